@@ -1,0 +1,1 @@
+//! ingest: paths and stdin → framed lines → normalize → the index writer.

@@ -1,0 +1,30 @@
+//! errtriage: triage API errors by request id.
+//!
+//! Data flows one way (DESIGN.md "Data flow"):
+//!
+//! ```text
+//! files / stdin ─► ingest ─► normalize ─► index (tantivy) ─► query ─► cli | tui
+//! ```
+//!
+//! - [`model`]     — Event, Chain, Class: the contract every stage shares
+//! - [`ingest`]    — walk paths, decompress, frame lines, checkpoints, the pipeline
+//! - [`normalize`] — one JSON line → one Event (pure)
+//! - [`catalog`]   — what a code means per API, retry policies, `class`
+//! - [`index`]     — the tantivy schema, the writer, the reader ([`index::Store`])
+//! - [`query`]     — the query language, search, find, groups, chains, stats
+//! - [`sanitize`]  — escaping and redaction of untrusted log text for display
+//!
+//! The front ends (CLI, TUI) live in the binary and only call into here.
+#![forbid(unsafe_code)]
+
+pub mod catalog;
+pub mod error;
+pub mod index;
+pub mod ingest;
+pub mod model;
+pub mod normalize;
+pub mod query;
+pub mod sanitize;
+
+pub use error::{Error, Result};
+pub use model::{BadReason, Chain, Class, Envelope, Event, Flag, Outcome, Rule, Source};
