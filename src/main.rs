@@ -1,1 +1,31 @@
-fn main() {}
+//! errtriage binary: parse args → run → exit code, in one place.
+//! 0 success, 1 nothing found, 2 usage or index error; a closed pipe
+//! (`errtriage search … | head`) is success.
+#![forbid(unsafe_code)]
+
+mod cli;
+mod print;
+mod tui;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    match cli::run(args) {
+        Ok(cli::Status::Done) => ExitCode::SUCCESS,
+        Ok(cli::Status::NotFound) => ExitCode::from(1),
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("errtriage: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,5 +1,10 @@
-//! index: the tantivy side — one schema, one long-lived writer, and the
-//! read-only [`Store`] every query goes through.
+//! index: the tantivy side — one schema ([`schema`]), one long-lived writer
+//! ([`writer`]), and the read-only [`Store`] every query goes through
+//! ([`reader`]).
 
-/// The read side of an index directory.
-pub struct Store {}
+pub mod reader;
+pub mod schema;
+pub mod writer;
+
+pub use reader::Store;
+pub use writer::{Writer, WriterOptions};

@@ -3,6 +3,12 @@
 //! method on [`Store`] so a TUI view and its one-shot command cannot disagree.
 
 pub mod chains;
+pub mod find;
+pub mod groups;
+pub mod keyed;
+pub mod parse;
+pub mod search;
+pub mod stats;
 
 use std::collections::BTreeMap;
 
@@ -12,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Chain, Event};
 
 pub use crate::index::Store;
+pub use parse::{Query, QueryError};
 
 /// `errtriage search --json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -33,6 +40,8 @@ pub struct FindResult {
     /// Oldest first.
     pub events: Vec<Event>,
     pub chains: Vec<Chain>,
+    /// When a prefix matched several request ids: some of them.
+    pub candidates: Vec<String>,
 }
 
 /// The field `groups` groups by.

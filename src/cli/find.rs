@@ -1,0 +1,53 @@
+//! `errtriage find ID`: one request, what its code means, and its chain.
+
+use anyhow::Result;
+use clap::{Args, ValueEnum};
+
+use super::{Context, Status};
+
+#[derive(Debug, Args)]
+pub struct FindArgs {
+    /// A request id (or a unique prefix of 8+ characters), idempotency key or trace id
+    pub id: String,
+    /// Print JSON (same as --format json)
+    #[arg(long)]
+    pub json: bool,
+    /// Output format; `markdown` prints a case card to paste into a ticket
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Markdown,
+}
+
+pub fn run(ctx: &Context, a: FindArgs) -> Result<Status> {
+    let store = ctx.store()?;
+    let result = store.find(&a.id)?;
+    let format = if a.json { Format::Json } else { a.format };
+    if result.events.is_empty() {
+        let hint = if !result.candidates.is_empty() {
+            format!("`{}` is ambiguous: it starts {} ids, e.g. {}", a.id, result.candidates.len(), result.candidates.join(", "))
+        } else if store.num_events() == 0 {
+            "the index is empty: run `errtriage ingest PATH…` first".to_string()
+        } else {
+            match store.suggest(&a.id, 5)?.as_slice() {
+                [] => format!("no request id, idempotency key or trace id `{}` in {} events", a.id, store.num_events()),
+                close => format!("no `{}`; closest ids: {}", a.id, close.join(", ")),
+            }
+        };
+        if format == Format::Json {
+            ctx.printer(true).find(&result, store.catalogs())?;
+        }
+        eprintln!("errtriage: {}", errtriage::sanitize::escape(&hint));
+        return Ok(Status::NotFound);
+    }
+    match format {
+        Format::Markdown => crate::print::markdown::case_card(&mut std::io::stdout().lock(), &result, store.catalogs(), ctx.redact)?,
+        f => ctx.printer(f == Format::Json).find(&result, store.catalogs())?,
+    }
+    Ok(Status::Done)
+}

@@ -1,0 +1,181 @@
+//! cli: the command line (clap derive). Each subcommand is a short file that
+//! calls the library and hands the result to a printer.
+
+mod chains;
+mod find;
+mod groups;
+mod ingest;
+mod search;
+mod stats;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use errtriage::catalog::Catalogs;
+use errtriage::index::Store;
+
+use crate::print::{self, Printer};
+
+/// How a successful run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Done,
+    /// Nothing matched (exit code 1).
+    NotFound,
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "errtriage",
+    version,
+    about = "Triage API errors by request id: what happened, what the code means, and whether the client retried right",
+    after_help = "Run `errtriage` with no command on a terminal to open the TUI.\nQuick start: errtriage tui sample-logs/"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Index directory [default: the user data dir, e.g. ~/.local/share/errtriage/index]
+    #[arg(long, global = true, env = "ERRTRIAGE_INDEX", value_name = "DIR")]
+    pub index: Option<PathBuf>,
+    /// Colour the output (NO_COLOR is honoured by `auto`)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+    /// An extra error catalog (TOML); may be repeated. Catalogs in the user
+    /// config dir (e.g. ~/.config/errtriage/catalogs/*.toml) load too.
+    #[arg(long = "catalog", global = true, value_name = "FILE")]
+    pub catalogs: Vec<PathBuf>,
+    /// Show secrets (Authorization, cookies, API keys) instead of redacting them
+    #[arg(long, global = true)]
+    pub no_redact: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Index log files, directories (recursively, .gz/.zst too) or stdin (-)
+    Ingest(ingest::IngestArgs),
+    /// Show one request (id, unique id prefix, idempotency key or trace id) and its retry chain
+    Find(find::FindArgs),
+    /// Events matching a query, newest first
+    Search(search::SearchArgs),
+    /// Count events by code, class, status, service, path or client
+    Groups(groups::GroupsArgs),
+    /// Retry chains (requests sharing an Idempotency-Key) and the rules they broke
+    Chains(chains::ChainsArgs),
+    /// What the index holds
+    Stats(stats::StatsArgs),
+    /// Open the TUI over a query, or ingest PATHs first and then open it
+    Tui(TuiArgs),
+    /// Print shell completions
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct TuiArgs {
+    /// A query, or files/directories to ingest before opening
+    #[arg(value_name = "QUERY|PATH")]
+    pub args: Vec<String>,
+}
+
+/// What every subcommand needs to know about the invocation.
+pub struct Context {
+    pub index_dir: PathBuf,
+    pub color: bool,
+    pub redact: bool,
+    catalog_files: Vec<PathBuf>,
+}
+
+impl Context {
+    fn new(g: &Global) -> Result<Context> {
+        let index_dir = match &g.index {
+            Some(dir) => dir.clone(),
+            None => default_index_dir().context("no home directory: pass --index DIR or set ERRTRIAGE_INDEX")?,
+        };
+        let color = match g.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        };
+        Ok(Context { index_dir, color, redact: !g.no_redact, catalog_files: g.catalogs.clone() })
+    }
+
+    /// Built-in catalogs, the user's catalogs folder, then `--catalog` files.
+    pub fn catalogs(&self) -> Result<Catalogs> {
+        let dir = directories::ProjectDirs::from("", "", "errtriage").map(|d| d.config_dir().join("catalogs"));
+        Ok(Catalogs::load(&self.catalog_files, dir.as_deref())?)
+    }
+
+    /// The index, opened for reading.
+    pub fn store(&self) -> Result<Store> {
+        Ok(Store::open(&self.index_dir, self.catalogs()?)?)
+    }
+
+    /// The printer for `--json` or human output.
+    pub fn printer(&self, json: bool) -> Box<dyn Printer> {
+        print::printer(json, self.color, self.redact)
+    }
+}
+
+fn default_index_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "errtriage").map(|d| d.data_dir().join("index"))
+}
+
+/// Run the parsed command line.
+pub fn run(cli: Cli) -> Result<Status> {
+    let ctx = Context::new(&cli.global)?;
+    match cli.command {
+        Some(Command::Ingest(a)) => ingest::run(&ctx, a),
+        Some(Command::Find(a)) => find::run(&ctx, a),
+        Some(Command::Search(a)) => search::run(&ctx, a),
+        Some(Command::Groups(a)) => groups::run(&ctx, a),
+        Some(Command::Chains(a)) => chains::run(&ctx, a),
+        Some(Command::Stats(a)) => stats::run(&ctx, a),
+        Some(Command::Tui(a)) => tui_command(&ctx, a),
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(shell, &mut Cli::command(), "errtriage", &mut std::io::stdout());
+            Ok(Status::Done)
+        }
+        None if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() => crate::tui::run(&ctx, ""),
+        None => {
+            Cli::command().print_help()?;
+            Ok(Status::Done)
+        }
+    }
+}
+
+/// `errtriage tui PATH…` ingests first; `errtriage tui QUERY` opens on a query.
+fn tui_command(ctx: &Context, a: TuiArgs) -> Result<Status> {
+    let paths: Vec<PathBuf> = a.args.iter().map(PathBuf::from).collect();
+    if !paths.is_empty() && paths.iter().all(|p| p.exists()) {
+        ingest::run(ctx, ingest::IngestArgs::paths(paths))?;
+        return crate::tui::run(ctx, "");
+    }
+    crate::tui::run(ctx, &a.args.join(" "))
+}
+
+/// Current time, for relative query times.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
+}
+
+/// Parse a query or fail with the parser's message (exit 2).
+pub fn parse_query(text: &str) -> Result<errtriage::query::Query> {
+    errtriage::query::Query::parse(text, now()).map_err(|e| anyhow::anyhow!("bad query: {e}"))
+}

@@ -1,0 +1,135 @@
+//! reader: [`Store`], the read side of an index directory. Every query
+//! (search, find, groups, chains, stats) is a method on it, written in
+//! `query/`. A directory without an index reads as an empty index, so every
+//! command can say "nothing here yet" the same way.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use tantivy::directory::MmapDirectory;
+use tantivy::schema::{TantivyDocument, Value};
+use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher};
+
+use super::schema::{Fields, build_schema};
+use super::writer::{index_error, read_checkpoint};
+use crate::catalog::Catalogs;
+use crate::error::{Error, Result};
+use crate::ingest::checkpoint::Checkpoint;
+use crate::model::{Event, Source};
+use crate::normalize::normalize;
+
+/// The read side of an index.
+pub struct Store {
+    dir: Option<PathBuf>,
+    index: Index,
+    reader: IndexReader,
+    pub(crate) fields: Fields,
+    pub(crate) catalogs: Catalogs,
+}
+
+impl Store {
+    /// Open the index in `dir` for reading. A missing directory (or one
+    /// without an index yet) opens as an empty index.
+    pub fn open(dir: &Path, catalogs: Catalogs) -> Result<Store> {
+        let exists = dir.join("meta.json").exists();
+        let index = if exists {
+            let mmap = MmapDirectory::open(dir).map_err(|e| Error::Index {
+                path: dir.to_path_buf(),
+                message: e.to_string(),
+            })?;
+            let index = Index::open(mmap).map_err(|e| index_error(dir, e))?;
+            if index.schema() != build_schema() {
+                return Err(Error::Index {
+                    path: dir.to_path_buf(),
+                    message: "cannot be read by this errtriage (its schema differs); rebuild it with `errtriage ingest --rebuild PATH…`".into(),
+                });
+            }
+            read_checkpoint(&index, dir)?;
+            index
+        } else {
+            Index::create_in_ram(build_schema())
+        };
+        Store::from_index(exists.then(|| dir.to_path_buf()), index, catalogs)
+    }
+
+    fn from_index(dir: Option<PathBuf>, mut index: Index, catalogs: Catalogs) -> Result<Store> {
+        let path = dir.clone().unwrap_or_default();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        index.set_multithread_executor(threads).map_err(|e| index_error(&path, e))?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()
+            .map_err(|e| index_error(&path, e))?;
+        let fields = Fields::from_schema(index.schema());
+        Ok(Store { dir, index, reader, fields, catalogs })
+    }
+
+    /// The index directory, or `None` when there is no index there yet.
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
+    pub fn catalogs(&self) -> &Catalogs {
+        &self.catalogs
+    }
+
+    /// A consistent view of the index as of the latest reload.
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// Pick up commits made since the last reload (also happens by itself
+    /// shortly after each commit).
+    pub fn reload(&self) -> Result<()> {
+        self.reader.reload().map_err(|e| index_error(self.dir.as_deref().unwrap_or(Path::new("")), e))
+    }
+
+    /// Changes whenever a reload brought in new commits.
+    pub fn generation(&self) -> u64 {
+        self.reader.searcher().generation().generation_id()
+    }
+
+    /// Total events in the index.
+    pub fn num_events(&self) -> u64 {
+        self.searcher().num_docs()
+    }
+
+    /// The checkpoint of the last commit.
+    pub fn checkpoint(&self) -> Result<Checkpoint> {
+        match &self.dir {
+            Some(dir) => read_checkpoint(&self.index, dir),
+            None => Ok(Checkpoint::default()),
+        }
+    }
+
+    /// Rebuild the Event stored at `addr`.
+    pub fn event_at(&self, searcher: &Searcher, addr: DocAddress) -> Result<Event> {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let f = &self.fields;
+        let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
+        let num = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
+        let ts = doc
+            .get_first(f.ts)
+            .and_then(|v| v.as_datetime())
+            .and_then(|d| DateTime::<Utc>::from_timestamp_millis(d.into_timestamp_millis()))
+            .unwrap_or_default();
+        let raw = text(f.raw);
+        let source = Source { file: text(f.file), line: num(f.line), offset: num(f.offset) };
+        Ok(match normalize(&raw, source.clone()) {
+            Ok(mut n) => {
+                n.event.ts = ts;
+                self.catalogs.classify(&mut n);
+                n.event
+            }
+            // Only lines that normalized are indexed; keep the original if
+            // a newer normalizer disagrees.
+            Err(_) => Event::new(ts, source, raw),
+        })
+    }
+
+    /// Rebuild many events, keeping their order.
+    pub fn events_at(&self, searcher: &Searcher, addrs: &[DocAddress]) -> Result<Vec<Event>> {
+        addrs.iter().map(|a| self.event_at(searcher, *a)).collect()
+    }
+}

@@ -1,0 +1,234 @@
+//! writer: the one long-lived tantivy writer. Documents are built anywhere
+//! (in parallel, by [`to_document`]); adding and committing happen here, and
+//! every commit carries the [`Checkpoint`] as its payload so the offsets and
+//! the documents they produced become durable together.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use tantivy::directory::MmapDirectory;
+use tantivy::directory::error::LockError;
+use tantivy::indexer::IndexWriterOptions;
+use tantivy::schema::TantivyDocument;
+use tantivy::store::{Compressor, ZstdCompressor};
+use tantivy::{DateTime as TDate, Index, IndexSettings, IndexWriter, TantivyError};
+
+use super::schema::{Fields, SCHEMA_VERSION, build_schema};
+use crate::error::{Error, Result};
+use crate::ingest::checkpoint::Checkpoint;
+use crate::model::Event;
+use crate::sanitize;
+
+/// Knobs for the writer; the defaults suit a 2-core laptop.
+#[derive(Debug, Clone)]
+pub struct WriterOptions {
+    pub threads: usize,
+    /// Total memory budget of the indexing threads.
+    pub memory_bytes: usize,
+    /// Delete whatever index is in the directory and start afresh.
+    pub rebuild: bool,
+}
+
+impl Default for WriterOptions {
+    fn default() -> Self {
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4);
+        WriterOptions { threads, memory_bytes: 384 << 20, rebuild: false }
+    }
+}
+
+/// The write side of an index directory.
+pub struct Writer {
+    dir: PathBuf,
+    writer: IndexWriter,
+    fields: Fields,
+    /// What the next commit will record.
+    pub checkpoint: Checkpoint,
+    uncommitted: u64,
+}
+
+impl Writer {
+    /// Open (or create) the index in `dir`, waiting while another process
+    /// holds the writer lock; `on_wait` is called once if it has to wait.
+    pub fn open(dir: &Path, opts: &WriterOptions, mut on_wait: impl FnMut()) -> Result<Writer> {
+        if opts.rebuild {
+            remove_index(dir)?;
+        }
+        let index = open_or_create(dir)?;
+        let checkpoint = read_checkpoint(&index, dir)?;
+        let mut waited = false;
+        let writer = loop {
+            let options = IndexWriterOptions::builder()
+                .num_worker_threads(opts.threads)
+                .memory_budget_per_thread(opts.memory_bytes / opts.threads)
+                .build();
+            match index.writer_with_options(options) {
+                Ok(w) => break w,
+                Err(TantivyError::LockFailure(LockError::LockBusy, _)) => {
+                    if !waited {
+                        on_wait();
+                        waited = true;
+                    }
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+                Err(e) => return Err(index_error(dir, e)),
+            }
+        };
+        Ok(Writer { dir: dir.to_path_buf(), writer, fields: Fields::new(), checkpoint, uncommitted: 0 })
+    }
+
+    pub fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Queue one document (built by [`to_document`]).
+    pub fn add(&mut self, doc: TantivyDocument) -> Result<()> {
+        self.writer.add_document(doc).map_err(|e| index_error(&self.dir, e))?;
+        self.uncommitted += 1;
+        Ok(())
+    }
+
+    /// Documents added since the last commit.
+    pub fn uncommitted(&self) -> u64 {
+        self.uncommitted
+    }
+
+    /// Make everything added so far durable, together with the checkpoint.
+    pub fn commit(&mut self) -> Result<()> {
+        let payload = self.checkpoint.to_payload();
+        let mut prepared = self.writer.prepare_commit().map_err(|e| index_error(&self.dir, e))?;
+        prepared.set_payload(&payload);
+        prepared.commit().map_err(|e| index_error(&self.dir, e))?;
+        self.uncommitted = 0;
+        Ok(())
+    }
+
+    /// Wait for background merges, then release the lock.
+    pub fn finish(self) -> Result<()> {
+        let dir = self.dir.clone();
+        self.writer.wait_merging_threads().map_err(|e| index_error(&dir, e))
+    }
+}
+
+/// Build the tantivy document for an event. Pure; safe to call from any thread.
+pub fn to_document(f: &Fields, e: &Event) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    doc.add_date(f.ts, TDate::from_timestamp_millis(e.ts.timestamp_millis()));
+    let texts = [
+        (f.request_id, Some(e.request_id.as_str())),
+        (f.trace_id, e.trace_id.as_deref()),
+        (f.idempotency_key, e.idempotency_key.as_deref()),
+        (f.code, e.code.as_deref()),
+        (f.class, e.class.map(|c| c.as_str())),
+        (f.service, e.service.as_deref()),
+        (f.method, e.method.as_deref()),
+        (f.path, e.path.as_deref()),
+        (f.client, e.client.as_deref()),
+        (f.api, e.api.as_deref()),
+    ];
+    for (field, value) in texts {
+        if let Some(v) = value.filter(|v| !v.is_empty()) {
+            doc.add_text(field, v);
+        }
+    }
+    if let Some(s) = e.status {
+        doc.add_u64(f.status, u64::from(s));
+    }
+    if let Some(m) = &e.message {
+        doc.add_text(f.message, sanitize::redact(m));
+    }
+    doc.add_text(f.raw, &e.raw);
+    doc.add_text(f.file, &e.source.file);
+    doc.add_u64(f.line, e.source.line);
+    doc.add_u64(f.offset, e.source.offset);
+    doc
+}
+
+fn open_or_create(dir: &Path) -> Result<Index> {
+    create_private_dir(dir)?;
+    let mmap = MmapDirectory::open(dir).map_err(|e| Error::Index {
+        path: dir.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    if Index::exists(&mmap).map_err(|e| index_error(dir, e.into()))? {
+        let index = Index::open(mmap).map_err(|e| incompatible(dir, &e.to_string()))?;
+        if index.schema() != build_schema() {
+            return Err(incompatible(dir, "its schema differs from this version's"));
+        }
+        return Ok(index);
+    }
+    let settings = IndexSettings {
+        docstore_compression: Compressor::Zstd(ZstdCompressor { compression_level: Some(3) }),
+        ..IndexSettings::default()
+    };
+    Index::builder()
+        .schema(build_schema())
+        .settings(settings)
+        .open_or_create(mmap)
+        .map_err(|e| index_error(dir, e))
+}
+
+/// The checkpoint of the last commit, refusing indexes of another version.
+pub(crate) fn read_checkpoint(index: &Index, dir: &Path) -> Result<Checkpoint> {
+    let metas = index.load_metas().map_err(|e| index_error(dir, e))?;
+    let cp = Checkpoint::from_payload(metas.payload.as_deref()).map_err(|m: String| incompatible(dir, &m))?;
+    if cp.version != SCHEMA_VERSION {
+        return Err(incompatible(dir, &format!("written by index format {}, this is {SCHEMA_VERSION}", cp.version)));
+    }
+    Ok(cp)
+}
+
+/// Create `dir` (and parents) readable by its owner only.
+pub fn create_private_dir(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    if !dir.exists() {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|e| Error::io(dir, e))?;
+    }
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(|e| Error::io(dir, e))
+}
+
+/// Remove an errtriage index (only files tantivy or errtriage put there).
+fn remove_index(dir: &Path) -> Result<()> {
+    if !dir.exists() {
+        return Ok(());
+    }
+    if !dir.join("meta.json").exists() && std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?.next().is_some() {
+        return Err(Error::Index {
+            path: dir.to_path_buf(),
+            message: "refusing to --rebuild: the directory is not an errtriage index".into(),
+        });
+    }
+    std::fs::remove_dir_all(dir).map_err(|e| Error::io(dir, e))
+}
+
+pub(crate) fn index_error(dir: &Path, e: TantivyError) -> Error {
+    let message = match &e {
+        TantivyError::IoError(io) if io.kind() == std::io::ErrorKind::StorageFull => {
+            "the disk is full; free space, then run `errtriage ingest` again (committed data is safe)".into()
+        }
+        TantivyError::IoError(io) if io.kind() == std::io::ErrorKind::PermissionDenied => {
+            format!("{io}; choose a writable location with --index DIR")
+        }
+        TantivyError::DataCorruption(_) | TantivyError::IncompatibleIndex(_) => {
+            format!("{e}; rebuild it with `errtriage ingest --rebuild PATH…`")
+        }
+        _ => e.to_string(),
+    };
+    Error::Index { path: dir.to_path_buf(), message }
+}
+
+fn incompatible(dir: &Path, why: &str) -> Error {
+    Error::Index {
+        path: dir.to_path_buf(),
+        message: format!(
+            "cannot be read by this errtriage ({why}); rebuild it with `errtriage ingest --rebuild PATH…`"
+        ),
+    }
+}

@@ -1,0 +1,466 @@
+//! pipeline: files and stdin → the index. A reader thread decompresses and
+//! frames each file; batches of lines are normalized on every core (rayon);
+//! the calling thread adds the documents in order and commits by size or
+//! time, each commit carrying the checkpoint of exactly what it holds.
+//! Bad lines are counted by reason and never stop the run.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use rayon::prelude::*;
+use serde::Serialize;
+use tantivy::schema::TantivyDocument;
+
+use super::checkpoint::{FileMark, hash};
+use super::identify::{Identity, identify};
+use super::lines::{Batch, Chunk, Framer};
+use super::walk::{self, Counter, Problem};
+use crate::catalog::Catalogs;
+use crate::error::Result;
+use crate::index::writer::{Writer, to_document};
+use crate::model::{BadReason, Source};
+use crate::normalize::{Normalized, normalize};
+use crate::sanitize;
+
+/// How many bad lines are reported by `file:line`.
+const MAX_EXAMPLES: usize = 10;
+
+/// Knobs of a run.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    /// Bytes per parse batch.
+    pub batch_bytes: usize,
+    /// Lines longer than this are skipped as `too_long`.
+    pub max_line: usize,
+    /// Commit after this many input bytes…
+    pub commit_bytes: u64,
+    /// …or this much time, whichever comes first.
+    pub commit_interval: Duration,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            batch_bytes: 1 << 20,
+            max_line: 16 << 20,
+            commit_bytes: 1 << 30,
+            commit_interval: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Where progress goes (a progress bar on a terminal, nothing otherwise).
+pub trait Progress: Sync {
+    /// The on-disk bytes about to be read.
+    fn begin(&self, _total_bytes: u64) {}
+    /// More on-disk bytes and lines done.
+    fn advance(&self, _bytes: u64, _lines: u64) {}
+    /// Something worth telling now (a waiting lock, a skipped file).
+    fn note(&self, _message: &str) {}
+    fn end(&self) {}
+}
+
+/// Progress that goes nowhere.
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// What a run did (`ingest --json`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    /// Files (and stdin) read.
+    pub files: u64,
+    /// Non-blank lines read: `events + bad_lines`.
+    pub lines: u64,
+    pub events: u64,
+    pub bad_lines: u64,
+    pub bad_by_reason: BTreeMap<String, u64>,
+    /// Decompressed input bytes read.
+    pub bytes: u64,
+    pub seconds: f64,
+    /// Files already fully in the index.
+    pub unchanged_files: u64,
+    pub empty_files: u64,
+    /// Lines with invalid UTF-8 that were repaired (U+FFFD) and indexed.
+    pub repaired_utf8: u64,
+    /// Files whose last line has no newline yet and did not parse: left
+    /// for the next run.
+    pub incomplete_tails: u64,
+    /// Files that could not be read (or only partly).
+    pub problems: Vec<Problem>,
+    /// The first few bad lines, by `file:line`.
+    pub bad_examples: Vec<BadExample>,
+}
+
+/// One reported bad line.
+#[derive(Debug, Clone, Serialize)]
+pub struct BadExample {
+    pub file: String,
+    pub line: u64,
+    pub reason: BadReason,
+    /// The start of the line, escaped for display.
+    pub excerpt: String,
+}
+
+/// One run of ingest into a writer.
+pub struct Ingestor<'a> {
+    writer: &'a mut Writer,
+    catalogs: &'a Catalogs,
+    opts: IngestOptions,
+    progress: &'a dyn Progress,
+    pub summary: Summary,
+    started: Instant,
+    last_commit: Instant,
+    bytes_since_commit: u64,
+    dirty: bool,
+}
+
+/// The state of the file being read.
+struct FileState {
+    source: String,
+    mark: Option<usize>,
+    head: u64,
+    offset: u64,
+    lines: u64,
+    tail: Vec<u8>,
+    last_ts: DateTime<Utc>,
+    /// Whether a partial last line may be left for later (plain files).
+    can_wait: bool,
+    /// Whether progress is recorded in the checkpoint (not stdin).
+    checkpointed: bool,
+}
+
+enum Parsed {
+    Blank,
+    Good(Box<Normalized>, Option<TantivyDocument>, bool),
+    Bad(BadReason),
+}
+
+impl<'a> Ingestor<'a> {
+    pub fn new(writer: &'a mut Writer, catalogs: &'a Catalogs, opts: IngestOptions, progress: &'a dyn Progress) -> Self {
+        let now = Instant::now();
+        Ingestor {
+            writer,
+            catalogs,
+            opts,
+            progress,
+            summary: Summary::default(),
+            started: now,
+            last_commit: now,
+            bytes_since_commit: 0,
+            dirty: false,
+        }
+    }
+
+    /// Ingest files and directories (recursively); `-` is stdin.
+    pub fn ingest_paths(&mut self, paths: &[PathBuf]) -> Result<()> {
+        let (files, problems) = walk::expand(
+            &paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect::<Vec<_>>(),
+            Some(self.writer.dir()),
+        );
+        for p in &problems {
+            self.progress.note(&format!("{}: {}", p.path, p.message));
+        }
+        self.summary.problems.extend(problems);
+        let total: u64 = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+        self.progress.begin(total);
+        if paths.iter().any(|p| p.as_os_str() == "-") {
+            self.ingest_stdin()?;
+        }
+        for file in &files {
+            self.ingest_file(file)?;
+        }
+        Ok(())
+    }
+
+    /// Read whatever of `path` is not yet in the index.
+    pub fn ingest_file(&mut self, path: &Path) -> Result<()> {
+        let counter = Counter::default();
+        let name = path.canonicalize().unwrap_or_else(|_| path.to_path_buf()).display().to_string();
+        let ident = match identify(path, &self.writer.checkpoint, counter.clone()) {
+            Ok(i) => i,
+            Err(e) => return Ok(self.problem(&name, &read_error(&e))),
+        };
+        let (stream, state) = match ident {
+            Identity::Empty => {
+                self.summary.empty_files += 1;
+                return Ok(());
+            }
+            Identity::Binary => return Ok(self.problem(&name, "binary file (NUL bytes), skipped")),
+            Identity::Unchanged { size } => {
+                self.summary.unchanged_files += 1;
+                self.progress.advance(size, 0);
+                return Ok(());
+            }
+            Identity::Read { stream, head, mark, offset, lines, tail, compressed } => {
+                if !compressed {
+                    self.progress.advance(offset, 0);
+                }
+                let mtime = std::fs::metadata(path).and_then(|m| m.modified()).map(DateTime::<Utc>::from);
+                let state = FileState {
+                    source: name,
+                    mark,
+                    head,
+                    offset,
+                    lines,
+                    tail,
+                    last_ts: mtime.unwrap_or_else(|_| Utc::now()),
+                    can_wait: !compressed,
+                    checkpointed: true,
+                };
+                (stream, state)
+            }
+        };
+        self.read_stream(stream, state, &counter)
+    }
+
+    /// Read stdin (decompressing it if need be); not checkpointed.
+    pub fn ingest_stdin(&mut self) -> Result<()> {
+        let counter = Counter::default();
+        let (stream, _) = match walk::decode(Box::new(std::io::stdin()), counter.clone()) {
+            Ok(s) => s,
+            Err(e) => return Ok(self.problem("<stdin>", &read_error(&e))),
+        };
+        let state = FileState {
+            source: "<stdin>".into(),
+            mark: None,
+            head: 0,
+            offset: 0,
+            lines: 0,
+            tail: Vec::new(),
+            last_ts: Utc::now(),
+            can_wait: false,
+            checkpointed: false,
+        };
+        self.read_stream(stream, state, &counter)
+    }
+
+    fn read_stream(&mut self, stream: Box<dyn Read + Send>, mut state: FileState, counter: &Counter) -> Result<()> {
+        self.summary.files += 1;
+        let (batch_bytes, max_line) = (self.opts.batch_bytes, self.opts.max_line);
+        let (start, first_line) = (state.offset, state.lines + 1);
+        let mut disk_seen = 0;
+        std::thread::scope(|scope| -> Result<()> {
+            let (tx, rx) = crossbeam_channel::bounded(4);
+            scope.spawn(move || {
+                let mut framer = Framer::new(stream, start, first_line, batch_bytes, max_line);
+                loop {
+                    let next = framer.next_chunk();
+                    let stop = !matches!(next, Ok(Some(_)));
+                    if tx.send(next).is_err() || stop {
+                        break;
+                    }
+                }
+            });
+            for next in rx {
+                match next {
+                    Ok(Some(Chunk::Lines(batch))) => self.process_batch(&mut state, batch)?,
+                    Ok(Some(Chunk::TooLong { line, offset, len })) => self.too_long(&mut state, line, offset, len),
+                    Ok(None) => {}
+                    Err(e) => {
+                        let msg = format!("{} after {} bytes; the lines before it were kept", read_error(&e), state.offset);
+                        self.problem(&state.source, &msg);
+                    }
+                }
+                let disk = counter.load(Ordering::Relaxed);
+                self.progress.advance(disk - disk_seen, 0);
+                disk_seen = disk;
+                self.maybe_commit()?;
+            }
+            Ok(())
+        })
+    }
+
+    fn process_batch(&mut self, state: &mut FileState, batch: Batch) -> Result<()> {
+        let lines: Vec<(u64, u64, &[u8])> = batch.lines().collect();
+        let (file, max_line, catalogs, fields) = (&state.source, self.opts.max_line, self.catalogs, self.writer.fields());
+        let parsed: Vec<Parsed> = lines
+            .par_iter()
+            .with_min_len(64)
+            .map(|&(line, offset, bytes)| {
+                let source = Source { file: file.clone(), line, offset };
+                parse_line(bytes, source, max_line, catalogs, fields)
+            })
+            .collect();
+        if batch.partial && state.can_wait && !matches!(parsed.first(), Some(Parsed::Good(..))) {
+            // A last line still being written: leave it for the next run.
+            self.summary.incomplete_tails += 1;
+            return Ok(());
+        }
+        let (mut read_lines, mut events) = (0, 0);
+        for (p, &(line, _, bytes)) in parsed.into_iter().zip(&lines) {
+            match p {
+                Parsed::Blank => continue,
+                Parsed::Good(mut n, doc, repaired) => {
+                    let doc = match doc {
+                        Some(doc) => {
+                            state.last_ts = n.event.ts;
+                            doc
+                        }
+                        None => {
+                            n.event.ts = state.last_ts;
+                            to_document(self.writer.fields(), &n.event)
+                        }
+                    };
+                    self.writer.add(doc)?;
+                    events += 1;
+                    self.summary.repaired_utf8 += u64::from(repaired);
+                }
+                Parsed::Bad(reason) => self.bad_line(&state.source, line, reason, bytes),
+            }
+            read_lines += 1;
+        }
+        self.summary.lines += read_lines;
+        self.summary.events += events;
+        let totals = &mut self.writer.checkpoint.totals;
+        totals.lines += read_lines;
+        totals.events += events;
+        let newlines = memchr::memchr_iter(b'\n', &batch.data).count() as u64;
+        self.advance(state, &batch.data, newlines + u64::from(batch.partial));
+        Ok(())
+    }
+
+    fn too_long(&mut self, state: &mut FileState, line: u64, _offset: u64, len: u64) {
+        self.summary.lines += 1;
+        self.writer.checkpoint.totals.lines += 1;
+        self.bad_line(&state.source.clone(), line, BadReason::TooLong, format!("({len} bytes)").as_bytes());
+        state.tail.clear();
+        state.offset += len;
+        state.lines += 1;
+        self.count_bytes(len);
+        self.record(state);
+    }
+
+    /// Move the file's mark past `data` (which held `lines` lines).
+    fn advance(&mut self, state: &mut FileState, data: &[u8], lines: u64) {
+        let len = data.len() as u64;
+        state.offset += len;
+        state.lines += lines;
+        let keep = super::checkpoint::TAIL_LEN as usize;
+        if data.len() >= keep {
+            state.tail = data[data.len() - keep..].to_vec();
+        } else {
+            state.tail.extend_from_slice(data);
+            let excess = state.tail.len().saturating_sub(keep);
+            state.tail.drain(..excess);
+        }
+        self.count_bytes(len);
+        self.record(state);
+    }
+
+    fn count_bytes(&mut self, len: u64) {
+        self.summary.bytes += len;
+        self.bytes_since_commit += len;
+        self.writer.checkpoint.totals.bytes += len;
+    }
+
+    fn record(&mut self, state: &mut FileState) {
+        self.dirty = true;
+        let cp = &mut self.writer.checkpoint;
+        if state.checkpointed {
+            let mark = FileMark {
+                path: state.source.clone(),
+                head: state.head,
+                tail: hash(&state.tail),
+                tail_len: state.tail.len() as u64,
+                offset: state.offset,
+                lines: state.lines,
+            };
+            state.mark = Some(cp.record(state.mark, mark));
+        }
+    }
+
+    fn bad_line(&mut self, file: &str, line: u64, reason: BadReason, bytes: &[u8]) {
+        self.summary.bad_lines += 1;
+        *self.summary.bad_by_reason.entry(reason.as_str().to_string()).or_default() += 1;
+        let totals = &mut self.writer.checkpoint.totals;
+        totals.bad_lines += 1;
+        *totals.bad_by_reason.entry(reason.as_str().to_string()).or_default() += 1;
+        if self.summary.bad_examples.len() < MAX_EXAMPLES {
+            let text = String::from_utf8_lossy(&bytes[..bytes.len().min(80)]).into_owned();
+            self.summary.bad_examples.push(BadExample {
+                file: file.to_string(),
+                line,
+                reason,
+                excerpt: sanitize::escape(&text).into_owned(),
+            });
+        }
+    }
+
+    fn problem(&mut self, path: &str, message: &str) {
+        self.progress.note(&format!("{path}: {message}"));
+        self.summary.problems.push(Problem { path: path.to_string(), message: message.to_string() });
+    }
+
+    /// Commit if enough bytes or time have gone by since the last commit.
+    pub fn maybe_commit(&mut self) -> Result<()> {
+        if self.dirty
+            && (self.bytes_since_commit >= self.opts.commit_bytes || self.last_commit.elapsed() >= self.opts.commit_interval)
+        {
+            self.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Commit now: documents and checkpoint together.
+    pub fn commit(&mut self) -> Result<()> {
+        self.writer.commit()?;
+        self.last_commit = Instant::now();
+        self.bytes_since_commit = 0;
+        self.dirty = false;
+        Ok(())
+    }
+
+    /// Commit what is left and return the summary.
+    pub fn finish(mut self) -> Result<Summary> {
+        if self.dirty {
+            self.commit()?;
+        }
+        self.progress.end();
+        self.summary.seconds = self.started.elapsed().as_secs_f64();
+        Ok(self.summary)
+    }
+}
+
+fn parse_line(
+    bytes: &[u8],
+    source: Source,
+    max_line: usize,
+    catalogs: &Catalogs,
+    fields: &crate::index::schema::Fields,
+) -> Parsed {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Parsed::Blank;
+    }
+    if bytes.len() > max_line {
+        return Parsed::Bad(BadReason::TooLong);
+    }
+    let (text, repaired) = match std::str::from_utf8(bytes) {
+        Ok(s) => (std::borrow::Cow::Borrowed(s), false),
+        Err(_) => (String::from_utf8_lossy(bytes), true),
+    };
+    match normalize(&text, source) {
+        Ok(mut n) => {
+            catalogs.classify(&mut n);
+            let doc = n.has_ts.then(|| to_document(fields, &n.event));
+            Parsed::Good(Box::new(n), doc, repaired)
+        }
+        Err(_) if repaired => Parsed::Bad(BadReason::InvalidUtf8),
+        Err(reason) => Parsed::Bad(reason),
+    }
+}
+
+fn read_error(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::UnexpectedEof => "truncated (unexpected end of compressed data)".into(),
+        _ if e.to_string().contains("corrupt") || e.to_string().contains("invalid") => {
+            format!("corrupt compressed data ({e})")
+        }
+        _ => e.to_string(),
+    }
+}

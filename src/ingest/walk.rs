@@ -1,0 +1,158 @@
+//! walk: what the user named → the files to read. Directories are walked
+//! recursively (hidden entries and the index itself skipped, symlinks
+//! followed, loops detected); compression is recognised by magic bytes, not
+//! by name; problems (unreadable, dangling link) are collected, never fatal.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+/// A path that could not be read, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Problem {
+    pub path: String,
+    pub message: String,
+}
+
+/// The files under `paths`, in a stable order, and the problems met.
+pub fn expand(paths: &[PathBuf], skip: Option<&Path>) -> (Vec<PathBuf>, Vec<Problem>) {
+    let skip = skip.and_then(|s| s.canonicalize().ok());
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for root in paths {
+        let walker = walkdir::WalkDir::new(root)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+        for entry in walker {
+            match entry {
+                Ok(e) if e.file_type().is_file() => {
+                    let inside_index = skip.as_ref().is_some_and(|s| e.path().canonicalize().is_ok_and(|p| p.starts_with(s)));
+                    if !inside_index {
+                        files.push(e.into_path());
+                    }
+                }
+                Ok(_) => {}
+                Err(err) => problems.push(walk_problem(root, err)),
+            }
+        }
+    }
+    (files, problems)
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_str().is_some_and(|n| n.starts_with('.'))
+}
+
+fn walk_problem(root: &Path, err: walkdir::Error) -> Problem {
+    let path = err.path().unwrap_or(root).display().to_string();
+    let message = if err.loop_ancestor().is_some() {
+        "symlink loop, skipped".to_string()
+    } else if let Some(io) = err.io_error() {
+        match io.kind() {
+            io::ErrorKind::NotFound if std::fs::symlink_metadata(err.path().unwrap_or(root)).is_ok() => {
+                "dangling symlink, skipped".into()
+            }
+            io::ErrorKind::NotFound => "no such file or directory".into(),
+            io::ErrorKind::PermissionDenied => "permission denied".into(),
+            _ => io.to_string(),
+        }
+    } else {
+        err.to_string()
+    };
+    Problem { path, message }
+}
+
+/// How a file's bytes are encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+/// Open `path` and return its decompressed byte stream. `counter` is told
+/// how many on-disk bytes have been read (for progress).
+pub fn open(path: &Path, counter: Counter) -> io::Result<(Box<dyn Read + Send>, Compression)> {
+    decode(Box::new(File::open(path)?), counter)
+}
+
+/// Decompress `input` if its first bytes say it is gzip or zstd.
+pub fn decode(input: Box<dyn Read + Send>, counter: Counter) -> io::Result<(Box<dyn Read + Send>, Compression)> {
+    let mut raw = BufReader::with_capacity(256 * 1024, Counting { inner: input, counter });
+    let magic = raw.fill_buf()?;
+    let compression = if magic.starts_with(&[0x1f, 0x8b]) {
+        Compression::Gzip
+    } else if magic.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        Compression::Zstd
+    } else {
+        Compression::None
+    };
+    let stream: Box<dyn Read + Send> = match compression {
+        Compression::None => Box::new(raw),
+        Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(raw)),
+        Compression::Zstd => Box::new(zstd::Decoder::with_buffer(raw)?),
+    };
+    Ok((stream, compression))
+}
+
+/// Shared count of on-disk bytes read.
+pub type Counter = std::sync::Arc<std::sync::atomic::AtomicU64>;
+
+struct Counting<R> {
+    inner: R,
+    counter: Counter,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.counter.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// True when the first bytes look binary (a NUL byte): not a log file.
+pub fn looks_binary(head: &[u8]) -> bool {
+    memchr::memchr(0, head).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn walks_recursively_skipping_hidden_and_the_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path();
+        std::fs::create_dir_all(p.join("a/b")).unwrap();
+        std::fs::create_dir_all(p.join(".hidden")).unwrap();
+        std::fs::create_dir_all(p.join("idx")).unwrap();
+        for f in ["a/one.log", "a/b/two.log.gz", ".hidden/x.log", "idx/meta.json", "z.log"] {
+            std::fs::write(p.join(f), "{}\n").unwrap();
+        }
+        std::os::unix::fs::symlink(p.join("missing"), p.join("a/dangling.log")).unwrap();
+        let (files, problems) = expand(&[p.to_path_buf()], Some(&p.join("idx")));
+        let names: Vec<String> = files.iter().map(|f| f.strip_prefix(p).unwrap().display().to_string()).collect();
+        assert_eq!(names, ["a/b/two.log.gz", "a/one.log", "z.log"]);
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].path.ends_with("dangling.log"));
+        assert_eq!(problems[0].message, "dangling symlink, skipped");
+    }
+
+    #[test]
+    fn compression_is_recognised_by_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let gz = dir.path().join("plain-name.log");
+        let mut enc = flate2::write::GzEncoder::new(File::create(&gz).unwrap(), flate2::Compression::fast());
+        enc.write_all(b"{\"a\":1}\n").unwrap();
+        enc.finish().unwrap();
+        let (mut r, c) = open(&gz, Counter::default()).unwrap();
+        assert_eq!(c, Compression::Gzip);
+        let mut s = String::new();
+        r.read_to_string(&mut s).unwrap();
+        assert_eq!(s, "{\"a\":1}\n");
+    }
+}

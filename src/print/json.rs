@@ -1,0 +1,82 @@
+//! json: the `--json` shapes of DESIGN.md, one document per run, ending in
+//! a newline; pretty on a terminal, compact in a pipe. Secrets redacted
+//! unless `--no-redact`; control characters are escaped by the encoder.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::Path;
+
+use errtriage::catalog::Catalogs;
+use errtriage::ingest::Summary;
+use errtriage::model::{Chain, Event};
+use errtriage::query::{ChainsResult, FindResult, GroupsResult, SearchResult, Stats};
+use errtriage::sanitize::redact_event;
+use serde::Serialize;
+
+use super::Printer;
+
+pub struct JsonPrinter {
+    out: Box<dyn Write>,
+    pretty: bool,
+    redact: bool,
+}
+
+impl JsonPrinter {
+    pub fn new(out: Box<dyn Write>, redact: bool) -> Self {
+        JsonPrinter { out, pretty: io::stdout().is_terminal(), redact }
+    }
+
+    fn emit<T: Serialize>(&mut self, value: &T) -> io::Result<()> {
+        if self.pretty {
+            serde_json::to_writer_pretty(&mut self.out, value)?;
+        } else {
+            serde_json::to_writer(&mut self.out, value)?;
+        }
+        writeln!(self.out)?;
+        self.out.flush()
+    }
+
+    fn events(&self, events: &[Event]) -> Vec<Event> {
+        events.iter().map(|e| if self.redact { redact_event(e) } else { e.clone() }).collect()
+    }
+
+    fn chains_of(&self, chains: &[Chain]) -> Vec<Chain> {
+        chains.iter().map(|c| Chain { attempts: self.events(&c.attempts), ..c.clone() }).collect()
+    }
+}
+
+impl Printer for JsonPrinter {
+    fn find(&mut self, r: &FindResult, catalogs: &Catalogs) -> io::Result<()> {
+        let readings: Vec<_> = r.events.iter().filter_map(|e| catalogs.reading(e)).collect();
+        let value = serde_json::json!({
+            "query": r.query,
+            "matched_as": r.matched_as,
+            "events": self.events(&r.events),
+            "chains": self.chains_of(&r.chains),
+            "readings": readings,
+            "candidates": r.candidates,
+        });
+        self.emit(&value)
+    }
+
+    fn search(&mut self, r: &SearchResult) -> io::Result<()> {
+        let value = SearchResult { events: self.events(&r.events), ..r.clone() };
+        self.emit(&value)
+    }
+
+    fn groups(&mut self, r: &GroupsResult) -> io::Result<()> {
+        self.emit(r)
+    }
+
+    fn chains(&mut self, r: &ChainsResult) -> io::Result<()> {
+        let value = ChainsResult { chains: self.chains_of(&r.chains) };
+        self.emit(&value)
+    }
+
+    fn stats(&mut self, s: &Stats, _index_dir: &Path) -> io::Result<()> {
+        self.emit(s)
+    }
+
+    fn ingest(&mut self, s: &Summary, _index_dir: &Path) -> io::Result<()> {
+        self.emit(s)
+    }
+}

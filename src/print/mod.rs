@@ -1,0 +1,36 @@
+//! print: every result reaches the user through a [`Printer`], so the
+//! commands never know the format. JSON ([`json`]) is the stable contract of
+//! DESIGN.md; human output ([`human`]) is escaped and coloured; [`markdown`]
+//! is the case card for a support ticket. All of them redact secrets unless
+//! `--no-redact`.
+
+pub mod human;
+pub mod json;
+pub mod markdown;
+
+use std::io;
+use std::path::Path;
+
+use errtriage::catalog::Catalogs;
+use errtriage::ingest::Summary;
+use errtriage::query::{ChainsResult, FindResult, GroupsResult, SearchResult, Stats};
+
+/// One method per kind of result.
+pub trait Printer {
+    fn find(&mut self, r: &FindResult, catalogs: &Catalogs) -> io::Result<()>;
+    fn search(&mut self, r: &SearchResult) -> io::Result<()>;
+    fn groups(&mut self, r: &GroupsResult) -> io::Result<()>;
+    fn chains(&mut self, r: &ChainsResult) -> io::Result<()>;
+    fn stats(&mut self, s: &Stats, index_dir: &Path) -> io::Result<()>;
+    fn ingest(&mut self, s: &Summary, index_dir: &Path) -> io::Result<()>;
+}
+
+/// The printer for this invocation, writing to stdout.
+pub fn printer(json: bool, color: bool, redact: bool) -> Box<dyn Printer> {
+    let out = Box::new(io::stdout());
+    if json {
+        Box::new(json::JsonPrinter::new(out, redact))
+    } else {
+        Box::new(human::HumanPrinter::new(out, color, redact))
+    }
+}

@@ -1,0 +1,136 @@
+//! find: one id → its events and retry chains. The id may be a request id
+//! (exact, or a unique prefix of at least [`MIN_PREFIX`] characters), an
+//! idempotency key or a trace id.
+
+use std::collections::BTreeSet;
+
+use tantivy::collector::DocSetCollector;
+use tantivy::query::{TermQuery, TermSetQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocAddress, Term};
+
+use super::FindResult;
+use super::chains::build_chains;
+use crate::error::Result;
+use crate::index::Store;
+use crate::model::Event;
+
+/// The shortest request-id prefix `find` accepts.
+pub const MIN_PREFIX: usize = 8;
+/// At most this many events are loaded for one id.
+const MAX_EVENTS: usize = 10_000;
+
+impl Store {
+    /// Find `id` as a request id, idempotency key, trace id or request-id prefix.
+    pub fn find(&self, id: &str) -> Result<FindResult> {
+        let id = id.trim();
+        let f = self.fields.clone();
+        let mut result =
+            FindResult { query: id.to_string(), matched_as: None, events: Vec::new(), chains: Vec::new(), candidates: Vec::new() };
+        if id.is_empty() {
+            return Ok(result);
+        }
+        for (field, name) in [(f.request_id, "request_id"), (f.idempotency_key, "idempotency_key"), (f.trace_id, "trace_id")] {
+            let events = self.events_with(field, &[id.to_string()])?;
+            if !events.is_empty() {
+                result.matched_as = Some(name.to_string());
+                result.events = events;
+                break;
+            }
+        }
+        if result.events.is_empty() && id.chars().count() >= MIN_PREFIX {
+            let terms = self.terms_with_prefix(f.request_id, id, 20)?;
+            if terms.len() == 1 {
+                result.matched_as = Some("request_id_prefix".into());
+                result.events = self.events_with(f.request_id, &terms)?;
+            } else {
+                result.candidates = terms;
+            }
+        }
+        result.chains = self.chains_of(&result.events, result.matched_as.as_deref() == Some("idempotency_key"))?;
+        Ok(result)
+    }
+
+    /// Ids in the index that share the longest prefix with `id` (for "did
+    /// you mean" hints when nothing matched).
+    pub fn suggest(&self, id: &str, limit: usize) -> Result<Vec<String>> {
+        let f = self.fields.clone();
+        let chars: Vec<(usize, char)> = id.char_indices().collect();
+        for keep in (4..chars.len()).rev() {
+            let prefix = &id[..chars[keep].0];
+            let mut found = Vec::new();
+            for field in [f.request_id, f.idempotency_key, f.trace_id] {
+                found.extend(self.terms_with_prefix(field, prefix, limit)?);
+            }
+            if !found.is_empty() {
+                found.sort();
+                found.dedup();
+                found.truncate(limit);
+                return Ok(found);
+            }
+        }
+        Ok(Vec::new())
+    }
+
+    /// The chains the found events belong to: every event sharing their
+    /// keys, judged. With `whole_key`, every chain of the key is kept;
+    /// otherwise only chains containing one of the found events.
+    fn chains_of(&self, events: &[Event], whole_key: bool) -> Result<Vec<crate::model::Chain>> {
+        let keys: BTreeSet<String> = events.iter().filter_map(|e| e.idempotency_key.clone()).collect();
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys: Vec<String> = keys.into_iter().collect();
+        let related = self.events_with(self.fields.idempotency_key, &keys)?;
+        let mut chains = build_chains(related, &self.catalogs);
+        if !whole_key {
+            chains.retain(|c| c.attempts.iter().any(|a| events.iter().any(|e| e.source == a.source)));
+        }
+        Ok(chains)
+    }
+
+    /// Every event whose `field` is exactly one of `values`, oldest first
+    /// (at most [`MAX_EVENTS`]).
+    pub(crate) fn events_with(&self, field: Field, values: &[String]) -> Result<Vec<Event>> {
+        self.events_matching(field, values, MAX_EVENTS)
+    }
+
+    /// Like `events_with`, without the cap.
+    pub(crate) fn events_with_all(&self, field: Field, values: &[String]) -> Result<Vec<Event>> {
+        self.events_matching(field, values, usize::MAX)
+    }
+
+    fn events_matching(&self, field: Field, values: &[String], cap: usize) -> Result<Vec<Event>> {
+        let searcher = self.searcher();
+        let terms: Vec<Term> = values.iter().map(|v| Term::from_field_text(field, v)).collect();
+        let docs = if let [term] = terms.as_slice() {
+            searcher.search(&TermQuery::new(term.clone(), IndexRecordOption::Basic), &DocSetCollector)?
+        } else {
+            searcher.search(&TermSetQuery::new(terms), &DocSetCollector)?
+        };
+        let mut addrs: Vec<DocAddress> = docs.into_iter().collect();
+        addrs.sort();
+        addrs.truncate(cap);
+        let mut events = self.events_at(&searcher, &addrs)?;
+        events.sort_by(|a, b| a.ts.cmp(&b.ts).then_with(|| a.source.file.cmp(&b.source.file)).then(a.source.line.cmp(&b.source.line)));
+        Ok(events)
+    }
+
+    /// Distinct terms of `field` starting with `prefix`, at most `limit`.
+    pub(crate) fn terms_with_prefix(&self, field: Field, prefix: &str, limit: usize) -> Result<Vec<String>> {
+        let searcher = self.searcher();
+        let mut found = BTreeSet::new();
+        for segment in searcher.segment_readers() {
+            let inverted = segment.inverted_index(field)?;
+            let mut stream = inverted.terms().range().ge(prefix.as_bytes()).into_stream().map_err(tantivy::TantivyError::from)?;
+            while stream.advance() {
+                let Ok(term) = std::str::from_utf8(stream.key()) else { continue };
+                if !term.starts_with(prefix) || found.len() > limit {
+                    break;
+                }
+                found.insert(term.to_string());
+            }
+        }
+        Ok(found.into_iter().take(limit).collect())
+    }
+}

@@ -1,0 +1,270 @@
+//! groups: the events matching a query, grouped by one field (code, class,
+//! status, service, path, client), with counts, first/last seen, a status
+//! breakdown, a sample request id and a timeline for sparklines; and the
+//! query's histogram over time. Both read fast-field columns directly in a
+//! custom collector: no document is loaded except one sample per group.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::{DateTime as TDate, DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+
+use super::{Group, GroupBy, GroupsResult, Histogram, Query};
+use crate::error::Result;
+use crate::index::Store;
+
+/// How many buckets a group's timeline has.
+pub const TIMELINE_BUCKETS: usize = 24;
+
+impl Store {
+    /// Group the events matching `q` by `by`, largest groups first, at most
+    /// `limit` groups. Events without the field form no group.
+    pub fn groups(&self, q: &Query, by: GroupBy, limit: usize) -> Result<GroupsResult> {
+        let searcher = self.searcher();
+        let span = self.span(q);
+        let collector = GroupsCollector { by, span, buckets: TIMELINE_BUCKETS };
+        let mut merged: Vec<(String, Acc<DocAddress>)> = searcher.search(&*q.query, &collector)?.into_iter().collect();
+        merged.sort_by(|a, b| b.1.count.cmp(&a.1.count).then_with(|| a.0.cmp(&b.0)));
+        merged.truncate(limit);
+        let mut groups = Vec::with_capacity(merged.len());
+        for (key, acc) in merged {
+            let sample = self.event_at(&searcher, acc.sample)?;
+            groups.push(Group {
+                key,
+                count: acc.count,
+                first_seen: to_chrono(acc.min_ts),
+                last_seen: to_chrono(acc.max_ts),
+                statuses: acc.statuses.iter().map(|(s, n)| (s.to_string(), *n)).collect(),
+                sample_request_id: sample.request_id,
+                timeline: acc.timeline,
+            });
+        }
+        Ok(GroupsResult { by, groups })
+    }
+
+    /// Counts of the events matching `q` over time, in `buckets` equal parts
+    /// of the query's span (its since/until, else the index's first/last).
+    pub fn histogram(&self, q: &Query, buckets: usize) -> Result<Histogram> {
+        let span = self.span(q);
+        let collector = GroupsCollector { by: GroupBy::Code, span, buckets: buckets.max(1) };
+        let counts = self.searcher().search(&*q.query, &HistogramCollector(collector))?;
+        Ok(Histogram { start: to_chrono(span.0), end: to_chrono(span.1), counts })
+    }
+
+    /// The time span a query covers, in epoch milliseconds.
+    fn span(&self, q: &Query) -> (i64, i64) {
+        let (first, last) = self.ts_bounds().unwrap_or((0, 0));
+        let start = q.since.map_or(first, |t| t.timestamp_millis());
+        let end = q.until.map_or(last, |t| t.timestamp_millis());
+        (start, end.max(start))
+    }
+
+    /// The first and last `ts` in the index, in epoch milliseconds.
+    pub(crate) fn ts_bounds(&self) -> Option<(i64, i64)> {
+        let mut bounds: Option<(i64, i64)> = None;
+        for segment in self.searcher().segment_readers() {
+            let Ok(col) = segment.fast_fields().date("ts") else { continue };
+            if segment.num_docs() == 0 {
+                continue;
+            }
+            let (lo, hi) = (col.min_value().into_timestamp_millis(), col.max_value().into_timestamp_millis());
+            bounds = Some(bounds.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
+        }
+        bounds
+    }
+}
+
+fn to_chrono(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+/// One group's running totals; `S` is the sample's address type.
+#[derive(Debug, Clone)]
+struct Acc<S> {
+    count: u64,
+    min_ts: i64,
+    max_ts: i64,
+    statuses: BTreeMap<u64, u64>,
+    sample: S,
+    timeline: Vec<u64>,
+}
+
+impl<S: Copy> Acc<S> {
+    fn new(sample: S, buckets: usize) -> Self {
+        Acc { count: 0, min_ts: i64::MAX, max_ts: i64::MIN, statuses: BTreeMap::new(), sample, timeline: vec![0; buckets] }
+    }
+
+    fn merge(&mut self, other: Acc<S>) {
+        self.count += other.count;
+        self.min_ts = self.min_ts.min(other.min_ts);
+        self.max_ts = self.max_ts.max(other.max_ts);
+        for (s, n) in other.statuses {
+            *self.statuses.entry(s).or_default() += n;
+        }
+        for (a, b) in self.timeline.iter_mut().zip(other.timeline) {
+            *a += b;
+        }
+    }
+}
+
+struct GroupsCollector {
+    by: GroupBy,
+    span: (i64, i64),
+    buckets: usize,
+}
+
+enum KeyColumn {
+    Str(StrColumn),
+    Status,
+    Missing,
+}
+
+struct GroupsSegment {
+    segment: SegmentOrdinal,
+    key: KeyColumn,
+    ts: Column<TDate>,
+    status: Column<u64>,
+    span: (i64, i64),
+    buckets: usize,
+    by_key: HashMap<u64, Acc<DocId>>,
+}
+
+impl Collector for GroupsCollector {
+    type Fruit = HashMap<String, Acc<DocAddress>>;
+    type Child = GroupsSegment;
+
+    fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<GroupsSegment> {
+        let fast = reader.fast_fields();
+        let key = match self.by {
+            GroupBy::Status => KeyColumn::Status,
+            by => fast.str(by.as_str())?.map_or(KeyColumn::Missing, KeyColumn::Str),
+        };
+        Ok(GroupsSegment {
+            segment,
+            key,
+            ts: fast.date("ts")?,
+            status: fast.u64("status")?,
+            span: self.span,
+            buckets: self.buckets,
+            by_key: HashMap::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<(String, Acc<DocAddress>)>>) -> tantivy::Result<Self::Fruit> {
+        let mut merged: HashMap<String, Acc<DocAddress>> = HashMap::new();
+        for (key, acc) in fruits.into_iter().flatten() {
+            match merged.get_mut(&key) {
+                Some(m) => m.merge(acc),
+                None => {
+                    merged.insert(key, acc);
+                }
+            }
+        }
+        Ok(merged)
+    }
+}
+
+impl GroupsSegment {
+    fn bucket(&self, ts: i64) -> usize {
+        let (start, end) = self.span;
+        let width = (end - start).max(1) as i128 + 1;
+        let i = ((ts - start).max(0) as i128 * self.buckets as i128 / width) as usize;
+        i.min(self.buckets - 1)
+    }
+}
+
+impl SegmentCollector for GroupsSegment {
+    type Fruit = Vec<(String, Acc<DocAddress>)>;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        let status = self.status.first(doc);
+        let key = match &self.key {
+            KeyColumn::Str(col) => col.ords().first(doc),
+            KeyColumn::Status => status,
+            KeyColumn::Missing => None,
+        };
+        let Some(key) = key else { return };
+        let ts = self.ts.first(doc).map_or(0, |t| t.into_timestamp_millis());
+        let bucket = self.bucket(ts);
+        let acc = self.by_key.entry(key).or_insert_with(|| Acc::new(doc, self.buckets));
+        acc.count += 1;
+        acc.min_ts = acc.min_ts.min(ts);
+        acc.max_ts = acc.max_ts.max(ts);
+        if let Some(s) = status {
+            *acc.statuses.entry(s).or_default() += 1;
+        }
+        acc.timeline[bucket] += 1;
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        let mut out = Vec::with_capacity(self.by_key.len());
+        let mut name = String::new();
+        for (key, acc) in self.by_key {
+            let key = match &self.key {
+                KeyColumn::Str(col) => match col.ord_to_str(key, &mut name) {
+                    Ok(true) => name.clone(),
+                    _ => continue,
+                },
+                _ => key.to_string(),
+            };
+            let sample = DocAddress::new(self.segment, acc.sample);
+            let Acc { count, min_ts, max_ts, statuses, timeline, .. } = acc;
+            out.push((key, Acc { count, min_ts, max_ts, statuses, sample, timeline }));
+        }
+        out
+    }
+}
+
+/// Counts per time bucket: the groups machinery without keys.
+struct HistogramCollector(GroupsCollector);
+
+struct HistogramSegment {
+    ts: Column<TDate>,
+    inner: GroupsSegment,
+    counts: Vec<u64>,
+}
+
+impl Collector for HistogramCollector {
+    type Fruit = Vec<u64>;
+    type Child = HistogramSegment;
+
+    fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<HistogramSegment> {
+        let inner = self.0.for_segment(segment, reader)?;
+        Ok(HistogramSegment { ts: inner.ts.clone(), counts: vec![0; self.0.buckets], inner })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<u64>>) -> tantivy::Result<Vec<u64>> {
+        let mut total = vec![0; self.0.buckets];
+        for f in fruits {
+            for (a, b) in total.iter_mut().zip(f) {
+                *a += b;
+            }
+        }
+        Ok(total)
+    }
+}
+
+impl SegmentCollector for HistogramSegment {
+    type Fruit = Vec<u64>;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        if let Some(ts) = self.ts.first(doc) {
+            let b = self.inner.bucket(ts.into_timestamp_millis());
+            self.counts[b] += 1;
+        }
+    }
+
+    fn harvest(self) -> Vec<u64> {
+        self.counts
+    }
+}

@@ -1,0 +1,260 @@
+//! parse: the one query type for TUI and CLI. tantivy's query syntax over the
+//! Event fields, plus what support staff type without thinking: a bare
+//! request id or idempotency key, `status:5xx`, `since:2h`, `until:2026-05-14`.
+//! Those shorthands are rewritten into tantivy syntax, then parsed strictly so
+//! a malformed query is a clear error, never a crash.
+
+use std::sync::LazyLock;
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
+use regex::Regex;
+use tantivy::query::{AllQuery, Query as TQuery, QueryParser};
+use tantivy::tokenizer::TokenizerManager;
+
+use crate::index::schema::Fields;
+
+/// A parsed query, ready to run against a [`crate::index::Store`].
+pub struct Query {
+    /// What the user typed.
+    pub text: String,
+    /// The time bounds given by `since:`/`until:`, if any.
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    pub(crate) query: Box<dyn TQuery>,
+}
+
+impl Clone for Query {
+    fn clone(&self) -> Self {
+        Query { text: self.text.clone(), since: self.since, until: self.until, query: self.query.box_clone() }
+    }
+}
+
+impl std::fmt::Debug for Query {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Query").field("text", &self.text).field("query", &self.query).finish()
+    }
+}
+
+/// Why a query could not be parsed, in words fit for an inline error.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct QueryError(pub String);
+
+impl Query {
+    /// Every event.
+    pub fn all() -> Query {
+        Query { text: String::new(), since: None, until: None, query: Box::new(AllQuery) }
+    }
+
+    /// Parse `text`; `now` anchors relative times like `since:2h`.
+    pub fn parse(text: &str, now: DateTime<Utc>) -> Result<Query, QueryError> {
+        let trimmed = text.trim();
+        if trimmed.is_empty() {
+            return Ok(Query { text: text.to_string(), ..Query::all() });
+        }
+        let mut since = None;
+        let mut until = None;
+        let mut parts = Vec::new();
+        for token in split_tokens(trimmed) {
+            parts.push(rewrite(&token, now, &mut since, &mut until)?);
+        }
+        let rewritten = parts.join(" ");
+        let query: Box<dyn TQuery> = if rewritten.trim().is_empty() {
+            Box::new(AllQuery)
+        } else {
+            PARSER.parse_query(&rewritten).map_err(|e| QueryError(explain(&e, trimmed)))?
+        };
+        Ok(Query { text: text.to_string(), since, until, query })
+    }
+}
+
+static FIELDS: LazyLock<Fields> = LazyLock::new(Fields::new);
+
+static PARSER: LazyLock<QueryParser> = LazyLock::new(|| {
+    let f = &*FIELDS;
+    let defaults = vec![f.request_id, f.idempotency_key, f.trace_id, f.code, f.message];
+    let mut parser = QueryParser::new(f.schema.clone(), defaults, TokenizerManager::default());
+    parser.set_conjunction_by_default();
+    parser
+});
+
+/// `[-+(]field:value[)]`, the shape of the shorthands we rewrite.
+static SHORTHAND: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?P<pre>[-+]?\(*)(?P<field>status|since|until|method):(?P<value>[^()\s]+)(?P<post>\)*)$")
+        .expect("valid shorthand pattern")
+});
+
+/// Split on whitespace outside quotes and range brackets.
+fn split_tokens(s: &str) -> Vec<String> {
+    let mut tokens = Vec::new();
+    let mut cur = String::new();
+    let (mut quoted, mut depth) = (false, 0i32);
+    for c in s.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '[' | '{' if !quoted => depth += 1,
+            ']' | '}' if !quoted => depth -= 1,
+            c if c.is_whitespace() && !quoted && depth <= 0 => {
+                if !cur.is_empty() {
+                    tokens.push(std::mem::take(&mut cur));
+                }
+                continue;
+            }
+            _ => {}
+        }
+        cur.push(c);
+    }
+    if !cur.is_empty() {
+        tokens.push(cur);
+    }
+    tokens
+}
+
+fn rewrite(
+    token: &str,
+    now: DateTime<Utc>,
+    since: &mut Option<DateTime<Utc>>,
+    until: &mut Option<DateTime<Utc>>,
+) -> Result<String, QueryError> {
+    let Some(m) = SHORTHAND.captures(token) else {
+        return Ok(token.to_string());
+    };
+    let (pre, value, post) = (&m["pre"], &m["value"], &m["post"]);
+    let body = match &m["field"] {
+        "status" => match status_class(value) {
+            Some(hundreds) => format!("status:[{hundreds}00 TO {hundreds}99]"),
+            None => return Ok(token.to_string()),
+        },
+        "method" => format!("method:{}", value.to_ascii_uppercase()),
+        field => {
+            let at = parse_time(value, now).ok_or_else(|| {
+                QueryError(format!(
+                    "{field}:{value} — expected a duration like 30m, 2h, 7d or a time like 2026-05-14 or 2026-05-14T10:00:00Z"
+                ))
+            })?;
+            let at_text = at.to_rfc3339_opts(SecondsFormat::Millis, true);
+            if field == "since" {
+                *since = Some(at);
+                format!("ts:[{at_text} TO *]")
+            } else {
+                *until = Some(at);
+                format!("ts:[* TO {at_text}}}")
+            }
+        }
+    };
+    Ok(format!("{pre}{body}{post}"))
+}
+
+/// `5xx` → 5, `4XX` → 4.
+fn status_class(v: &str) -> Option<char> {
+    let b = v.as_bytes();
+    (b.len() == 3 && (b'1'..=b'5').contains(&b[0]) && b[1..].eq_ignore_ascii_case(b"xx")).then(|| b[0] as char)
+}
+
+/// `2h` (ago), `2026-05-14`, `2026-05-14T10:00`, any RFC 3339 time, `now`.
+pub fn parse_time(v: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    if v == "now" {
+        return Some(now);
+    }
+    if let Some(d) = parse_duration(v) {
+        return Some(now - d);
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(v) {
+        return Some(t.with_timezone(&Utc));
+    }
+    for fmt in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(v, fmt) {
+            return Some(t.and_utc());
+        }
+    }
+    NaiveDate::parse_from_str(v, "%Y-%m-%d").ok().map(|d| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc())
+}
+
+/// `90s`, `30m`, `2h`, `7d`, `2w`.
+pub fn parse_duration(v: &str) -> Option<Duration> {
+    let split = v.find(|c: char| !c.is_ascii_digit())?;
+    let (n, unit) = v.split_at(split);
+    let n: i64 = n.parse().ok()?;
+    Some(match unit {
+        "s" => Duration::seconds(n),
+        "m" | "min" => Duration::minutes(n),
+        "h" => Duration::hours(n),
+        "d" => Duration::days(n),
+        "w" => Duration::weeks(n),
+        _ => return None,
+    })
+}
+
+fn explain(e: &tantivy::query::QueryParserError, text: &str) -> String {
+    use tantivy::query::QueryParserError as E;
+    match e {
+        E::FieldDoesNotExist(f) => format!(
+            "unknown field `{f}` — fields: ts request_id trace_id idempotency_key service method path status code class message client api; shorthands: status:5xx since: until:"
+        ),
+        E::SyntaxError(_) => format!("cannot parse `{text}` — check quotes, brackets and AND/OR/NOT"),
+        E::ExpectedInt(_) => "status takes a number, a range like [500 TO 599], or 4xx/5xx".into(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-05-14T12:00:00Z").unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn shorthands_are_rewritten() {
+        let cases = [
+            ("status:5xx", "status:[500 TO 599]"),
+            ("-status:4XX", "-status:[400 TO 499]"),
+            ("(status:5xx)", "(status:[500 TO 599])"),
+            ("method:post", "method:POST"),
+            ("since:2h", "ts:[2026-05-14T10:00:00.000Z TO *]"),
+            ("until:2026-05-14", "ts:[* TO 2026-05-14T00:00:00.000Z}"),
+            ("code:slot_unavailable", "code:slot_unavailable"),
+        ];
+        for (input, want) in cases {
+            let (mut s, mut u) = (None, None);
+            assert_eq!(rewrite(input, now(), &mut s, &mut u).unwrap(), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn every_query_form_parses() {
+        for q in [
+            "",
+            "req_2N7s8x9KqR",
+            "code:slot_unavailable",
+            "status:[500 TO 599]",
+            "status:5xx AND since:2h",
+            "service:42min-api AND NOT class:auth",
+            "\"lock\"",
+            "path:\"/v1/bookings\"",
+            "until:2026-05-14T10:00:00Z",
+            "status:>=500",
+        ] {
+            assert!(Query::parse(q, now()).is_ok(), "{q}: {:?}", Query::parse(q, now()).err());
+        }
+    }
+
+    #[test]
+    fn bad_queries_are_clear_errors() {
+        let e = Query::parse("nosuch:field", now()).unwrap_err();
+        assert!(e.0.contains("unknown field `nosuch`"), "{e}");
+        let e = Query::parse("since:yesterdayish", now()).unwrap_err();
+        assert!(e.0.contains("expected a duration"), "{e}");
+        let e = Query::parse("status:abc", now()).unwrap_err();
+        assert!(e.0.contains("status takes a number"), "{e}");
+        assert!(Query::parse("(code:x", now()).is_err());
+    }
+
+    #[test]
+    fn since_and_until_are_remembered() {
+        let q = Query::parse("since:1d until:2026-05-14T11:00:00Z", now()).unwrap();
+        assert_eq!(q.since, Some(now() - Duration::days(1)));
+        assert_eq!(q.until, Some(now() - Duration::hours(1)));
+    }
+}

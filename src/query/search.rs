@@ -1,0 +1,39 @@
+//! search: the events matching a query, newest first, and how many match.
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::{DateTime as TDate, DocAddress, Order};
+
+use super::{Query, SearchResult};
+use crate::error::Result;
+use crate::index::Store;
+
+impl Store {
+    /// The newest `limit` events matching `q`, and the total count.
+    pub fn search(&self, q: &Query, limit: usize) -> Result<SearchResult> {
+        self.search_page(q, 0, limit)
+    }
+
+    /// Like [`Store::search`], skipping the newest `offset` events first.
+    pub fn search_page(&self, q: &Query, offset: usize, limit: usize) -> Result<SearchResult> {
+        let searcher = self.searcher();
+        let (addrs, total): (Vec<DocAddress>, usize) = if limit == 0 {
+            (Vec::new(), searcher.search(&*q.query, &Count)?)
+        } else {
+            let top = TopDocs::with_limit(limit)
+                .and_offset(offset)
+                .order_by_fast_field::<TDate>("ts", Order::Desc);
+            let (hits, total) = searcher.search(&*q.query, &(top, Count))?;
+            (hits.into_iter().map(|(_, a)| a).collect(), total)
+        };
+        Ok(SearchResult {
+            query: q.text.clone(),
+            total: total as u64,
+            events: self.events_at(&searcher, &addrs)?,
+        })
+    }
+
+    /// How many events match `q`.
+    pub fn count(&self, q: &Query) -> Result<u64> {
+        Ok(self.searcher().search(&*q.query, &Count)? as u64)
+    }
+}

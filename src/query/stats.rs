@@ -1,0 +1,42 @@
+//! stats: what the index holds — events, files, input bytes, time range and
+//! its own size on disk.
+
+use super::Stats;
+use crate::error::{Error, Result};
+use crate::index::Store;
+use crate::model::ts_millis;
+
+impl Store {
+    pub fn stats(&self) -> Result<Stats> {
+        let checkpoint = self.checkpoint()?;
+        let mut paths: Vec<&str> = checkpoint.files.iter().map(|m| m.path.as_str()).collect();
+        paths.sort_unstable();
+        paths.dedup();
+        let bounds = self.ts_bounds();
+        let fmt = |ms: i64| chrono::DateTime::from_timestamp_millis(ms).map(|t| ts_millis::format(&t));
+        Ok(Stats {
+            events: self.num_events(),
+            files: paths.len() as u64,
+            bytes: checkpoint.totals.bytes,
+            first_ts: bounds.and_then(|b| fmt(b.0)),
+            last_ts: bounds.and_then(|b| fmt(b.1)),
+            index_bytes: match self.dir() {
+                Some(dir) => dir_size(dir)?,
+                None => 0,
+            },
+        })
+    }
+}
+
+fn dir_size(dir: &std::path::Path) -> Result<u64> {
+    let mut total = 0;
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        if let Ok(meta) = entry.metadata() {
+            if meta.is_file() {
+                total += meta.len();
+            }
+        }
+    }
+    Ok(total)
+}
