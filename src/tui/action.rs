@@ -1,0 +1,198 @@
+//! action: the vocabulary between the terminal, the worker and the pure
+//! [`super::update::update`]. Keys and mouse become [`Action`]s (see
+//! [`super::keymap`]); worker results come back as [`Action::Loaded`];
+//! `update` answers with at most one [`Effect`] for the app loop to carry out.
+
+use errtriage::catalog::Reading;
+use errtriage::model::{Chain, Event};
+use errtriage::query::{Group, GroupBy, Histogram, SearchResult, Stats};
+use tui_input::InputRequest;
+
+/// Everything that can happen to the TUI.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Move the selection (or scroll the open page) by n rows.
+    Up(usize),
+    Down(usize),
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    NextView,
+    PrevView,
+    /// `Enter`: open the selected event or chain, drill into a group.
+    Open,
+    /// `Esc`: close the page, or go back to where a drill-in started.
+    Back,
+    /// `c`: the selected event's retry chain.
+    Chain,
+    /// `y`: copy the selected request id (OSC 52).
+    Copy,
+    /// `b`: group by the next field.
+    CycleGroupBy,
+    /// `f`: chains — every chain, or flagged ones only.
+    ToggleFlagged,
+    /// `?`: show or hide the key help.
+    Help,
+    Quit,
+    /// `/`: start editing the query.
+    EditQuery,
+    /// A keystroke for the query bar.
+    Input(InputRequest),
+    /// Pasted text (one line): typed into the query bar, opening it if need be.
+    Paste(String),
+    /// `Ctrl-U` in the query bar.
+    ClearQuery,
+    /// `Enter` in the query bar.
+    ApplyQuery,
+    /// `Esc` in the query bar.
+    CancelQuery,
+    /// The typing pause is over: run what is in the query bar.
+    RunPreview,
+    /// The terminal's size, at start and on every resize.
+    Resize(u16, u16),
+    /// First action of a session: run the initial query.
+    Start,
+    /// Another process committed to the index.
+    IndexChanged,
+    /// A worker result.
+    Loaded(Box<Loaded>),
+}
+
+/// What `update` asks the app loop to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Submit these jobs to the worker (each replaces any pending job of its slot).
+    Fetch(Vec<Job>),
+    /// Dispatch this action after a short pause, unless another debounce replaces it.
+    Debounce(Action),
+    /// Put this text on the clipboard (OSC 52).
+    Copy(String),
+    Quit,
+}
+
+/// One question for the worker. `generation` tags the answer so stale ones are dropped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    pub generation: u64,
+    /// The query text, parsed by the worker (an empty query is every event).
+    pub query: String,
+    pub kind: JobKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobKind {
+    /// A page of matching events, newest first, and the match count.
+    Events {
+        offset: usize,
+        limit: usize,
+    },
+    Histogram {
+        buckets: usize,
+    },
+    /// What the index holds (total events, time range); ignores the query.
+    Stats,
+    Groups {
+        by: GroupBy,
+    },
+    Chains {
+        flagged_only: bool,
+    },
+    /// The catalog's reading of one event and its retry chain(s).
+    Detail {
+        event: Box<Event>,
+    },
+}
+
+/// Each slot runs at most one job at a time and keeps only its latest pending one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Slot {
+    Events,
+    More,
+    Histogram,
+    Stats,
+    Groups,
+    Chains,
+    Detail,
+}
+
+impl Slot {
+    pub const ALL: [Slot; 7] = [
+        Slot::Events,
+        Slot::More,
+        Slot::Histogram,
+        Slot::Stats,
+        Slot::Groups,
+        Slot::Chains,
+        Slot::Detail,
+    ];
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl JobKind {
+    pub fn slot(&self) -> Slot {
+        match self {
+            JobKind::Events { offset: 0, .. } => Slot::Events,
+            JobKind::Events { .. } => Slot::More,
+            JobKind::Histogram { .. } => Slot::Histogram,
+            JobKind::Stats => Slot::Stats,
+            JobKind::Groups { .. } => Slot::Groups,
+            JobKind::Chains { .. } => Slot::Chains,
+            JobKind::Detail { .. } => Slot::Detail,
+        }
+    }
+}
+
+/// A worker's answer to one [`Job`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loaded {
+    pub generation: u64,
+    pub slot: Slot,
+    pub result: Result<Data, JobError>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Data {
+    Events { offset: usize, result: SearchResult },
+    Histogram(Histogram),
+    Stats(Stats),
+    Groups { by: GroupBy, rows: Vec<GroupRow> },
+    Chains(Vec<Chain>),
+    Detail(Box<Detail>),
+}
+
+/// A group and, when grouped by code, the class of that code.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupRow {
+    pub group: Group,
+    pub class: Option<String>,
+}
+
+/// The slow half of an event's detail: what its code means, and its chain.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detail {
+    pub event: Event,
+    pub reading: Option<Reading>,
+    /// The chain(s) the event is an attempt of (usually one, none without a key).
+    pub chains: Vec<Chain>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobError {
+    /// The query does not parse; shown inline under the query bar.
+    Query(String),
+    /// The index could not answer.
+    Index(String),
+}
+
+impl std::fmt::Display for JobError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            JobError::Query(m) => write!(f, "bad query: {m}"),
+            JobError::Index(m) => write!(f, "index error: {m}"),
+        }
+    }
+}

@@ -1,0 +1,341 @@
+//! keymap: the default key bindings, in code (STYLE habit 8). One table maps
+//! keys to [`Action`]s per [`Mode`]; the `?` overlay is generated from the
+//! same table, so the help can never drift from what the keys do.
+
+use std::sync::LazyLock;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
+use tui_input::InputRequest;
+
+use super::action::Action;
+use super::event::Input;
+
+/// Which bindings are in force.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Browsing the views.
+    Normal,
+    /// Typing in the query bar.
+    Query,
+    /// The `?` overlay is open.
+    Help,
+}
+
+impl Mode {
+    pub fn title(self) -> &'static str {
+        match self {
+            Mode::Normal => "Browsing",
+            Mode::Query => "Query bar (after /)",
+            Mode::Help => "This help",
+        }
+    }
+}
+
+/// A key or mouse gesture a binding answers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    Press(KeyCode, KeyModifiers),
+    WheelUp,
+    WheelDown,
+}
+
+/// One row of the keymap.
+#[derive(Debug, Clone)]
+pub struct Binding {
+    pub mode: Mode,
+    pub keys: Vec<Key>,
+    pub action: Action,
+    pub help: &'static str,
+}
+
+fn plain(code: KeyCode) -> Key {
+    Key::Press(code, KeyModifiers::NONE)
+}
+
+fn ch(c: char) -> Key {
+    plain(KeyCode::Char(c))
+}
+
+fn ctrl(c: char) -> Key {
+    Key::Press(KeyCode::Char(c), KeyModifiers::CONTROL)
+}
+
+/// The default bindings, in the order the help lists them.
+pub fn bindings() -> &'static [Binding] {
+    static TABLE: LazyLock<Vec<Binding>> = LazyLock::new(default_bindings);
+    &TABLE
+}
+
+fn default_bindings() -> Vec<Binding> {
+    use KeyCode::*;
+    use Mode::*;
+    let b = |mode, keys: &[Key], action, help| Binding {
+        mode,
+        keys: keys.to_vec(),
+        action,
+        help,
+    };
+    let edit = |keys: &[Key], req, help| b(Query, keys, Action::Input(req), help);
+    vec![
+        b(
+            Normal,
+            &[ch('j'), plain(Down)],
+            Action::Down(1),
+            "down one row (scrolls an open page)",
+        ),
+        b(Normal, &[ch('k'), plain(Up)], Action::Up(1), "up one row"),
+        b(
+            Normal,
+            &[plain(PageDown), ctrl('f')],
+            Action::PageDown,
+            "down one page",
+        ),
+        b(
+            Normal,
+            &[plain(PageUp), ctrl('b')],
+            Action::PageUp,
+            "up one page",
+        ),
+        b(Normal, &[ch('g'), plain(Home)], Action::Top, "first row"),
+        b(
+            Normal,
+            &[ch('G'), plain(End)],
+            Action::Bottom,
+            "last row (Events: loads older ones)",
+        ),
+        b(Normal, &[Key::WheelDown], Action::Down(3), "scroll down"),
+        b(Normal, &[Key::WheelUp], Action::Up(3), "scroll up"),
+        b(
+            Normal,
+            &[plain(Tab)],
+            Action::NextView,
+            "next view: Events → Groups → Chains",
+        ),
+        b(Normal, &[plain(BackTab)], Action::PrevView, "previous view"),
+        b(
+            Normal,
+            &[plain(Enter)],
+            Action::Open,
+            "open the event or chain; drill into a group's events",
+        ),
+        b(
+            Normal,
+            &[plain(Esc)],
+            Action::Back,
+            "close the page, or back from a drill-in",
+        ),
+        b(
+            Normal,
+            &[ch('c')],
+            Action::Chain,
+            "the selected event's retry chain",
+        ),
+        b(
+            Normal,
+            &[ch('y')],
+            Action::Copy,
+            "copy the selected request id (OSC 52)",
+        ),
+        b(
+            Normal,
+            &[ch('b')],
+            Action::CycleGroupBy,
+            "Groups: group by code → class → status → service → path → client",
+        ),
+        b(
+            Normal,
+            &[ch('f')],
+            Action::ToggleFlagged,
+            "Chains: flagged chains only / every chain",
+        ),
+        b(
+            Normal,
+            &[ch('/')],
+            Action::EditQuery,
+            "edit the query (pasting a request id does too)",
+        ),
+        b(Normal, &[ch('?')], Action::Help, "this help"),
+        b(Normal, &[ch('q'), ctrl('c')], Action::Quit, "quit"),
+        b(
+            Query,
+            &[plain(Enter)],
+            Action::ApplyQuery,
+            "apply the query (results follow as you type)",
+        ),
+        b(
+            Query,
+            &[plain(Esc)],
+            Action::CancelQuery,
+            "cancel: back to the applied query",
+        ),
+        b(
+            Query,
+            &[ctrl('u')],
+            Action::ClearQuery,
+            "clear (an empty query is every event)",
+        ),
+        edit(
+            &[plain(Backspace), ctrl('h')],
+            InputRequest::DeletePrevChar,
+            "delete",
+        ),
+        edit(&[plain(Delete)], InputRequest::DeleteNextChar, "delete"),
+        edit(
+            &[ctrl('w'), Key::Press(Backspace, KeyModifiers::ALT)],
+            InputRequest::DeletePrevWord,
+            "delete a word",
+        ),
+        edit(
+            &[plain(Left)],
+            InputRequest::GoToPrevChar,
+            "move the cursor",
+        ),
+        edit(
+            &[plain(Right)],
+            InputRequest::GoToNextChar,
+            "move the cursor",
+        ),
+        edit(
+            &[plain(Home), ctrl('a')],
+            InputRequest::GoToStart,
+            "start / end of the query",
+        ),
+        edit(
+            &[plain(End), ctrl('e')],
+            InputRequest::GoToEnd,
+            "start / end of the query",
+        ),
+        b(Query, &[ctrl('c')], Action::Quit, "quit"),
+        b(
+            Help,
+            &[ch('j'), plain(Down), Key::WheelDown],
+            Action::Down(1),
+            "scroll",
+        ),
+        b(
+            Help,
+            &[ch('k'), plain(Up), Key::WheelUp],
+            Action::Up(1),
+            "scroll",
+        ),
+        b(
+            Help,
+            &[ch('?'), plain(Esc), ch('q')],
+            Action::Help,
+            "close this help",
+        ),
+        b(Help, &[ctrl('c')], Action::Quit, "quit"),
+    ]
+}
+
+/// The action `input` means in `mode`, if any.
+pub fn action_for(mode: Mode, input: &Input) -> Option<Action> {
+    let key = match input {
+        Input::Key(k) => {
+            if k.kind == KeyEventKind::Release {
+                return None;
+            }
+            normalize(k)
+        }
+        Input::Mouse(m) => match m.kind {
+            MouseEventKind::ScrollDown => Key::WheelDown,
+            MouseEventKind::ScrollUp => Key::WheelUp,
+            _ => return None,
+        },
+        Input::Resize(w, h) => return Some(Action::Resize(*w, *h)),
+        Input::Paste(text) => return paste(text),
+    };
+    if let Some(b) = bindings()
+        .iter()
+        .find(|b| b.mode == mode && b.keys.contains(&key))
+    {
+        return Some(b.action.clone());
+    }
+    match (mode, key) {
+        (Mode::Query, Key::Press(KeyCode::Char(c), m))
+            if !m.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
+            Some(Action::Input(InputRequest::InsertChar(c)))
+        }
+        _ => None,
+    }
+}
+
+/// Pasted text becomes typing in the query bar: one line, no control characters.
+fn paste(text: &str) -> Option<Action> {
+    let clean: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let clean = clean.trim();
+    (!clean.is_empty()).then(|| Action::Paste(clean.to_string()))
+}
+
+/// Shift is part of the character (`G`, `?`), not a modifier to match on.
+fn normalize(k: &KeyEvent) -> Key {
+    let mut mods = k.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+    let code = match k.code {
+        KeyCode::Char(c) if mods.contains(KeyModifiers::CONTROL) => {
+            KeyCode::Char(c.to_ascii_lowercase())
+        }
+        other => other,
+    };
+    if matches!(code, KeyCode::Char(_) | KeyCode::BackTab) {
+        mods.remove(KeyModifiers::SHIFT);
+    }
+    Key::Press(code, mods)
+}
+
+/// How a key is written in the help.
+pub fn label(key: &Key) -> String {
+    let (code, mods) = match key {
+        Key::WheelUp => return "wheel ↑".into(),
+        Key::WheelDown => return "wheel ↓".into(),
+        Key::Press(code, mods) => (code, mods),
+    };
+    let name = match code {
+        KeyCode::Char(' ') => "Space".into(),
+        KeyCode::Char(c) if mods.contains(KeyModifiers::CONTROL) => {
+            c.to_ascii_uppercase().to_string()
+        }
+        KeyCode::Char(c) => c.to_string(),
+        KeyCode::Down => "↓".into(),
+        KeyCode::Up => "↑".into(),
+        KeyCode::Left => "←".into(),
+        KeyCode::Right => "→".into(),
+        KeyCode::PageDown => "PgDn".into(),
+        KeyCode::PageUp => "PgUp".into(),
+        KeyCode::BackTab => "Shift-Tab".into(),
+        KeyCode::Delete => "Del".into(),
+        other => other.to_string(),
+    };
+    let mut prefix = String::new();
+    if mods.contains(KeyModifiers::CONTROL) {
+        prefix.push_str("Ctrl-");
+    }
+    if mods.contains(KeyModifiers::ALT) {
+        prefix.push_str("Alt-");
+    }
+    format!("{prefix}{name}")
+}
+
+/// The help's rows for one mode: keys and what they do. Bindings that
+/// share a description are listed as one row.
+pub fn help_rows(mode: Mode) -> Vec<(String, &'static str)> {
+    let mut rows: Vec<(String, &'static str)> = Vec::new();
+    for b in bindings().iter().filter(|b| b.mode == mode) {
+        let keys: Vec<String> = b.keys.iter().map(label).collect();
+        let keys = keys.join(" ");
+        match rows.last_mut() {
+            Some((k, help)) if *help == b.help => {
+                k.push(' ');
+                k.push_str(&keys);
+            }
+            _ => rows.push((keys, b.help)),
+        }
+    }
+    if mode == Mode::Query {
+        rows.insert(0, ("any character".into(), "type into the query"));
+    }
+    rows
+}

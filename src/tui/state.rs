@@ -1,0 +1,308 @@
+//! state: everything the TUI shows, as plain data. Only
+//! [`super::update::update`] changes it (plus the render pass, which records
+//! how many rows fit and clamps scroll offsets, as ratatui's `TableState`
+//! does). Data from the worker is accepted only if its generation is the
+//! one its slot is waiting for, so a slow stale answer never overwrites a
+//! newer one.
+
+use errtriage::model::{Chain, Event, Source};
+use errtriage::query::{GroupBy, Histogram, Stats};
+use tui_input::Input;
+
+use super::action::{Detail, GroupRow, Job, JobKind, Slot};
+use super::keymap::Mode;
+
+/// Events fetched per page (newest first); more are fetched near the end.
+pub const PAGE: usize = 200;
+/// Fetch the next page when the selection is this close to the end.
+pub const MORE_MARGIN: usize = 50;
+/// On a live refresh, reload at most this many events to keep the selection.
+pub const MAX_REFRESH: usize = 2_000;
+pub const GROUPS_LIMIT: usize = 200;
+pub const CHAINS_LIMIT: usize = 500;
+
+/// The three views Tab cycles through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Events,
+    Groups,
+    Chains,
+}
+
+impl View {
+    pub const ALL: [View; 3] = [View::Events, View::Groups, View::Chains];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            View::Events => "Events",
+            View::Groups => "Groups",
+            View::Chains => "Chains",
+        }
+    }
+
+    pub fn next(self) -> View {
+        View::ALL[(self as usize + 1) % View::ALL.len()]
+    }
+
+    pub fn prev(self) -> View {
+        View::ALL[(self as usize + View::ALL.len() - 1) % View::ALL.len()]
+    }
+}
+
+/// A page opened over the view with `Enter` or `c`; `Esc` closes it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Page {
+    /// The selected event, full height.
+    Event,
+    /// A chain timeline.
+    Chain(ChainTarget),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChainTarget {
+    /// The chain selected in the Chains view.
+    Selected,
+    /// The chain this event is an attempt of (arrives with its detail).
+    OfEvent(Source),
+}
+
+/// Where `Esc` returns to after drilling into a group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Return {
+    pub view: View,
+    pub query: String,
+    pub selected: usize,
+}
+
+/// A list with a selection and a scroll offset (the offset is the render's).
+#[derive(Debug, Clone, PartialEq)]
+pub struct List<T> {
+    pub items: Vec<T>,
+    pub selected: usize,
+    pub offset: usize,
+    /// False until the first answer arrives.
+    pub loaded: bool,
+}
+
+impl<T> Default for List<T> {
+    fn default() -> Self {
+        List {
+            items: Vec::new(),
+            selected: 0,
+            offset: 0,
+            loaded: false,
+        }
+    }
+}
+
+impl<T> List<T> {
+    pub fn selected_item(&self) -> Option<&T> {
+        self.items.get(self.selected)
+    }
+
+    /// Move the selection by `delta` rows, staying inside the list.
+    pub fn move_by(&mut self, delta: isize) {
+        let last = self.items.len().saturating_sub(1);
+        self.selected = self.selected.saturating_add_signed(delta).min(last);
+    }
+
+    pub fn select(&mut self, i: usize) {
+        self.selected = i.min(self.items.len().saturating_sub(1));
+    }
+
+    /// Replace the items, keeping the selection in range.
+    pub fn set(&mut self, items: Vec<T>) {
+        self.items = items;
+        self.loaded = true;
+        self.select(self.selected);
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EventsData {
+    pub list: List<Event>,
+    /// How many events match the query.
+    pub total: u64,
+    /// On a live refresh, the event to keep selected.
+    pub keep: Option<Source>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct GroupsData {
+    pub list: List<GroupRow>,
+    pub by: GroupBy,
+    /// The query revision the list was asked for.
+    pub rev: Option<u64>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ChainsData {
+    pub list: List<Chain>,
+    pub flagged_only: bool,
+    pub rev: Option<u64>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DetailData {
+    /// The event the detail was asked for.
+    pub for_event: Option<Source>,
+    pub detail: Option<Detail>,
+}
+
+/// The whole TUI state.
+#[derive(Debug, Clone)]
+pub struct State {
+    pub view: View,
+    pub page: Option<Page>,
+    pub page_scroll: usize,
+    pub help: bool,
+    pub help_scroll: usize,
+    pub editing: bool,
+    /// The query bar while editing.
+    pub input: Input,
+    /// The query in force (what `Esc` in the query bar returns to).
+    pub applied: String,
+    /// The query the shown results belong to (the typed one while previewing).
+    pub running: String,
+    pub query_error: Option<String>,
+    pub index_error: Option<String>,
+    /// A one-off message in the status bar; the next key clears it.
+    pub flash: Option<String>,
+    /// Bumped whenever the query or the index changes.
+    pub rev: u64,
+    next_gen: u64,
+    /// Per slot: the generation of the answer it waits for.
+    pub pending: [Option<u64>; Slot::ALL.len()],
+    pub events: EventsData,
+    pub groups: GroupsData,
+    pub chains: ChainsData,
+    pub detail: DetailData,
+    pub histogram: Option<Histogram>,
+    pub stats: Option<Stats>,
+    pub back: Vec<Return>,
+    /// Terminal columns and rows.
+    pub size: (u16, u16),
+    /// Rows of the list and of an open page, as last rendered (for PgUp/PgDn).
+    pub list_height: usize,
+    pub page_height: usize,
+    /// `--no-redact`.
+    pub show_secrets: bool,
+    /// Shown when the index is empty.
+    pub index_dir: String,
+}
+
+impl State {
+    pub fn new(query: &str, show_secrets: bool, index_dir: &str) -> State {
+        State {
+            view: View::Events,
+            page: None,
+            page_scroll: 0,
+            help: false,
+            help_scroll: 0,
+            editing: false,
+            input: Input::new(query.to_string()),
+            applied: query.to_string(),
+            running: query.to_string(),
+            query_error: None,
+            index_error: None,
+            flash: None,
+            rev: 0,
+            next_gen: 1,
+            pending: [None; Slot::ALL.len()],
+            events: EventsData::default(),
+            groups: GroupsData::default(),
+            chains: ChainsData::default(),
+            detail: DetailData::default(),
+            histogram: None,
+            stats: None,
+            back: Vec::new(),
+            size: (80, 24),
+            list_height: 10,
+            page_height: 10,
+            show_secrets,
+            index_dir: index_dir.to_string(),
+        }
+    }
+
+    /// Which key bindings are in force.
+    pub fn mode(&self) -> Mode {
+        if self.help {
+            Mode::Help
+        } else if self.editing {
+            Mode::Query
+        } else {
+            Mode::Normal
+        }
+    }
+
+    /// A job for the worker, and the slot now waits for its answer only.
+    pub fn job(&mut self, kind: JobKind) -> Job {
+        let generation = self.next_gen;
+        self.next_gen += 1;
+        self.pending[kind.slot().index()] = Some(generation);
+        Job {
+            generation,
+            query: self.running.clone(),
+            kind,
+        }
+    }
+
+    pub fn is_pending(&self, slot: Slot) -> bool {
+        self.pending[slot.index()].is_some()
+    }
+
+    /// Anything the current view waits for.
+    pub fn is_loading(&self) -> bool {
+        let slot = match self.view {
+            View::Events => Slot::Events,
+            View::Groups => Slot::Groups,
+            View::Chains => Slot::Chains,
+        };
+        self.is_pending(slot) || self.is_pending(Slot::Events)
+    }
+
+    /// Histogram buckets: one per column of the histogram.
+    pub fn buckets(&self) -> usize {
+        usize::from(self.size.0).max(10)
+    }
+
+    pub fn selected_event(&self) -> Option<&Event> {
+        self.events.list.selected_item()
+    }
+
+    /// The chain an open chain page shows, if it has arrived.
+    pub fn page_chain(&self) -> Option<&Chain> {
+        match &self.page {
+            Some(Page::Chain(ChainTarget::Selected)) => self.chains.list.selected_item(),
+            Some(Page::Chain(ChainTarget::OfEvent(src))) => self.chain_of(src),
+            _ => None,
+        }
+    }
+
+    /// The chain `src` is an attempt of, from the loaded detail.
+    pub fn chain_of(&self, src: &Source) -> Option<&Chain> {
+        let detail = self
+            .detail
+            .detail
+            .as_ref()
+            .filter(|d| &d.event.source == src)?;
+        detail
+            .chains
+            .iter()
+            .find(|c| c.attempts.iter().any(|a| &a.source == src))
+    }
+
+    /// The detail of the selected event, once loaded.
+    pub fn selected_detail(&self) -> Option<&Detail> {
+        let ev = self.selected_event()?;
+        self.detail
+            .detail
+            .as_ref()
+            .filter(|d| d.event.source == ev.source)
+    }
+
+    /// True when the index holds no events at all.
+    pub fn index_is_empty(&self) -> bool {
+        self.stats.as_ref().is_some_and(|s| s.events == 0)
+    }
+}

@@ -1,0 +1,463 @@
+//! update: the pure heart of the TUI (STYLE habit 3). `update(state, action)`
+//! changes the [`State`] and returns at most one [`Effect`] — jobs for the
+//! worker, a debounce, a clipboard copy, or quit. No terminal, no index, no
+//! clock: every key is tested in `update_tests.rs` without either.
+
+use errtriage::query::GroupBy;
+use tui_input::{Input, InputRequest};
+
+use super::action::{Action, Data, Effect, Job, JobError, JobKind, Loaded, Slot};
+use super::keymap::Mode;
+use super::state::{ChainTarget, MAX_REFRESH, MORE_MARGIN, PAGE, Page, Return, State, View};
+
+/// Apply `action` to `s`.
+pub fn update(s: &mut State, action: Action) -> Option<Effect> {
+    match action {
+        Action::Loaded(l) => fetch(on_loaded(s, *l)),
+        Action::Resize(w, h) => fetch(on_resize(s, w, h)),
+        Action::Start => {
+            let mut jobs = run_query(s, s.applied.clone(), false);
+            jobs.push(s.job(JobKind::Stats));
+            fetch(jobs)
+        }
+        Action::IndexChanged => fetch(on_index_changed(s)),
+        Action::RunPreview => {
+            let text = s.input.value().to_string();
+            if s.editing && text != s.running {
+                fetch(run_query(s, text, false))
+            } else {
+                None
+            }
+        }
+        Action::Quit => Some(Effect::Quit),
+        key => {
+            s.flash = None;
+            match s.mode() {
+                Mode::Help => help(s, key),
+                Mode::Query => query_bar(s, key),
+                Mode::Normal => normal(s, key),
+            }
+        }
+    }
+}
+
+fn fetch(jobs: Vec<Job>) -> Option<Effect> {
+    (!jobs.is_empty()).then_some(Effect::Fetch(jobs))
+}
+
+fn help(s: &mut State, action: Action) -> Option<Effect> {
+    match action {
+        Action::Down(n) => s.help_scroll = s.help_scroll.saturating_add(n),
+        Action::Up(n) => s.help_scroll = s.help_scroll.saturating_sub(n),
+        Action::Help | Action::Back => s.help = false,
+        _ => {}
+    }
+    None
+}
+
+fn query_bar(s: &mut State, action: Action) -> Option<Effect> {
+    match action {
+        Action::Input(req) => {
+            let changed = s.input.handle(req).is_some_and(|c| c.value);
+            changed.then_some(Effect::Debounce(Action::RunPreview))
+        }
+        Action::Paste(text) => {
+            for c in text.chars() {
+                s.input.handle(InputRequest::InsertChar(c));
+            }
+            Some(Effect::Debounce(Action::RunPreview))
+        }
+        Action::ClearQuery => {
+            s.input.reset();
+            Some(Effect::Debounce(Action::RunPreview))
+        }
+        Action::ApplyQuery => {
+            s.editing = false;
+            s.applied = s.input.value().to_string();
+            if s.applied != s.running || s.query_error.is_some() {
+                return fetch(run_query(s, s.applied.clone(), false));
+            }
+            None
+        }
+        Action::CancelQuery => {
+            s.editing = false;
+            s.input = Input::new(s.applied.clone());
+            if s.applied != s.running || s.query_error.is_some() {
+                return fetch(run_query(s, s.applied.clone(), false));
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+fn normal(s: &mut State, action: Action) -> Option<Effect> {
+    match action {
+        Action::Up(n) => fetch(move_by(s, -(n as isize))),
+        Action::Down(n) => fetch(move_by(s, n as isize)),
+        Action::PageUp => fetch(move_by(s, -(page_rows(s) as isize))),
+        Action::PageDown => fetch(move_by(s, page_rows(s) as isize)),
+        Action::Top => fetch(move_by(s, isize::MIN)),
+        Action::Bottom => fetch(move_by(s, isize::MAX)),
+        Action::NextView => fetch(switch_view(s, s.view.next())),
+        Action::PrevView => fetch(switch_view(s, s.view.prev())),
+        Action::Open => fetch(open(s)),
+        Action::Back => fetch(back(s)),
+        Action::Chain => fetch(chain(s)),
+        Action::Copy => copy(s),
+        Action::CycleGroupBy => fetch(cycle_group_by(s)),
+        Action::ToggleFlagged => fetch(toggle_flagged(s)),
+        Action::Help => {
+            s.help = true;
+            s.help_scroll = 0;
+            None
+        }
+        Action::EditQuery => {
+            s.editing = true;
+            s.page = None;
+            s.input = Input::new(s.applied.clone());
+            None
+        }
+        Action::Paste(text) => {
+            s.editing = true;
+            s.page = None;
+            s.input = Input::new(text);
+            Some(Effect::Debounce(Action::RunPreview))
+        }
+        _ => None,
+    }
+}
+
+fn page_rows(s: &State) -> usize {
+    let rows = if s.page.is_some() {
+        s.page_height
+    } else {
+        s.list_height
+    };
+    rows.max(2) - 1
+}
+
+/// Move the selection (or scroll the open page) by `delta` rows.
+fn move_by(s: &mut State, delta: isize) -> Vec<Job> {
+    if s.page.is_some() {
+        s.page_scroll = s.page_scroll.saturating_add_signed(delta);
+        return Vec::new();
+    }
+    match s.view {
+        View::Events => s.events.list.move_by(delta),
+        View::Groups => s.groups.list.move_by(delta),
+        View::Chains => s.chains.list.move_by(delta),
+    }
+    let mut jobs: Vec<Job> = more_events(s).into_iter().collect();
+    jobs.extend(sync_detail(s));
+    jobs
+}
+
+/// The next page of events, when the selection nears the end of those loaded.
+fn more_events(s: &mut State) -> Option<Job> {
+    let list = &s.events.list;
+    let near_end = list.selected + MORE_MARGIN >= list.items.len();
+    let more = (list.items.len() as u64) < s.events.total;
+    if s.view != View::Events
+        || !near_end
+        || !more
+        || s.is_pending(Slot::More)
+        || s.is_pending(Slot::Events)
+    {
+        return None;
+    }
+    let offset = list.items.len();
+    Some(s.job(JobKind::Events {
+        offset,
+        limit: PAGE,
+    }))
+}
+
+/// Ask for the selected event's reading and chain if not asked yet.
+fn sync_detail(s: &mut State) -> Option<Job> {
+    if s.view != View::Events {
+        return None;
+    }
+    let ev = s.selected_event()?.clone();
+    if s.detail.for_event.as_ref() == Some(&ev.source) {
+        return None;
+    }
+    s.detail.for_event = Some(ev.source.clone());
+    s.detail.detail = None;
+    Some(s.job(JobKind::Detail {
+        event: Box::new(ev),
+    }))
+}
+
+/// Run `text` as the query of every view. A new query starts at the top;
+/// a refresh (`keep`) keeps the selection on the same event.
+fn run_query(s: &mut State, text: String, keep: bool) -> Vec<Job> {
+    s.running = text;
+    s.rev += 1;
+    s.pending[Slot::More.index()] = None;
+    let limit = if keep {
+        s.events.keep = s.selected_event().map(|e| e.source.clone());
+        s.events.list.items.len().clamp(PAGE, MAX_REFRESH)
+    } else {
+        s.events.keep = None;
+        s.events.list.selected = 0;
+        s.groups.list.selected = 0;
+        s.chains.list.selected = 0;
+        s.page = None;
+        PAGE
+    };
+    let mut jobs = vec![
+        s.job(JobKind::Events { offset: 0, limit }),
+        s.job(JobKind::Histogram {
+            buckets: s.buckets(),
+        }),
+    ];
+    jobs.extend(ensure_view(s));
+    jobs
+}
+
+/// Ask for the current view's data if it is not for the current query.
+fn ensure_view(s: &mut State) -> Option<Job> {
+    match s.view {
+        View::Groups if s.groups.rev != Some(s.rev) => {
+            s.groups.rev = Some(s.rev);
+            Some(s.job(JobKind::Groups { by: s.groups.by }))
+        }
+        View::Chains if s.chains.rev != Some(s.rev) => {
+            s.chains.rev = Some(s.rev);
+            Some(s.job(JobKind::Chains {
+                flagged_only: s.chains.flagged_only,
+            }))
+        }
+        _ => None,
+    }
+}
+
+fn switch_view(s: &mut State, view: View) -> Vec<Job> {
+    s.page = None;
+    s.view = view;
+    ensure_view(s).into_iter().chain(sync_detail(s)).collect()
+}
+
+fn on_resize(s: &mut State, w: u16, h: u16) -> Vec<Job> {
+    let before = s.buckets();
+    s.size = (w, h);
+    if s.buckets() != before && s.rev > 0 {
+        return vec![s.job(JobKind::Histogram {
+            buckets: s.buckets(),
+        })];
+    }
+    Vec::new()
+}
+
+fn on_index_changed(s: &mut State) -> Vec<Job> {
+    // The chain of the selected event may have grown: ask again.
+    s.detail.for_event = None;
+    let mut jobs = run_query(s, s.running.clone(), true);
+    jobs.push(s.job(JobKind::Stats));
+    jobs
+}
+
+/// `Enter`: open the event or chain; drill into the group.
+fn open(s: &mut State) -> Vec<Job> {
+    if s.page.is_some() {
+        return Vec::new();
+    }
+    match s.view {
+        View::Events if s.selected_event().is_some() => {
+            s.page = Some(Page::Event);
+            s.page_scroll = 0;
+        }
+        View::Chains if s.chains.list.selected_item().is_some() => {
+            s.page = Some(Page::Chain(ChainTarget::Selected));
+            s.page_scroll = 0;
+        }
+        View::Groups => return drill(s),
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// The events of the selected group: the query narrowed to the group's key.
+fn drill(s: &mut State) -> Vec<Job> {
+    let Some(row) = s.groups.list.selected_item() else {
+        return Vec::new();
+    };
+    let clause = group_clause(s.groups.by, &row.group.key);
+    let text = match s.applied.trim() {
+        "" => clause,
+        q => format!("({q}) AND {clause}"),
+    };
+    s.back.push(Return {
+        view: View::Groups,
+        query: s.applied.clone(),
+        selected: s.groups.list.selected,
+    });
+    s.applied = text.clone();
+    s.input = Input::new(text.clone());
+    s.view = View::Events;
+    run_query(s, text, false)
+}
+
+/// The query clause matching one group's key exactly.
+pub fn group_clause(by: GroupBy, key: &str) -> String {
+    match by {
+        GroupBy::Status => format!("status:{key}"),
+        by => format!(
+            "{}:\"{}\"",
+            by.as_str(),
+            key.replace('\\', "\\\\").replace('"', "\\\"")
+        ),
+    }
+}
+
+/// `Esc`: close the page, else return from a drill-in, else clear messages.
+fn back(s: &mut State) -> Vec<Job> {
+    if s.page.take().is_some() {
+        return sync_detail(s).into_iter().collect();
+    }
+    let Some(ret) = s.back.pop() else {
+        s.query_error = None;
+        s.index_error = None;
+        return Vec::new();
+    };
+    s.applied = ret.query.clone();
+    s.input = Input::new(ret.query.clone());
+    s.view = ret.view;
+    let jobs = run_query(s, ret.query, false);
+    match ret.view {
+        View::Events => s.events.list.selected = ret.selected,
+        View::Groups => s.groups.list.selected = ret.selected,
+        View::Chains => s.chains.list.selected = ret.selected,
+    }
+    jobs
+}
+
+/// `c`: the retry chain of the selected event.
+fn chain(s: &mut State) -> Vec<Job> {
+    match (s.view, &s.page) {
+        (View::Chains, None) => return open(s),
+        (View::Events, None | Some(Page::Event)) => {}
+        (View::Groups, None) => {
+            s.flash =
+                Some("c shows an event's chain: Enter lists this group's events first".into());
+            return Vec::new();
+        }
+        _ => return Vec::new(),
+    }
+    let Some(ev) = s.selected_event() else {
+        return Vec::new();
+    };
+    if ev.idempotency_key.is_none() {
+        s.flash = Some("this request has no Idempotency-Key, so it is in no retry chain".into());
+        return Vec::new();
+    }
+    let src = ev.source.clone();
+    s.page = Some(Page::Chain(ChainTarget::OfEvent(src)));
+    s.page_scroll = 0;
+    sync_detail(s).into_iter().collect()
+}
+
+/// `y`: the request id under the cursor, to the clipboard.
+fn copy(s: &mut State) -> Option<Effect> {
+    let id = match (&s.page, s.view) {
+        (Some(Page::Chain(ChainTarget::OfEvent(_))), _)
+        | (Some(Page::Event), _)
+        | (None, View::Events) => s.selected_event().map(|e| e.request_id.clone()),
+        (_, View::Chains) => s
+            .chains
+            .list
+            .selected_item()
+            .and_then(|c| c.attempts.last())
+            .map(|a| a.request_id.clone()),
+        (_, View::Groups) => s
+            .groups
+            .list
+            .selected_item()
+            .map(|g| g.group.sample_request_id.clone()),
+        _ => None,
+    };
+    match id.filter(|id| !id.is_empty()) {
+        Some(id) => {
+            s.flash = Some(format!("copied {id} (OSC 52)"));
+            Some(Effect::Copy(id))
+        }
+        None => {
+            s.flash = Some("no request id to copy here".into());
+            None
+        }
+    }
+}
+
+fn cycle_group_by(s: &mut State) -> Vec<Job> {
+    if s.view != View::Groups || s.page.is_some() {
+        s.flash = Some("b picks the field to group by in the Groups view (Tab)".into());
+        return Vec::new();
+    }
+    s.groups.by = s.groups.by.next();
+    s.groups.rev = None;
+    s.groups.list.selected = 0;
+    ensure_view(s).into_iter().collect()
+}
+
+fn toggle_flagged(s: &mut State) -> Vec<Job> {
+    if s.view != View::Chains || s.page.is_some() {
+        s.flash = Some("f filters flagged chains in the Chains view (Tab)".into());
+        return Vec::new();
+    }
+    s.chains.flagged_only = !s.chains.flagged_only;
+    s.chains.rev = None;
+    s.chains.list.selected = 0;
+    ensure_view(s).into_iter().collect()
+}
+
+/// A worker's answer: dropped unless its slot waits for exactly this generation.
+fn on_loaded(s: &mut State, l: Loaded) -> Vec<Job> {
+    let slot = l.slot.index();
+    if s.pending[slot] != Some(l.generation) {
+        return Vec::new();
+    }
+    s.pending[slot] = None;
+    let data = match l.result {
+        Ok(data) => data,
+        Err(JobError::Query(m)) => {
+            s.query_error = Some(m);
+            return Vec::new();
+        }
+        Err(e @ JobError::Index(_)) => {
+            s.index_error = Some(e.to_string());
+            return Vec::new();
+        }
+    };
+    match data {
+        Data::Events { offset: 0, result } => {
+            s.query_error = None;
+            s.index_error = None;
+            let keep = s.events.keep.take();
+            let at = keep.and_then(|src| result.events.iter().position(|e| e.source == src));
+            s.events.total = result.total;
+            s.events.list.set(result.events);
+            if let Some(i) = at {
+                s.events.list.selected = i;
+            }
+            return more_events(s).into_iter().chain(sync_detail(s)).collect();
+        }
+        Data::Events { offset, result } => {
+            if offset == s.events.list.items.len() {
+                s.events.total = result.total;
+                s.events.list.items.extend(result.events);
+            }
+        }
+        Data::Histogram(h) => s.histogram = Some(h),
+        Data::Stats(st) => s.stats = Some(st),
+        Data::Groups { by, rows } if by == s.groups.by => s.groups.list.set(rows),
+        Data::Groups { .. } => {}
+        Data::Chains(chains) => s.chains.list.set(chains),
+        Data::Detail(d) => {
+            if s.detail.for_event.as_ref() == Some(&d.event.source) {
+                s.detail.detail = Some(*d);
+            }
+        }
+    }
+    Vec::new()
+}

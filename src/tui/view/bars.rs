@@ -1,0 +1,112 @@
+//! bars: the query bar on top (with its inline error) and the status bar at
+//! the bottom (matching / total, the index's time range, key hints).
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::text::{BOLD, DIM, ERROR, minute, safe, thousands};
+use crate::tui::state::State;
+
+pub fn query(f: &mut Frame, area: Rect, s: &State) {
+    let mut right = Vec::new();
+    if s.is_loading() {
+        right.push(Span::styled(" searching… ", DIM));
+    }
+    if !s.back.is_empty() && !s.editing {
+        right.push(Span::styled(" Esc: back ", DIM));
+    }
+    let right_w = right.iter().map(|s| s.width()).sum::<usize>() as u16;
+    let left_w = area.width.saturating_sub(right_w);
+    let prompt = Span::styled("/ ", if s.editing { BOLD } else { DIM });
+    let text_w = usize::from(left_w.saturating_sub(2));
+    let line = if s.editing {
+        let scroll = s.input.visual_scroll(text_w);
+        let shown: String = s.input.value().chars().skip(scroll).collect();
+        let cursor = (s.input.visual_cursor().saturating_sub(scroll)) as u16;
+        f.set_cursor_position(Position::new(area.x + 2 + cursor, area.y));
+        Line::from(vec![prompt, Span::raw(safe(&shown, true))])
+    } else if s.applied.trim().is_empty() {
+        Line::from(vec![
+            prompt,
+            Span::styled(
+                "every event — / searches: a request id, code:…, status:5xx, since:2h",
+                DIM,
+            ),
+        ])
+    } else {
+        Line::from(vec![prompt, Span::raw(safe(&s.applied, true))])
+    };
+    f.render_widget(
+        Paragraph::new(line),
+        Rect {
+            width: left_w,
+            ..area
+        },
+    );
+    let right_area = Rect {
+        x: area.x + left_w,
+        width: right_w,
+        ..area
+    };
+    f.render_widget(Paragraph::new(Line::from(right)), right_area);
+}
+
+/// The query's error (or the index's), inline under the query bar.
+pub fn error(f: &mut Frame, area: Rect, s: &State) {
+    let msg = s
+        .query_error
+        .as_deref()
+        .or(s.index_error.as_deref())
+        .unwrap_or_default();
+    let line = Line::from(vec![
+        Span::styled("✗ ", ERROR.patch(BOLD)),
+        Span::styled(safe(msg, true), ERROR),
+    ]);
+    f.render_widget(Paragraph::new(line), area);
+}
+
+pub fn status(f: &mut Frame, area: Rect, s: &State) {
+    let bar = Style::new().bg(Color::DarkGray).fg(Color::White);
+    let total = s
+        .stats
+        .as_ref()
+        .map_or_else(|| "…".into(), |st| thousands(st.events));
+    let range = match s
+        .stats
+        .as_ref()
+        .and_then(|st| st.first_ts.as_ref().zip(st.last_ts.as_ref()))
+    {
+        Some((first, last)) => format!("{} → {}", minute(first), minute(last)),
+        None => "no events yet".into(),
+    };
+    let mut spans = vec![
+        Span::styled(
+            format!(" {} / {total} events ", thousands(s.events.total)),
+            BOLD,
+        ),
+        Span::raw("│ "),
+        Span::raw(format!("{range} ")),
+        Span::raw("│ "),
+    ];
+    match &s.flash {
+        Some(msg) => spans.push(Span::styled(
+            safe(msg, true),
+            Style::new().fg(Color::Yellow).patch(BOLD),
+        )),
+        None => spans.push(Span::raw(hints(s))),
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)).style(bar), area);
+}
+
+fn hints(s: &State) -> &'static str {
+    if s.editing {
+        "Enter apply · Esc cancel · Ctrl-U clear"
+    } else if s.page.is_some() {
+        "j/k scroll · Esc back · y copy id · ? keys · q quit"
+    } else {
+        "? keys · / query · Tab view · Enter open · q quit"
+    }
+}

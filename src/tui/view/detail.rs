@@ -1,0 +1,353 @@
+//! detail: what the detail pane and the full pages show — an event's
+//! normalized fields, the catalog's reading, its retry chain with flags and
+//! the original line pretty-printed; a chain's timeline; a group's summary.
+//! Same content and order as `errtriage find`, so the two never disagree.
+
+use chrono::{DateTime, Utc};
+use errtriage::catalog::Reading;
+use errtriage::model::{Chain, Event, Source};
+use errtriage::sanitize;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::text::{
+    BOLD, DIM, FLAG, LABEL, field, full_time, safe, safe_or_dash, sparkline, status_style,
+    status_text, thousands, wrap,
+};
+use crate::print::human::{pretty_raw, retry_words};
+use crate::tui::action::{Detail, GroupRow};
+use crate::tui::state::{ChainTarget, Page, State};
+
+const PAD: usize = 12;
+
+/// Everything about one event. `detail` is the part the worker looks up
+/// (reading and chain); until it arrives the fields show on their own.
+pub fn event_lines(e: &Event, detail: Option<&Detail>, show: bool) -> Vec<Line<'static>> {
+    let s = |v: &str| safe(v, show);
+    let target = format!(
+        "{} {}",
+        safe_or_dash(e.method.as_deref(), show),
+        safe_or_dash(e.path.as_deref(), show)
+    );
+    let mut lines = vec![Line::from(vec![
+        Span::styled(target, BOLD),
+        Span::raw("  →  "),
+        Span::styled(status_text(e.status), status_style(e.status).patch(BOLD)),
+        Span::raw(" "),
+        Span::styled(
+            safe_or_dash(e.code.as_deref(), show),
+            status_style(e.status),
+        ),
+    ])];
+    lines.push(field(
+        "request",
+        safe_or_dash(Some(&e.request_id), show),
+        PAD,
+    ));
+    lines.push(field("time", full_time(&e.ts), PAD));
+    let mut service = safe_or_dash(e.service.as_deref(), show);
+    if let Some(api) = &e.api {
+        service.push_str(&format!("  (api {})", s(api)));
+    }
+    lines.push(field("service", service, PAD));
+    if let Some(c) = e.class {
+        lines.push(field("class", c.as_str(), PAD));
+    }
+    if let Some(m) = &e.message {
+        lines.push(field("message", s(m), PAD));
+    }
+    lines.extend(reading_lines(e, detail));
+    let opt = [
+        ("retry-after", e.retry_after_s.map(|v| format!("{v} s"))),
+        ("key", e.idempotency_key.as_deref().map(s)),
+        ("client", e.client.as_deref().map(s)),
+        ("trace", e.trace_id.as_deref().map(s)),
+        ("latency", e.latency_ms.map(|v| format!("{v} ms"))),
+        ("details", e.details.as_ref().map(|d| details_text(d, show))),
+    ];
+    for (name, value) in opt {
+        if let Some(v) = value {
+            lines.push(field(name, v, PAD));
+        }
+    }
+    lines.push(field(
+        "source",
+        format!("{}:{}", s(&e.source.file), e.source.line),
+        PAD,
+    ));
+    lines.push(Line::default());
+    lines.extend(event_chain_lines(e, detail, show));
+    lines.push(Line::default());
+    lines.push(Line::styled("original line", LABEL));
+    for l in pretty_raw(&e.raw).lines() {
+        lines.push(Line::raw(format!("  {}", s(l))));
+    }
+    lines
+}
+
+fn details_text(d: &serde_json::Value, show: bool) -> String {
+    let d = if show {
+        d.clone()
+    } else {
+        sanitize::redact_value(d.clone())
+    };
+    safe(&d.to_string(), show)
+}
+
+fn reading_lines(e: &Event, detail: Option<&Detail>) -> Vec<Line<'static>> {
+    let Some(detail) = detail else {
+        return if e.is_failure() {
+            vec![field("meaning", "looking it up…", PAD).style(DIM)]
+        } else {
+            Vec::new()
+        };
+    };
+    match &detail.reading {
+        Some(r) => reading(r, e.retry_after_s),
+        None => Vec::new(),
+    }
+}
+
+fn reading(r: &Reading, retry_after: Option<f64>) -> Vec<Line<'static>> {
+    // Catalog text is ours, not the log's, but user catalogs are files too.
+    let api = r.api.as_deref().unwrap_or("generic HTTP");
+    let known = if r.known {
+        ""
+    } else {
+        ", not in the catalog: judged by status"
+    };
+    let mut lines = vec![
+        field(
+            "meaning",
+            format!(
+                "{} ({}, {}{known})",
+                safe(&r.meaning, true),
+                safe(api, true),
+                r.class
+            ),
+            PAD,
+        ),
+        field("retry", retry_words(r.retryable, retry_after), PAD),
+    ];
+    if !r.hint.is_empty() {
+        lines.push(field("hint", safe(&r.hint, true), PAD));
+    }
+    lines
+}
+
+fn event_chain_lines(e: &Event, detail: Option<&Detail>, show: bool) -> Vec<Line<'static>> {
+    if e.idempotency_key.is_none() {
+        return vec![Line::styled(
+            "no Idempotency-Key: this request is in no retry chain",
+            DIM,
+        )];
+    }
+    let Some(detail) = detail else {
+        return vec![Line::styled("retry chain: looking it up…", DIM)];
+    };
+    let chains: Vec<&Chain> = detail
+        .chains
+        .iter()
+        .filter(|c| c.attempts.iter().any(|a| a.source == e.source))
+        .collect();
+    if chains.is_empty() {
+        return vec![Line::styled("retry chain: none found", DIM)];
+    }
+    let mut lines = Vec::new();
+    for c in chains {
+        lines.extend(chain_lines(c, Some(&e.source), show));
+    }
+    lines.push(Line::styled("c opens the chain", DIM));
+    lines
+}
+
+/// A chain's timeline: one row per attempt (offset, gap since the previous
+/// response, status, code, Retry-After, request id), then its flags.
+pub fn chain_lines(c: &Chain, current: Option<&Source>, show: bool) -> Vec<Line<'static>> {
+    let flags = match c.flags.len() {
+        0 => Span::styled("no flags", DIM),
+        n => Span::styled(format!("⚑ {n} flag{}", if n == 1 { "" } else { "s" }), FLAG),
+    };
+    let mut lines = vec![Line::from(vec![
+        Span::styled("chain ", LABEL),
+        Span::styled(safe(&c.idempotency_key, show), BOLD),
+        Span::raw(format!(
+            "  {}  {}  {} attempt{}  ",
+            safe_or_dash(c.service.as_deref(), show),
+            c.outcome.as_str(),
+            c.attempts.len(),
+            if c.attempts.len() == 1 { "" } else { "s" }
+        )),
+        flags,
+    ])];
+    lines.push(Line::styled(
+        format!(
+            "  {:>3}  {:>7}  {:>6}  {:>3}  {:<22}  {:>11}  request id",
+            "#", "offset", "gap", "st", "code", "retry-after"
+        ),
+        DIM,
+    ));
+    let first = c.attempts.first().map(|a| a.ts);
+    let mut prev_end: Option<DateTime<Utc>> = None;
+    for (i, a) in c.attempts.iter().enumerate() {
+        let secs = |d: chrono::TimeDelta| d.num_milliseconds() as f64 / 1000.0;
+        let offset = first.map_or(0.0, |f| secs(a.ts - f));
+        let gap = prev_end.map_or(String::new(), |p| format!("{:.1}s", secs(a.ts - p)));
+        let flagged = c.flags.iter().any(|f| f.attempt == i + 1);
+        let here = current == Some(&a.source);
+        let marker = match (here, flagged) {
+            (true, _) => Span::styled("▸", BOLD),
+            (false, true) => Span::styled("⚑", FLAG),
+            _ => Span::raw(" "),
+        };
+        lines.push(Line::from(vec![
+            marker,
+            Span::raw(format!(
+                " {:>3}  {:>7}  {gap:>6}  ",
+                i + 1,
+                format!("+{offset:.1}s")
+            )),
+            Span::styled(
+                format!("{:>3}", status_text(a.status)),
+                status_style(a.status),
+            ),
+            Span::raw(format!(
+                "  {:<22}  {:>11}  ",
+                safe_or_dash(a.code.as_deref(), show),
+                a.retry_after_s.map_or(String::new(), |s| format!("{s}s")),
+            )),
+            Span::styled(
+                safe_or_dash(Some(&a.request_id), show),
+                if here { BOLD } else { Style::new() },
+            ),
+        ]));
+        prev_end = Some(a.ends_at());
+    }
+    for f in &c.flags {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  ⚑ {}", f.rule.as_str()), FLAG),
+            Span::raw(format!(
+                " (attempt {}): {}",
+                f.attempt,
+                safe(&f.detail, show)
+            )),
+        ]));
+    }
+    lines
+}
+
+/// A group's summary for the detail pane.
+pub fn group_lines(row: &GroupRow, by: &str, show: bool) -> Vec<Line<'static>> {
+    let g = &row.group;
+    let mut head = vec![
+        Span::styled(format!("{by} "), LABEL),
+        Span::styled(safe(&g.key, show), BOLD),
+    ];
+    if let Some(class) = &row.class {
+        head.push(Span::raw(format!("  class {class}")));
+    }
+    let statuses: Vec<String> = g
+        .statuses
+        .iter()
+        .map(|(s, n)| format!("{s} × {}", thousands(*n)))
+        .collect();
+    vec![
+        Line::from(head),
+        field("count", thousands(g.count), PAD),
+        field("statuses", statuses.join(" · "), PAD),
+        field("first seen", full_time(&g.first_seen), PAD),
+        field("last seen", full_time(&g.last_seen), PAD),
+        field(
+            "sample",
+            safe_or_dash(Some(&g.sample_request_id), show),
+            PAD,
+        ),
+        field("over time", sparkline(&g.timeline, g.timeline.len()), PAD),
+        Line::default(),
+        Line::styled(
+            "Enter lists this group's events · b groups by another field",
+            DIM,
+        ),
+    ]
+}
+
+/// Lines in a bordered-top pane, scrolled by `scroll` and clamped to the
+/// content; returns the clamped scroll.
+pub fn render_lines(
+    f: &mut Frame,
+    area: Rect,
+    title: Line<'static>,
+    lines: Vec<Line<'static>>,
+    scroll: usize,
+) -> usize {
+    let block = Block::new().borders(Borders::TOP).title(title);
+    let inner = block.inner(area);
+    let lines = wrap(lines, usize::from(inner.width));
+    let max = lines.len().saturating_sub(usize::from(inner.height));
+    let scroll = scroll.min(max);
+    let visible: Vec<Line> = lines
+        .into_iter()
+        .skip(scroll)
+        .take(usize::from(inner.height))
+        .collect();
+    f.render_widget(Paragraph::new(visible).block(block), area);
+    scroll
+}
+
+/// The detail pane (or, with a page open, the page) for the selection.
+pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
+    let show = s.show_secrets;
+    let (title, lines) = content(s, show);
+    let title = Line::from(vec![
+        Span::raw(" "),
+        Span::styled(title, BOLD),
+        Span::raw(" "),
+    ]);
+    if s.page.is_some() {
+        s.page_height = usize::from(area.height.saturating_sub(1));
+        s.page_scroll = render_lines(f, area, title, lines, s.page_scroll);
+    } else {
+        render_lines(f, area, title, lines, 0);
+    }
+}
+
+fn content(s: &State, show: bool) -> (String, Vec<Line<'static>>) {
+    use crate::tui::state::View;
+    match (&s.page, s.view) {
+        (Some(Page::Chain(target)), _) => {
+            let title = "Retry chain · Esc back".to_string();
+            match s.page_chain() {
+                Some(c) => {
+                    let current = match target {
+                        ChainTarget::OfEvent(src) => Some(src),
+                        ChainTarget::Selected => None,
+                    };
+                    (title, chain_lines(c, current, show))
+                }
+                None => (title, vec![Line::styled("looking up the chain…", DIM)]),
+            }
+        }
+        (Some(Page::Event), _) | (None, View::Events) => {
+            let title = if s.page.is_some() {
+                "Event · Esc back · c chain"
+            } else {
+                "Event · Enter opens"
+            };
+            match s.selected_event() {
+                Some(e) => (title.into(), event_lines(e, s.selected_detail(), show)),
+                None => (title.into(), Vec::new()),
+            }
+        }
+        (None, View::Groups) => match s.groups.list.selected_item() {
+            Some(row) => ("Group".into(), group_lines(row, s.groups.by.as_str(), show)),
+            None => ("Group".into(), Vec::new()),
+        },
+        (None, View::Chains) => match s.chains.list.selected_item() {
+            Some(c) => ("Chain · Enter opens".into(), chain_lines(c, None, show)),
+            None => ("Chain".into(), Vec::new()),
+        },
+    }
+}

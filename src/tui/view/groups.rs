@@ -1,0 +1,83 @@
+//! groups: the Groups view — what is failing most. One row per code (or
+//! class, status, service, path, client: `b`), with its class, count,
+//! statuses, first/last seen and a sparkline of the group over time.
+
+use errtriage::query::GroupBy;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Row};
+
+use super::list::{TableSpec, render_table, tabs_title};
+use super::text::{BOLD, DIM, list_time, safe, sparkline, thousands};
+use crate::tui::action::GroupRow;
+use crate::tui::state::State;
+
+pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
+    let show = s.show_secrets;
+    let by = s.groups.by;
+    let wide = area.width >= 110;
+    let spark_w: u16 = if wide { 24 } else { 12 };
+    let with_class = matches!(by, GroupBy::Code | GroupBy::Status);
+    let extra = format!(
+        "by {} (b) · {} groups",
+        by.as_str(),
+        s.groups.list.items.len()
+    );
+    let row = |r: &GroupRow| {
+        let g = &r.group;
+        let statuses: Vec<String> = g
+            .statuses
+            .iter()
+            .map(|(s, n)| format!("{s}×{}", thousands(*n)))
+            .collect();
+        let mut cells = vec![Cell::from(Span::styled(safe(&g.key, show), BOLD))];
+        if with_class {
+            cells.push(Cell::from(r.class.clone().unwrap_or_else(|| "-".into())));
+        }
+        cells.push(Cell::from(Line::from(thousands(g.count)).right_aligned()));
+        cells.push(Cell::from(statuses.join(" ")));
+        if wide {
+            cells.push(Cell::from(Span::styled(
+                list_time(&g.first_seen, false),
+                DIM,
+            )));
+            cells.push(Cell::from(Span::styled(
+                list_time(&g.last_seen, false),
+                DIM,
+            )));
+        }
+        cells.push(Cell::from(sparkline(&g.timeline, usize::from(spark_w))));
+        Row::new(cells)
+    };
+    let mut header = vec![by.as_str()];
+    let mut widths = vec![Constraint::Fill(3)];
+    if with_class {
+        header.push("class");
+        widths.push(Constraint::Length(12));
+    }
+    header.extend(["count", "statuses"]);
+    widths.extend([Constraint::Length(8), Constraint::Fill(2)]);
+    if wide {
+        header.extend(["first seen", "last seen"]);
+        widths.extend([Constraint::Length(14), Constraint::Length(14)]);
+    }
+    header.push("over time");
+    widths.push(Constraint::Length(spark_w));
+    let empty = if s.groups.list.loaded {
+        vec![Line::raw(format!(
+            "No matching event has a {}.",
+            by.as_str()
+        ))]
+    } else {
+        vec![Line::styled("grouping…", DIM)]
+    };
+    let spec = TableSpec {
+        title: tabs_title(s, extra),
+        header,
+        widths,
+        row: &row,
+        empty,
+    };
+    s.list_height = render_table(f, area, &mut s.groups.list, spec);
+}

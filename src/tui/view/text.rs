@@ -1,0 +1,184 @@
+//! text: small helpers every view shares — the one door untrusted log text
+//! passes through on its way to a `Span` ([`safe`]), status colours, time
+//! formats, counts, text sparklines and wrapping.
+
+use chrono::{DateTime, Utc};
+use errtriage::sanitize;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+
+/// Log-derived text made safe for the terminal: control characters and
+/// escapes shown escaped, secrets redacted unless `show_secrets`. Every
+/// string from a log goes through here before it reaches a `Span`.
+pub fn safe(s: &str, show_secrets: bool) -> String {
+    sanitize::display(s, show_secrets)
+}
+
+/// `safe`, or `-` for a missing value.
+pub fn safe_or_dash(s: Option<&str>, show_secrets: bool) -> String {
+    match s {
+        Some(s) if !s.is_empty() => safe(s, show_secrets),
+        _ => "-".into(),
+    }
+}
+
+pub const DIM: Style = Style::new().fg(Color::DarkGray);
+pub const BOLD: Style = Style::new().add_modifier(Modifier::BOLD);
+pub const LABEL: Style = Style::new().fg(Color::Cyan);
+pub const FLAG: Style = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
+pub const ERROR: Style = Style::new().fg(Color::Red);
+pub const SELECTED: Style = Style::new().add_modifier(Modifier::REVERSED);
+
+/// Colour by status class: 5xx red, 4xx yellow, 3xx cyan, 2xx green.
+pub fn status_style(status: Option<u16>) -> Style {
+    match status {
+        Some(500..=599) => Style::new().fg(Color::Red),
+        Some(400..=499) => Style::new().fg(Color::Yellow),
+        Some(300..=399) => Style::new().fg(Color::Cyan),
+        Some(200..=299) => Style::new().fg(Color::Green),
+        _ => Style::new(),
+    }
+}
+
+pub fn status_text(status: Option<u16>) -> String {
+    status.map_or_else(|| "-".into(), |s| s.to_string())
+}
+
+/// A timestamp for a list column: to the millisecond when there is room.
+pub fn list_time(ts: &DateTime<Utc>, wide: bool) -> String {
+    if wide {
+        ts.format("%Y-%m-%d %H:%M:%S%.3f").to_string()
+    } else {
+        ts.format("%m-%d %H:%M:%S").to_string()
+    }
+}
+
+/// A timestamp in full (RFC 3339, milliseconds).
+pub fn full_time(ts: &DateTime<Utc>) -> String {
+    errtriage::model::ts_millis::format(ts)
+}
+
+/// `2026-05-14 10:00` from an RFC 3339 string (stats' first/last).
+pub fn minute(rfc3339: &str) -> String {
+    DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| t.with_timezone(&Utc).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|_| rfc3339.to_string())
+}
+
+/// `1234567` → `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Counts as a one-line sparkline of `width` cells (buckets are merged or
+/// spread to fit).
+pub fn sparkline(counts: &[u64], width: usize) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    if counts.is_empty() || width == 0 {
+        return String::new();
+    }
+    let cells: Vec<u64> = (0..width)
+        .map(|i| {
+            let (lo, hi) = (
+                i * counts.len() / width,
+                ((i + 1) * counts.len()).div_ceil(width),
+            );
+            counts[lo..hi.max(lo + 1).min(counts.len())].iter().sum()
+        })
+        .collect();
+    let max = cells.iter().copied().max().unwrap_or(0).max(1);
+    cells
+        .iter()
+        .map(|&n| {
+            if n == 0 {
+                ' '
+            } else {
+                BARS[((n * 8).div_ceil(max) as usize - 1).min(7)]
+            }
+        })
+        .collect()
+}
+
+/// `label  value` with the label in the label style, padded to `pad`.
+pub fn field(label: &str, value: impl Into<String>, pad: usize) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!("{label:<pad$}"), LABEL),
+        Span::raw(value.into()),
+    ])
+}
+
+/// Break lines wider than `width` into several, keeping each span's style.
+pub fn wrap(lines: Vec<Line<'static>>, width: usize) -> Vec<Line<'static>> {
+    let width = width.max(1);
+    let mut out = Vec::with_capacity(lines.len());
+    for line in lines {
+        if line.width() <= width {
+            out.push(line);
+            continue;
+        }
+        let mut row: Vec<Span<'static>> = Vec::new();
+        let mut used = 0;
+        for span in &line.spans {
+            let style = line.style.patch(span.style);
+            let mut piece = String::new();
+            for g in span.styled_graphemes(Style::new()) {
+                let w = Span::raw(g.symbol).width();
+                if used + w > width && used > 0 {
+                    row.push(Span::styled(std::mem::take(&mut piece), style));
+                    out.push(Line::from(std::mem::take(&mut row)));
+                    used = 0;
+                }
+                piece.push_str(g.symbol);
+                used += w;
+            }
+            if !piece.is_empty() {
+                row.push(Span::styled(piece, style));
+            }
+        }
+        if !row.is_empty() {
+            out.push(Line::from(row));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparkline_fits_any_width() {
+        assert_eq!(sparkline(&[0, 1, 2, 4], 4), " ▂▄█");
+        assert_eq!(sparkline(&[1; 24], 12).chars().count(), 12);
+        assert_eq!(sparkline(&[5, 0], 6).chars().count(), 6);
+        assert_eq!(sparkline(&[], 6), "");
+    }
+
+    #[test]
+    fn wrap_keeps_styles_and_width() {
+        let line = Line::from(vec![Span::styled("abcdef", BOLD), Span::raw("ghij")]);
+        let rows = wrap(vec![line], 4);
+        let text: Vec<String> = rows.iter().map(|l| l.to_string()).collect();
+        assert_eq!(text, ["abcd", "efgh", "ij"]);
+        assert_eq!(rows[1].spans[0].style, BOLD);
+    }
+
+    #[test]
+    fn safe_escapes_and_redacts() {
+        assert_eq!(safe("\x1b[31mred", false), "\\x1b[31mred");
+        assert_eq!(
+            safe("Authorization: Bearer abcdefgh", false),
+            "Authorization: [REDACTED]"
+        );
+        assert_eq!(safe("Bearer abcdefgh", true), "Bearer abcdefgh");
+        assert_eq!(thousands(1234567), "1,234,567");
+    }
+}

@@ -1,0 +1,304 @@
+//! worker: queries run here, off the render task (STYLE habit 5). Each
+//! [`Slot`] has a mailbox holding only its latest job and a thread serving
+//! it, so typing replaces the pending search instead of queueing behind it,
+//! and a slow chains query never delays the events list. Answers carry the
+//! job's generation; `update` drops stale ones. A watcher notices commits by
+//! another `errtriage ingest` and asks for a refresh.
+
+use std::cell::Cell;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use chrono::Utc;
+use errtriage::index::Store;
+use errtriage::model::{Class, Event};
+use errtriage::query::{GroupBy, Query};
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::action::{Action, Data, Detail, GroupRow, Job, JobError, JobKind, Loaded, Slot};
+use super::state::{CHAINS_LIMIT, GROUPS_LIMIT};
+use super::update::group_clause;
+
+/// How often the watcher looks for commits by another process.
+const WATCH_EVERY: Duration = Duration::from_secs(1);
+
+/// The store every job reads; replaced when an index appears where there
+/// was none.
+pub struct StoreCell(Mutex<Arc<Store>>);
+
+impl StoreCell {
+    pub fn new(store: Store) -> Arc<StoreCell> {
+        Arc::new(StoreCell(Mutex::new(Arc::new(store))))
+    }
+
+    pub fn get(&self) -> Arc<Store> {
+        lock(&self.0).clone()
+    }
+
+    fn set(&self, store: Store) {
+        *lock(&self.0) = Arc::new(store);
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// One slot's latest pending job.
+#[derive(Default)]
+struct Mailbox {
+    inbox: Mutex<Inbox>,
+    ready: Condvar,
+}
+
+#[derive(Default)]
+struct Inbox {
+    pending: Option<Job>,
+    running: bool,
+    closed: bool,
+}
+
+impl Mailbox {
+    fn put(&self, job: Job) {
+        lock(&self.inbox).pending = Some(job);
+        self.ready.notify_one();
+    }
+
+    /// Wait for a job; `None` once closed.
+    fn take(&self) -> Option<Job> {
+        let mut inbox = lock(&self.inbox);
+        loop {
+            if inbox.closed {
+                return None;
+            }
+            if let Some(job) = inbox.pending.take() {
+                inbox.running = true;
+                return Some(job);
+            }
+            inbox = self
+                .ready
+                .wait(inbox)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    fn done(&self) {
+        lock(&self.inbox).running = false;
+    }
+
+    #[cfg(test)]
+    fn is_idle(&self) -> bool {
+        let inbox = lock(&self.inbox);
+        !inbox.running && inbox.pending.is_none()
+    }
+
+    fn close(&self) {
+        lock(&self.inbox).closed = true;
+        self.ready.notify_all();
+    }
+}
+
+/// The query threads, one per slot.
+pub struct Worker {
+    mailboxes: Vec<Arc<Mailbox>>,
+}
+
+impl Worker {
+    /// Start one thread per slot; answers go to `sink` as [`Action::Loaded`].
+    pub fn start(store: Arc<StoreCell>, sink: UnboundedSender<Action>) -> std::io::Result<Worker> {
+        let mut mailboxes = Vec::new();
+        for slot in Slot::ALL {
+            let mailbox = Arc::new(Mailbox::default());
+            let (mb, store, sink) = (mailbox.clone(), store.clone(), sink.clone());
+            std::thread::Builder::new()
+                .name(format!("errtriage-{slot:?}").to_lowercase())
+                .spawn(move || serve(&mb, &store, &sink))?;
+            mailboxes.push(mailbox);
+        }
+        Ok(Worker { mailboxes })
+    }
+
+    /// Replace the slot's pending job with `job`.
+    pub fn submit(&self, job: Job) {
+        self.mailboxes[job.kind.slot().index()].put(job);
+    }
+
+    /// No job pending or running (every answer has been sent).
+    #[cfg(test)]
+    pub fn is_idle(&self) -> bool {
+        self.mailboxes.iter().all(|m| m.is_idle())
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        // A running query finishes on its own; its answer goes nowhere.
+        for m in &self.mailboxes {
+            m.close();
+        }
+    }
+}
+
+fn serve(mailbox: &Mailbox, store: &StoreCell, sink: &UnboundedSender<Action>) {
+    while let Some(job) = mailbox.take() {
+        let loaded = run_caught(&store.get(), &job);
+        let sent = sink.send(Action::Loaded(Box::new(loaded)));
+        mailbox.done();
+        if sent.is_err() {
+            return;
+        }
+    }
+}
+
+thread_local! {
+    /// The last panic on this thread, recorded by the TUI's panic hook.
+    pub static LAST_PANIC: Cell<Option<String>> = const { Cell::new(None) };
+}
+
+/// [`run_job`], with a panic turned into an inline error instead of a
+/// dead slot.
+fn run_caught(store: &Store, job: &Job) -> Loaded {
+    match catch_unwind(AssertUnwindSafe(|| run_job(store, job))) {
+        Ok(loaded) => loaded,
+        Err(_) => {
+            let why = LAST_PANIC
+                .with(Cell::take)
+                .unwrap_or_else(|| "a query panicked".into());
+            Loaded {
+                generation: job.generation,
+                slot: job.kind.slot(),
+                result: Err(JobError::Index(why)),
+            }
+        }
+    }
+}
+
+/// Answer one job (synchronously; the headless tests call this directly).
+pub fn run_job(store: &Store, job: &Job) -> Loaded {
+    let result = match &job.kind {
+        JobKind::Stats => store.stats().map(Data::Stats).map_err(index_error),
+        JobKind::Detail { event } => detail(store, event.as_ref()),
+        kind => match Query::parse(&job.query, Utc::now()) {
+            Ok(q) => query_job(store, &q, kind),
+            Err(e) => Err(JobError::Query(e.0)),
+        },
+    };
+    Loaded {
+        generation: job.generation,
+        slot: job.kind.slot(),
+        result,
+    }
+}
+
+fn index_error(e: errtriage::Error) -> JobError {
+    JobError::Index(e.to_string())
+}
+
+fn query_job(store: &Store, q: &Query, kind: &JobKind) -> Result<Data, JobError> {
+    Ok(match *kind {
+        JobKind::Events { offset, limit } => Data::Events {
+            offset,
+            result: store.search_page(q, offset, limit).map_err(index_error)?,
+        },
+        JobKind::Histogram { buckets } => {
+            Data::Histogram(store.histogram(q, buckets).map_err(index_error)?)
+        }
+        JobKind::Groups { by } => {
+            let groups = store
+                .groups(q, by, GROUPS_LIMIT)
+                .map_err(index_error)?
+                .groups;
+            let rows = groups
+                .into_iter()
+                .map(|g| GroupRow {
+                    class: class_of(store, by, &g.key),
+                    group: g,
+                })
+                .collect();
+            Data::Groups { by, rows }
+        }
+        JobKind::Chains { flagged_only } => Data::Chains(
+            store
+                .chains(q, flagged_only, CHAINS_LIMIT)
+                .map_err(index_error)?
+                .chains,
+        ),
+        JobKind::Stats | JobKind::Detail { .. } => unreachable!("answered without a query"),
+    })
+}
+
+/// The class column of a group: the class of its code (from one sample
+/// event) or of its status.
+fn class_of(store: &Store, by: GroupBy, key: &str) -> Option<String> {
+    match by {
+        GroupBy::Status => key
+            .parse()
+            .ok()
+            .and_then(Class::from_status)
+            .map(|c| c.as_str().to_string()),
+        GroupBy::Code => {
+            let q = Query::parse(&group_clause(by, key), Utc::now()).ok()?;
+            let sample = store.search(&q, 1).ok()?.events.into_iter().next()?;
+            sample.class.map(|c| c.as_str().to_string())
+        }
+        _ => None,
+    }
+}
+
+/// The catalog's reading of `event`, and the chain it is an attempt of —
+/// the same answer `errtriage find` gives for its request id.
+fn detail(store: &Store, event: &Event) -> Result<Data, JobError> {
+    let reading = store.catalogs().reading(event);
+    let mut chains = Vec::new();
+    if let Some(key) = &event.idempotency_key {
+        let id = if event.request_id.is_empty() {
+            key
+        } else {
+            &event.request_id
+        };
+        chains = store.find(id).map_err(index_error)?.chains;
+        chains.retain(|c| c.attempts.iter().any(|a| a.source == event.source));
+    }
+    Ok(Data::Detail(Box::new(Detail {
+        event: event.clone(),
+        reading,
+        chains,
+    })))
+}
+
+/// Watch for commits by another process (and for an index appearing in an
+/// empty directory); each one becomes [`Action::IndexChanged`].
+pub fn watch(
+    store: Arc<StoreCell>,
+    dir: PathBuf,
+    sink: UnboundedSender<Action>,
+) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name("errtriage-watch".into())
+        .spawn(move || {
+            let mut seen = store.get().generation();
+            loop {
+                std::thread::sleep(WATCH_EVERY);
+                let current = store.get();
+                if current.dir().is_none() && dir.join("meta.json").exists() {
+                    match Store::open(&dir, current.catalogs().clone()) {
+                        Ok(opened) => {
+                            seen = opened.generation();
+                            store.set(opened);
+                        }
+                        Err(_) => continue,
+                    }
+                } else if current.generation() == seen {
+                    continue;
+                } else {
+                    seen = current.generation();
+                }
+                if sink.send(Action::IndexChanged).is_err() {
+                    return;
+                }
+            }
+        })?;
+    Ok(())
+}
