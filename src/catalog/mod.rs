@@ -54,6 +54,9 @@ pub struct Reading {
     pub retryable: Retryable,
     pub meaning: String,
     pub hint: String,
+    /// The code says the idempotency key came with a different request.
+    #[serde(default)]
+    pub key_mismatch: bool,
 }
 
 /// All catalogs in effect: built-ins, then user files (which override).
@@ -215,6 +218,7 @@ impl Catalogs {
                 .unwrap_or(Retryable::No),
             meaning: pick(|e| &e.meaning).unwrap_or_else(|| unknown_meaning(code, status)),
             hint: pick(|e| &e.hint).unwrap_or_default(),
+            key_mismatch: by_code.is_some_and(|e| e.key_mismatch),
         }
     }
 
