@@ -331,7 +331,7 @@ fn no_backoff_fires_on_a_fixed_short_delay() {
     assert_eq!(fired(&c, Rule::NoBackoff), [2]);
     assert_eq!(
         detail(&c, Rule::NoBackoff),
-        "4 retries each came 1.0 s after the previous failure (1.0 s, 1.0 s, 1.0 s, 1.0 s): \
+        "4 retries in a row each came 1.0 s after the previous failure (1.0 s, 1.0 s, 1.0 s, 1.0 s): \
          a fixed delay with no backoff and no jitter"
     );
     let hammering = chain(failures_with_gaps(

@@ -156,26 +156,31 @@ pub(crate) fn exceeded_max_attempts(ctx: &Ctx) -> Vec<Flag> {
     vec![flag(Rule::ExceededMaxAttempts, max, detail)]
 }
 
-/// At least three retries whose waits are all short and near-equal: a fixed
-/// delay, with no growth and no jitter. Waits the server paced with
-/// Retry-After are left to `retry_too_soon`.
+/// At least three consecutive retries whose waits are all short and
+/// near-equal: a fixed delay, with no growth and no jitter. A long wait ends a
+/// burst; waits the server paced with Retry-After are left to `retry_too_soon`.
 pub(crate) fn no_backoff(ctx: &Ctx) -> Vec<Flag> {
     let waits: Vec<(usize, f64)> = reactions(ctx)
         .filter(|(_, prev, _)| prev.retry_after_s.is_none())
         .map(|(i, prev, next)| (i, secs(prev.ends_at(), next.ts)))
+        .filter(|(_, gap)| *gap <= SHORT_GAP_MAX_S)
         .collect();
-    let gaps: Vec<f64> = waits.iter().map(|(_, g)| *g).collect();
-    if gaps.len() < NO_BACKOFF_MIN_RETRIES || !fixed_delay(&gaps) {
+    let gaps_of = |run: &[(usize, f64)]| run.iter().map(|(_, g)| *g).collect::<Vec<f64>>();
+    let Some(run) = waits
+        .chunk_by(|a, b| b.0 == a.0 + 1)
+        .find(|run| run.len() >= NO_BACKOFF_MIN_RETRIES && fixed_delay(&gaps_of(run)))
+    else {
         return Vec::new();
-    }
+    };
+    let gaps = gaps_of(run);
     let listed: Vec<String> = gaps.iter().map(|g| measured(*g)).collect();
     let detail = format!(
-        "{} retries each came {} after the previous failure ({}): a fixed delay with no backoff and no jitter",
+        "{} retries in a row each came {} after the previous failure ({}): a fixed delay with no backoff and no jitter",
         gaps.len(),
         measured(gaps.iter().sum::<f64>() / gaps.len() as f64),
         listed.join(", ")
     );
-    vec![flag(Rule::NoBackoff, waits[0].0, detail)]
+    vec![flag(Rule::NoBackoff, run[0].0, detail)]
 }
 
 /// True when every gap is short and they are all about equal.
