@@ -463,8 +463,20 @@ fn a_malformed_catalog_names_file_line_and_field() {
 fn the_shipped_example_catalog_parses_and_applies() {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/catalog.toml");
     let c = Catalogs::load(&[path], None).unwrap();
+    assert!(c.api("acme-billing").is_some());
+    for service in ["Acme-Billing-prod", "billing-gw", "BILLING-API-eu"] {
+        let mut n = Normalized {
+            event: event(Some(service), Some(402), Some("card_declined")),
+            envelope: Envelope::Stripe,
+            has_ts: true,
+        };
+        c.classify(&mut n);
+        assert_eq!(n.event.api.as_deref(), Some("acme-billing"), "{service}");
+        assert!(c.reading(&n.event).unwrap().hint.contains("another card"));
+    }
+    assert_eq!(c.policy(Some("acme-billing")).max_attempts, 4);
     assert!(
-        c.apis().len() > Catalogs::builtin().apis().len(),
-        "the example adds an API"
+        c.read_code(Some("acme-billing"), "idempotency_key_reused", Some(400))
+            .key_mismatch
     );
 }

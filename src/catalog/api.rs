@@ -19,10 +19,11 @@ pub struct ApiCatalog {
     pub name: String,
     /// A display name (`Member API`).
     pub title: String,
-    /// Service names that identify the API, matched case-insensitively as a
-    /// run of words inside the logged service (`availengine` matches
-    /// `availengine-prod`). The name itself always counts.
-    pub services: Vec<String>,
+    /// Service names that identify the API (see [`ApiCatalog::services`]).
+    services: Vec<String>,
+    /// `name` and `services` as canonical word runs (` availengine prod `)
+    /// with their word counts, for recognition.
+    pub(crate) service_keys: Vec<(String, usize)>,
     /// Regular expressions (case-insensitive) over the logged service.
     pub service_patterns: Vec<Regex>,
     /// The envelope shapes the API answers with, its main one first.
@@ -51,16 +52,35 @@ pub struct Entry {
 impl ApiCatalog {
     /// An empty catalog with the generic policy.
     pub fn new(name: &str) -> ApiCatalog {
-        ApiCatalog {
+        let mut api = ApiCatalog {
             name: name.to_string(),
             title: name.to_string(),
             services: Vec::new(),
+            service_keys: Vec::new(),
             service_patterns: Vec::new(),
             envelopes: Vec::new(),
             policy: RetryPolicy::generic(),
             codes: BTreeMap::new(),
             statuses: BTreeMap::new(),
-        }
+        };
+        api.set_services(Vec::new());
+        api
+    }
+
+    /// Service names that identify the API, matched case-insensitively as a
+    /// run of words inside the logged service (`availengine` matches
+    /// `availengine-prod`). The name itself always counts.
+    pub fn services(&self) -> &[String] {
+        &self.services
+    }
+
+    pub fn set_services(&mut self, services: Vec<String>) {
+        self.services = services;
+        self.service_keys = std::iter::once(&self.name)
+            .chain(&self.services)
+            .map(|s| canonical_words(s))
+            .filter(|(key, _)| key.len() > 1)
+            .collect();
     }
 
     /// The entry for a code: exact first, then ignoring ASCII case.
@@ -98,7 +118,7 @@ impl ApiCatalog {
             self.title = t;
         }
         if let Some(s) = api.services {
-            self.services = s;
+            self.set_services(s);
         }
         if let Some(p) = api.service_patterns {
             self.service_patterns = p.into_iter().map(|p| p.0).collect();
@@ -135,6 +155,23 @@ impl Entry {
         set(&mut self.hint, e.hint);
         set(&mut self.key_mismatch, e.key_mismatch);
     }
+}
+
+/// ` availengine prod eu ` for `AvailEngine-prod_eu`: lower-case words, each
+/// with a space either side, and how many there are.
+pub(crate) fn canonical_words(s: &str) -> (String, usize) {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(' ');
+    let mut n = 0;
+    for w in s
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        out.extend(w.chars().flat_map(char::to_lowercase));
+        out.push(' ');
+        n += 1;
+    }
+    (out, n)
 }
 
 fn set<T>(to: &mut T, from: Option<T>) {

@@ -6,25 +6,27 @@
 //! - `api`       — one API's catalog in memory, and how files merge into it
 //! - `load`      — the TOML format, file loading, errors with line and field
 //! - `recognize` — which API wrote a line (service, envelope + code)
+//! - `reading`   — what a code means: code table, then status tables, then status
 //! - `policy`    — retry policies and status patterns
 
 mod api;
 mod load;
 mod policy;
+mod reading;
 mod recognize;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use serde::{Deserialize, Serialize};
-
 pub use api::{ApiCatalog, Entry};
 pub use load::CatalogError;
 pub use policy::{RetryPolicy, Retryable, StatusPattern};
+pub use reading::Reading;
 pub use recognize::is_status_code;
 
-use crate::model::{Class, Envelope, Event};
+use crate::model::{Envelope, Event};
 use crate::normalize::Normalized;
+use reading::Lookup;
 
 /// The name of the generic HTTP catalog; events it reads carry `api: None`.
 pub const GENERIC: &str = "generic";
@@ -40,24 +42,6 @@ const BUILTIN: [(&str, &str); 4] = [
     ),
 ];
 const BUILTIN_GENERIC: &str = include_str!("builtin/generic.toml");
-
-/// The catalog's reading of one event's code.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Reading {
-    /// The recognised API, or `None` for the generic HTTP catalog.
-    pub api: Option<String>,
-    pub code: String,
-    /// Whether the code is in the API's table (false: judged by status alone).
-    pub known: bool,
-    pub status: Option<u16>,
-    pub class: Class,
-    pub retryable: Retryable,
-    pub meaning: String,
-    pub hint: String,
-    /// The code says the idempotency key came with a different request.
-    #[serde(default)]
-    pub key_mismatch: bool,
-}
 
 /// All catalogs in effect: built-ins, then user files (which override).
 #[derive(Debug, Clone)]
@@ -169,56 +153,35 @@ impl Catalogs {
     /// Recognise the API and fill `event.api` and `event.class` (`None` for
     /// events that did not fail).
     pub fn classify(&self, n: &mut Normalized) {
-        n.event.api = self.recognise(&n.event, n.envelope).map(str::to_string);
-        n.event.class = self.reading(&n.event).map(|r| r.class);
+        let api = self.recognise(&n.event, n.envelope);
+        let class =
+            failure_code(&n.event).map(|code| self.lookup(api, &code, n.event.status).class());
+        n.event.api = api.map(str::to_string);
+        n.event.class = class;
     }
 
     /// The reading of a failed event's code; `None` for successes and
     /// context lines.
     pub fn reading(&self, event: &Event) -> Option<Reading> {
-        if !event.is_failure() {
-            return None;
-        }
-        let code = match (&event.code, event.status) {
-            (Some(c), _) => c.clone(),
-            (None, Some(s)) => format!("http_{s}"),
-            (None, None) => return None,
-        };
+        let code = failure_code(event)?;
         Some(self.read_code(self.api_of(event), &code, event.status))
     }
 
     /// What `code` (answered with `status`, if known) means in `api`
     /// (`None`: the generic catalog).
     pub fn read_code(&self, api: Option<&str>, code: &str, status: Option<u16>) -> Reading {
+        self.lookup(api, code, status).reading(code)
+    }
+
+    fn lookup(&self, api: Option<&str>, code: &str, status: Option<u16>) -> Lookup<'_> {
         let cat = api.and_then(|n| self.api(n)).unwrap_or(&self.generic);
-        let by_code = cat.code(code);
-        let by_status = status.and_then(|s| cat.status(s).or_else(|| self.generic.status(s)));
-        let status = status.or(by_code.and_then(|e| e.status));
-        let primary = by_code.or(by_status);
-        let pick = |f: fn(&Entry) -> &String| {
-            [by_code, by_status]
-                .into_iter()
-                .flatten()
-                .map(f)
-                .find(|s| !s.is_empty())
-                .cloned()
-        };
-        Reading {
-            api: (!std::ptr::eq(cat, &self.generic)).then(|| cat.name.clone()),
-            code: code.to_string(),
-            known: by_code.is_some(),
+        let status_entry = |s| cat.status(s).or_else(|| self.generic.status(s));
+        Lookup {
+            cat,
+            generic: std::ptr::eq(cat, &self.generic),
+            by_code: cat.code(code),
+            by_status: status.and_then(status_entry),
             status,
-            class: primary
-                .and_then(|e| e.class)
-                .or_else(|| status.and_then(Class::from_status))
-                .unwrap_or(Class::Other),
-            retryable: primary
-                .and_then(|e| e.retryable)
-                .or_else(|| status.map(|s| cat.policy.for_status(s)))
-                .unwrap_or(Retryable::No),
-            meaning: pick(|e| &e.meaning).unwrap_or_else(|| unknown_meaning(code, status)),
-            hint: pick(|e| &e.hint).unwrap_or_default(),
-            key_mismatch: by_code.is_some_and(|e| e.key_mismatch),
         }
     }
 
@@ -230,10 +193,15 @@ impl Catalogs {
     }
 }
 
-fn unknown_meaning(code: &str, status: Option<u16>) -> String {
-    match status {
-        Some(s) => format!("`{code}` is not in the catalog; judged by its HTTP status {s}."),
-        None => format!("`{code}` is not in the catalog and the line has no HTTP status."),
+/// The code a failed event is read by: its own, else `http_<status>`.
+fn failure_code(event: &Event) -> Option<String> {
+    if !event.is_failure() {
+        return None;
+    }
+    match (&event.code, event.status) {
+        (Some(c), _) => Some(c.clone()),
+        (None, Some(s)) => Some(format!("http_{s}")),
+        (None, None) => None,
     }
 }
 

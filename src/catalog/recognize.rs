@@ -2,20 +2,20 @@
 //! membership of the code in the API's table. A code that is only `http_<status>`
 //! says nothing about the API, so it never recognises one on its own.
 
-use super::api::ApiCatalog;
+use super::api::{ApiCatalog, canonical_words};
 use crate::model::Envelope;
 
 /// The API whose service names or patterns match `service` best: a regex
 /// match beats a name match, a longer name beats a shorter one, and among
 /// equals the catalog loaded last (a user's) wins.
 pub(crate) fn by_service<'a>(apis: &'a [ApiCatalog], service: &str) -> Option<&'a ApiCatalog> {
-    let words = words(service);
-    if words.is_empty() {
+    let (canon, n) = canonical_words(service);
+    if n == 0 {
         return None;
     }
     let mut best: Option<(usize, &ApiCatalog)> = None;
     for api in apis.iter().rev() {
-        let Some(score) = service_score(api, service, &words) else {
+        let Some(score) = service_score(api, service, &canon) else {
             continue;
         };
         if best.is_none_or(|(b, _)| score > b) {
@@ -27,15 +27,14 @@ pub(crate) fn by_service<'a>(apis: &'a [ApiCatalog], service: &str) -> Option<&'
 
 /// How well an API's names match a service: the number of words matched, or
 /// a large number for a pattern; `None` for no match.
-fn service_score(api: &ApiCatalog, service: &str, words_of_service: &[String]) -> Option<usize> {
+fn service_score(api: &ApiCatalog, service: &str, canon: &str) -> Option<usize> {
     if api.service_patterns.iter().any(|p| p.is_match(service)) {
         return Some(1000);
     }
-    std::iter::once(&api.name)
-        .chain(&api.services)
-        .map(|name| words(name))
-        .filter(|name| !name.is_empty() && contains_run(words_of_service, name))
-        .map(|name| name.len())
+    api.service_keys
+        .iter()
+        .filter(|(key, _)| canon.contains(key.as_str()))
+        .map(|(_, words)| *words)
         .max()
 }
 
@@ -69,26 +68,13 @@ pub fn is_status_code(code: &str) -> bool {
         .is_some_and(|n| n.len() == 3 && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// Lower-case alphanumeric words: `AvailEngine-prod_eu` → `availengine prod eu`.
-fn words(s: &str) -> Vec<String> {
-    s.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect()
-}
-
-/// True when `needle` occurs as a contiguous run in `hay`.
-fn contains_run(hay: &[String], needle: &[String]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn api(name: &str, services: &[&str]) -> ApiCatalog {
         let mut a = ApiCatalog::new(name);
-        a.services = services.iter().map(|s| s.to_string()).collect();
+        a.set_services(services.iter().map(|s| s.to_string()).collect());
         a
     }
 
