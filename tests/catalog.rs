@@ -480,3 +480,23 @@ fn the_shipped_example_catalog_parses_and_applies() {
             .key_mismatch
     );
 }
+
+#[test]
+fn catalog_text_can_be_laid_over_in_memory() {
+    let mut c = Catalogs::builtin();
+    let origin = std::path::Path::new("inline.toml");
+    c.add_toml(
+        "[api]\nname = \"generic\"\n[statuses.418]\nclass = \"other\"\nmeaning = \"A teapot.\"\n",
+        origin,
+    )
+    .unwrap();
+    assert_eq!(
+        c.read_code(None, "http_418", Some(418)).meaning,
+        "A teapot."
+    );
+    let err = c.add_toml("[api]\nname = \"\"\n", origin).unwrap_err();
+    assert_eq!(
+        (err.line, err.field.as_deref()),
+        (Some(2), Some("api.name"))
+    );
+}
