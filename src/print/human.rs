@@ -10,7 +10,7 @@ use anstyle::{AnsiColor, Style};
 use errtriage::catalog::{Catalogs, Reading, Retryable};
 use errtriage::ingest::Summary;
 use errtriage::model::{Chain, Event, ts_millis};
-use errtriage::query::{ChainsResult, FindResult, GroupsResult, SearchResult, Stats};
+use errtriage::query::{ChainsResult, FindResult, GroupsResult, SearchResult, Stats, chains};
 use errtriage::sanitize;
 
 use super::Printer;
@@ -135,44 +135,40 @@ impl HumanPrinter {
     }
 
     fn chain(&mut self, c: &Chain) -> io::Result<()> {
-        let flags = if c.flags.is_empty() {
-            String::new()
-        } else {
-            format!(", {} flag(s)", c.flags.len())
-        };
         writeln!(
             self.out,
-            "{} {}  {}  outcome: {}  ({} attempts{flags})",
+            "{} {}  {}  {}",
             self.paint(BOLD, "chain"),
             self.safe(&c.idempotency_key),
             self.safe(c.service.as_deref().unwrap_or("-")),
-            c.outcome.as_str(),
-            c.attempts.len(),
+            self.paint(BOLD, c.outcome.as_str()),
         )?;
+        writeln!(self.out, "  {}", self.safe(&chains::verdict(c)))?;
         writeln!(
             self.out,
             "  {:>3}  {:>9}  {:>9}  {:>3}  {:<28}  {:>11}  request id",
             "#", "offset", "gap", "st", "code", "retry-after"
         )?;
-        let first = c.attempts.first().map(|a| a.ts);
-        let mut prev_end = None;
-        for (i, a) in c.attempts.iter().enumerate() {
-            let offset = first.map_or(0.0, |f| (a.ts - f).num_milliseconds() as f64 / 1000.0);
-            let gap = prev_end.map_or(String::new(), |p: chrono::DateTime<chrono::Utc>| {
-                format!("{:.1}s", (a.ts - p).num_milliseconds() as f64 / 1000.0)
-            });
+        for step in chains::timeline(c) {
+            let gap = step.gap_s.map_or(String::new(), |g| format!("{g:.1}s"));
+            let marks = if step.rules.is_empty() {
+                String::new()
+            } else {
+                format!("  ⚑ {}", step.rules.len())
+            };
             writeln!(
                 self.out,
-                "  {:>3}  {:>9}  {:>9}  {}  {:<28}  {:>11}  {}",
-                i + 1,
-                format!("+{offset:.1}s"),
+                "  {:>3}  {:>9}  {:>9}  {}  {:<28}  {:>11}  {}{}",
+                step.attempt,
+                format!("+{:.1}s", step.offset_s),
                 gap,
-                self.status(a.status),
-                self.safe(a.code.as_deref().unwrap_or("")),
-                a.retry_after_s.map_or(String::new(), |s| format!("{s}s")),
-                self.safe(&a.request_id),
+                self.status(step.status),
+                self.safe(step.code.as_deref().unwrap_or("")),
+                step.retry_after_s
+                    .map_or(String::new(), |s| format!("{s}s")),
+                self.safe(&step.request_id),
+                self.paint(Style::new().fg_color(Some(AnsiColor::Red.into())), &marks),
             )?;
-            prev_end = Some(a.ends_at());
         }
         for f in &c.flags {
             let rule = self.paint(

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use errtriage::catalog::Catalogs;
 use errtriage::model::ts_millis;
-use errtriage::query::FindResult;
+use errtriage::query::{FindResult, chains};
 use errtriage::sanitize;
 
 use super::human::{pretty_raw, retry_words};
@@ -79,33 +79,30 @@ pub fn case_card(
         )?;
         writeln!(
             out,
-            "| # | time | status | code | Retry-After | request id |"
+            "| # | time | +offset | gap | status | code | Retry-After | request id |"
         )?;
         writeln!(
             out,
-            "|---|------|--------|------|-------------|------------|"
+            "|---|------|---------|-----|--------|------|-------------|------------|"
         )?;
-        for (i, a) in c.attempts.iter().enumerate() {
+        for step in chains::timeline(c) {
             writeln!(
                 out,
-                "| {} | {} | {} | {} | {} | `{}` |",
-                i + 1,
-                ts_millis::format(&a.ts),
-                a.status.map_or("-".into(), |s| s.to_string()),
-                safe(a.code.as_deref().unwrap_or("")),
-                a.retry_after_s.map_or(String::new(), |s| format!("{s} s")),
-                safe(&a.request_id)
+                "| {} | {} | +{:.1} s | {} | {} | {} | {} | `{}` |",
+                step.attempt,
+                ts_millis::format(&step.ts),
+                step.offset_s,
+                step.gap_s.map_or(String::new(), |g| format!("{g:.1} s")),
+                step.status.map_or("-".into(), |s| s.to_string()),
+                safe(step.code.as_deref().unwrap_or("")),
+                step.retry_after_s
+                    .map_or(String::new(), |s| format!("{s} s")),
+                safe(&step.request_id)
             )?;
         }
         writeln!(out)?;
-        if c.flags.is_empty() {
-            writeln!(out, "**Verdict:** the client retried by the rules.\n")?;
-        } else {
-            writeln!(
-                out,
-                "**Verdict:** the client broke {} rule(s):\n",
-                c.flags.len()
-            )?;
+        writeln!(out, "**Verdict:** {}\n", safe(&chains::verdict(c)))?;
+        if !c.flags.is_empty() {
             for f in &c.flags {
                 writeln!(
                     out,
