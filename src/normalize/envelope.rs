@@ -69,6 +69,15 @@ pub(crate) fn analyze(o: &Obj) -> BodyInfo {
     }
 }
 
+/// Only the human message of an object that is no envelope (a log line's own
+/// `message`).
+pub(crate) fn message_only(o: &Obj) -> BodyInfo {
+    BodyInfo {
+        message: first_text(o, MESSAGE).map(|m| super::scrub(&m)),
+        ..BodyInfo::default()
+    }
+}
+
 const MESSAGE: &[&str] = &[
     "error.message",
     "message",

@@ -10,7 +10,7 @@
 //! Fields one level down under `attributes` (OpenTelemetry), `fields` or
 //! `context` are found as if they were at the top.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
@@ -120,6 +120,7 @@ const LATENCY: &[(&str, Form)] = &[
     ("latency_us", Millis(Us)), ("duration_us", Millis(Us)), ("elapsed_us", Millis(Us)),
     ("event.duration", Millis(Ns)), ("request_time", Millis(S)), ("duration", Duration),
     ("latency", Duration), ("elapsed", Duration), ("responsetime", Millis(Ms)),
+    ("http.server.request.duration", Millis(S)),
 ];
 #[rustfmt::skip]
 const CLIENT: &[(&str, Form)] = &[
@@ -130,17 +131,29 @@ const CLIENT: &[(&str, Form)] = &[
 ];
 /// Where fields may sit one level down.
 const ROOTS: &[&str] = &["attributes", "fields", "context"];
-/// Top-level keys that make the line itself worth reading as an envelope.
+/// Top-level keys that make the line itself worth reading as an envelope…
 #[rustfmt::skip]
-const MARKERS: &[&str] = &[
-    "error", "errors", "errorcode", "error_code", "code", "__type", "success", "ok", "type",
-    "message", "detail", "title", "error_description", "error_message", "requestid", "request_id",
-    "meta", "traceid", "trace_id", "details", "retryafter",
+const ENVELOPE_KEYS: &[&str] = &[
+    "error", "errors", "errorcode", "error_code", "code", "__type", "success", "ok", "type", "title",
 ];
+/// …or at least worth reading for a human message.
+const MESSAGE_KEYS: &[&str] = &["message", "detail", "error_description", "error_message"];
 /// Generic latency names (`upstream_ms`) rank below every named probe.
 const GENERIC_PRIO: u8 = 200;
 const MAX_PATH: usize = 160;
 const MAX_DEPTH: u8 = 6;
+const SLOTS: usize = Slot::Client as usize + 1;
+
+/// What the line's top-level keys promise about the line itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub(crate) enum Marker {
+    #[default]
+    Nothing,
+    /// A human message (`message`, `detail`) but no envelope keys.
+    Message,
+    /// Envelope keys (`error`, `code`, `success`, …).
+    Envelope,
+}
 
 #[derive(Debug, Clone, Copy)]
 struct Probe {
@@ -149,65 +162,67 @@ struct Probe {
     form: Form,
 }
 
-struct Table {
-    /// Path → its probes (`request` is both a method and a path probe).
-    probes: HashMap<&'static str, Vec<Probe>, Fnv>,
-    /// Every proper prefix of a probe path: objects worth entering.
-    prefixes: HashSet<&'static str, Fnv>,
-    markers: HashSet<&'static str, Fnv>,
+/// Everything known about one lower-cased dotted path.
+#[derive(Default)]
+struct Entry {
+    /// Its probes (`request` is both a method and a path probe).
+    probes: Vec<Probe>,
+    /// A proper prefix of some probe path: an object here is worth entering.
+    enter: bool,
+    /// At the top level: what it says about the line being an envelope.
+    marker: Marker,
 }
 
-fn table() -> &'static Table {
-    static TABLE: OnceLock<Table> = OnceLock::new();
+fn table() -> &'static HashMap<&'static str, Entry, Fnv> {
+    static TABLE: OnceLock<HashMap<&'static str, Entry, Fnv>> = OnceLock::new();
     TABLE.get_or_init(build_table)
 }
 
-fn build_table() -> Table {
-    let mut lists: Vec<(Slot, Vec<(&'static str, Form)>)> = vec![
-        (Slot::Time, TIME.iter().map(|&p| (p, Plain)).collect()),
+fn build_table() -> HashMap<&'static str, Entry, Fnv> {
+    let plain = |list: &[&'static str]| list.iter().map(|&p| (p, Plain)).collect::<Vec<_>>();
+    let lists: [(Slot, Vec<(&'static str, Form)>); SLOTS] = [
+        (Slot::Time, plain(TIME)),
         (Slot::Service, SERVICE.to_vec()),
-        (Slot::Status, STATUS.iter().map(|&p| (p, Plain)).collect()),
+        (Slot::Status, plain(STATUS)),
         (Slot::Method, METHOD.to_vec()),
         (Slot::Path, PATH.to_vec()),
-        (
-            Slot::RequestId,
-            REQUEST_ID.iter().map(|&p| (p, Plain)).collect(),
-        ),
-        (Slot::Body, BODY.iter().map(|&p| (p, Plain)).collect()),
+        (Slot::RequestId, plain(REQUEST_ID)),
+        (Slot::Body, plain(BODY)),
         (
             Slot::Headers,
             HEADERS.iter().map(|&(p, s)| (p, Headers(s))).collect(),
         ),
-        (
-            Slot::IdemKey,
-            IDEM_KEY.iter().map(|&p| (p, Plain)).collect(),
-        ),
-        (Slot::Trace, TRACE.iter().map(|&p| (p, Plain)).collect()),
+        (Slot::IdemKey, plain(IDEM_KEY)),
+        (Slot::Trace, plain(TRACE)),
         (Slot::Latency, LATENCY.to_vec()),
         (Slot::Client, CLIENT.to_vec()),
     ];
-    let mut probes = HashMap::default();
-    let mut prefixes = HashSet::default();
-    for (slot, list) in lists.drain(..) {
+    let mut table: HashMap<&'static str, Entry, Fnv> = HashMap::default();
+    for (slot, list) in lists {
         for (prio, (path, form)) in list.into_iter().enumerate() {
             let probe = Probe {
                 slot,
                 prio: prio as u8,
                 form,
             };
-            probes.entry(path).or_insert_with(Vec::new).push(probe);
+            table.entry(path).or_default().probes.push(probe);
             for (i, _) in path.match_indices('.') {
-                prefixes.insert(&path[..i]);
+                table.entry(&path[..i]).or_default().enter = true;
             }
         }
     }
-    prefixes.insert("http.request.header");
-    prefixes.insert("http.response.header");
-    Table {
-        probes,
-        prefixes,
-        markers: MARKERS.iter().copied().collect(),
+    for prefix in ["http.request.header", "http.response.header"] {
+        table.entry(prefix).or_default().enter = true;
     }
+    for (keys, marker) in [
+        (MESSAGE_KEYS, Marker::Message),
+        (ENVELOPE_KEYS, Marker::Envelope),
+    ] {
+        for key in keys {
+            table.entry(key).or_default().marker = marker;
+        }
+    }
+    table
 }
 
 /// One probe that matched: which slot, how strongly, and the value.
@@ -227,25 +242,22 @@ pub(crate) struct Hit<'j, 'a> {
 /// Every probe hit in a line, ordered by slot, then priority, then root.
 pub(crate) struct Hits<'j, 'a> {
     hits: Vec<Hit<'j, 'a>>,
-    /// The top level has keys an envelope would have (`error`, `code`, …).
-    pub has_envelope_keys: bool,
+    /// `hits[bounds[s]..bounds[s + 1]]` are the hits of slot `s`.
+    bounds: [u16; SLOTS + 1],
+    /// What the top-level keys say about the line being an envelope.
+    pub marker: Marker,
 }
 
 impl<'j, 'a> Hits<'j, 'a> {
     /// The hits for one slot, best first.
     pub fn of(&self, slot: Slot) -> &[Hit<'j, 'a>] {
-        let start = self.hits.partition_point(|h| h.slot < slot);
-        let end = self.hits.partition_point(|h| h.slot <= slot);
-        &self.hits[start..end]
+        let s = slot as usize;
+        &self.hits[usize::from(self.bounds[s])..usize::from(self.bounds[s + 1])]
     }
 
     /// The first hit of `slot` that `read` accepts.
-    pub fn first<T>(
-        &self,
-        slot: Slot,
-        mut read: impl FnMut(&Hit<'j, 'a>) -> Option<T>,
-    ) -> Option<T> {
-        self.of(slot).iter().find_map(|h| read(h))
+    pub fn first<T>(&self, slot: Slot, read: impl FnMut(&Hit<'j, 'a>) -> Option<T>) -> Option<T> {
+        self.of(slot).iter().find_map(read)
     }
 }
 
@@ -254,21 +266,27 @@ pub(crate) fn walk<'j, 'a>(obj: &'j Obj<'a>) -> Hits<'j, 'a> {
     let mut w = Walker {
         table: table(),
         hits: Vec::with_capacity(32),
-        markers: false,
+        marker: Marker::Nothing,
     };
     let mut path = String::with_capacity(64);
     w.object(obj, &mut path, 0, 0);
+    w.hits.truncate(usize::from(u16::MAX));
     w.hits.sort_by_key(|h| (h.slot, h.prio, h.root));
+    let mut bounds = [0u16; SLOTS + 1];
+    for (s, b) in bounds.iter_mut().enumerate() {
+        *b = w.hits.partition_point(|h| (h.slot as usize) < s) as u16;
+    }
     Hits {
         hits: w.hits,
-        has_envelope_keys: w.markers,
+        bounds,
+        marker: w.marker,
     }
 }
 
 struct Walker<'j, 'a> {
-    table: &'static Table,
+    table: &'static HashMap<&'static str, Entry, Fnv>,
     hits: Vec<Hit<'j, 'a>>,
-    markers: bool,
+    marker: Marker,
 }
 
 impl<'j, 'a> Walker<'j, 'a> {
@@ -303,11 +321,12 @@ impl<'j, 'a> Walker<'j, 'a> {
         depth: u8,
     ) {
         let top = root == 0 && depth == 0;
-        if top && self.table.markers.contains(path.as_str()) {
-            self.markers = true;
+        let entry = self.table.get(path.as_str());
+        if let (true, Some(e)) = (top, entry) {
+            self.marker = self.marker.max(e.marker);
         }
-        if let Some(probes) = self.table.probes.get(path.as_str()) {
-            for p in probes {
+        if let Some(e) = entry.filter(|e| !e.probes.is_empty()) {
+            for p in &e.probes {
                 self.push(p.slot, p.prio, root, p.form, value, "");
             }
         } else if let Some(name) = header_name(path, key, key_start, top) {
@@ -321,7 +340,7 @@ impl<'j, 'a> Walker<'j, 'a> {
                 let root = 1 + ROOTS.iter().position(|r| *r == path.as_str()).unwrap_or(0) as u8;
                 self.object(inner, &mut String::with_capacity(64), root, 0);
             }
-            J::Obj(inner) if depth < MAX_DEPTH && self.table.prefixes.contains(path.as_str()) => {
+            J::Obj(inner) if depth < MAX_DEPTH && entry.is_some_and(|e| e.enter) => {
                 self.object(inner, path, root, depth + 1);
             }
             J::Arr(items) if top && path == "attributes" => self.kv_list(items, "", 1),
@@ -456,10 +475,10 @@ mod tests {
     #[test]
     fn every_probe_list_has_unique_lowercase_paths() {
         let t = table();
-        for p in t.probes.keys() {
+        for p in t.keys() {
             assert_eq!(*p, p.to_ascii_lowercase());
         }
-        assert!(t.prefixes.contains("http.response") && t.prefixes.contains("resource.service"));
+        assert!(t["http.response"].enter && t["resource.service"].enter && !t["status"].enter);
     }
 
     #[test]

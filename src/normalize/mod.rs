@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 
 use crate::model::{BadReason, Envelope, Event, Source};
 use envelope::BodyInfo;
-use fields::{Form, Hits, Slot};
+use fields::{Form, Hits, Marker, Slot};
 use headers::{HeaderSet, REQUEST_FIRST, RESPONSE_FIRST, name_ends_with};
 use value::{J, Obj, ParseError};
 
@@ -98,7 +98,11 @@ fn read_body(obj: &Obj, hits: &Hits) -> BodyInfo {
             success.get_or_insert(info);
         }
     }
-    let line = hits.has_envelope_keys.then(|| envelope::analyze(obj));
+    let line = match hits.marker {
+        Marker::Envelope => Some(envelope::analyze(obj)),
+        Marker::Message => Some(envelope::message_only(obj)),
+        Marker::Nothing => None,
+    };
     match line {
         Some(l) if l.envelope != Envelope::None || l.failed => l,
         // Not an envelope: its top-level request id ranks after the headers.

@@ -32,7 +32,7 @@ pub(crate) fn parse_str(s: &str) -> Option<DateTime<Utc>> {
             return iso(b);
         }
         if b.len() >= 20 && b[2] == b'/' {
-            return nginx(s);
+            return nginx(b);
         }
     }
     let t = httpdate::parse_http_date(s).ok()?;
@@ -154,10 +154,26 @@ fn offset(b: &[u8]) -> Option<FixedOffset> {
 }
 
 /// nginx `$time_local`: `14/May/2026:10:00:00 +0000`.
-fn nginx(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_str(s, "%d/%b/%Y:%H:%M:%S %z")
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
+fn nginx(b: &[u8]) -> Option<DateTime<Utc>> {
+    const MONTHS: [&[u8]; 12] = [
+        b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov",
+        b"dec",
+    ];
+    let mon = b.get(3..6)?.to_ascii_lowercase();
+    let month = MONTHS.iter().position(|m| *m == mon.as_slice())? as u32 + 1;
+    if b.get(2) != Some(&b'/') || b.get(6) != Some(&b'/') || b.get(11) != Some(&b':') {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(num(b, 7, 4)? as i32, month, num(b, 0, 2)?)?;
+    if b.get(14) != Some(&b':') || b.get(17) != Some(&b':') {
+        return None;
+    }
+    let time = chrono::NaiveTime::from_hms_opt(num(b, 12, 2)?, num(b, 15, 2)?, num(b, 18, 2)?)?;
+    let offset = offset(b.get(20..)?)?;
+    let local = offset
+        .from_local_datetime(&NaiveDateTime::new(date, time))
+        .single()?;
+    Some(local.with_timezone(&Utc))
 }
 
 /// `len` ASCII digits at `at`.

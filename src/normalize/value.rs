@@ -128,16 +128,21 @@ pub(crate) fn get<'j, 'a>(obj: &'j Obj<'a>, path: &str) -> Option<&'j J<'a>> {
     let p = path.as_bytes();
     for (k, v) in obj {
         let k = k.as_bytes();
-        if p.len() < k.len() || !p[..k.len()].eq_ignore_ascii_case(k) {
+        // Cheap rejections first: a key must end where the path ends or at a dot.
+        let whole = match p.len().cmp(&k.len()) {
+            std::cmp::Ordering::Less => continue,
+            std::cmp::Ordering::Equal => true,
+            std::cmp::Ordering::Greater if p[k.len()] == b'.' => false,
+            std::cmp::Ordering::Greater => continue,
+        };
+        if !p[..k.len()].eq_ignore_ascii_case(k) {
             continue;
         }
-        if p.len() == k.len() {
+        if whole {
             return Some(v);
         }
-        if p[k.len()] == b'.' {
-            if let Some(found) = descend(v, &path[k.len() + 1..]) {
-                return Some(found);
-            }
+        if let Some(found) = descend(v, &path[k.len() + 1..]) {
+            return Some(found);
         }
     }
     None
