@@ -88,6 +88,7 @@ const MESSAGE: &[&str] = &[
     "error_message",
     "title",
     "error",
+    "errors.0",
 ];
 const REQUEST_ID: &[&str] = &[
     "error.request_id",
@@ -138,7 +139,7 @@ fn error_object_shape(e: &Obj) -> Envelope {
         && (has("status") || has("details") || has("errors"))
     {
         Envelope::Google
-    } else if has("type") || has("decline_code") || has("doc_url") {
+    } else if is_stripe_error(e) {
         Envelope::Stripe
     } else if has("request_id") {
         Envelope::ErrorObjectWithRequestId
@@ -147,13 +148,25 @@ fn error_object_shape(e: &Obj) -> Envelope {
     }
 }
 
+/// Stripe's `error.type` is one of a few `*_error` names (`card_error`,
+/// `idempotency_error`); an ECS `error.type` is an exception class.
+fn is_stripe_error(e: &Obj) -> bool {
+    let stripe_type = member(e, "type")
+        .and_then(J::text)
+        .is_some_and(|t| t.ends_with("_error"));
+    stripe_type || member(e, "decline_code").is_some() || member(e, "doc_url").is_some()
+}
+
 fn error_string_shape(o: &Obj, error: &str) -> Envelope {
     let has = |k| member(o, k).is_some();
     if has("error_description") || has("error_uri") {
         Envelope::OAuth
     } else if has("timestamp") && has("status") && has("path") {
         Envelope::SpringBoot
-    } else if !has("message") && looks_like_code(error) {
+    } else if !has("message")
+        && error.starts_with(|c: char| c.is_ascii_lowercase())
+        && looks_like_code(error)
+    {
         Envelope::OAuth
     } else {
         Envelope::ErrorString
@@ -184,10 +197,11 @@ fn top_level_shape(o: &Obj) -> Envelope {
     if text("code").is_some() && text("type").is_some() && !has("title") && !has("detail") {
         return Envelope::CodeType;
     }
-    let typed = text("type").is_some();
-    if (typed && (has("title") || has("detail") || has("instance") || has("status")))
-        || (has("title") && has("status") && (has("detail") || has("instance")))
-    {
+    // RFC 9457: a human `title`/`detail`, and a URI `type` or a numeric
+    // `status` (a resource's `"type":"booking"` is not a problem type).
+    let uri_type = text("type").is_some_and(|t| t.contains([':', '/']));
+    let numeric_status = member(o, "status").and_then(J::status).is_some();
+    if (has("title") || has("detail")) && (uri_type || numeric_status) {
         return Envelope::Problem;
     }
     if matches!(member(o, "code"), Some(J::Num(_))) && has("more_info") {
@@ -238,7 +252,10 @@ fn code(o: &Obj, envelope: Envelope) -> Option<String> {
         })
         .or_else(|| error_str.filter(|s| looks_like_code(s)).map(str::to_owned))
         .or_else(|| (envelope == Envelope::Problem).then(|| problem_type(at("type")?.text()?))?)
-        .or_else(|| at("error.type").and_then(J::text).map(str::to_owned))?;
+        .or_else(|| {
+            let stripe = envelope == Envelope::Stripe;
+            stripe.then(|| at("error.type")?.text().map(str::to_owned))?
+        })?;
     Some(match aws_name(&found) {
         Some(name) => name.to_owned(),
         None => found,

@@ -295,3 +295,28 @@ fn successes_have_no_code_and_no_envelope() {
         assert!(out.event.is_success());
     }
 }
+
+#[test]
+fn look_alikes_are_not_mistaken() {
+    // ECS app errors: `error.type` is an exception class, not Stripe's type.
+    let ecs = r#"{"@timestamp":"2026-05-14T10:00:00Z","http":{"response":{"status_code":500}},"error":{"type":"java.lang.NullPointerException","message":"booking was null"}}"#;
+    let out = n(ecs);
+    assert_eq!(out.envelope, Envelope::ErrorObject);
+    assert_eq!(out.event.code.as_deref(), Some("http_500"));
+    assert_eq!(out.event.message.as_deref(), Some("booking was null"));
+    // A status-less log line about a resource with a `type` is no problem+json.
+    let audit =
+        r#"{"ts":"2026-05-14T10:00:00Z","type":"booking","title":"Standup","status":"confirmed"}"#;
+    let out = n(audit);
+    assert_eq!(
+        (out.event.code.clone(), out.envelope),
+        (None, Envelope::None)
+    );
+    // Rails-style `errors` of strings still give a message.
+    let rails = r#"{"errors":["Email is invalid"]}"#;
+    let e = n(&gateway(422, rails)).event;
+    assert_eq!(
+        (e.code.as_deref(), e.message.as_deref()),
+        (Some("http_422"), Some("Email is invalid"))
+    );
+}
