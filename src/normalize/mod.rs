@@ -53,7 +53,7 @@ pub fn normalize(line: &str, source: Source) -> Result<Normalized, BadReason> {
     };
     let hits = fields::walk(obj);
     let headers = HeaderSet::from_hits(hits.of(Slot::Headers));
-    let ts = hits.first(Slot::Time, |h| time::parse_value(h.value));
+    let ts = event_time(&hits);
     let body = read_body(obj, &hits);
 
     let mut event = Event::new(ts.unwrap_or(DateTime::UNIX_EPOCH), source, line.to_owned());
@@ -83,6 +83,23 @@ pub fn normalize(line: &str, source: Source) -> Result<Normalized, BadReason> {
         envelope,
         has_ts: ts.is_some(),
     })
+}
+
+/// The first usable time in probe order. A whole-second time (nginx
+/// `time_local`) yields to a finer one of the same second (`msec`): retry
+/// chains need sub-second gaps.
+fn event_time(hits: &Hits) -> Option<DateTime<Utc>> {
+    let mut times = hits
+        .of(Slot::Time)
+        .iter()
+        .filter_map(|h| time::parse_value(h.value));
+    let first = times.next()?;
+    if first.timestamp_subsec_nanos() != 0 {
+        return Some(first);
+    }
+    let finer =
+        times.find(|t| t.timestamp() == first.timestamp() && t.timestamp_subsec_nanos() != 0);
+    Some(finer.unwrap_or(first))
 }
 
 /// The response envelope: the first body member that is an error envelope,

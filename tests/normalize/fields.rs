@@ -77,6 +77,12 @@ fn every_time_key_in_order() {
         Some("2026-05-14T11:00:00.000Z"),
         "@timestamp first"
     );
+    let other_second = r#"{"time_local":"14/May/2026:10:00:00 +0000","msec":"1778752801.5"}"#;
+    assert_eq!(
+        ts(other_second).as_deref(),
+        Some("2026-05-14T10:00:00.000Z"),
+        "first wins"
+    );
     let skip_bad = r#"{"@timestamp":"yesterday","time":"2026-05-14T10:00:00Z"}"#;
     assert_eq!(ts(skip_bad).as_deref(), Some("2026-05-14T10:00:00.000Z"));
 }

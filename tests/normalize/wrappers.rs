@@ -124,9 +124,10 @@ fn opentelemetry_otlp_json_attribute_list() {
 fn nginx_escape_default_with_hex_escapes() {
     let out = n(NGINX_DEFAULT);
     let e = &out.event;
+    let ts = errtriage::model::ts_millis::format(&e.ts);
     assert_eq!(
-        errtriage::model::ts_millis::format(&e.ts),
-        "2026-05-14T10:00:00.000Z"
+        ts, "2026-05-14T10:00:00.456Z",
+        "time_local refined by msec of the same second"
     );
     assert_eq!(e.status, Some(409), "status as a string");
     assert_eq!(
