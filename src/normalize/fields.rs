@@ -66,7 +66,7 @@ use Form::*;
 #[rustfmt::skip]
 const TIME: &[&str] = &[
     "@timestamp", "timestamp", "time", "ts", "datetime", "date", "time_iso8601", "time_local",
-    "msec", "start_time", "timeunixnano", "observedtimeunixnano",
+    "msec", "start_time", "timeunixnano", "observedtimeunixnano", "started_at",
 ];
 #[rustfmt::skip]
 const SERVICE: &[(&str, Form)] = &[
@@ -120,7 +120,7 @@ const LATENCY: &[(&str, Form)] = &[
     ("latency_us", Millis(Us)), ("duration_us", Millis(Us)), ("elapsed_us", Millis(Us)),
     ("event.duration", Millis(Ns)), ("request_time", Millis(S)), ("duration", Duration),
     ("latency", Duration), ("elapsed", Duration), ("responsetime", Millis(Ms)),
-    ("http.server.request.duration", Millis(S)),
+    ("http.server.request.duration", Millis(S)), ("latencies.request", Millis(Ms)),
 ];
 #[rustfmt::skip]
 const CLIENT: &[(&str, Form)] = &[

@@ -202,3 +202,33 @@ pub fn realistic_mix(count: usize) -> Vec<String> {
         })
         .collect()
 }
+
+#[test]
+fn kong_style_request_and_response_objects() {
+    let line = r#"{"started_at":1778752800123,"request":{"method":"POST","uri":"/v1/bookings?x=1","headers":{"idempotency-key":"k-kong","x-request-id":"kong-req","authorization":"Bearer pat_kong"}},"response":{"status":409,"headers":{"x-request-id":"api-req"},"body":"{\"error\":{\"code\":\"slot_unavailable\",\"message\":\"taken\"}}"},"latencies":{"request":33,"kong":2},"consumer":{"id":"c-9","username":"acme"},"service":{"name":"bookings"}}"#;
+    let out = n(line);
+    let e = &out.event;
+    assert_eq!(
+        errtriage::model::ts_millis::format(&e.ts),
+        "2026-05-14T10:00:00.123Z"
+    );
+    assert_eq!(
+        (e.method.as_deref(), e.path.as_deref()),
+        (Some("POST"), Some("/v1/bookings"))
+    );
+    assert_eq!(e.status, Some(409));
+    assert_eq!(
+        e.code.as_deref(),
+        Some("slot_unavailable"),
+        "response.body inside response"
+    );
+    assert_eq!(
+        e.request_id, "api-req",
+        "the response's id, not the proxy's"
+    );
+    assert_eq!(e.idempotency_key.as_deref(), Some("k-kong"));
+    assert_eq!(e.latency_ms, Some(33.0));
+    assert_eq!(e.client.as_deref(), Some("c-9"));
+    assert_eq!(e.service.as_deref(), Some("bookings"));
+    assert_eq!(out.envelope, Envelope::ErrorObject);
+}
