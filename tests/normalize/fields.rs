@@ -321,3 +321,20 @@ fn service_sources() {
         Some("42min".into())
     );
 }
+
+#[test]
+fn bodies_encoded_twice_and_thrice_are_read_but_not_a_fourth_time() {
+    let envelope = json!({"error": {"code": "slot_unavailable", "message": "taken"}});
+    let mut body = envelope.to_string();
+    for times in 1..=4 {
+        let line = json!({"status": 409, "payload": body}).to_string();
+        let code = n(&line).event.code;
+        let want = if times <= 3 {
+            "slot_unavailable"
+        } else {
+            "http_409"
+        };
+        assert_eq!(code.as_deref(), Some(want), "encoded {times} times");
+        body = serde_json::to_string(&body).unwrap();
+    }
+}
