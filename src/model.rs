@@ -366,14 +366,38 @@ mod tests {
 
     #[test]
     fn event_json_has_every_contract_key() {
-        let ts = DateTime::parse_from_rfc3339("2026-05-14T10:00:00.5Z").unwrap().with_timezone(&Utc);
-        let e = Event::new(ts, Source { file: "a.log".into(), line: 3, offset: 120 }, "{}".into());
+        let ts = DateTime::parse_from_rfc3339("2026-05-14T10:00:00.5Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let e = Event::new(
+            ts,
+            Source {
+                file: "a.log".into(),
+                line: 3,
+                offset: 120,
+            },
+            "{}".into(),
+        );
         let v = serde_json::to_value(&e).unwrap();
         assert_eq!(v["ts"], "2026-05-14T10:00:00.500Z");
         for key in [
-            "ts", "request_id", "trace_id", "service", "method", "path", "status", "code", "class",
-            "message", "details", "idempotency_key", "retry_after_s", "latency_ms", "client",
-            "source", "raw",
+            "ts",
+            "request_id",
+            "trace_id",
+            "service",
+            "method",
+            "path",
+            "status",
+            "code",
+            "class",
+            "message",
+            "details",
+            "idempotency_key",
+            "retry_after_s",
+            "latency_ms",
+            "client",
+            "source",
+            "raw",
         ] {
             assert!(v.get(key).is_some(), "missing key {key}");
         }

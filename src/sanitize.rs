@@ -37,22 +37,38 @@ pub fn escape(s: &str) -> Cow<'_, str> {
 pub const REDACTED: &str = "[REDACTED]";
 
 /// Names (or name suffixes, after `.`, `_` or `-`) whose values are credentials.
-const SECRET_NAMES: &str = r"(?:authorization|cookie|set[-_]cookie|x[-_]api[-_]key|api[-_]?key|password|client[-_]secret)";
+const SECRET_NAMES: &str =
+    r"(?:authorization|cookie|set[-_]cookie|x[-_]api[-_]key|api[-_]?key|password|client[-_]secret)";
 
 static SECRET_PATTERNS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     let key = format!(r#""(?:[^"]*[._-])?{SECRET_NAMES}""#);
     let p = |re: &str, with: &'static str| (Regex::new(re).expect("valid secret pattern"), with);
     vec![
         // JSON members: "Authorization": "…", "http.request.header.authorization": ["…"]
-        p(&format!(r#"(?i)({key}\s*:\s*\[?\s*)"(?:[^"\\]|\\.)*""#), r#"$1"[REDACTED]""#),
+        p(
+            &format!(r#"(?i)({key}\s*:\s*\[?\s*)"(?:[^"\\]|\\.)*""#),
+            r#"$1"[REDACTED]""#,
+        ),
         // Header pairs: ["Authorization", "…"]
-        p(&format!(r#"(?i)(\[\s*{key}\s*,\s*)"(?:[^"\\]|\\.)*""#), r#"$1"[REDACTED]""#),
+        p(
+            &format!(r#"(?i)(\[\s*{key}\s*,\s*)"(?:[^"\\]|\\.)*""#),
+            r#"$1"[REDACTED]""#,
+        ),
         // "Name: value" strings and plain text.
-        p(&format!(r#"(?i)\b({SECRET_NAMES}\s*[:=]\s*)[^"\r\n]+"#), "${1}[REDACTED]"),
+        p(
+            &format!(r#"(?i)\b({SECRET_NAMES}\s*[:=]\s*)[^"\r\n]+"#),
+            "${1}[REDACTED]",
+        ),
         // Bearer/Basic tokens anywhere.
-        p(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{6,}", "$1 [REDACTED]"),
+        p(
+            r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{6,}",
+            "$1 [REDACTED]",
+        ),
         // API keys shaped like sk_live_…, avail_test_…, rk_live_…
-        p(r"\b([A-Za-z]{2,12}_(?:live|test)_)[A-Za-z0-9]{4,}", "${1}[REDACTED]"),
+        p(
+            r"\b([A-Za-z]{2,12}_(?:live|test)_)[A-Za-z0-9]{4,}",
+            "${1}[REDACTED]",
+        ),
     ]
 });
 
@@ -71,7 +87,11 @@ pub fn redact(s: &str) -> Cow<'_, str> {
 
 /// Escape for the terminal, and redact unless `show_secrets`.
 pub fn display(s: &str, show_secrets: bool) -> String {
-    if show_secrets { escape(s).into_owned() } else { escape(&redact(s)).into_owned() }
+    if show_secrets {
+        escape(s).into_owned()
+    } else {
+        escape(&redact(s)).into_owned()
+    }
 }
 
 /// A copy of `event` with secrets redacted from every text it carries.
@@ -95,7 +115,14 @@ pub fn redact_value(v: serde_json::Value) -> serde_json::Value {
             map.into_iter()
                 .map(|(k, v)| {
                     let secret = SECRET_KEY.is_match(&k);
-                    (k, if secret { Value::String(REDACTED.into()) } else { redact_value(v) })
+                    (
+                        k,
+                        if secret {
+                            Value::String(REDACTED.into())
+                        } else {
+                            redact_value(v)
+                        },
+                    )
                 })
                 .collect(),
         ),
@@ -103,8 +130,9 @@ pub fn redact_value(v: serde_json::Value) -> serde_json::Value {
     }
 }
 
-static SECRET_KEY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(&format!(r"(?i)^(?:.*[._-])?{SECRET_NAMES}$")).expect("valid key pattern"));
+static SECRET_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"(?i)^(?:.*[._-])?{SECRET_NAMES}$")).expect("valid key pattern")
+});
 
 fn needs_escape(c: char) -> bool {
     c.is_control() // C0, DEL, C1
@@ -127,15 +155,42 @@ mod tests {
     #[test]
     fn redacts_credentials_in_every_form() {
         let cases = [
-            (r#"{"Authorization":"Bearer abc.def.ghi"}"#, r#"{"Authorization":"[REDACTED]"}"#),
-            (r#"{"cookie": "sid=123; x=1"}"#, r#"{"cookie": "[REDACTED]"}"#),
-            (r#"{"http.request.header.authorization":["Bearer zzzzzzzz"]}"#, r#"{"http.request.header.authorization":["[REDACTED]"]}"#),
-            (r#"[["Authorization","Basic dXNlcjpwYXNz"]]"#, r#"[["Authorization","[REDACTED]"]]"#),
-            ("Authorization: Bearer abcdefgh", "Authorization: [REDACTED]"),
-            ("key sk_live_51HxYzABCdef used", "key sk_live_[REDACTED] used"),
-            ("avail_live_Q2x9pL7 and avail_test_invalid", "avail_live_[REDACTED] and avail_test_[REDACTED]"),
-            (r#"{"http_authorization":"Bearer qqqqqqqq"}"#, r#"{"http_authorization":"[REDACTED]"}"#),
-            (r#"{"sent_http_set_cookie":"a=b"}"#, r#"{"sent_http_set_cookie":"[REDACTED]"}"#),
+            (
+                r#"{"Authorization":"Bearer abc.def.ghi"}"#,
+                r#"{"Authorization":"[REDACTED]"}"#,
+            ),
+            (
+                r#"{"cookie": "sid=123; x=1"}"#,
+                r#"{"cookie": "[REDACTED]"}"#,
+            ),
+            (
+                r#"{"http.request.header.authorization":["Bearer zzzzzzzz"]}"#,
+                r#"{"http.request.header.authorization":["[REDACTED]"]}"#,
+            ),
+            (
+                r#"[["Authorization","Basic dXNlcjpwYXNz"]]"#,
+                r#"[["Authorization","[REDACTED]"]]"#,
+            ),
+            (
+                "Authorization: Bearer abcdefgh",
+                "Authorization: [REDACTED]",
+            ),
+            (
+                "key sk_live_51HxYzABCdef used",
+                "key sk_live_[REDACTED] used",
+            ),
+            (
+                "avail_live_Q2x9pL7 and avail_test_invalid",
+                "avail_live_[REDACTED] and avail_test_[REDACTED]",
+            ),
+            (
+                r#"{"http_authorization":"Bearer qqqqqqqq"}"#,
+                r#"{"http_authorization":"[REDACTED]"}"#,
+            ),
+            (
+                r#"{"sent_http_set_cookie":"a=b"}"#,
+                r#"{"sent_http_set_cookie":"[REDACTED]"}"#,
+            ),
             ("nothing secret here", "nothing secret here"),
         ];
         for (input, want) in cases {

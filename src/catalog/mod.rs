@@ -1,90 +1,223 @@
 //! catalog: what an error code means per API, and each API's retry policy
 //! (DESIGN "Error catalogs"). Built-in catalogs are TOML data files compiled
-//! in; users add their own. Used at ingest (to fill `class`) and by query
-//! (readings for `find`, policies for chains).
+//! in; users add their own. Used at ingest (to fill `api` and `class`) and by
+//! query (readings for `find`, policies for chains).
+//!
+//! - `api`       — one API's catalog in memory, and how files merge into it
+//! - `load`      — the TOML format, file loading, errors with line and field
+//! - `recognize` — which API wrote a line (service, envelope + code)
+//! - `reading`   — what a code means: code table, then status tables, then status
+//! - `policy`    — retry policies and status patterns
 
-use std::collections::BTreeMap;
+mod api;
+mod load;
+mod policy;
+mod reading;
+mod recognize;
+
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
-use serde::{Deserialize, Serialize};
+pub use api::{ApiCatalog, Entry};
+pub use load::CatalogError;
+pub use policy::{RetryPolicy, Retryable, StatusPattern};
+pub use reading::Reading;
+pub use recognize::is_status_code;
 
-use crate::model::{Class, Event};
+use crate::model::{Envelope, Event};
 use crate::normalize::Normalized;
+use reading::Lookup;
 
-/// A malformed user catalog: names the file, and line and field where known.
-#[derive(Debug, thiserror::Error)]
-#[error("catalog {}: {message}", path.display())]
-pub struct CatalogError {
-    pub path: PathBuf,
-    pub message: String,
-}
+/// The name of the generic HTTP catalog; events it reads carry `api: None`.
+pub const GENERIC: &str = "generic";
 
-/// Whether a failure may be retried as is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Retryable {
-    No,
-    Yes,
-    AfterRetryAfter,
-}
-
-/// One API's retry policy.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RetryPolicy {
-    pub max_attempts: u32,
-    pub backoff_cap_s: f64,
-    pub key_ttl_s: f64,
-    pub honour_retry_after: bool,
-}
-
-/// The catalog's reading of one event's code.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Reading {
-    /// The recognised API, or `None` for the generic HTTP catalog.
-    pub api: Option<String>,
-    pub code: String,
-    /// Whether the code is in the API's table (false: judged by status alone).
-    pub known: bool,
-    pub status: Option<u16>,
-    pub class: Class,
-    pub retryable: Retryable,
-    pub meaning: String,
-    pub hint: String,
-}
+/// The built-in catalog files, in recognition order.
+const BUILTIN: [(&str, &str); 4] = [
+    ("42min.toml", include_str!("builtin/42min.toml")),
+    ("member-api.toml", include_str!("builtin/member-api.toml")),
+    ("availengine.toml", include_str!("builtin/availengine.toml")),
+    (
+        "calendarpipe.toml",
+        include_str!("builtin/calendarpipe.toml"),
+    ),
+];
+const BUILTIN_GENERIC: &str = include_str!("builtin/generic.toml");
 
 /// All catalogs in effect: built-ins, then user files (which override).
 #[derive(Debug, Clone)]
 pub struct Catalogs {
-    _apis: BTreeMap<String, ()>,
+    /// Named APIs in load order (built-ins first, user additions after).
+    apis: Vec<ApiCatalog>,
+    generic: ApiCatalog,
 }
 
 impl Catalogs {
     /// The built-in catalogs only.
     pub fn builtin() -> Catalogs {
-        todo!("catalogs")
+        static BUILT: OnceLock<Catalogs> = OnceLock::new();
+        BUILT.get_or_init(build_builtin).clone()
     }
 
-    /// Built-ins plus every `*.toml` in `dir` (if it exists) plus `files`.
+    /// Built-ins plus every `*.toml` in `dir` (if it exists, in name order)
+    /// plus `files`, each overriding what came before per API and per code.
     pub fn load(files: &[PathBuf], dir: Option<&Path>) -> Result<Catalogs, CatalogError> {
-        let _ = (files, dir);
-        todo!("catalogs")
+        let mut catalogs = Catalogs::builtin();
+        let from_dir = match dir {
+            Some(dir) => load::files_in(dir)?,
+            None => Vec::new(),
+        };
+        for path in from_dir.iter().chain(files) {
+            catalogs.merge(load::read(path)?);
+        }
+        Ok(catalogs)
     }
 
-    /// Recognise the API and fill `event.api` and `event.class`.
+    /// Where user catalogs live: `<config dir>/errtriage/catalogs`.
+    pub fn default_dir() -> Option<PathBuf> {
+        directories::ProjectDirs::from("", "", "errtriage").map(|d| d.config_dir().join("catalogs"))
+    }
+
+    /// Lay one catalog's TOML text over these (`origin` names it in errors).
+    pub fn add_toml(&mut self, text: &str, origin: &Path) -> Result<(), CatalogError> {
+        self.merge(load::parse(text, origin)?);
+        Ok(())
+    }
+
+    fn merge(&mut self, file: load::CatalogFile) {
+        let name = file.api.name.trim().to_string();
+        if name.eq_ignore_ascii_case(GENERIC) {
+            self.generic.apply(file);
+        } else if let Some(api) = self
+            .apis
+            .iter_mut()
+            .find(|a| a.name.eq_ignore_ascii_case(&name))
+        {
+            api.apply(file);
+        } else {
+            let mut api = ApiCatalog::new(&name);
+            api.apply(file);
+            self.apis.push(api);
+        }
+    }
+
+    /// The named APIs, built-ins first.
+    pub fn apis(&self) -> &[ApiCatalog] {
+        &self.apis
+    }
+
+    /// The generic HTTP catalog.
+    pub fn generic(&self) -> &ApiCatalog {
+        &self.generic
+    }
+
+    /// An API by name (any case); `generic` gives the generic catalog.
+    pub fn api(&self, name: &str) -> Option<&ApiCatalog> {
+        if name.eq_ignore_ascii_case(GENERIC) {
+            return Some(&self.generic);
+        }
+        self.apis.iter().find(|a| a.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Which API wrote the event: its service name first, else its envelope
+    /// shape plus its code. `None`: generic.
+    pub fn recognise(&self, event: &Event, envelope: Envelope) -> Option<&str> {
+        let by_service = event
+            .service
+            .as_deref()
+            .and_then(|s| recognize::by_service(&self.apis, s));
+        by_service
+            .or_else(|| {
+                let code = event.code.as_deref()?;
+                recognize::by_envelope(&self.apis, envelope, code)
+            })
+            .map(|a| a.name.as_str())
+    }
+
+    /// The API an already classified event belongs to: its `api` if still
+    /// catalogued, else what its service name says.
+    pub fn api_of<'a>(&'a self, event: &Event) -> Option<&'a str> {
+        let named = event
+            .api
+            .as_deref()
+            .and_then(|n| self.apis.iter().find(|a| a.name == n));
+        named
+            .or_else(|| {
+                event
+                    .service
+                    .as_deref()
+                    .and_then(|s| recognize::by_service(&self.apis, s))
+            })
+            .map(|a| a.name.as_str())
+    }
+
+    /// Recognise the API and fill `event.api` and `event.class` (`None` for
+    /// events that did not fail).
     pub fn classify(&self, n: &mut Normalized) {
-        let _ = n;
-        todo!("catalogs")
+        let api = self.recognise(&n.event, n.envelope);
+        let class =
+            failure_code(&n.event).map(|code| self.lookup(api, &code, n.event.status).class());
+        n.event.api = api.map(str::to_string);
+        n.event.class = class;
     }
 
-    /// The reading of a failed event's code; `None` for successes.
+    /// The reading of a failed event's code; `None` for successes and
+    /// context lines.
     pub fn reading(&self, event: &Event) -> Option<Reading> {
-        let _ = event;
-        todo!("catalogs")
+        let code = failure_code(event)?;
+        Some(self.read_code(self.api_of(event), &code, event.status))
     }
 
-    /// The retry policy of an API (`None`: the generic defaults).
-    pub fn policy(&self, api: Option<&str>) -> &RetryPolicy {
-        let _ = api;
-        todo!("catalogs")
+    /// What `code` (answered with `status`, if known) means in `api`
+    /// (`None`: the generic catalog).
+    pub fn read_code(&self, api: Option<&str>, code: &str, status: Option<u16>) -> Reading {
+        self.lookup(api, code, status).reading(code)
     }
+
+    fn lookup(&self, api: Option<&str>, code: &str, status: Option<u16>) -> Lookup<'_> {
+        let cat = api.and_then(|n| self.api(n)).unwrap_or(&self.generic);
+        let status_entry = |s| cat.status(s).or_else(|| self.generic.status(s));
+        Lookup {
+            cat,
+            generic: std::ptr::eq(cat, &self.generic),
+            by_code: cat.code(code),
+            by_status: status.and_then(status_entry),
+            status,
+        }
+    }
+
+    /// The retry policy of an API (`None` or an unknown name: the generic
+    /// defaults).
+    pub fn policy(&self, api: Option<&str>) -> &RetryPolicy {
+        api.and_then(|n| self.api(n))
+            .map_or(&self.generic.policy, |a| &a.policy)
+    }
+}
+
+/// The code a failed event is read by: its own, else `http_<status>`.
+fn failure_code(event: &Event) -> Option<String> {
+    if !event.is_failure() {
+        return None;
+    }
+    match (&event.code, event.status) {
+        (Some(c), _) => Some(c.clone()),
+        (None, Some(s)) => Some(format!("http_{s}")),
+        (None, None) => None,
+    }
+}
+
+fn build_builtin() -> Catalogs {
+    let parse = |name: &str, text: &str| {
+        let path = PathBuf::from(format!("<built-in>/{name}"));
+        load::parse(text, &path).unwrap_or_else(|e| panic!("built-in catalog is malformed: {e}"))
+    };
+    let mut generic = ApiCatalog::new(GENERIC);
+    generic.apply(parse("generic.toml", BUILTIN_GENERIC));
+    let mut catalogs = Catalogs {
+        apis: Vec::new(),
+        generic,
+    };
+    for (name, text) in BUILTIN {
+        catalogs.merge(parse(name, text));
+    }
+    catalogs
 }

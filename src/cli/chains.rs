@@ -25,5 +25,9 @@ pub fn run(ctx: &Context, a: ChainsArgs) -> Result<Status> {
     let query = super::parse_query(&a.query.join(" "))?;
     let result = ctx.store()?.chains(&query, a.flagged, a.limit)?;
     ctx.printer(a.json).chains(&result)?;
-    Ok(if result.chains.is_empty() { Status::NotFound } else { Status::Done })
+    Ok(if result.chains.is_empty() {
+        Status::NotFound
+    } else {
+        Status::Done
+    })
 }

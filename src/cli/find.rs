@@ -30,12 +30,21 @@ pub fn run(ctx: &Context, a: FindArgs) -> Result<Status> {
     let format = if a.json { Format::Json } else { a.format };
     if result.events.is_empty() {
         let hint = if !result.candidates.is_empty() {
-            format!("`{}` is ambiguous: it starts {} ids, e.g. {}", a.id, result.candidates.len(), result.candidates.join(", "))
+            format!(
+                "`{}` is ambiguous: it starts {} ids, e.g. {}",
+                a.id,
+                result.candidates.len(),
+                result.candidates.join(", ")
+            )
         } else if store.num_events() == 0 {
             "the index is empty: run `errtriage ingest PATH…` first".to_string()
         } else {
             match store.suggest(&a.id, 5)?.as_slice() {
-                [] => format!("no request id, idempotency key or trace id `{}` in {} events", a.id, store.num_events()),
+                [] => format!(
+                    "no request id, idempotency key or trace id `{}` in {} events",
+                    a.id,
+                    store.num_events()
+                ),
                 close => format!("no `{}`; closest ids: {}", a.id, close.join(", ")),
             }
         };
@@ -46,8 +55,15 @@ pub fn run(ctx: &Context, a: FindArgs) -> Result<Status> {
         return Ok(Status::NotFound);
     }
     match format {
-        Format::Markdown => crate::print::markdown::case_card(&mut std::io::stdout().lock(), &result, store.catalogs(), ctx.redact)?,
-        f => ctx.printer(f == Format::Json).find(&result, store.catalogs())?,
+        Format::Markdown => crate::print::markdown::case_card(
+            &mut std::io::stdout().lock(),
+            &result,
+            store.catalogs(),
+            ctx.redact,
+        )?,
+        f => ctx
+            .printer(f == Format::Json)
+            .find(&result, store.catalogs())?,
     }
     Ok(Status::Done)
 }

@@ -49,5 +49,9 @@ pub fn run(ctx: &Context, a: GroupsArgs) -> Result<Status> {
     let query = super::parse_query(&a.query.join(" "))?;
     let result = ctx.store()?.groups(&query, a.by.into(), a.limit)?;
     ctx.printer(a.json).groups(&result)?;
-    Ok(if result.groups.is_empty() { Status::NotFound } else { Status::Done })
+    Ok(if result.groups.is_empty() {
+        Status::NotFound
+    } else {
+        Status::Done
+    })
 }

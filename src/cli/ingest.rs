@@ -31,16 +31,27 @@ pub struct IngestArgs {
 
 impl IngestArgs {
     pub fn paths(paths: Vec<PathBuf>) -> Self {
-        IngestArgs { paths, json: false, rebuild: false, follow: false }
+        IngestArgs {
+            paths,
+            json: false,
+            rebuild: false,
+            follow: false,
+        }
     }
 }
 
 pub fn run(ctx: &Context, a: IngestArgs) -> Result<Status> {
     let catalogs = ctx.catalogs()?;
-    let opts = WriterOptions { rebuild: a.rebuild, ..WriterOptions::default() };
+    let opts = WriterOptions {
+        rebuild: a.rebuild,
+        ..WriterOptions::default()
+    };
     let dir = ctx.index_dir.clone();
     let mut writer = Writer::open(&dir, &opts, || {
-        eprintln!("errtriage: another ingest is writing to {}; waiting for it to finish…", dir.display());
+        eprintln!(
+            "errtriage: another ingest is writing to {}; waiting for it to finish…",
+            dir.display()
+        );
     })?;
     let bar = Bar::new();
     let progress: &dyn Progress = match &bar {
@@ -52,9 +63,13 @@ pub fn run(ctx: &Context, a: IngestArgs) -> Result<Status> {
     let summary = ingestor.finish()?;
     writer.finish()?;
     ctx.printer(a.json).ingest(&summary, &ctx.index_dir)?;
-    let nothing_read = summary.files == 0 && summary.unchanged_files == 0 && summary.empty_files == 0;
+    let nothing_read =
+        summary.files == 0 && summary.unchanged_files == 0 && summary.empty_files == 0;
     if nothing_read && !summary.problems.is_empty() {
-        anyhow::bail!("nothing could be read ({} problem(s) above)", summary.problems.len());
+        anyhow::bail!(
+            "nothing could be read ({} problem(s) above)",
+            summary.problems.len()
+        );
     }
     Ok(Status::Done)
 }
@@ -87,7 +102,8 @@ impl Progress for Bar {
     }
 
     fn note(&self, message: &str) {
-        self.0.suspend(|| eprintln!("errtriage: {}", errtriage::sanitize::escape(message)));
+        self.0
+            .suspend(|| eprintln!("errtriage: {}", errtriage::sanitize::escape(message)));
     }
 
     fn end(&self) {

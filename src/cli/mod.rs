@@ -106,19 +106,29 @@ impl Context {
     fn new(g: &Global) -> Result<Context> {
         let index_dir = match &g.index {
             Some(dir) => dir.clone(),
-            None => default_index_dir().context("no home directory: pass --index DIR or set ERRTRIAGE_INDEX")?,
+            None => default_index_dir()
+                .context("no home directory: pass --index DIR or set ERRTRIAGE_INDEX")?,
         };
         let color = match g.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            ColorChoice::Auto => {
+                std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
         };
-        Ok(Context { index_dir, color, redact: !g.no_redact, catalog_files: g.catalogs.clone() })
+        Ok(Context {
+            index_dir,
+            color,
+            redact: !g.no_redact,
+            catalog_files: g.catalogs.clone(),
+        })
     }
 
     /// Built-in catalogs, the user's catalogs folder, then `--catalog` files.
     pub fn catalogs(&self) -> Result<Catalogs> {
-        let dir = directories::ProjectDirs::from("", "", "errtriage").map(|d| d.config_dir().join("catalogs"));
+        let dir = directories::ProjectDirs::from("", "", "errtriage")
+            .map(|d| d.config_dir().join("catalogs"));
         Ok(Catalogs::load(&self.catalog_files, dir.as_deref())?)
     }
 
@@ -149,10 +159,17 @@ pub fn run(cli: Cli) -> Result<Status> {
         Some(Command::Stats(a)) => stats::run(&ctx, a),
         Some(Command::Tui(a)) => tui_command(&ctx, a),
         Some(Command::Completions { shell }) => {
-            clap_complete::generate(shell, &mut Cli::command(), "errtriage", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "errtriage",
+                &mut std::io::stdout(),
+            );
             Ok(Status::Done)
         }
-        None if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() => crate::tui::run(&ctx, ""),
+        None if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() => {
+            crate::tui::run(&ctx, "")
+        }
         None => {
             Cli::command().print_help()?;
             Ok(Status::Done)

@@ -22,5 +22,9 @@ pub fn run(ctx: &Context, a: SearchArgs) -> Result<Status> {
     let query = super::parse_query(&a.query.join(" "))?;
     let result = ctx.store()?.search(&query, a.limit)?;
     ctx.printer(a.json).search(&result)?;
-    Ok(if result.total == 0 { Status::NotFound } else { Status::Done })
+    Ok(if result.total == 0 {
+        Status::NotFound
+    } else {
+        Status::Done
+    })
 }

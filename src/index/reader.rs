@@ -55,14 +55,22 @@ impl Store {
     fn from_index(dir: Option<PathBuf>, mut index: Index, catalogs: Catalogs) -> Result<Store> {
         let path = dir.clone().unwrap_or_default();
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        index.set_multithread_executor(threads).map_err(|e| index_error(&path, e))?;
+        index
+            .set_multithread_executor(threads)
+            .map_err(|e| index_error(&path, e))?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()
             .map_err(|e| index_error(&path, e))?;
         let fields = Fields::from_schema(index.schema());
-        Ok(Store { dir, index, reader, fields, catalogs })
+        Ok(Store {
+            dir,
+            index,
+            reader,
+            fields,
+            catalogs,
+        })
     }
 
     /// The index directory, or `None` when there is no index there yet.
@@ -82,7 +90,9 @@ impl Store {
     /// Pick up commits made since the last reload (also happens by itself
     /// shortly after each commit).
     pub fn reload(&self) -> Result<()> {
-        self.reader.reload().map_err(|e| index_error(self.dir.as_deref().unwrap_or(Path::new("")), e))
+        self.reader
+            .reload()
+            .map_err(|e| index_error(self.dir.as_deref().unwrap_or(Path::new("")), e))
     }
 
     /// Changes whenever a reload brought in new commits.
@@ -107,7 +117,12 @@ impl Store {
     pub fn event_at(&self, searcher: &Searcher, addr: DocAddress) -> Result<Event> {
         let doc: TantivyDocument = searcher.doc(addr)?;
         let f = &self.fields;
-        let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
+        let text = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_string()
+        };
         let num = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
         let ts = doc
             .get_first(f.ts)
@@ -115,7 +130,11 @@ impl Store {
             .and_then(|d| DateTime::<Utc>::from_timestamp_millis(d.into_timestamp_millis()))
             .unwrap_or_default();
         let raw = text(f.raw);
-        let source = Source { file: text(f.file), line: num(f.line), offset: num(f.offset) };
+        let source = Source {
+            file: text(f.file),
+            line: num(f.line),
+            offset: num(f.offset),
+        };
         Ok(match normalize(&raw, source.clone()) {
             Ok(mut n) => {
                 n.event.ts = ts;

@@ -17,7 +17,9 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// Exact-match identifiers: raw tokenizer, no positions, no fieldnorms.
 pub const ID_FIELDS: [&str; 3] = ["request_id", "trace_id", "idempotency_key"];
 /// Exact-match facets that are also aggregated (raw + fast).
-pub const FACET_FIELDS: [&str; 7] = ["code", "class", "service", "method", "path", "client", "api"];
+pub const FACET_FIELDS: [&str; 7] = [
+    "code", "class", "service", "method", "path", "client", "api",
+];
 
 /// Handles to every field, resolved once.
 #[derive(Clone, Debug)]
@@ -101,7 +103,11 @@ pub fn build_schema() -> Schema {
     );
     for name in ID_FIELDS {
         // idempotency_key is aggregated by `chains`, so it is fast as well.
-        let opts = if name == "idempotency_key" { facet.clone() } else { id.clone() };
+        let opts = if name == "idempotency_key" {
+            facet.clone()
+        } else {
+            id.clone()
+        };
         b.add_text_field(name, opts);
     }
     for name in FACET_FIELDS {
@@ -112,7 +118,10 @@ pub fn build_schema() -> Schema {
         .set_tokenizer("default")
         .set_index_option(IndexRecordOption::WithFreqsAndPositions)
         .set_fieldnorms(false);
-    b.add_text_field("message", TextOptions::default().set_indexing_options(message));
+    b.add_text_field(
+        "message",
+        TextOptions::default().set_indexing_options(message),
+    );
     b.add_text_field("raw", STORED);
     b.add_text_field("file", STORED);
     b.add_u64_field("line", STORED);

@@ -31,8 +31,14 @@ pub struct WriterOptions {
 
 impl Default for WriterOptions {
     fn default() -> Self {
-        let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4);
-        WriterOptions { threads, memory_bytes: 384 << 20, rebuild: false }
+        let threads = std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .clamp(1, 4);
+        WriterOptions {
+            threads,
+            memory_bytes: 384 << 20,
+            rebuild: false,
+        }
     }
 }
 
@@ -73,7 +79,13 @@ impl Writer {
                 Err(e) => return Err(index_error(dir, e)),
             }
         };
-        Ok(Writer { dir: dir.to_path_buf(), writer, fields: Fields::new(), checkpoint, uncommitted: 0 })
+        Ok(Writer {
+            dir: dir.to_path_buf(),
+            writer,
+            fields: Fields::new(),
+            checkpoint,
+            uncommitted: 0,
+        })
     }
 
     pub fn fields(&self) -> &Fields {
@@ -86,7 +98,9 @@ impl Writer {
 
     /// Queue one document (built by [`to_document`]).
     pub fn add(&mut self, doc: TantivyDocument) -> Result<()> {
-        self.writer.add_document(doc).map_err(|e| index_error(&self.dir, e))?;
+        self.writer
+            .add_document(doc)
+            .map_err(|e| index_error(&self.dir, e))?;
         self.uncommitted += 1;
         Ok(())
     }
@@ -99,7 +113,10 @@ impl Writer {
     /// Make everything added so far durable, together with the checkpoint.
     pub fn commit(&mut self) -> Result<()> {
         let payload = self.checkpoint.to_payload();
-        let mut prepared = self.writer.prepare_commit().map_err(|e| index_error(&self.dir, e))?;
+        let mut prepared = self
+            .writer
+            .prepare_commit()
+            .map_err(|e| index_error(&self.dir, e))?;
         prepared.set_payload(&payload);
         prepared.commit().map_err(|e| index_error(&self.dir, e))?;
         self.uncommitted = 0;
@@ -109,7 +126,9 @@ impl Writer {
     /// Wait for background merges, then release the lock.
     pub fn finish(self) -> Result<()> {
         let dir = self.dir.clone();
-        self.writer.wait_merging_threads().map_err(|e| index_error(&dir, e))
+        self.writer
+            .wait_merging_threads()
+            .map_err(|e| index_error(&dir, e))
     }
 }
 
@@ -161,7 +180,9 @@ fn open_or_create(dir: &Path) -> Result<Index> {
         return Ok(index);
     }
     let settings = IndexSettings {
-        docstore_compression: Compressor::Zstd(ZstdCompressor { compression_level: Some(3) }),
+        docstore_compression: Compressor::Zstd(ZstdCompressor {
+            compression_level: Some(3),
+        }),
         ..IndexSettings::default()
     };
     Index::builder()
@@ -174,9 +195,16 @@ fn open_or_create(dir: &Path) -> Result<Index> {
 /// The checkpoint of the last commit, refusing indexes of another version.
 pub(crate) fn read_checkpoint(index: &Index, dir: &Path) -> Result<Checkpoint> {
     let metas = index.load_metas().map_err(|e| index_error(dir, e))?;
-    let cp = Checkpoint::from_payload(metas.payload.as_deref()).map_err(|m: String| incompatible(dir, &m))?;
+    let cp = Checkpoint::from_payload(metas.payload.as_deref())
+        .map_err(|m: String| incompatible(dir, &m))?;
     if cp.version != SCHEMA_VERSION {
-        return Err(incompatible(dir, &format!("written by index format {}, this is {SCHEMA_VERSION}", cp.version)));
+        return Err(incompatible(
+            dir,
+            &format!(
+                "written by index format {}, this is {SCHEMA_VERSION}",
+                cp.version
+            ),
+        ));
     }
     Ok(cp)
 }
@@ -191,7 +219,8 @@ pub fn create_private_dir(dir: &Path) -> Result<()> {
             .create(dir)
             .map_err(|e| Error::io(dir, e))?;
     }
-    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(|e| Error::io(dir, e))
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+        .map_err(|e| Error::io(dir, e))
 }
 
 /// Remove an errtriage index (only files tantivy or errtriage put there).
@@ -199,7 +228,12 @@ fn remove_index(dir: &Path) -> Result<()> {
     if !dir.exists() {
         return Ok(());
     }
-    if !dir.join("meta.json").exists() && std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?.next().is_some() {
+    if !dir.join("meta.json").exists()
+        && std::fs::read_dir(dir)
+            .map_err(|e| Error::io(dir, e))?
+            .next()
+            .is_some()
+    {
         return Err(Error::Index {
             path: dir.to_path_buf(),
             message: "refusing to --rebuild: the directory is not an errtriage index".into(),
@@ -221,7 +255,10 @@ pub(crate) fn index_error(dir: &Path, e: TantivyError) -> Error {
         }
         _ => e.to_string(),
     };
-    Error::Index { path: dir.to_path_buf(), message }
+    Error::Index {
+        path: dir.to_path_buf(),
+        message,
+    }
 }
 
 fn incompatible(dir: &Path, why: &str) -> Error {

@@ -32,7 +32,11 @@ pub struct Checkpoint {
 
 impl Default for Checkpoint {
     fn default() -> Self {
-        Checkpoint { version: SCHEMA_VERSION, files: Vec::new(), totals: Totals::default() }
+        Checkpoint {
+            version: SCHEMA_VERSION,
+            files: Vec::new(),
+            totals: Totals::default(),
+        }
     }
 }
 
@@ -67,7 +71,9 @@ impl Checkpoint {
     pub fn from_payload(payload: Option<&str>) -> Result<Checkpoint, String> {
         match payload {
             None | Some("") => Ok(Checkpoint::default()),
-            Some(text) => serde_json::from_str(text).map_err(|e| format!("unreadable checkpoint: {e}")),
+            Some(text) => {
+                serde_json::from_str(text).map_err(|e| format!("unreadable checkpoint: {e}"))
+            }
         }
     }
 
@@ -77,7 +83,10 @@ impl Checkpoint {
 
     /// The marks whose first line matches `head`, most recently added last.
     pub fn candidates(&self, head: u64) -> impl Iterator<Item = (usize, &FileMark)> {
-        self.files.iter().enumerate().filter(move |(_, m)| m.head == head)
+        self.files
+            .iter()
+            .enumerate()
+            .filter(move |(_, m)| m.head == head)
     }
 
     /// Record progress on a file: updates mark `idx`, or adds a new one.
@@ -107,12 +116,28 @@ mod tests {
     #[test]
     fn payload_round_trips_and_empty_means_fresh() {
         let mut cp = Checkpoint::default();
-        let i = cp.record(None, FileMark { path: "a.log".into(), head: 1, tail: 2, tail_len: 30, offset: 30, lines: 3 });
+        let i = cp.record(
+            None,
+            FileMark {
+                path: "a.log".into(),
+                head: 1,
+                tail: 2,
+                tail_len: 30,
+                offset: 30,
+                lines: 3,
+            },
+        );
         cp.totals.events = 3;
         let back = Checkpoint::from_payload(Some(&cp.to_payload())).unwrap();
         assert_eq!(back, cp);
-        assert_eq!(back.candidates(1).map(|(j, _)| j).collect::<Vec<_>>(), vec![i]);
-        assert_eq!(Checkpoint::from_payload(None).unwrap(), Checkpoint::default());
+        assert_eq!(
+            back.candidates(1).map(|(j, _)| j).collect::<Vec<_>>(),
+            vec![i]
+        );
+        assert_eq!(
+            Checkpoint::from_payload(None).unwrap(),
+            Checkpoint::default()
+        );
         assert!(Checkpoint::from_payload(Some("{nope")).is_err());
     }
 }

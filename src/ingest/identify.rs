@@ -36,7 +36,10 @@ pub enum Identity {
 pub fn identify(path: &Path, checkpoint: &Checkpoint, counter: Counter) -> io::Result<Identity> {
     let (mut probe, compression) = walk::open(path, Counter::default())?;
     let mut head_buf = Vec::with_capacity(HEAD_LEN + 3);
-    probe.by_ref().take(HEAD_LEN as u64 + 3).read_to_end(&mut head_buf)?;
+    probe
+        .by_ref()
+        .take(HEAD_LEN as u64 + 3)
+        .read_to_end(&mut head_buf)?;
     if head_buf.is_empty() {
         return Ok(Identity::Empty);
     }
@@ -60,19 +63,37 @@ pub fn identify(path: &Path, checkpoint: &Checkpoint, counter: Counter) -> io::R
             Resume::No => continue,
             Resume::AtEnd => return Ok(Identity::Unchanged { size }),
             Resume::At(stream, tail) => {
-                return Ok(Identity::Read { stream, head, mark: Some(idx), offset, lines, tail, compressed });
+                return Ok(Identity::Read {
+                    stream,
+                    head,
+                    mark: Some(idx),
+                    offset,
+                    lines,
+                    tail,
+                    compressed,
+                });
             }
         }
     }
     let (stream, _) = walk::open(path, counter)?;
-    Ok(Identity::Read { stream, head, mark: None, offset: 0, lines: 0, tail: Vec::new(), compressed })
+    Ok(Identity::Read {
+        stream,
+        head,
+        mark: None,
+        offset: 0,
+        lines: 0,
+        tail: Vec::new(),
+        compressed,
+    })
 }
 
 /// Hash of the first line: BOM and line terminator excluded, at most
 /// [`HEAD_LEN`] bytes.
 fn head_hash(buf: &[u8]) -> u64 {
     let buf = buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(buf);
-    let end = memchr::memchr(b'\n', buf).unwrap_or(buf.len()).min(HEAD_LEN);
+    let end = memchr::memchr(b'\n', buf)
+        .unwrap_or(buf.len())
+        .min(HEAD_LEN);
     let line = &buf[..end];
     hash(line.strip_suffix(b"\r").unwrap_or(line))
 }
@@ -83,7 +104,14 @@ enum Resume {
     At(Box<dyn Read + Send>, Vec<u8>),
 }
 
-fn resume_plain(path: &Path, size: u64, offset: u64, tail_len: u64, tail_hash: u64, counter: Counter) -> io::Result<Resume> {
+fn resume_plain(
+    path: &Path,
+    size: u64,
+    offset: u64,
+    tail_len: u64,
+    tail_hash: u64,
+    counter: Counter,
+) -> io::Result<Resume> {
     if offset > size || tail_len > offset {
         return Ok(Resume::No);
     }
@@ -100,7 +128,13 @@ fn resume_plain(path: &Path, size: u64, offset: u64, tail_len: u64, tail_hash: u
     Ok(Resume::At(Box::new(stream), tail))
 }
 
-fn resume_compressed(path: &Path, offset: u64, tail_len: u64, tail_hash: u64, counter: Counter) -> io::Result<Resume> {
+fn resume_compressed(
+    path: &Path,
+    offset: u64,
+    tail_len: u64,
+    tail_hash: u64,
+    counter: Counter,
+) -> io::Result<Resume> {
     if tail_len > offset {
         return Ok(Resume::No);
     }
@@ -129,7 +163,8 @@ struct CountingFile {
 impl Read for CountingFile {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.file.read(buf)?;
-        self.counter.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        self.counter
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
         Ok(n)
     }
 }

@@ -54,7 +54,11 @@ impl Batch {
 pub enum Chunk {
     Lines(Batch),
     /// A line longer than the limit, skipped whole.
-    TooLong { line: u64, offset: u64, len: u64 },
+    TooLong {
+        line: u64,
+        offset: u64,
+        len: u64,
+    },
 }
 
 /// Frames a reader into [`Chunk`]s.
@@ -96,7 +100,10 @@ impl<R: Read> Framer<R> {
     /// The next chunk, `None` at end of stream. A read error is returned
     /// only after every byte before it has been handed out.
     pub fn next_chunk(&mut self) -> io::Result<Option<Chunk>> {
-        while !self.eof && self.buf.len() <= self.max_line && !(self.has_newline && self.buf.len() >= self.batch_bytes) {
+        while !self.eof
+            && self.buf.len() <= self.max_line
+            && !(self.has_newline && self.buf.len() >= self.batch_bytes)
+        {
             match self.fill() {
                 Ok(0) => self.eof = true,
                 Ok(_) => {}
@@ -146,9 +153,18 @@ impl<R: Read> Framer<R> {
         let rest = self.buf.split_off(len);
         self.has_newline = memchr::memchr(b'\n', &rest).is_some();
         let data = std::mem::replace(&mut self.buf, rest);
-        let batch = Batch { offset: self.offset, first_line: self.line, partial, data };
+        let batch = Batch {
+            offset: self.offset,
+            first_line: self.line,
+            partial,
+            data,
+        };
         self.offset += len as u64;
-        self.line += if partial { 1 } else { memchr::memchr_iter(b'\n', &batch.data).count() as u64 };
+        self.line += if partial {
+            1
+        } else {
+            memchr::memchr_iter(b'\n', &batch.data).count() as u64
+        };
         batch
     }
 
@@ -198,7 +214,10 @@ mod tests {
         let mut out = Vec::new();
         for c in chunks {
             if let Chunk::Lines(b) = c {
-                out.extend(b.lines().map(|(n, o, l)| (n, o, String::from_utf8_lossy(l).into_owned())));
+                out.extend(
+                    b.lines()
+                        .map(|(n, o, l)| (n, o, String::from_utf8_lossy(l).into_owned())),
+                );
             }
         }
         out
@@ -219,7 +238,9 @@ mod tests {
                 ],
                 "batch {batch}"
             );
-            let Some(Chunk::Lines(last)) = c.last() else { panic!() };
+            let Some(Chunk::Lines(last)) = c.last() else {
+                panic!()
+            };
             assert!(last.partial);
             assert_eq!(last.end(), input.len() as u64);
         }
@@ -231,16 +252,31 @@ mod tests {
         input.extend(std::iter::repeat_n(b'x', 300_000));
         input.extend(b"\n{\"b\":2}\n");
         let c = chunks(&input, 256, 100_000);
-        assert!(c.contains(&Chunk::TooLong { line: 2, offset: 8, len: 300_001 }), "{:?}", c.iter().filter(|c| matches!(c, Chunk::TooLong { .. })).collect::<Vec<_>>());
+        assert!(
+            c.contains(&Chunk::TooLong {
+                line: 2,
+                offset: 8,
+                len: 300_001
+            }),
+            "{:?}",
+            c.iter()
+                .filter(|c| matches!(c, Chunk::TooLong { .. }))
+                .collect::<Vec<_>>()
+        );
         let lines = all_lines(&c);
         assert_eq!(lines.first().unwrap().2, "{\"a\":1}");
-        assert_eq!(lines.last().unwrap(), &(3, 300_009, "{\"b\":2}".to_string()));
+        assert_eq!(
+            lines.last().unwrap(),
+            &(3, 300_009, "{\"b\":2}".to_string())
+        );
     }
 
     #[test]
     fn resumes_at_an_offset_without_bom_stripping() {
         let mut f = Framer::new(&b"{\"x\":1}\n"[..], 100, 7, 1024, 1024);
-        let Some(Chunk::Lines(b)) = f.next_chunk().unwrap() else { panic!() };
+        let Some(Chunk::Lines(b)) = f.next_chunk().unwrap() else {
+            panic!()
+        };
         assert_eq!(b.lines().next().unwrap().0, 7);
         assert_eq!(b.offset, 100);
     }
@@ -261,11 +297,18 @@ mod tests {
     #[test]
     fn a_read_error_comes_after_the_lines_before_it() {
         let mut f = Framer::new(Failing(b"{\"a\":1}\n{\"b\""), 0, 1, 1024, 1024);
-        let Some(Chunk::Lines(b)) = f.next_chunk().unwrap() else { panic!() };
+        let Some(Chunk::Lines(b)) = f.next_chunk().unwrap() else {
+            panic!()
+        };
         assert_eq!(b.data, b"{\"a\":1}\n");
-        let Some(Chunk::Lines(p)) = f.next_chunk().unwrap() else { panic!() };
+        let Some(Chunk::Lines(p)) = f.next_chunk().unwrap() else {
+            panic!()
+        };
         assert!(p.partial);
         assert_eq!(p.data, b"{\"b\"");
-        assert_eq!(f.next_chunk().unwrap_err().kind(), io::ErrorKind::UnexpectedEof);
+        assert_eq!(
+            f.next_chunk().unwrap_err().kind(),
+            io::ErrorKind::UnexpectedEof
+        );
     }
 }

@@ -140,7 +140,12 @@ enum Parsed {
 }
 
 impl<'a> Ingestor<'a> {
-    pub fn new(writer: &'a mut Writer, catalogs: &'a Catalogs, opts: IngestOptions, progress: &'a dyn Progress) -> Self {
+    pub fn new(
+        writer: &'a mut Writer,
+        catalogs: &'a Catalogs,
+        opts: IngestOptions,
+        progress: &'a dyn Progress,
+    ) -> Self {
         let now = Instant::now();
         Ingestor {
             writer,
@@ -158,14 +163,22 @@ impl<'a> Ingestor<'a> {
     /// Ingest files and directories (recursively); `-` is stdin.
     pub fn ingest_paths(&mut self, paths: &[PathBuf]) -> Result<()> {
         let (files, problems) = walk::expand(
-            &paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect::<Vec<_>>(),
+            &paths
+                .iter()
+                .filter(|p| p.as_os_str() != "-")
+                .cloned()
+                .collect::<Vec<_>>(),
             Some(self.writer.dir()),
         );
         for p in &problems {
             self.progress.note(&format!("{}: {}", p.path, p.message));
         }
         self.summary.problems.extend(problems);
-        let total: u64 = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+        let total: u64 = files
+            .iter()
+            .filter_map(|f| std::fs::metadata(f).ok())
+            .map(|m| m.len())
+            .sum();
         self.progress.begin(total);
         if paths.iter().any(|p| p.as_os_str() == "-") {
             self.ingest_stdin()?;
@@ -179,27 +192,47 @@ impl<'a> Ingestor<'a> {
     /// Read whatever of `path` is not yet in the index.
     pub fn ingest_file(&mut self, path: &Path) -> Result<()> {
         let counter = Counter::default();
-        let name = path.canonicalize().unwrap_or_else(|_| path.to_path_buf()).display().to_string();
+        let name = path
+            .canonicalize()
+            .unwrap_or_else(|_| path.to_path_buf())
+            .display()
+            .to_string();
         let ident = match identify(path, &self.writer.checkpoint, counter.clone()) {
             Ok(i) => i,
-            Err(e) => return Ok(self.problem(&name, &read_error(&e))),
+            Err(e) => {
+                self.problem(&name, &read_error(&e));
+                return Ok(());
+            }
         };
         let (stream, state) = match ident {
             Identity::Empty => {
                 self.summary.empty_files += 1;
                 return Ok(());
             }
-            Identity::Binary => return Ok(self.problem(&name, "binary file (NUL bytes), skipped")),
+            Identity::Binary => {
+                self.problem(&name, "binary file (NUL bytes), skipped");
+                return Ok(());
+            }
             Identity::Unchanged { size } => {
                 self.summary.unchanged_files += 1;
                 self.progress.advance(size, 0);
                 return Ok(());
             }
-            Identity::Read { stream, head, mark, offset, lines, tail, compressed } => {
+            Identity::Read {
+                stream,
+                head,
+                mark,
+                offset,
+                lines,
+                tail,
+                compressed,
+            } => {
                 if !compressed {
                     self.progress.advance(offset, 0);
                 }
-                let mtime = std::fs::metadata(path).and_then(|m| m.modified()).map(DateTime::<Utc>::from);
+                let mtime = std::fs::metadata(path)
+                    .and_then(|m| m.modified())
+                    .map(DateTime::<Utc>::from);
                 let state = FileState {
                     source: name,
                     mark,
@@ -222,7 +255,10 @@ impl<'a> Ingestor<'a> {
         let counter = Counter::default();
         let (stream, _) = match walk::decode(Box::new(std::io::stdin()), counter.clone()) {
             Ok(s) => s,
-            Err(e) => return Ok(self.problem("<stdin>", &read_error(&e))),
+            Err(e) => {
+                self.problem("<stdin>", &read_error(&e));
+                return Ok(());
+            }
         };
         let state = FileState {
             source: "<stdin>".into(),
@@ -238,7 +274,12 @@ impl<'a> Ingestor<'a> {
         self.read_stream(stream, state, &counter)
     }
 
-    fn read_stream(&mut self, stream: Box<dyn Read + Send>, mut state: FileState, counter: &Counter) -> Result<()> {
+    fn read_stream(
+        &mut self,
+        stream: Box<dyn Read + Send>,
+        mut state: FileState,
+        counter: &Counter,
+    ) -> Result<()> {
         self.summary.files += 1;
         let (batch_bytes, max_line) = (self.opts.batch_bytes, self.opts.max_line);
         let (start, first_line) = (state.offset, state.lines + 1);
@@ -258,10 +299,16 @@ impl<'a> Ingestor<'a> {
             for next in rx {
                 match next {
                     Ok(Some(Chunk::Lines(batch))) => self.process_batch(&mut state, batch)?,
-                    Ok(Some(Chunk::TooLong { line, offset, len })) => self.too_long(&mut state, line, offset, len),
+                    Ok(Some(Chunk::TooLong { line, offset, len })) => {
+                        self.too_long(&mut state, line, offset, len)
+                    }
                     Ok(None) => {}
                     Err(e) => {
-                        let msg = format!("{} after {} bytes; the lines before it were kept", read_error(&e), state.offset);
+                        let msg = format!(
+                            "{} after {} bytes; the lines before it were kept",
+                            read_error(&e),
+                            state.offset
+                        );
                         self.problem(&state.source, &msg);
                     }
                 }
@@ -276,12 +323,21 @@ impl<'a> Ingestor<'a> {
 
     fn process_batch(&mut self, state: &mut FileState, batch: Batch) -> Result<()> {
         let lines: Vec<(u64, u64, &[u8])> = batch.lines().collect();
-        let (file, max_line, catalogs, fields) = (&state.source, self.opts.max_line, self.catalogs, self.writer.fields());
+        let (file, max_line, catalogs, fields) = (
+            &state.source,
+            self.opts.max_line,
+            self.catalogs,
+            self.writer.fields(),
+        );
         let parsed: Vec<Parsed> = lines
             .par_iter()
             .with_min_len(64)
             .map(|&(line, offset, bytes)| {
-                let source = Source { file: file.clone(), line, offset };
+                let source = Source {
+                    file: file.clone(),
+                    line,
+                    offset,
+                };
                 parse_line(bytes, source, max_line, catalogs, fields)
             })
             .collect();
@@ -319,25 +375,32 @@ impl<'a> Ingestor<'a> {
         totals.lines += read_lines;
         totals.events += events;
         let newlines = memchr::memchr_iter(b'\n', &batch.data).count() as u64;
-        self.advance(state, &batch.data, newlines + u64::from(batch.partial));
+        self.advance(state, &batch, newlines + u64::from(batch.partial));
         Ok(())
     }
 
-    fn too_long(&mut self, state: &mut FileState, line: u64, _offset: u64, len: u64) {
+    fn too_long(&mut self, state: &mut FileState, line: u64, offset: u64, len: u64) {
         self.summary.lines += 1;
         self.writer.checkpoint.totals.lines += 1;
-        self.bad_line(&state.source.clone(), line, BadReason::TooLong, format!("({len} bytes)").as_bytes());
+        self.bad_line(
+            &state.source.clone(),
+            line,
+            BadReason::TooLong,
+            format!("({len} bytes)").as_bytes(),
+        );
         state.tail.clear();
-        state.offset += len;
+        state.offset = offset + len;
         state.lines += 1;
         self.count_bytes(len);
         self.record(state);
     }
 
-    /// Move the file's mark past `data` (which held `lines` lines).
-    fn advance(&mut self, state: &mut FileState, data: &[u8], lines: u64) {
+    /// Move the file's mark past `batch` (which held `lines` lines). The
+    /// batch's own offsets count bytes the framer skipped, like a BOM.
+    fn advance(&mut self, state: &mut FileState, batch: &Batch, lines: u64) {
+        let data = &batch.data;
         let len = data.len() as u64;
-        state.offset += len;
+        state.offset = batch.end();
         state.lines += lines;
         let keep = super::checkpoint::TAIL_LEN as usize;
         if data.len() >= keep {
@@ -375,10 +438,17 @@ impl<'a> Ingestor<'a> {
 
     fn bad_line(&mut self, file: &str, line: u64, reason: BadReason, bytes: &[u8]) {
         self.summary.bad_lines += 1;
-        *self.summary.bad_by_reason.entry(reason.as_str().to_string()).or_default() += 1;
+        *self
+            .summary
+            .bad_by_reason
+            .entry(reason.as_str().to_string())
+            .or_default() += 1;
         let totals = &mut self.writer.checkpoint.totals;
         totals.bad_lines += 1;
-        *totals.bad_by_reason.entry(reason.as_str().to_string()).or_default() += 1;
+        *totals
+            .bad_by_reason
+            .entry(reason.as_str().to_string())
+            .or_default() += 1;
         if self.summary.bad_examples.len() < MAX_EXAMPLES {
             let text = String::from_utf8_lossy(&bytes[..bytes.len().min(80)]).into_owned();
             self.summary.bad_examples.push(BadExample {
@@ -392,13 +462,17 @@ impl<'a> Ingestor<'a> {
 
     fn problem(&mut self, path: &str, message: &str) {
         self.progress.note(&format!("{path}: {message}"));
-        self.summary.problems.push(Problem { path: path.to_string(), message: message.to_string() });
+        self.summary.problems.push(Problem {
+            path: path.to_string(),
+            message: message.to_string(),
+        });
     }
 
     /// Commit if enough bytes or time have gone by since the last commit.
     pub fn maybe_commit(&mut self) -> Result<()> {
         if self.dirty
-            && (self.bytes_since_commit >= self.opts.commit_bytes || self.last_commit.elapsed() >= self.opts.commit_interval)
+            && (self.bytes_since_commit >= self.opts.commit_bytes
+                || self.last_commit.elapsed() >= self.opts.commit_interval)
         {
             self.commit()?;
         }

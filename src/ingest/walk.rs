@@ -28,7 +28,9 @@ pub fn expand(paths: &[PathBuf], skip: Option<&Path>) -> (Vec<PathBuf>, Vec<Prob
         for entry in walker {
             match entry {
                 Ok(e) if e.file_type().is_file() => {
-                    let inside_index = skip.as_ref().is_some_and(|s| e.path().canonicalize().is_ok_and(|p| p.starts_with(s)));
+                    let inside_index = skip
+                        .as_ref()
+                        .is_some_and(|s| e.path().canonicalize().is_ok_and(|p| p.starts_with(s)));
                     if !inside_index {
                         files.push(e.into_path());
                     }
@@ -51,7 +53,9 @@ fn walk_problem(root: &Path, err: walkdir::Error) -> Problem {
         "symlink loop, skipped".to_string()
     } else if let Some(io) = err.io_error() {
         match io.kind() {
-            io::ErrorKind::NotFound if std::fs::symlink_metadata(err.path().unwrap_or(root)).is_ok() => {
+            io::ErrorKind::NotFound
+                if std::fs::symlink_metadata(err.path().unwrap_or(root)).is_ok() =>
+            {
                 "dangling symlink, skipped".into()
             }
             io::ErrorKind::NotFound => "no such file or directory".into(),
@@ -79,8 +83,17 @@ pub fn open(path: &Path, counter: Counter) -> io::Result<(Box<dyn Read + Send>, 
 }
 
 /// Decompress `input` if its first bytes say it is gzip or zstd.
-pub fn decode(input: Box<dyn Read + Send>, counter: Counter) -> io::Result<(Box<dyn Read + Send>, Compression)> {
-    let mut raw = BufReader::with_capacity(256 * 1024, Counting { inner: input, counter });
+pub fn decode(
+    input: Box<dyn Read + Send>,
+    counter: Counter,
+) -> io::Result<(Box<dyn Read + Send>, Compression)> {
+    let mut raw = BufReader::with_capacity(
+        256 * 1024,
+        Counting {
+            inner: input,
+            counter,
+        },
+    );
     let magic = raw.fill_buf()?;
     let compression = if magic.starts_with(&[0x1f, 0x8b]) {
         Compression::Gzip
@@ -108,7 +121,8 @@ struct Counting<R> {
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.counter.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        self.counter
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
         Ok(n)
     }
 }
@@ -130,12 +144,21 @@ mod tests {
         std::fs::create_dir_all(p.join("a/b")).unwrap();
         std::fs::create_dir_all(p.join(".hidden")).unwrap();
         std::fs::create_dir_all(p.join("idx")).unwrap();
-        for f in ["a/one.log", "a/b/two.log.gz", ".hidden/x.log", "idx/meta.json", "z.log"] {
+        for f in [
+            "a/one.log",
+            "a/b/two.log.gz",
+            ".hidden/x.log",
+            "idx/meta.json",
+            "z.log",
+        ] {
             std::fs::write(p.join(f), "{}\n").unwrap();
         }
         std::os::unix::fs::symlink(p.join("missing"), p.join("a/dangling.log")).unwrap();
         let (files, problems) = expand(&[p.to_path_buf()], Some(&p.join("idx")));
-        let names: Vec<String> = files.iter().map(|f| f.strip_prefix(p).unwrap().display().to_string()).collect();
+        let names: Vec<String> = files
+            .iter()
+            .map(|f| f.strip_prefix(p).unwrap().display().to_string())
+            .collect();
         assert_eq!(names, ["a/b/two.log.gz", "a/one.log", "z.log"]);
         assert_eq!(problems.len(), 1);
         assert!(problems[0].path.ends_with("dangling.log"));
@@ -146,7 +169,8 @@ mod tests {
     fn compression_is_recognised_by_content() {
         let dir = tempfile::tempdir().unwrap();
         let gz = dir.path().join("plain-name.log");
-        let mut enc = flate2::write::GzEncoder::new(File::create(&gz).unwrap(), flate2::Compression::fast());
+        let mut enc =
+            flate2::write::GzEncoder::new(File::create(&gz).unwrap(), flate2::Compression::fast());
         enc.write_all(b"{\"a\":1}\n").unwrap();
         enc.finish().unwrap();
         let (mut r, c) = open(&gz, Counter::default()).unwrap();

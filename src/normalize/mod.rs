@@ -1,8 +1,28 @@
 //! normalize: one JSON log line → one [`Event`] (DESIGN "Normalization").
 //! Pure: no I/O, no clock, no catalog. Sits between ingest (which frames
 //! lines) and the index (which stores events).
+//!
+//! The line is parsed once into a borrowed tree ([`value`]), walked once to
+//! find the wrapper's fields ([`fields`], [`headers`]), and its response body
+//! — a member, a JSON string inside a member, or the line itself — is read as
+//! an envelope ([`envelope`]). Timestamps are in [`time`].
+
+mod envelope;
+mod fields;
+mod headers;
+mod time;
+mod value;
+
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use chrono::{DateTime, Utc};
 
 use crate::model::{BadReason, Envelope, Event, Source};
+use envelope::BodyInfo;
+use fields::{Form, Hits, Marker, Slot};
+use headers::{HeaderSet, REQUEST_FIRST, RESPONSE_FIRST, name_ends_with};
+use value::{J, Obj, ParseError};
 
 /// What normalization learns from a line beyond the Event itself.
 #[derive(Debug, Clone, PartialEq)]
@@ -15,8 +35,317 @@ pub struct Normalized {
     pub has_ts: bool,
 }
 
+/// How many times a body logged as a JSON string is parsed again.
+const BODY_LEVELS: u8 = 3;
+/// Latencies above this (ms, ~11 days) are timestamps in disguise.
+const MAX_LATENCY_MS: f64 = 1e9;
+
 /// Normalize one line (without its line terminator).
 pub fn normalize(line: &str, source: Source) -> Result<Normalized, BadReason> {
-    let _ = (line, source);
-    todo!("normalize")
+    let text = line.strip_prefix('\u{feff}').unwrap_or(line);
+    let mut repaired = None;
+    let root = value::parse_lenient(text, &mut repaired).map_err(|e| match e {
+        ParseError::TooDeep => BadReason::TooDeep,
+        ParseError::Syntax => BadReason::NotJson,
+    })?;
+    let J::Obj(obj) = &root else {
+        return Err(BadReason::NotObject);
+    };
+    let hits = fields::walk(obj);
+    let headers = HeaderSet::from_hits(hits.of(Slot::Headers));
+    let ts = event_time(&hits);
+    let body = read_body(obj, &hits);
+
+    let mut event = Event::new(ts.unwrap_or(DateTime::UNIX_EPOCH), source, line.to_owned());
+    fill_request(&mut event, &hits);
+    event.status = hits
+        .first(Slot::Status, |h| h.value.status())
+        .or(body.status);
+    let failed = event.status.is_some_and(|s| s >= 400)
+        || body.failed
+        || (event.status.is_none() && body.envelope != Envelope::None);
+    event.request_id = request_id(&body, &headers, &hits).unwrap_or_default();
+    event.idempotency_key = idempotency_key(&hits, &headers);
+    event.retry_after_s = retry_after(&headers, event.status, body.retry_after_s, ts);
+    event.trace_id = trace_id(&headers, &hits, body.trace_id);
+    event.message = body.message;
+    let envelope = if failed {
+        event.code = body
+            .code
+            .or_else(|| event.status.map(|s| format!("http_{s}")));
+        event.details = body.details;
+        body.envelope
+    } else {
+        Envelope::None
+    };
+    Ok(Normalized {
+        event,
+        envelope,
+        has_ts: ts.is_some(),
+    })
+}
+
+/// The first usable time in probe order. A whole-second time (nginx
+/// `time_local`) yields to a finer one of the same second (`msec`): retry
+/// chains need sub-second gaps.
+fn event_time(hits: &Hits) -> Option<DateTime<Utc>> {
+    let mut times = hits
+        .of(Slot::Time)
+        .iter()
+        .filter_map(|h| time::parse_value(h.value));
+    let first = times.next()?;
+    if first.timestamp_subsec_nanos() != 0 {
+        return Some(first);
+    }
+    let finer =
+        times.find(|t| t.timestamp() == first.timestamp() && t.timestamp_subsec_nanos() != 0);
+    Some(finer.unwrap_or(first))
+}
+
+/// The response envelope: the first body member that is an error envelope,
+/// else the line itself when it is one, else whatever a success body and the
+/// line say.
+fn read_body(obj: &Obj, hits: &Hits) -> BodyInfo {
+    let mut success: Option<BodyInfo> = None;
+    for h in hits.of(Slot::Body) {
+        if let Some(info) = body_info(h.value, BODY_LEVELS) {
+            if info.envelope != Envelope::None || info.failed {
+                return info;
+            }
+            success.get_or_insert(info);
+        }
+    }
+    let line = match hits.marker {
+        Marker::Envelope => Some(envelope::analyze(obj)),
+        Marker::Message => Some(envelope::message_only(obj)),
+        Marker::Nothing => None,
+    };
+    match line {
+        Some(l) if l.envelope != Envelope::None || l.failed => l,
+        // Not an envelope: its top-level request id ranks after the headers.
+        Some(l) => success.unwrap_or_default().or(BodyInfo {
+            request_id: None,
+            ..l
+        }),
+        None => success.unwrap_or_default(),
+    }
+}
+
+/// Read a body member: an object, or a JSON string parsed again (up to
+/// `levels` times, nginx `\xHH` escapes accepted).
+fn body_info(v: &J, levels: u8) -> Option<BodyInfo> {
+    match v.unwrap_any() {
+        J::Obj(o) => Some(envelope::analyze(o)),
+        J::Str(s) if levels > 0 => {
+            let s = s.trim();
+            if !(s.starts_with('{') || s.starts_with('"')) {
+                return None;
+            }
+            let mut repaired = None;
+            let inner = value::parse_lenient(s, &mut repaired).ok()?;
+            body_info(&inner, levels - 1)
+        }
+        _ => None,
+    }
+}
+
+/// Service, method, path, latency and client: wrapper-only fields.
+fn fill_request(event: &mut Event, hits: &Hits) {
+    event.service = hits.first(Slot::Service, |h| {
+        match h.form {
+            Form::HostLabel => host_label(h.value.text()?),
+            _ => h.value.text(),
+        }
+        .map(str::to_owned)
+    });
+    event.method = hits.first(Slot::Method, |h| {
+        let m = match h.form {
+            Form::RequestLine => h.value.text()?.split_whitespace().next()?,
+            _ => h.value.text()?,
+        };
+        let valid = m.len() <= 20 && m.bytes().all(|b| b.is_ascii_alphabetic());
+        valid.then(|| m.to_ascii_uppercase())
+    });
+    event.path = hits.first(Slot::Path, |h| {
+        let p = match h.form {
+            Form::Url => url_path(h.value.text()?)?,
+            Form::RequestLine => h.value.text()?.split_whitespace().nth(1)?,
+            _ => h.value.text()?,
+        };
+        let p = p.split(['?', '#']).next()?;
+        (!p.is_empty()).then(|| p.to_owned())
+    });
+    event.latency_ms = hits.first(Slot::Latency, |h| {
+        let ms = match h.form {
+            Form::Millis(unit) => unit.to_ms(h.value.num()?),
+            _ => h
+                .value
+                .num()
+                .or_else(|| time::duration_ms(h.value.text()?))?,
+        };
+        (ms.is_finite() && (0.0..MAX_LATENCY_MS).contains(&ms)).then_some(ms)
+    });
+    event.client = hits.first(Slot::Client, |h| {
+        let id = h.value.id()?;
+        (!looks_secret(&id)).then(|| id.into_owned())
+    });
+}
+
+/// Body first, then response headers, then request headers ending in
+/// `request-id`/`requestid`, then the line's top-level ids.
+fn request_id(body: &BodyInfo, headers: &HeaderSet, hits: &Hits) -> Option<String> {
+    if let Some(id) = &body.request_id {
+        return Some(id.clone());
+    }
+    let is_id = |n: &str| name_ends_with(n, "request-id") || name_ends_with(n, "requestid");
+    // An API's own id beats the client's echoed `client-request-id`.
+    let own = |n: &str| is_id(n) && !name_ends_with(n, "client-request-id");
+    RESPONSE_FIRST
+        .iter()
+        .find_map(|side| {
+            headers
+                .find(&[*side], own)
+                .or_else(|| headers.find(&[*side], is_id))
+        })
+        .map(Cow::into_owned)
+        .or_else(|| hits.first(Slot::RequestId, |h| h.value.id().map(Cow::into_owned)))
+}
+
+fn idempotency_key(hits: &Hits, headers: &HeaderSet) -> Option<String> {
+    let unquote = |s: &str| {
+        let t = s.trim().trim_matches('"').trim_matches('\'').trim();
+        (!t.is_empty()).then(|| t.to_owned())
+    };
+    hits.first(Slot::IdemKey, |h| unquote(h.value.text()?))
+        .or_else(|| unquote(&headers.get(&REQUEST_FIRST, "idempotency-key")?))
+        .or_else(|| unquote(&headers.get(&REQUEST_FIRST, "x-idempotency-key")?))
+}
+
+/// Retry-After (seconds or HTTP-date), then X-RateLimit-Reset (only when the
+/// response was a rate limit: many APIs send it on every response), then the
+/// body's hint.
+fn retry_after(
+    headers: &HeaderSet,
+    status: Option<u16>,
+    body: Option<f64>,
+    ts: Option<DateTime<Utc>>,
+) -> Option<f64> {
+    const SIDES: [fields::Side; 2] = [fields::Side::Response, fields::Side::Either];
+    let header = |name| headers.get(&SIDES, name);
+    let limited = matches!(status, Some(429 | 503))
+        || header("x-ratelimit-remaining").is_some_and(|r| r.trim() == "0");
+    header("retry-after")
+        .and_then(|v| time::seconds_until(&v, ts))
+        .or_else(|| {
+            let reset = header("x-ratelimit-reset").filter(|_| limited)?;
+            time::reset_seconds(reset.trim().parse().ok()?, ts)
+        })
+        .or_else(|| {
+            header("ratelimit-reset")
+                .filter(|_| limited)?
+                .trim()
+                .parse()
+                .ok()
+        })
+        .or(body)
+}
+
+/// W3C traceparent, X-Amzn-Trace-Id `Root=`, `trace.id`/`trace_id`/`traceId`,
+/// then the body's trace id.
+fn trace_id(headers: &HeaderSet, hits: &Hits, body: Option<String>) -> Option<String> {
+    headers
+        .get(&REQUEST_FIRST, "traceparent")
+        .and_then(|v| traceparent(&v).map(str::to_owned))
+        .or_else(|| {
+            let amzn = headers.get(&REQUEST_FIRST, "x-amzn-trace-id")?;
+            let root = amzn
+                .split(';')
+                .find_map(|part| part.trim().strip_prefix("Root="))?;
+            Some(root.to_owned())
+        })
+        .or_else(|| hits.first(Slot::Trace, |h| h.value.id().map(|t| plain_trace(&t))))
+        .or_else(|| body.map(|t| plain_trace(&t)))
+}
+
+/// `00-<32 hex trace id>-<16 hex span id>-<2 hex flags>` → the trace id.
+fn traceparent(v: &str) -> Option<&str> {
+    let mut parts = v.trim().split('-');
+    let (_version, trace, span) = (parts.next()?, parts.next()?, parts.next()?);
+    let hex = |s: &str, n| s.len() == n && s.bytes().all(|b| b.is_ascii_hexdigit());
+    (hex(trace, 32) && hex(span, 16)).then_some(trace)
+}
+
+/// A trace id as logged, or the trace-id part of a traceparent-shaped one
+/// (ASP.NET's `traceId`).
+fn plain_trace(t: &str) -> String {
+    traceparent(t).unwrap_or(t).to_owned()
+}
+
+/// `api-1.internal.example:443` → `api-1`; IP addresses are not services.
+fn host_label(host: &str) -> Option<&str> {
+    let label = host.split(['.', ':']).next()?;
+    (!label.is_empty() && !label.bytes().all(|b| b.is_ascii_digit())).then_some(label)
+}
+
+/// The path of a URL (`https://h/v1/x?q` → `/v1/x?q`; the caller cuts the query).
+fn url_path(url: &str) -> Option<&str> {
+    let rest = match url.find("://") {
+        Some(i) => &url[i + 3..],
+        None => match url.strip_prefix("//") {
+            Some(rest) => rest,
+            None => return Some(url),
+        },
+    };
+    Some(rest.find('/').map_or("/", |i| &rest[i..]))
+}
+
+/// Values that are credentials, never ids: bearer/basic tokens, JWTs, live keys.
+fn looks_secret(v: &str) -> bool {
+    let lower = v
+        .trim_start()
+        .get(..7)
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    lower.starts_with("bearer")
+        || lower.starts_with("basic ")
+        || v.starts_with("eyJ")
+        || v.contains("_live_")
+}
+
+/// Copy log text into an Event field with bearer/basic tokens redacted.
+pub(crate) fn scrub(s: &str) -> String {
+    static TOKEN: OnceLock<regex::Regex> = OnceLock::new();
+    let re = TOKEN.get_or_init(|| {
+        regex::Regex::new(r"(?i)\b(bearer|basic)(\s+)[A-Za-z0-9._~+/=-]{6,}").expect("valid regex")
+    });
+    re.replace_all(s, "$1$2[redacted]").into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_paths() {
+        assert_eq!(url_path("https://api.x.com/v1/b?q=1"), Some("/v1/b?q=1"));
+        assert_eq!(url_path("https://api.x.com"), Some("/"));
+        assert_eq!(url_path("//api.x.com/v1"), Some("/v1"));
+        assert_eq!(url_path("/v1/b"), Some("/v1/b"));
+    }
+
+    #[test]
+    fn traceparent_and_secrets() {
+        let tp = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        assert_eq!(traceparent(tp), Some("0af7651916cd43dd8448eb211c80319c"));
+        assert_eq!(traceparent("00-xyz-1-01"), None);
+        assert!(
+            looks_secret("Bearer abc") && looks_secret("sk_live_123") && looks_secret("eyJhbGciOi")
+        );
+        assert!(!looks_secret("acct_42"));
+        assert_eq!(
+            scrub("bad token Bearer abc.def-123 given"),
+            "bad token Bearer [redacted] given"
+        );
+        assert_eq!(scrub("no secrets here"), "no secrets here");
+    }
 }

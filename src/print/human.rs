@@ -10,7 +10,7 @@ use anstyle::{AnsiColor, Style};
 use errtriage::catalog::{Catalogs, Reading, Retryable};
 use errtriage::ingest::Summary;
 use errtriage::model::{Chain, Event, ts_millis};
-use errtriage::query::{ChainsResult, FindResult, GroupsResult, SearchResult, Stats};
+use errtriage::query::{ChainsResult, FindResult, GroupsResult, SearchResult, Stats, chains};
 use errtriage::sanitize;
 
 use super::Printer;
@@ -35,7 +35,11 @@ impl HumanPrinter {
     }
 
     fn paint(&self, style: Style, text: &str) -> String {
-        if self.color { format!("{}{text}{}", style.render(), style.render_reset()) } else { text.to_string() }
+        if self.color {
+            format!("{}{text}{}", style.render(), style.render_reset())
+        } else {
+            text.to_string()
+        }
     }
 
     fn status(&self, status: Option<u16>) -> String {
@@ -46,13 +50,20 @@ impl HumanPrinter {
             Some(200..=299) => AnsiColor::Green,
             _ => return format!("{text:>3}"),
         };
-        self.paint(Style::new().fg_color(Some(color.into())).bold(), &format!("{text:>3}"))
+        self.paint(
+            Style::new().fg_color(Some(color.into())).bold(),
+            &format!("{text:>3}"),
+        )
     }
 
     /// One event on one line: time, status, code, service, method path, request id.
     fn event_line(&self, e: &Event) -> String {
         let code = self.safe(e.code.as_deref().unwrap_or("-"));
-        let target = format!("{} {}", e.method.as_deref().unwrap_or("-"), e.path.as_deref().unwrap_or("-"));
+        let target = format!(
+            "{} {}",
+            e.method.as_deref().unwrap_or("-"),
+            e.path.as_deref().unwrap_or("-")
+        );
         format!(
             "{}  {}  {:<28}  {:<14}  {:<40}  {}",
             self.paint(DIM, &ts_millis::format(&e.ts)),
@@ -60,7 +71,11 @@ impl HumanPrinter {
             code,
             self.safe(e.service.as_deref().unwrap_or("-")),
             self.safe(&target),
-            self.safe(if e.request_id.is_empty() { "-" } else { &e.request_id }),
+            self.safe(if e.request_id.is_empty() {
+                "-"
+            } else {
+                &e.request_id
+            }),
         )
     }
 
@@ -72,7 +87,10 @@ impl HumanPrinter {
         }
         if let Some(r) = reading {
             let api = r.api.as_deref().unwrap_or("generic HTTP");
-            rows.push(("meaning", format!("{} ({api}, {})", self.safe(&r.meaning), r.class)));
+            rows.push((
+                "meaning",
+                format!("{} ({api}, {})", self.safe(&r.meaning), r.class),
+            ));
             rows.push(("retry", retry_words(r.retryable, e.retry_after_s)));
             if !r.hint.is_empty() {
                 rows.push(("hint", self.safe(&r.hint)));
@@ -81,7 +99,11 @@ impl HumanPrinter {
         if let Some(s) = e.retry_after_s {
             rows.push(("retry-after", format!("{s} s")));
         }
-        for (name, value) in [("key", &e.idempotency_key), ("client", &e.client), ("trace", &e.trace_id)] {
+        for (name, value) in [
+            ("key", &e.idempotency_key),
+            ("client", &e.client),
+            ("trace", &e.trace_id),
+        ] {
             if let Some(v) = opt(value) {
                 rows.push((name, v));
             }
@@ -90,10 +112,17 @@ impl HumanPrinter {
             rows.push(("latency", format!("{ms} ms")));
         }
         if let Some(d) = &e.details {
-            let d = if self.redact { sanitize::redact_value(d.clone()) } else { d.clone() };
+            let d = if self.redact {
+                sanitize::redact_value(d.clone())
+            } else {
+                d.clone()
+            };
             rows.push(("details", self.safe(&d.to_string())));
         }
-        rows.push(("source", format!("{}:{}", self.safe(&e.source.file), e.source.line)));
+        rows.push((
+            "source",
+            format!("{}:{}", self.safe(&e.source.file), e.source.line),
+        ));
         writeln!(self.out, "{}", self.event_line(e))?;
         for (name, value) in rows {
             writeln!(self.out, "  {name:<12}{value}")?;
@@ -106,40 +135,52 @@ impl HumanPrinter {
     }
 
     fn chain(&mut self, c: &Chain) -> io::Result<()> {
-        let flags = if c.flags.is_empty() { String::new() } else { format!(", {} flag(s)", c.flags.len()) };
         writeln!(
             self.out,
-            "{} {}  {}  outcome: {}  ({} attempts{flags})",
+            "{} {}  {}  {}",
             self.paint(BOLD, "chain"),
             self.safe(&c.idempotency_key),
             self.safe(c.service.as_deref().unwrap_or("-")),
-            c.outcome.as_str(),
-            c.attempts.len(),
+            self.paint(BOLD, c.outcome.as_str()),
         )?;
-        writeln!(self.out, "  {:>3}  {:>9}  {:>9}  {:>3}  {:<28}  {:>11}  request id", "#", "offset", "gap", "st", "code", "retry-after")?;
-        let first = c.attempts.first().map(|a| a.ts);
-        let mut prev_end = None;
-        for (i, a) in c.attempts.iter().enumerate() {
-            let offset = first.map_or(0.0, |f| (a.ts - f).num_milliseconds() as f64 / 1000.0);
-            let gap = prev_end.map_or(String::new(), |p: chrono::DateTime<chrono::Utc>| {
-                format!("{:.1}s", (a.ts - p).num_milliseconds() as f64 / 1000.0)
-            });
+        writeln!(self.out, "  {}", self.safe(&chains::verdict(c)))?;
+        writeln!(
+            self.out,
+            "  {:>3}  {:>9}  {:>9}  {:>3}  {:<28}  {:>11}  request id",
+            "#", "offset", "gap", "st", "code", "retry-after"
+        )?;
+        for step in chains::timeline(c) {
+            let gap = step.gap_s.map_or(String::new(), |g| format!("{g:.1}s"));
+            let marks = if step.rules.is_empty() {
+                String::new()
+            } else {
+                format!("  ⚑ {}", step.rules.len())
+            };
             writeln!(
                 self.out,
-                "  {:>3}  {:>9}  {:>9}  {}  {:<28}  {:>11}  {}",
-                i + 1,
-                format!("+{offset:.1}s"),
+                "  {:>3}  {:>9}  {:>9}  {}  {:<28}  {:>11}  {}{}",
+                step.attempt,
+                format!("+{:.1}s", step.offset_s),
                 gap,
-                self.status(a.status),
-                self.safe(a.code.as_deref().unwrap_or("")),
-                a.retry_after_s.map_or(String::new(), |s| format!("{s}s")),
-                self.safe(&a.request_id),
+                self.status(step.status),
+                self.safe(step.code.as_deref().unwrap_or("")),
+                step.retry_after_s
+                    .map_or(String::new(), |s| format!("{s}s")),
+                self.safe(&step.request_id),
+                self.paint(Style::new().fg_color(Some(AnsiColor::Red.into())), &marks),
             )?;
-            prev_end = Some(a.ends_at());
         }
         for f in &c.flags {
-            let rule = self.paint(Style::new().fg_color(Some(AnsiColor::Red.into())), f.rule.as_str());
-            writeln!(self.out, "  ⚑ {rule} (attempt {}): {}", f.attempt, self.safe(&f.detail))?;
+            let rule = self.paint(
+                Style::new().fg_color(Some(AnsiColor::Red.into())),
+                f.rule.as_str(),
+            );
+            writeln!(
+                self.out,
+                "  ⚑ {rule} (attempt {}): {}",
+                f.attempt,
+                self.safe(&f.detail)
+            )?;
         }
         Ok(())
     }
@@ -181,8 +222,17 @@ fn megabytes(bytes: u64) -> String {
 
 impl Printer for HumanPrinter {
     fn find(&mut self, r: &FindResult, catalogs: &Catalogs) -> io::Result<()> {
-        let how = r.matched_as.as_deref().unwrap_or("nothing").replace('_', " ");
-        writeln!(self.out, "{} — found as {how}, {} event(s)\n", self.paint(BOLD, &self.safe(&r.query)), r.events.len())?;
+        let how = r
+            .matched_as
+            .as_deref()
+            .unwrap_or("nothing")
+            .replace('_', " ");
+        writeln!(
+            self.out,
+            "{} — found as {how}, {} event(s)\n",
+            self.paint(BOLD, &self.safe(&r.query)),
+            r.events.len()
+        )?;
         for e in &r.events {
             let reading = catalogs.reading(e);
             self.event_detail(e, reading.as_ref())?;
@@ -200,16 +250,29 @@ impl Printer for HumanPrinter {
             writeln!(self.out, "{}", self.event_line(e))?;
         }
         self.out.flush()?;
-        let more = if r.total > r.events.len() as u64 { " (raise --limit to see more)" } else { "" };
-        eprintln!("{} of {} matching events, newest first{more}", r.events.len(), thousands(r.total));
+        let more = if r.total > r.events.len() as u64 {
+            " (raise --limit to see more)"
+        } else {
+            ""
+        };
+        eprintln!(
+            "{} of {} matching events, newest first{more}",
+            r.events.len(),
+            thousands(r.total)
+        );
         Ok(())
     }
 
     fn groups(&mut self, r: &GroupsResult) -> io::Result<()> {
         let by = r.by.as_str();
-        writeln!(self.out, "{:<32} {:>9}  {:<24}  {:<24}  {:<24}  sample request id", by, "count", "statuses", "first seen", "last seen")?;
+        writeln!(
+            self.out,
+            "{:<32} {:>9}  {:<24}  {:<24}  {:<24}  sample request id",
+            by, "count", "statuses", "first seen", "last seen"
+        )?;
         for g in &r.groups {
-            let statuses: Vec<String> = g.statuses.iter().map(|(s, n)| format!("{s}×{n}")).collect();
+            let statuses: Vec<String> =
+                g.statuses.iter().map(|(s, n)| format!("{s}×{n}")).collect();
             writeln!(
                 self.out,
                 "{:<32} {:>9}  {:<24}  {:<24}  {:<24}  {}",
@@ -236,7 +299,12 @@ impl Printer for HumanPrinter {
             *by_rule.entry(f.rule.as_str()).or_insert(0) += 1;
         }
         let rules: Vec<String> = by_rule.iter().map(|(r, n)| format!("{r} {n}")).collect();
-        eprintln!("{} chains, {flagged} flagged{}{}", r.chains.len(), if rules.is_empty() { "" } else { ": " }, rules.join(", "));
+        eprintln!(
+            "{} chains, {flagged} flagged{}{}",
+            r.chains.len(),
+            if rules.is_empty() { "" } else { ": " },
+            rules.join(", ")
+        );
         Ok(())
     }
 
@@ -246,17 +314,45 @@ impl Printer for HumanPrinter {
         writeln!(self.out, "events      {}", thousands(s.events))?;
         writeln!(self.out, "files       {}", thousands(s.files))?;
         writeln!(self.out, "input       {}", megabytes(s.bytes))?;
-        writeln!(self.out, "first       {}", s.first_ts.clone().unwrap_or_else(dash))?;
-        writeln!(self.out, "last        {}", s.last_ts.clone().unwrap_or_else(dash))?;
+        writeln!(
+            self.out,
+            "first       {}",
+            s.first_ts.clone().unwrap_or_else(dash)
+        )?;
+        writeln!(
+            self.out,
+            "last        {}",
+            s.last_ts.clone().unwrap_or_else(dash)
+        )?;
         writeln!(self.out, "index size  {}", megabytes(s.index_bytes))?;
         self.out.flush()
     }
 
     fn ingest(&mut self, s: &Summary, index_dir: &Path) -> io::Result<()> {
-        let unchanged = if s.unchanged_files > 0 { format!(" ({} unchanged, skipped)", s.unchanged_files) } else { String::new() };
-        let reasons: Vec<String> = s.bad_by_reason.iter().map(|(r, n)| format!("{r} {n}")).collect();
-        let bad = if s.bad_lines > 0 { format!(", {} bad lines ({})", thousands(s.bad_lines), reasons.join(", ")) } else { String::new() };
-        let rate = if s.seconds > 0.0 { s.bytes as f64 / 1e6 / s.seconds } else { 0.0 };
+        let unchanged = if s.unchanged_files > 0 {
+            format!(" ({} unchanged, skipped)", s.unchanged_files)
+        } else {
+            String::new()
+        };
+        let reasons: Vec<String> = s
+            .bad_by_reason
+            .iter()
+            .map(|(r, n)| format!("{r} {n}"))
+            .collect();
+        let bad = if s.bad_lines > 0 {
+            format!(
+                ", {} bad lines ({})",
+                thousands(s.bad_lines),
+                reasons.join(", ")
+            )
+        } else {
+            String::new()
+        };
+        let rate = if s.seconds > 0.0 {
+            s.bytes as f64 / 1e6 / s.seconds
+        } else {
+            0.0
+        };
         writeln!(
             self.out,
             "ingested {} file(s){unchanged}: {} lines → {} events{bad}; {} in {:.2} s ({rate:.1} MB/s)",
@@ -267,19 +363,43 @@ impl Printer for HumanPrinter {
             s.seconds,
         )?;
         if s.repaired_utf8 > 0 {
-            writeln!(self.out, "{} line(s) had invalid UTF-8, repaired (U+FFFD) and indexed", s.repaired_utf8)?;
+            writeln!(
+                self.out,
+                "{} line(s) had invalid UTF-8, repaired (U+FFFD) and indexed",
+                s.repaired_utf8
+            )?;
         }
         if s.incomplete_tails > 0 {
-            writeln!(self.out, "{} file(s) end in an incomplete line, left for the next ingest", s.incomplete_tails)?;
+            writeln!(
+                self.out,
+                "{} file(s) end in an incomplete line, left for the next ingest",
+                s.incomplete_tails
+            )?;
         }
         for b in &s.bad_examples {
-            writeln!(self.out, "  bad line {}:{}  {}  {}", self.safe(&b.file), b.line, b.reason, self.safe(&b.excerpt))?;
+            writeln!(
+                self.out,
+                "  bad line {}:{}  {}  {}",
+                self.safe(&b.file),
+                b.line,
+                b.reason,
+                self.safe(&b.excerpt)
+            )?;
         }
         if s.bad_lines > s.bad_examples.len() as u64 {
-            writeln!(self.out, "  … and {} more bad lines", s.bad_lines - s.bad_examples.len() as u64)?;
+            writeln!(
+                self.out,
+                "  … and {} more bad lines",
+                s.bad_lines - s.bad_examples.len() as u64
+            )?;
         }
         for p in &s.problems {
-            writeln!(self.out, "  problem {}: {}", self.safe(&p.path), self.safe(&p.message))?;
+            writeln!(
+                self.out,
+                "  problem {}: {}",
+                self.safe(&p.path),
+                self.safe(&p.message)
+            )?;
         }
         writeln!(self.out, "index: {}", index_dir.display())?;
         self.out.flush()

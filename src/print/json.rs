@@ -22,7 +22,11 @@ pub struct JsonPrinter {
 
 impl JsonPrinter {
     pub fn new(out: Box<dyn Write>, redact: bool) -> Self {
-        JsonPrinter { out, pretty: io::stdout().is_terminal(), redact }
+        JsonPrinter {
+            out,
+            pretty: io::stdout().is_terminal(),
+            redact,
+        }
     }
 
     fn emit<T: Serialize>(&mut self, value: &T) -> io::Result<()> {
@@ -36,17 +40,36 @@ impl JsonPrinter {
     }
 
     fn events(&self, events: &[Event]) -> Vec<Event> {
-        events.iter().map(|e| if self.redact { redact_event(e) } else { e.clone() }).collect()
+        events
+            .iter()
+            .map(|e| {
+                if self.redact {
+                    redact_event(e)
+                } else {
+                    e.clone()
+                }
+            })
+            .collect()
     }
 
     fn chains_of(&self, chains: &[Chain]) -> Vec<Chain> {
-        chains.iter().map(|c| Chain { attempts: self.events(&c.attempts), ..c.clone() }).collect()
+        chains
+            .iter()
+            .map(|c| Chain {
+                attempts: self.events(&c.attempts),
+                ..c.clone()
+            })
+            .collect()
     }
 }
 
 impl Printer for JsonPrinter {
     fn find(&mut self, r: &FindResult, catalogs: &Catalogs) -> io::Result<()> {
-        let readings: Vec<_> = r.events.iter().filter_map(|e| catalogs.reading(e)).collect();
+        let readings: Vec<_> = r
+            .events
+            .iter()
+            .filter_map(|e| catalogs.reading(e))
+            .collect();
         let value = serde_json::json!({
             "query": r.query,
             "matched_as": r.matched_as,
@@ -59,7 +82,10 @@ impl Printer for JsonPrinter {
     }
 
     fn search(&mut self, r: &SearchResult) -> io::Result<()> {
-        let value = SearchResult { events: self.events(&r.events), ..r.clone() };
+        let value = SearchResult {
+            events: self.events(&r.events),
+            ..r.clone()
+        };
         self.emit(&value)
     }
 
@@ -68,7 +94,9 @@ impl Printer for JsonPrinter {
     }
 
     fn chains(&mut self, r: &ChainsResult) -> io::Result<()> {
-        let value = ChainsResult { chains: self.chains_of(&r.chains) };
+        let value = ChainsResult {
+            chains: self.chains_of(&r.chains),
+        };
         self.emit(&value)
     }
 

@@ -6,63 +6,129 @@ use std::io::{self, Write};
 
 use errtriage::catalog::Catalogs;
 use errtriage::model::ts_millis;
-use errtriage::query::FindResult;
+use errtriage::query::{FindResult, chains};
 use errtriage::sanitize;
 
 use super::human::{pretty_raw, retry_words};
 
 /// Write the case card for a find result.
-pub fn case_card(out: &mut dyn Write, r: &FindResult, catalogs: &Catalogs, redact: bool) -> io::Result<()> {
-    let safe = |s: &str| sanitize::display(s, !redact).replace('|', "\\|").replace('`', "'");
+pub fn case_card(
+    out: &mut dyn Write,
+    r: &FindResult,
+    catalogs: &Catalogs,
+    redact: bool,
+) -> io::Result<()> {
+    let safe = |s: &str| {
+        sanitize::display(s, !redact)
+            .replace('|', "\\|")
+            .replace('`', "'")
+    };
     writeln!(out, "## errtriage case: `{}`\n", safe(&r.query))?;
     for e in &r.events {
         let status = e.status.map_or("-".into(), |s| s.to_string());
-        writeln!(out, "**Request** `{}` — {} {} {} → **{}** `{}`", safe(&e.request_id), ts_millis::format(&e.ts), safe(e.method.as_deref().unwrap_or("-")), safe(e.path.as_deref().unwrap_or("-")), status, safe(e.code.as_deref().unwrap_or("-")))?;
+        writeln!(
+            out,
+            "**Request** `{}` — {} {} {} → **{}** `{}`",
+            safe(&e.request_id),
+            ts_millis::format(&e.ts),
+            safe(e.method.as_deref().unwrap_or("-")),
+            safe(e.path.as_deref().unwrap_or("-")),
+            status,
+            safe(e.code.as_deref().unwrap_or("-"))
+        )?;
         writeln!(out)?;
         if let Some(m) = &e.message {
             writeln!(out, "- **Message:** {}", safe(m))?;
         }
         if let Some(rd) = catalogs.reading(e) {
-            writeln!(out, "- **Meaning:** {} ({}, class `{}`)", safe(&rd.meaning), rd.api.as_deref().unwrap_or("generic HTTP"), rd.class)?;
-            writeln!(out, "- **Retry:** {}", retry_words(rd.retryable, e.retry_after_s))?;
+            writeln!(
+                out,
+                "- **Meaning:** {} ({}, class `{}`)",
+                safe(&rd.meaning),
+                rd.api.as_deref().unwrap_or("generic HTTP"),
+                rd.class
+            )?;
+            writeln!(
+                out,
+                "- **Retry:** {}",
+                retry_words(rd.retryable, e.retry_after_s)
+            )?;
             if !rd.hint.is_empty() {
                 writeln!(out, "- **What to do:** {}", safe(&rd.hint))?;
             }
         }
-        writeln!(out, "- **Service:** {}", safe(e.service.as_deref().unwrap_or("-")))?;
-        writeln!(out, "- **Source:** `{}:{}`\n", safe(&e.source.file), e.source.line)?;
+        writeln!(
+            out,
+            "- **Service:** {}",
+            safe(e.service.as_deref().unwrap_or("-"))
+        )?;
+        writeln!(
+            out,
+            "- **Source:** `{}:{}`\n",
+            safe(&e.source.file),
+            e.source.line
+        )?;
     }
     for c in &r.chains {
-        writeln!(out, "### Retry chain `{}` — {} after {} attempt(s)\n", safe(&c.idempotency_key), c.outcome.as_str(), c.attempts.len())?;
-        writeln!(out, "| # | time | status | code | Retry-After | request id |")?;
-        writeln!(out, "|---|------|--------|------|-------------|------------|")?;
-        for (i, a) in c.attempts.iter().enumerate() {
+        writeln!(
+            out,
+            "### Retry chain `{}` — {} after {} attempt(s)\n",
+            safe(&c.idempotency_key),
+            c.outcome.as_str(),
+            c.attempts.len()
+        )?;
+        writeln!(
+            out,
+            "| # | time | +offset | gap | status | code | Retry-After | request id |"
+        )?;
+        writeln!(
+            out,
+            "|---|------|---------|-----|--------|------|-------------|------------|"
+        )?;
+        for step in chains::timeline(c) {
             writeln!(
                 out,
-                "| {} | {} | {} | {} | {} | `{}` |",
-                i + 1,
-                ts_millis::format(&a.ts),
-                a.status.map_or("-".into(), |s| s.to_string()),
-                safe(a.code.as_deref().unwrap_or("")),
-                a.retry_after_s.map_or(String::new(), |s| format!("{s} s")),
-                safe(&a.request_id)
+                "| {} | {} | +{:.1} s | {} | {} | {} | {} | `{}` |",
+                step.attempt,
+                ts_millis::format(&step.ts),
+                step.offset_s,
+                step.gap_s.map_or(String::new(), |g| format!("{g:.1} s")),
+                step.status.map_or("-".into(), |s| s.to_string()),
+                safe(step.code.as_deref().unwrap_or("")),
+                step.retry_after_s
+                    .map_or(String::new(), |s| format!("{s} s")),
+                safe(&step.request_id)
             )?;
         }
         writeln!(out)?;
-        if c.flags.is_empty() {
-            writeln!(out, "**Verdict:** the client retried by the rules.\n")?;
-        } else {
-            writeln!(out, "**Verdict:** the client broke {} rule(s):\n", c.flags.len())?;
+        writeln!(out, "**Verdict:** {}\n", safe(&chains::verdict(c)))?;
+        if !c.flags.is_empty() {
             for f in &c.flags {
-                writeln!(out, "- `{}` (attempt {}): {}", f.rule.as_str(), f.attempt, safe(&f.detail))?;
+                writeln!(
+                    out,
+                    "- `{}` (attempt {}): {}",
+                    f.rule.as_str(),
+                    f.attempt,
+                    safe(&f.detail)
+                )?;
             }
             writeln!(out)?;
         }
     }
     writeln!(out, "<details><summary>Source lines</summary>\n")?;
     for e in &r.events {
-        let raw = if redact { sanitize::redact(&e.raw).into_owned() } else { e.raw.clone() };
-        writeln!(out, "`{}:{}`\n\n```json\n{}\n```\n", safe(&e.source.file), e.source.line, sanitize::escape(&pretty_raw(&raw)).replace("\\n", "\n"))?;
+        let raw = if redact {
+            sanitize::redact(&e.raw).into_owned()
+        } else {
+            e.raw.clone()
+        };
+        writeln!(
+            out,
+            "`{}:{}`\n\n```json\n{}\n```\n",
+            safe(&e.source.file),
+            e.source.line,
+            sanitize::escape(&pretty_raw(&raw)).replace("\\n", "\n")
+        )?;
     }
     writeln!(out, "</details>")?;
     out.flush()

@@ -25,12 +25,21 @@ impl Store {
     pub fn find(&self, id: &str) -> Result<FindResult> {
         let id = id.trim();
         let f = self.fields.clone();
-        let mut result =
-            FindResult { query: id.to_string(), matched_as: None, events: Vec::new(), chains: Vec::new(), candidates: Vec::new() };
+        let mut result = FindResult {
+            query: id.to_string(),
+            matched_as: None,
+            events: Vec::new(),
+            chains: Vec::new(),
+            candidates: Vec::new(),
+        };
         if id.is_empty() {
             return Ok(result);
         }
-        for (field, name) in [(f.request_id, "request_id"), (f.idempotency_key, "idempotency_key"), (f.trace_id, "trace_id")] {
+        for (field, name) in [
+            (f.request_id, "request_id"),
+            (f.idempotency_key, "idempotency_key"),
+            (f.trace_id, "trace_id"),
+        ] {
             let events = self.events_with(field, &[id.to_string()])?;
             if !events.is_empty() {
                 result.matched_as = Some(name.to_string());
@@ -47,7 +56,10 @@ impl Store {
                 result.candidates = terms;
             }
         }
-        result.chains = self.chains_of(&result.events, result.matched_as.as_deref() == Some("idempotency_key"))?;
+        result.chains = self.chains_of(
+            &result.events,
+            result.matched_as.as_deref() == Some("idempotency_key"),
+        )?;
         Ok(result)
     }
 
@@ -76,7 +88,10 @@ impl Store {
     /// keys, judged. With `whole_key`, every chain of the key is kept;
     /// otherwise only chains containing one of the found events.
     fn chains_of(&self, events: &[Event], whole_key: bool) -> Result<Vec<crate::model::Chain>> {
-        let keys: BTreeSet<String> = events.iter().filter_map(|e| e.idempotency_key.clone()).collect();
+        let keys: BTreeSet<String> = events
+            .iter()
+            .filter_map(|e| e.idempotency_key.clone())
+            .collect();
         if keys.is_empty() {
             return Ok(Vec::new());
         }
@@ -84,7 +99,11 @@ impl Store {
         let related = self.events_with(self.fields.idempotency_key, &keys)?;
         let mut chains = build_chains(related, &self.catalogs);
         if !whole_key {
-            chains.retain(|c| c.attempts.iter().any(|a| events.iter().any(|e| e.source == a.source)));
+            chains.retain(|c| {
+                c.attempts
+                    .iter()
+                    .any(|a| events.iter().any(|e| e.source == a.source))
+            });
         }
         Ok(chains)
     }
@@ -102,9 +121,15 @@ impl Store {
 
     fn events_matching(&self, field: Field, values: &[String], cap: usize) -> Result<Vec<Event>> {
         let searcher = self.searcher();
-        let terms: Vec<Term> = values.iter().map(|v| Term::from_field_text(field, v)).collect();
+        let terms: Vec<Term> = values
+            .iter()
+            .map(|v| Term::from_field_text(field, v))
+            .collect();
         let docs = if let [term] = terms.as_slice() {
-            searcher.search(&TermQuery::new(term.clone(), IndexRecordOption::Basic), &DocSetCollector)?
+            searcher.search(
+                &TermQuery::new(term.clone(), IndexRecordOption::Basic),
+                &DocSetCollector,
+            )?
         } else {
             searcher.search(&TermSetQuery::new(terms), &DocSetCollector)?
         };
@@ -112,19 +137,35 @@ impl Store {
         addrs.sort();
         addrs.truncate(cap);
         let mut events = self.events_at(&searcher, &addrs)?;
-        events.sort_by(|a, b| a.ts.cmp(&b.ts).then_with(|| a.source.file.cmp(&b.source.file)).then(a.source.line.cmp(&b.source.line)));
+        events.sort_by(|a, b| {
+            a.ts.cmp(&b.ts)
+                .then_with(|| a.source.file.cmp(&b.source.file))
+                .then(a.source.line.cmp(&b.source.line))
+        });
         Ok(events)
     }
 
     /// Distinct terms of `field` starting with `prefix`, at most `limit`.
-    pub(crate) fn terms_with_prefix(&self, field: Field, prefix: &str, limit: usize) -> Result<Vec<String>> {
+    pub(crate) fn terms_with_prefix(
+        &self,
+        field: Field,
+        prefix: &str,
+        limit: usize,
+    ) -> Result<Vec<String>> {
         let searcher = self.searcher();
         let mut found = BTreeSet::new();
         for segment in searcher.segment_readers() {
             let inverted = segment.inverted_index(field)?;
-            let mut stream = inverted.terms().range().ge(prefix.as_bytes()).into_stream().map_err(tantivy::TantivyError::from)?;
+            let mut stream = inverted
+                .terms()
+                .range()
+                .ge(prefix.as_bytes())
+                .into_stream()
+                .map_err(tantivy::TantivyError::from)?;
             while stream.advance() {
-                let Ok(term) = std::str::from_utf8(stream.key()) else { continue };
+                let Ok(term) = std::str::from_utf8(stream.key()) else {
+                    continue;
+                };
                 if !term.starts_with(prefix) || found.len() > limit {
                     break;
                 }

@@ -24,8 +24,15 @@ impl Store {
     pub fn groups(&self, q: &Query, by: GroupBy, limit: usize) -> Result<GroupsResult> {
         let searcher = self.searcher();
         let span = self.span(q);
-        let collector = GroupsCollector { by, span, buckets: TIMELINE_BUCKETS };
-        let mut merged: Vec<(String, Acc<DocAddress>)> = searcher.search(&*q.query, &collector)?.into_iter().collect();
+        let collector = GroupsCollector {
+            by,
+            span,
+            buckets: TIMELINE_BUCKETS,
+        };
+        let mut merged: Vec<(String, Acc<DocAddress>)> = searcher
+            .search(&*q.query, &collector)?
+            .into_iter()
+            .collect();
         merged.sort_by(|a, b| b.1.count.cmp(&a.1.count).then_with(|| a.0.cmp(&b.0)));
         merged.truncate(limit);
         let mut groups = Vec::with_capacity(merged.len());
@@ -36,7 +43,11 @@ impl Store {
                 count: acc.count,
                 first_seen: to_chrono(acc.min_ts),
                 last_seen: to_chrono(acc.max_ts),
-                statuses: acc.statuses.iter().map(|(s, n)| (s.to_string(), *n)).collect(),
+                statuses: acc
+                    .statuses
+                    .iter()
+                    .map(|(s, n)| (s.to_string(), *n))
+                    .collect(),
                 sample_request_id: sample.request_id,
                 timeline: acc.timeline,
             });
@@ -48,9 +59,19 @@ impl Store {
     /// of the query's span (its since/until, else the index's first/last).
     pub fn histogram(&self, q: &Query, buckets: usize) -> Result<Histogram> {
         let span = self.span(q);
-        let collector = GroupsCollector { by: GroupBy::Code, span, buckets: buckets.max(1) };
-        let counts = self.searcher().search(&*q.query, &HistogramCollector(collector))?;
-        Ok(Histogram { start: to_chrono(span.0), end: to_chrono(span.1), counts })
+        let collector = GroupsCollector {
+            by: GroupBy::Code,
+            span,
+            buckets: buckets.max(1),
+        };
+        let counts = self
+            .searcher()
+            .search(&*q.query, &HistogramCollector(collector))?;
+        Ok(Histogram {
+            start: to_chrono(span.0),
+            end: to_chrono(span.1),
+            counts,
+        })
     }
 
     /// The time span a query covers, in epoch milliseconds.
@@ -65,11 +86,16 @@ impl Store {
     pub(crate) fn ts_bounds(&self) -> Option<(i64, i64)> {
         let mut bounds: Option<(i64, i64)> = None;
         for segment in self.searcher().segment_readers() {
-            let Ok(col) = segment.fast_fields().date("ts") else { continue };
+            let Ok(col) = segment.fast_fields().date("ts") else {
+                continue;
+            };
             if segment.num_docs() == 0 {
                 continue;
             }
-            let (lo, hi) = (col.min_value().into_timestamp_millis(), col.max_value().into_timestamp_millis());
+            let (lo, hi) = (
+                col.min_value().into_timestamp_millis(),
+                col.max_value().into_timestamp_millis(),
+            );
             bounds = Some(bounds.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
         }
         bounds
@@ -93,7 +119,14 @@ struct Acc<S> {
 
 impl<S: Copy> Acc<S> {
     fn new(sample: S, buckets: usize) -> Self {
-        Acc { count: 0, min_ts: i64::MAX, max_ts: i64::MIN, statuses: BTreeMap::new(), sample, timeline: vec![0; buckets] }
+        Acc {
+            count: 0,
+            min_ts: i64::MAX,
+            max_ts: i64::MIN,
+            statuses: BTreeMap::new(),
+            sample,
+            timeline: vec![0; buckets],
+        }
     }
 
     fn merge(&mut self, other: Acc<S>) {
@@ -135,11 +168,17 @@ impl Collector for GroupsCollector {
     type Fruit = HashMap<String, Acc<DocAddress>>;
     type Child = GroupsSegment;
 
-    fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<GroupsSegment> {
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<GroupsSegment> {
         let fast = reader.fast_fields();
         let key = match self.by {
             GroupBy::Status => KeyColumn::Status,
-            by => fast.str(by.as_str())?.map_or(KeyColumn::Missing, KeyColumn::Str),
+            by => fast
+                .str(by.as_str())?
+                .map_or(KeyColumn::Missing, KeyColumn::Str),
         };
         Ok(GroupsSegment {
             segment,
@@ -156,7 +195,10 @@ impl Collector for GroupsCollector {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<Vec<(String, Acc<DocAddress>)>>) -> tantivy::Result<Self::Fruit> {
+    fn merge_fruits(
+        &self,
+        fruits: Vec<Vec<(String, Acc<DocAddress>)>>,
+    ) -> tantivy::Result<Self::Fruit> {
         let mut merged: HashMap<String, Acc<DocAddress>> = HashMap::new();
         for (key, acc) in fruits.into_iter().flatten() {
             match merged.get_mut(&key) {
@@ -192,7 +234,10 @@ impl SegmentCollector for GroupsSegment {
         let Some(key) = key else { return };
         let ts = self.ts.first(doc).map_or(0, |t| t.into_timestamp_millis());
         let bucket = self.bucket(ts);
-        let acc = self.by_key.entry(key).or_insert_with(|| Acc::new(doc, self.buckets));
+        let acc = self
+            .by_key
+            .entry(key)
+            .or_insert_with(|| Acc::new(doc, self.buckets));
         acc.count += 1;
         acc.min_ts = acc.min_ts.min(ts);
         acc.max_ts = acc.max_ts.max(ts);
@@ -214,8 +259,25 @@ impl SegmentCollector for GroupsSegment {
                 _ => key.to_string(),
             };
             let sample = DocAddress::new(self.segment, acc.sample);
-            let Acc { count, min_ts, max_ts, statuses, timeline, .. } = acc;
-            out.push((key, Acc { count, min_ts, max_ts, statuses, sample, timeline }));
+            let Acc {
+                count,
+                min_ts,
+                max_ts,
+                statuses,
+                timeline,
+                ..
+            } = acc;
+            out.push((
+                key,
+                Acc {
+                    count,
+                    min_ts,
+                    max_ts,
+                    statuses,
+                    sample,
+                    timeline,
+                },
+            ));
         }
         out
     }
@@ -234,9 +296,17 @@ impl Collector for HistogramCollector {
     type Fruit = Vec<u64>;
     type Child = HistogramSegment;
 
-    fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<HistogramSegment> {
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<HistogramSegment> {
         let inner = self.0.for_segment(segment, reader)?;
-        Ok(HistogramSegment { ts: inner.ts.clone(), counts: vec![0; self.0.buckets], inner })
+        Ok(HistogramSegment {
+            ts: inner.ts.clone(),
+            counts: vec![0; self.0.buckets],
+            inner,
+        })
     }
 
     fn requires_scoring(&self) -> bool {

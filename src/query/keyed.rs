@@ -16,7 +16,11 @@ use crate::index::Store;
 impl Store {
     /// Chains with an attempt matching `q`, flagged first, at most `limit`.
     pub fn chains(&self, q: &Query, flagged_only: bool, limit: usize) -> Result<ChainsResult> {
-        let keys: Vec<String> = self.searcher().search(&*q.query, &KeysCollector)?.into_iter().collect();
+        let keys: Vec<String> = self
+            .searcher()
+            .search(&*q.query, &KeysCollector)?
+            .into_iter()
+            .collect();
         if keys.is_empty() {
             return Ok(ChainsResult { chains: Vec::new() });
         }
@@ -42,8 +46,15 @@ impl Collector for KeysCollector {
     type Fruit = BTreeSet<String>;
     type Child = KeysSegment;
 
-    fn for_segment(&self, _segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<KeysSegment> {
-        Ok(KeysSegment { column: reader.fast_fields().str("idempotency_key")?, ords: BTreeSet::new() })
+    fn for_segment(
+        &self,
+        _segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<KeysSegment> {
+        Ok(KeysSegment {
+            column: reader.fast_fields().str("idempotency_key")?,
+            ords: BTreeSet::new(),
+        })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -65,7 +76,9 @@ impl SegmentCollector for KeysSegment {
     }
 
     fn harvest(self) -> Vec<String> {
-        let Some(column) = self.column else { return Vec::new() };
+        let Some(column) = self.column else {
+            return Vec::new();
+        };
         let mut out = Vec::with_capacity(self.ords.len());
         let mut buf = String::new();
         for ord in self.ords {

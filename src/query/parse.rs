@@ -25,13 +25,21 @@ pub struct Query {
 
 impl Clone for Query {
     fn clone(&self) -> Self {
-        Query { text: self.text.clone(), since: self.since, until: self.until, query: self.query.box_clone() }
+        Query {
+            text: self.text.clone(),
+            since: self.since,
+            until: self.until,
+            query: self.query.box_clone(),
+        }
     }
 }
 
 impl std::fmt::Debug for Query {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Query").field("text", &self.text).field("query", &self.query).finish()
+        f.debug_struct("Query")
+            .field("text", &self.text)
+            .field("query", &self.query)
+            .finish()
     }
 }
 
@@ -43,28 +51,48 @@ pub struct QueryError(pub String);
 impl Query {
     /// Every event.
     pub fn all() -> Query {
-        Query { text: String::new(), since: None, until: None, query: Box::new(AllQuery) }
+        Query {
+            text: String::new(),
+            since: None,
+            until: None,
+            query: Box::new(AllQuery),
+        }
     }
 
     /// Parse `text`; `now` anchors relative times like `since:2h`.
     pub fn parse(text: &str, now: DateTime<Utc>) -> Result<Query, QueryError> {
         let trimmed = text.trim();
         if trimmed.is_empty() {
-            return Ok(Query { text: text.to_string(), ..Query::all() });
+            return Ok(Query {
+                text: text.to_string(),
+                ..Query::all()
+            });
         }
         let mut since = None;
         let mut until = None;
         let mut parts = Vec::new();
-        for token in split_tokens(trimmed) {
+        for token in negations(split_tokens(trimmed)) {
             parts.push(rewrite(&token, now, &mut since, &mut until)?);
+        }
+        // A purely negative query means "everything except": give it the
+        // positive clause tantivy needs (its issue #1980).
+        if parts.iter().all(|p| p.starts_with('-')) {
+            parts.insert(0, "*".into());
         }
         let rewritten = parts.join(" ");
         let query: Box<dyn TQuery> = if rewritten.trim().is_empty() {
             Box::new(AllQuery)
         } else {
-            PARSER.parse_query(&rewritten).map_err(|e| QueryError(explain(&e, trimmed)))?
+            PARSER
+                .parse_query(&rewritten)
+                .map_err(|e| QueryError(explain(&e, trimmed)))?
         };
-        Ok(Query { text: text.to_string(), since, until, query })
+        Ok(Query {
+            text: text.to_string(),
+            since,
+            until,
+            query,
+        })
     }
 }
 
@@ -72,7 +100,13 @@ static FIELDS: LazyLock<Fields> = LazyLock::new(Fields::new);
 
 static PARSER: LazyLock<QueryParser> = LazyLock::new(|| {
     let f = &*FIELDS;
-    let defaults = vec![f.request_id, f.idempotency_key, f.trace_id, f.code, f.message];
+    let defaults = vec![
+        f.request_id,
+        f.idempotency_key,
+        f.trace_id,
+        f.code,
+        f.message,
+    ];
     let mut parser = QueryParser::new(f.schema.clone(), defaults, TokenizerManager::default());
     parser.set_conjunction_by_default();
     parser
@@ -80,8 +114,10 @@ static PARSER: LazyLock<QueryParser> = LazyLock::new(|| {
 
 /// `[-+(]field:value[)]`, the shape of the shorthands we rewrite.
 static SHORTHAND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?P<pre>[-+]?\(*)(?P<field>status|since|until|method):(?P<value>[^()\s]+)(?P<post>\)*)$")
-        .expect("valid shorthand pattern")
+    Regex::new(
+        r"^(?P<pre>[-+]?\(*)(?P<field>status|since|until|method):(?P<value>[^()\s]+)(?P<post>\)*)$",
+    )
+    .expect("valid shorthand pattern")
 });
 
 /// Split on whitespace outside quotes and range brackets.
@@ -108,6 +144,28 @@ fn split_tokens(s: &str) -> Vec<String> {
         tokens.push(cur);
     }
     tokens
+}
+
+/// `a AND NOT b` and `NOT b` → `a -b`: tantivy evaluates a lone `NOT b`
+/// clause as matching nothing, so `a AND NOT b` would find nothing (its
+/// issue #2584). The `-` prefix excludes within the enclosing conjunction.
+fn negations(tokens: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(tokens.len());
+    let mut tokens = tokens.into_iter().peekable();
+    while let Some(t) = tokens.next() {
+        let parens = &t[..t.len() - t.trim_start_matches('(').len()];
+        if &t[parens.len()..] == "NOT" && tokens.peek().is_some() {
+            if out.last().is_some_and(|p| p == "AND") {
+                out.pop();
+            }
+            let next = tokens.next().expect("peeked");
+            let (open, rest) = next.split_at(next.len() - next.trim_start_matches('(').len());
+            out.push(format!("{parens}{open}-{rest}"));
+        } else {
+            out.push(t);
+        }
+    }
+    out
 }
 
 fn rewrite(
@@ -148,7 +206,8 @@ fn rewrite(
 /// `5xx` → 5, `4XX` → 4.
 fn status_class(v: &str) -> Option<char> {
     let b = v.as_bytes();
-    (b.len() == 3 && (b'1'..=b'5').contains(&b[0]) && b[1..].eq_ignore_ascii_case(b"xx")).then(|| b[0] as char)
+    (b.len() == 3 && (b'1'..=b'5').contains(&b[0]) && b[1..].eq_ignore_ascii_case(b"xx"))
+        .then(|| b[0] as char)
 }
 
 /// `2h` (ago), `2026-05-14`, `2026-05-14T10:00`, any RFC 3339 time, `now`.
@@ -167,7 +226,9 @@ pub fn parse_time(v: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
             return Some(t.and_utc());
         }
     }
-    NaiveDate::parse_from_str(v, "%Y-%m-%d").ok().map(|d| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc())
+    NaiveDate::parse_from_str(v, "%Y-%m-%d")
+        .ok()
+        .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc())
 }
 
 /// `90s`, `30m`, `2h`, `7d`, `2w`.
@@ -191,7 +252,9 @@ fn explain(e: &tantivy::query::QueryParserError, text: &str) -> String {
         E::FieldDoesNotExist(f) => format!(
             "unknown field `{f}` — fields: ts request_id trace_id idempotency_key service method path status code class message client api; shorthands: status:5xx since: until:"
         ),
-        E::SyntaxError(_) => format!("cannot parse `{text}` — check quotes, brackets and AND/OR/NOT"),
+        E::SyntaxError(_) => {
+            format!("cannot parse `{text}` — check quotes, brackets and AND/OR/NOT")
+        }
         E::ExpectedInt(_) => "status takes a number, a range like [500 TO 599], or 4xx/5xx".into(),
         other => other.to_string(),
     }
@@ -202,7 +265,9 @@ mod tests {
     use super::*;
 
     fn now() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-05-14T12:00:00Z").unwrap().with_timezone(&Utc)
+        DateTime::parse_from_rfc3339("2026-05-14T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     #[test]
@@ -218,7 +283,11 @@ mod tests {
         ];
         for (input, want) in cases {
             let (mut s, mut u) = (None, None);
-            assert_eq!(rewrite(input, now(), &mut s, &mut u).unwrap(), want, "{input}");
+            assert_eq!(
+                rewrite(input, now(), &mut s, &mut u).unwrap(),
+                want,
+                "{input}"
+            );
         }
     }
 
@@ -236,7 +305,11 @@ mod tests {
             "until:2026-05-14T10:00:00Z",
             "status:>=500",
         ] {
-            assert!(Query::parse(q, now()).is_ok(), "{q}: {:?}", Query::parse(q, now()).err());
+            assert!(
+                Query::parse(q, now()).is_ok(),
+                "{q}: {:?}",
+                Query::parse(q, now()).err()
+            );
         }
     }
 
@@ -249,6 +322,18 @@ mod tests {
         let e = Query::parse("status:abc", now()).unwrap_err();
         assert!(e.0.contains("status takes a number"), "{e}");
         assert!(Query::parse("(code:x", now()).is_err());
+    }
+
+    #[test]
+    fn not_becomes_a_minus_clause() {
+        let toks = |s: &str| negations(split_tokens(s)).join(" ");
+        assert_eq!(
+            toks("status:4xx AND NOT code:x AND NOT code:y"),
+            "status:4xx -code:x -code:y"
+        );
+        assert_eq!(toks("NOT class:auth"), "-class:auth");
+        assert_eq!(toks("a AND (NOT b)"), "a (-b)");
+        assert_eq!(toks("\"NOT this\" NOT"), "\"NOT this\" NOT");
     }
 
     #[test]

@@ -13,7 +13,8 @@ impl Store {
         paths.sort_unstable();
         paths.dedup();
         let bounds = self.ts_bounds();
-        let fmt = |ms: i64| chrono::DateTime::from_timestamp_millis(ms).map(|t| ts_millis::format(&t));
+        let fmt =
+            |ms: i64| chrono::DateTime::from_timestamp_millis(ms).map(|t| ts_millis::format(&t));
         Ok(Stats {
             events: self.num_events(),
             files: paths.len() as u64,

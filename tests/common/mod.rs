@@ -1,0 +1,118 @@
+//! Shared helpers for the CLI tests: a private index per test and the real
+//! binary, run with arguments (and stdin) like a user would.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde::de::DeserializeOwned;
+
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    pub index: PathBuf,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let index = dir.path().join("index");
+        Env { dir, index }
+    }
+
+    /// A path inside this test's private directory.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Write a file (creating parent directories).
+    pub fn write(&self, rel: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.path(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_errtriage"));
+        c.arg("--index")
+            .arg(&self.index)
+            .env("NO_COLOR", "1")
+            .env_remove("ERRTRIAGE_INDEX");
+        // Keep the user's own catalogs out of the tests.
+        c.env("XDG_CONFIG_HOME", self.dir.path().join("config"));
+        c
+    }
+
+    /// Run with `args`; stdin is empty.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.run_stdin(args, b"")
+    }
+
+    pub fn run_stdin(&self, args: &[&str], stdin: &[u8]) -> Output {
+        let mut child = self
+            .cmd()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn errtriage");
+        child.stdin.take().unwrap().write_all(stdin).unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    /// Run, expect exit 0, decode stdout as `T`.
+    pub fn json<T: DeserializeOwned>(&self, args: &[&str]) -> T {
+        let out = self.run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{args:?}: not JSON ({e}): {}",
+                String::from_utf8_lossy(&out.stdout)
+            )
+        })
+    }
+
+    /// Run, expect exit 0 or 1 (nothing found), decode stdout as `T`.
+    pub fn json_any<T: DeserializeOwned>(&self, args: &[&str]) -> T {
+        let out = self.run(args);
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{args:?}: not JSON ({e}): {}",
+                String::from_utf8_lossy(&out.stdout)
+            )
+        })
+    }
+
+    /// `ingest PATHS --json`, decoded.
+    pub fn ingest(&self, paths: &[&Path]) -> serde_json::Value {
+        let mut args = vec!["ingest", "--json"];
+        let owned: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        args.extend(owned.iter().map(String::as_str));
+        self.json(&args)
+    }
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The repository's root (for sample-logs/ and tests/data/).
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
