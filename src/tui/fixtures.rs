@@ -281,6 +281,7 @@ pub fn reading(e: &Event) -> Option<Reading> {
         },
         meaning: "the request cannot succeed as sent".into(),
         hint: "fix the request before sending it again".into(),
+        key_mismatch: false,
     })
 }
 

@@ -27,6 +27,8 @@ mod worker;
 #[cfg(test)]
 mod fixtures;
 #[cfg(test)]
+mod headless_tests;
+#[cfg(test)]
 mod render_tests;
 #[cfg(test)]
 mod update_tests;

@@ -3,9 +3,9 @@
 //! the original line pretty-printed; a chain's timeline; a group's summary.
 //! Same content and order as `errtriage find`, so the two never disagree.
 
-use chrono::{DateTime, Utc};
 use errtriage::catalog::Reading;
 use errtriage::model::{Chain, Event, Source};
+use errtriage::query::chains;
 use errtriage::sanitize;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -13,6 +13,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
+use super::chains::outcome_style;
 use super::text::{
     BOLD, DIM, FLAG, LABEL, field, full_time, safe, safe_or_dash, sparkline, status_style,
     status_text, thousands, wrap,
@@ -164,67 +165,62 @@ fn event_chain_lines(e: &Event, detail: Option<&Detail>, show: bool) -> Vec<Line
     lines
 }
 
-/// A chain's timeline: one row per attempt (offset, gap since the previous
-/// response, status, code, Retry-After, request id), then its flags.
+/// A chain's story, as `errtriage find` tells it: the verdict, one row per
+/// attempt (offset, gap since the previous response, status, code,
+/// Retry-After, request id, flags on it), then each flag in words.
+/// `current` marks the attempt the user came from.
 pub fn chain_lines(c: &Chain, current: Option<&Source>, show: bool) -> Vec<Line<'static>> {
     let flags = match c.flags.len() {
         0 => Span::styled("no flags", DIM),
         n => Span::styled(format!("⚑ {n} flag{}", if n == 1 { "" } else { "s" }), FLAG),
     };
-    let mut lines = vec![Line::from(vec![
-        Span::styled("chain ", LABEL),
-        Span::styled(safe(&c.idempotency_key, show), BOLD),
-        Span::raw(format!(
-            "  {}  {}  {} attempt{}  ",
-            safe_or_dash(c.service.as_deref(), show),
-            c.outcome.as_str(),
-            c.attempts.len(),
-            if c.attempts.len() == 1 { "" } else { "s" }
-        )),
-        flags,
-    ])];
-    lines.push(Line::styled(
-        format!(
-            "  {:>3}  {:>7}  {:>6}  {:>3}  {:<22}  {:>11}  request id",
-            "#", "offset", "gap", "st", "code", "retry-after"
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled("chain ", LABEL),
+            Span::styled(safe(&c.idempotency_key, show), BOLD),
+            Span::raw(format!("  {}  ", safe_or_dash(c.service.as_deref(), show))),
+            Span::styled(c.outcome.as_str(), outcome_style(c.outcome).patch(BOLD)),
+            Span::raw("  "),
+            flags,
+        ]),
+        Line::raw(format!("  {}", safe(&chains::verdict(c), show))),
+        Line::styled(
+            format!(
+                "  {:>3}  {:>7}  {:>6}  {:>3}  {:<22}  {:>11}  request id",
+                "#", "offset", "gap", "st", "code", "retry-after"
+            ),
+            DIM,
         ),
-        DIM,
-    ));
-    let first = c.attempts.first().map(|a| a.ts);
-    let mut prev_end: Option<DateTime<Utc>> = None;
-    for (i, a) in c.attempts.iter().enumerate() {
-        let secs = |d: chrono::TimeDelta| d.num_milliseconds() as f64 / 1000.0;
-        let offset = first.map_or(0.0, |f| secs(a.ts - f));
-        let gap = prev_end.map_or(String::new(), |p| format!("{:.1}s", secs(a.ts - p)));
-        let flagged = c.flags.iter().any(|f| f.attempt == i + 1);
+    ];
+    for (step, a) in chains::timeline(c).into_iter().zip(&c.attempts) {
         let here = current == Some(&a.source);
-        let marker = match (here, flagged) {
-            (true, _) => Span::styled("▸", BOLD),
-            (false, true) => Span::styled("⚑", FLAG),
-            _ => Span::raw(" "),
-        };
-        lines.push(Line::from(vec![
-            marker,
+        let gap = step.gap_s.map_or(String::new(), |g| format!("{g:.1}s"));
+        let mut row = vec![
+            Span::styled(if here { "▸" } else { " " }, BOLD),
             Span::raw(format!(
                 " {:>3}  {:>7}  {gap:>6}  ",
-                i + 1,
-                format!("+{offset:.1}s")
+                step.attempt,
+                format!("+{:.1}s", step.offset_s)
             )),
             Span::styled(
-                format!("{:>3}", status_text(a.status)),
-                status_style(a.status),
+                format!("{:>3}", status_text(step.status)),
+                status_style(step.status),
             ),
             Span::raw(format!(
                 "  {:<22}  {:>11}  ",
-                safe_or_dash(a.code.as_deref(), show),
-                a.retry_after_s.map_or(String::new(), |s| format!("{s}s")),
+                safe_or_dash(step.code.as_deref(), show),
+                step.retry_after_s
+                    .map_or(String::new(), |s| format!("{s}s")),
             )),
             Span::styled(
-                safe_or_dash(Some(&a.request_id), show),
+                safe_or_dash(Some(&step.request_id), show),
                 if here { BOLD } else { Style::new() },
             ),
-        ]));
-        prev_end = Some(a.ends_at());
+        ];
+        if !step.rules.is_empty() {
+            row.push(Span::styled(format!("  ⚑ {}", step.rules.len()), FLAG));
+        }
+        lines.push(Line::from(row));
     }
     for f in &c.flags {
         lines.push(Line::from(vec![

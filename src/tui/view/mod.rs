@@ -4,7 +4,7 @@
 //! the `?` overlay over all. Only visible rows are built.
 
 mod bars;
-mod chains;
+pub mod chains;
 pub mod detail;
 mod events;
 mod groups;

@@ -115,7 +115,8 @@ pub fn field(label: &str, value: impl Into<String>, pad: usize) -> Line<'static>
     ])
 }
 
-/// Break lines wider than `width` into several, keeping each span's style.
+/// Break lines wider than `width` into several, at a space where there is
+/// one (inside long tokens otherwise), keeping each span's style.
 pub fn wrap(lines: Vec<Line<'static>>, width: usize) -> Vec<Line<'static>> {
     let width = width.max(1);
     let mut out = Vec::with_capacity(lines.len());
@@ -124,30 +125,49 @@ pub fn wrap(lines: Vec<Line<'static>>, width: usize) -> Vec<Line<'static>> {
             out.push(line);
             continue;
         }
-        let mut row: Vec<Span<'static>> = Vec::new();
-        let mut used = 0;
-        for span in &line.spans {
-            let style = line.style.patch(span.style);
-            let mut piece = String::new();
-            for g in span.styled_graphemes(Style::new()) {
-                let w = Span::raw(g.symbol).width();
-                if used + w > width && used > 0 {
-                    row.push(Span::styled(std::mem::take(&mut piece), style));
-                    out.push(Line::from(std::mem::take(&mut row)));
-                    used = 0;
-                }
-                piece.push_str(g.symbol);
-                used += w;
+        let cells: Vec<(String, Style, usize)> = line
+            .spans
+            .iter()
+            .flat_map(|span| {
+                let style = line.style.patch(span.style);
+                span.styled_graphemes(Style::new())
+                    .map(move |g| (g.symbol.to_string(), style, Span::raw(g.symbol).width()))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let (mut start, mut used, mut space) = (0, 0, None);
+        let mut i = 0;
+        while i < cells.len() {
+            if used + cells[i].2 > width && i > start {
+                let end = space.filter(|&sp| sp > start).map_or(i, |sp| sp + 1);
+                out.push(row(&cells[start..end]));
+                (start, used, space) = (end, 0, None);
+                i = end;
+                continue;
             }
-            if !piece.is_empty() {
-                row.push(Span::styled(piece, style));
+            if cells[i].0 == " " {
+                space = Some(i);
             }
+            used += cells[i].2;
+            i += 1;
         }
-        if !row.is_empty() {
-            out.push(Line::from(row));
+        if start < cells.len() {
+            out.push(row(&cells[start..]));
         }
     }
     out
+}
+
+/// Cells back into a line, one span per run of equal style.
+fn row(cells: &[(String, Style, usize)]) -> Line<'static> {
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    for (symbol, style, _) in cells {
+        match spans.last_mut() {
+            Some(last) if last.style == *style => last.content.to_mut().push_str(symbol),
+            _ => spans.push(Span::styled(symbol.clone(), *style)),
+        }
+    }
+    Line::from(spans)
 }
 
 #[cfg(test)]
@@ -169,6 +189,9 @@ mod tests {
         let text: Vec<String> = rows.iter().map(|l| l.to_string()).collect();
         assert_eq!(text, ["abcd", "efgh", "ij"]);
         assert_eq!(rows[1].spans[0].style, BOLD);
+        let words = wrap(vec![Line::raw("retried at a fixed pace")], 12);
+        let text: Vec<String> = words.iter().map(|l| l.to_string()).collect();
+        assert_eq!(text, ["retried at ", "a fixed pace"]);
     }
 
     #[test]

@@ -1,0 +1,237 @@
+//! The app headless over a real index (STYLE habit 7): real ingest, real
+//! store, the real worker threads and index watcher; keys go in through the
+//! keymap, the screen comes out of a `TestBackend`. No terminal needed.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use errtriage::catalog::Catalogs;
+use errtriage::index::{Store, Writer, WriterOptions};
+use errtriage::ingest::{IngestOptions, Ingestor, NoProgress};
+use tokio::sync::mpsc::UnboundedReceiver;
+
+use super::action::Action;
+use super::app::App;
+use super::event::Input;
+use super::fixtures::screen_text;
+use super::state::{State, View};
+use super::worker::{self, StoreCell, Worker};
+
+/// One line as a 42min-style gateway would log it.
+fn line(t: &str, rid: &str, status: u16, code: Option<&str>, key: Option<&str>) -> String {
+    let mut v = serde_json::json!({
+        "timestamp": format!("2026-05-14T{t}Z"), "service": "42min-api", "method": "POST",
+        "path": "/v1/bookings", "status": status, "latency_ms": 40,
+    });
+    match code {
+        Some(code) => {
+            v["response"] = serde_json::json!({"error": {"code": code, "message": format!("{code} on booking"), "request_id": rid}})
+        }
+        None => v["request_id"] = rid.into(),
+    }
+    if let Some(k) = key {
+        v["idempotency_key"] = k.into();
+    }
+    v.to_string()
+}
+
+fn corpus() -> String {
+    let lines = [
+        line(
+            "10:00:00.000",
+            "req_H1",
+            409,
+            Some("slot_unavailable"),
+            Some("idem-h"),
+        ),
+        line(
+            "10:00:00.100",
+            "req_H2",
+            409,
+            Some("slot_unavailable"),
+            Some("idem-h"),
+        ),
+        line(
+            "10:00:00.200",
+            "req_H3",
+            409,
+            Some("slot_unavailable"),
+            Some("idem-h"),
+        ),
+        line(
+            "10:01:00.000",
+            "req_2N7s8x9KqR",
+            503,
+            Some("upstream_unavailable"),
+            None,
+        ),
+        line("10:02:00.000", "req_OK1", 201, None, None),
+    ];
+    lines.join("\n") + "\n"
+}
+
+fn ingest(index: &Path, log: &Path) {
+    let catalogs = Catalogs::builtin();
+    let opts = WriterOptions {
+        threads: 1,
+        memory_bytes: 32 << 20,
+        rebuild: false,
+    };
+    let mut writer = Writer::open(index, &opts, || {}).expect("writer");
+    let mut ingestor = Ingestor::new(
+        &mut writer,
+        &catalogs,
+        IngestOptions::default(),
+        &NoProgress,
+    );
+    ingestor.ingest_paths(&[log.to_path_buf()]).expect("ingest");
+    ingestor.finish().expect("summary");
+    writer.finish().expect("commit");
+}
+
+struct Headless {
+    app: App,
+    answers: UnboundedReceiver<Action>,
+    log: PathBuf,
+    index: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Headless {
+    fn new() -> Headless {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (log, index) = (dir.path().join("api.log"), dir.path().join("index"));
+        std::fs::write(&log, corpus()).unwrap();
+        ingest(&index, &log);
+        let store = StoreCell::new(Store::open(&index, Catalogs::builtin()).expect("store"));
+        let (sink, answers) = tokio::sync::mpsc::unbounded_channel();
+        let worker = Worker::start(store.clone(), sink.clone()).expect("worker");
+        worker::watch(store, index.clone(), sink).expect("watcher");
+        let state = State::new("", false, &index.display().to_string());
+        let mut h = Headless {
+            app: App::new(state, worker),
+            answers,
+            log,
+            index,
+            _dir: dir,
+        };
+        h.app.dispatch(Action::Resize(120, 40));
+        h.app.dispatch(Action::Start);
+        h.settle();
+        h
+    }
+
+    /// Let the typing pause pass and the worker answer everything asked.
+    fn settle(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            self.app.fire_debounce();
+            while let Ok(a) = self.answers.try_recv() {
+                self.app.dispatch(a);
+            }
+            if self.app.worker.is_idle() && self.answers.is_empty() {
+                return;
+            }
+            assert!(Instant::now() < deadline, "the worker did not finish");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    fn keys(&mut self, keys: &[KeyCode]) {
+        for k in keys {
+            self.app
+                .input(&Input::Key(KeyEvent::new(*k, KeyModifiers::NONE)));
+        }
+        self.settle();
+    }
+
+    fn type_text(&mut self, text: &str) {
+        self.keys(&text.chars().map(KeyCode::Char).collect::<Vec<_>>());
+    }
+
+    fn screen(&mut self) -> String {
+        screen_text(&super::fixtures::draw(&mut self.app.state))
+    }
+}
+
+#[test]
+fn a_request_id_query_shows_its_event_reading_and_chain() {
+    let mut h = Headless::new();
+    assert_eq!(h.app.state.events.total, 5);
+    h.keys(&[KeyCode::Char('/')]);
+    h.type_text("req_H2");
+    h.keys(&[KeyCode::Enter]);
+    let s = &h.app.state;
+    assert_eq!((s.applied.as_str(), s.events.total), ("req_H2", 1));
+    let detail = s.selected_detail().expect("detail loaded");
+    assert_eq!(
+        detail.reading.as_ref().map(|r| r.code.as_str()),
+        Some("slot_unavailable")
+    );
+    assert_eq!(detail.chains.len(), 1);
+    assert_eq!(detail.chains[0].attempts.len(), 3);
+    let screen = h.screen();
+    assert!(
+        screen.contains("slot_unavailable") && screen.contains("req_H2"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn groups_and_chains_come_from_the_index() {
+    let mut h = Headless::new();
+    h.keys(&[KeyCode::Tab]);
+    let s = &h.app.state;
+    assert_eq!(s.view, View::Groups);
+    let top = &s.groups.list.items[0];
+    assert_eq!(
+        (top.group.key.as_str(), top.group.count),
+        ("slot_unavailable", 3)
+    );
+    assert_eq!(top.class.as_deref(), Some("conflict"));
+    h.keys(&[KeyCode::Tab]);
+    let chain = &h.app.state.chains.list.items[0];
+    assert_eq!(
+        (chain.idempotency_key.as_str(), chain.attempts.len()),
+        ("idem-h", 3)
+    );
+    assert!(
+        !chain.flags.is_empty(),
+        "retrying a 409 three times is flagged"
+    );
+}
+
+#[test]
+fn a_bad_query_is_an_inline_error() {
+    let mut h = Headless::new();
+    h.keys(&[KeyCode::Char('/')]);
+    h.type_text("nosuch:field");
+    let err = h.app.state.query_error.clone().expect("an error");
+    assert!(err.contains("unknown field"), "{err}");
+    assert!(h.screen().contains("✗ unknown field `nosuch`"));
+    assert_eq!(h.app.state.events.total, 5, "the results stay");
+}
+
+#[test]
+fn events_committed_by_another_ingest_appear_live() {
+    let mut h = Headless::new();
+    let more = line(
+        "10:03:00.000",
+        "req_LIVE",
+        500,
+        Some("internal_error"),
+        None,
+    ) + "\n";
+    let mut text = std::fs::read_to_string(&h.log).unwrap();
+    text.push_str(&more);
+    std::fs::write(&h.log, text).unwrap();
+    ingest(&h.index, &h.log);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while h.app.state.events.total < 6 {
+        assert!(Instant::now() < deadline, "the new event never appeared");
+        std::thread::sleep(Duration::from_millis(50));
+        h.settle();
+    }
+    assert!(h.screen().contains("req_LIVE"));
+}
