@@ -108,7 +108,7 @@ where
                 None => break,
                 Some(got) => {
                     app.input(&got?);
-                    while let Some(more) = input.try_next() {
+                    while let Some(more) = input.try_next().await {
                         app.input(&more?);
                     }
                 }

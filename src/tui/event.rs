@@ -3,9 +3,10 @@
 //! [`Input`]s; [`super::keymap`] turns those into actions.
 
 use std::io;
+use std::task::Poll;
 
 use crossterm::event::{Event, EventStream, KeyEvent, MouseEvent};
-use futures::{FutureExt, StreamExt};
+use futures::StreamExt;
 
 /// What the user did at the terminal.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,8 +45,23 @@ impl TermEvents {
     }
 
     /// An input that is already queued, without waiting.
-    pub fn try_next(&mut self) -> Option<io::Result<Input>> {
-        self.next().now_or_never().flatten()
+    ///
+    /// Polled with this task's own waker (`poll!`), never a throwaway one
+    /// (`now_or_never`): crossterm registers a waker only on the first
+    /// pending poll, so a no-op waker there would leave the next real wait
+    /// deaf to the keyboard.
+    pub async fn try_next(&mut self) -> Option<io::Result<Input>> {
+        loop {
+            match futures::poll!(self.stream.next()) {
+                Poll::Ready(Some(Ok(e))) => {
+                    if let Some(input) = convert(e) {
+                        return Some(Ok(input));
+                    }
+                }
+                Poll::Ready(Some(Err(e))) => return Some(Err(e)),
+                Poll::Ready(None) | Poll::Pending => return None,
+            }
+        }
     }
 }
 

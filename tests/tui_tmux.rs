@@ -1,0 +1,265 @@
+//! The TUI end to end, as a person uses it: the real binary in a real
+//! terminal (tmux, on a private socket), over a corpus this test writes and
+//! ingests. Keys go in with `send-keys`; the screen is read with
+//! `capture-pane` until the expected text shows (never fixed sleeps).
+//! Skipped, saying so, when tmux is not installed (`.ci/run` installs it).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+const WAIT: Duration = Duration::from_secs(60);
+
+fn line(t: &str, rid: &str, status: u16, code: Option<&str>, key: Option<&str>) -> String {
+    let mut v = serde_json::json!({
+        "timestamp": format!("2026-05-14T{t}Z"), "service": "42min-api", "method": "POST",
+        "path": "/v1/bookings", "status": status, "latency_ms": 35,
+    });
+    match code {
+        Some(code) => {
+            v["response"] = serde_json::json!({"error": {
+                "code": code, "message": format!("{code} while booking"), "request_id": rid,
+            }});
+        }
+        None => v["request_id"] = rid.into(),
+    }
+    if let Some(k) = key {
+        v["idempotency_key"] = k.into();
+    }
+    v.to_string()
+}
+
+/// 8 events: slot_unavailable ×3 (one retry chain), upstream_unavailable ×2,
+/// rate_limited ×1, two successes.
+fn corpus() -> String {
+    let lines = [
+        line(
+            "10:00:00.000",
+            "req_TMUX0001",
+            409,
+            Some("slot_unavailable"),
+            Some("idem-t1"),
+        ),
+        line(
+            "10:00:00.200",
+            "req_TMUX0002",
+            409,
+            Some("slot_unavailable"),
+            Some("idem-t1"),
+        ),
+        line(
+            "10:00:00.400",
+            "req_TMUX0003",
+            409,
+            Some("slot_unavailable"),
+            Some("idem-t1"),
+        ),
+        line(
+            "10:01:00.000",
+            "req_TMUX0004",
+            503,
+            Some("upstream_unavailable"),
+            None,
+        ),
+        line(
+            "10:02:00.000",
+            "req_TMUX0005",
+            503,
+            Some("upstream_unavailable"),
+            None,
+        ),
+        line(
+            "10:03:00.000",
+            "req_TMUX0006",
+            429,
+            Some("rate_limited"),
+            None,
+        ),
+        line("10:04:00.000", "req_TMUX0007", 201, None, None),
+        line("10:05:00.000", "req_TMUX0008", 200, None, None),
+    ];
+    lines.join("\n") + "\n"
+}
+
+struct Tmux {
+    socket: PathBuf,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> Output {
+        let out = Command::new("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("run tmux");
+        assert!(
+            out.status.success(),
+            "tmux {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "tui"];
+        args.extend_from_slice(keys);
+        self.run(&args);
+    }
+
+    /// Type text literally (no key-name lookup).
+    fn text(&self, text: &str) {
+        self.run(&["send-keys", "-t", "tui", "-l", text]);
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "tui"]).stdout).into_owned()
+    }
+
+    /// Poll the screen until `ok` holds; panic with the last screen otherwise.
+    fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if ok(&screen) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < WAIT,
+                "timed out waiting for {what}; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .arg("kill-server")
+            .output();
+    }
+}
+
+fn tmux_available() -> bool {
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn shell_quote(p: &Path) -> String {
+    format!("'{}'", p.display().to_string().replace('\'', r"'\''"))
+}
+
+/// Wait until the file exists and has content.
+fn wait_file(path: &Path) -> String {
+    let start = Instant::now();
+    loop {
+        if let Ok(text) = std::fs::read_to_string(path) {
+            if !text.is_empty() {
+                return text;
+            }
+        }
+        assert!(start.elapsed() < WAIT, "{} never appeared", path.display());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn tui_in_tmux_finds_a_request_groups_the_codes_and_quits_cleanly() {
+    if !tmux_available() {
+        eprintln!("SKIPPED tui_in_tmux: tmux is not installed (apt-get install tmux)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (log, index, exit) = (
+        dir.path().join("api.log"),
+        dir.path().join("index"),
+        dir.path().join("exit"),
+    );
+    std::fs::write(&log, corpus()).unwrap();
+    let bin = env!("CARGO_BIN_EXE_errtriage");
+    let ingest = Command::new(bin)
+        .arg("--index")
+        .arg(&index)
+        .arg("ingest")
+        .arg(&log)
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .output()
+        .unwrap();
+    assert!(
+        ingest.status.success(),
+        "ingest: {}",
+        String::from_utf8_lossy(&ingest.stderr)
+    );
+
+    let tmux = Tmux {
+        socket: dir.path().join("tmux.sock"),
+    };
+    let script = format!(
+        "XDG_CONFIG_HOME={} {} --index {} tui; echo EXIT=$? > {}",
+        shell_quote(&dir.path().join("config")),
+        shell_quote(Path::new(bin)),
+        shell_quote(&index),
+        shell_quote(&exit),
+    );
+    tmux.run(&[
+        "-f",
+        "/dev/null",
+        "new-session",
+        "-d",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        "-s",
+        "tui",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    tmux.wait_for("the Events view", |s| {
+        s.contains("Events │ Groups │ Chains") && s.contains("8 matching")
+    });
+
+    // `/` + a request id + Enter shows that event and its code.
+    tmux.keys(&["/"]);
+    tmux.text("req_TMUX0002");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("the request", |s| {
+        s.contains("1 matching") && s.contains("req_TMUX0002")
+    });
+    let row = screen
+        .lines()
+        .find(|l| l.contains("req_TMUX0002") && l.contains("409"))
+        .unwrap_or_default();
+    assert!(
+        row.contains("slot_unavailable"),
+        "the event's row shows its code:\n{screen}"
+    );
+
+    // `/`, Ctrl-U, Enter: every event again; Tab: the Groups view with counts.
+    tmux.keys(&["/", "C-u", "Enter"]);
+    tmux.wait_for("every event", |s| s.contains("8 matching"));
+    tmux.keys(&["Tab"]);
+    let screen = tmux.wait_for("the Groups view", |s| {
+        s.contains("by code (b)") && s.contains("rate_limited")
+    });
+    let count = |code: &str| -> Option<u64> {
+        let row = screen
+            .lines()
+            .find(|l| l.contains(code) && l.contains('×'))?;
+        let after = row.split(code).nth(1)?;
+        after.split_whitespace().find_map(|w| w.parse().ok())
+    };
+    assert_eq!(count("slot_unavailable"), Some(3), "{screen}");
+    assert_eq!(count("upstream_unavailable"), Some(2), "{screen}");
+    assert_eq!(count("rate_limited"), Some(1), "{screen}");
+
+    // `q` quits, restores the terminal and exits 0.
+    tmux.keys(&["q"]);
+    assert_eq!(wait_file(&exit).trim(), "EXIT=0");
+}
