@@ -116,6 +116,14 @@ pub struct Ingestor<'a> {
     last_commit: Instant,
     bytes_since_commit: u64,
     dirty: bool,
+    /// Distinct sources read (for `summary.files`).
+    sources: std::collections::HashSet<String>,
+    /// Sources whose last line is still incomplete.
+    waiting: std::collections::HashSet<String>,
+    /// Don't count unchanged files (follow mode rescans them every tick).
+    quiet_unchanged: bool,
+    /// Set (e.g. by Ctrl-C) to stop after the current batch.
+    stop: Option<&'a std::sync::atomic::AtomicBool>,
 }
 
 /// The state of the file being read.
@@ -157,7 +165,43 @@ impl<'a> Ingestor<'a> {
             last_commit: now,
             bytes_since_commit: 0,
             dirty: false,
+            sources: Default::default(),
+            waiting: Default::default(),
+            quiet_unchanged: false,
+            stop: None,
         }
+    }
+
+    /// Stop reading (after the current batch) once `stop` is set.
+    pub fn stop_on(&mut self, stop: &'a std::sync::atomic::AtomicBool) {
+        self.stop = Some(stop);
+    }
+
+    fn stopping(&self) -> bool {
+        self.stop.is_some_and(|s| s.load(Ordering::Relaxed))
+    }
+
+    /// Stop counting unchanged files (follow mode).
+    pub fn quiet_unchanged(&mut self, quiet: bool) {
+        self.quiet_unchanged = quiet;
+    }
+
+    /// Read whatever is new in the files under `paths` (no progress, no
+    /// problems repeated): one tick of follow mode.
+    pub fn rescan(&mut self, paths: &[PathBuf]) -> Result<()> {
+        let roots: Vec<PathBuf> = paths
+            .iter()
+            .filter(|p| p.as_os_str() != "-")
+            .cloned()
+            .collect();
+        let (files, _) = walk::expand(&roots, Some(self.writer.dir()));
+        for file in &files {
+            if self.stopping() {
+                break;
+            }
+            self.ingest_file(file)?;
+        }
+        Ok(())
     }
 
     /// Ingest files and directories (recursively); `-` is stdin.
@@ -184,6 +228,11 @@ impl<'a> Ingestor<'a> {
             self.ingest_stdin()?;
         }
         for file in &files {
+            if self.stopping() {
+                self.progress
+                    .note("stopping: committing what was read so far");
+                break;
+            }
             self.ingest_file(file)?;
         }
         Ok(())
@@ -214,7 +263,9 @@ impl<'a> Ingestor<'a> {
                 return Ok(());
             }
             Identity::Unchanged { size } => {
-                self.summary.unchanged_files += 1;
+                if !self.quiet_unchanged {
+                    self.summary.unchanged_files += 1;
+                }
                 self.progress.advance(size, 0);
                 return Ok(());
             }
@@ -280,7 +331,9 @@ impl<'a> Ingestor<'a> {
         mut state: FileState,
         counter: &Counter,
     ) -> Result<()> {
-        self.summary.files += 1;
+        if self.sources.insert(state.source.clone()) {
+            self.summary.files += 1;
+        }
         let (batch_bytes, max_line) = (self.opts.batch_bytes, self.opts.max_line);
         let (start, first_line) = (state.offset, state.lines + 1);
         let mut disk_seen = 0;
@@ -297,6 +350,9 @@ impl<'a> Ingestor<'a> {
                 }
             });
             for next in rx {
+                if self.stopping() {
+                    break;
+                }
                 match next {
                     Ok(Some(Chunk::Lines(batch))) => self.process_batch(&mut state, batch)?,
                     Ok(Some(Chunk::TooLong { line, offset, len })) => {
@@ -343,9 +399,10 @@ impl<'a> Ingestor<'a> {
             .collect();
         if batch.partial && state.can_wait && !matches!(parsed.first(), Some(Parsed::Good(..))) {
             // A last line still being written: leave it for the next run.
-            self.summary.incomplete_tails += 1;
+            self.waiting.insert(state.source.clone());
             return Ok(());
         }
+        self.waiting.remove(&state.source);
         let (mut read_lines, mut events) = (0, 0);
         for (p, &(line, _, bytes)) in parsed.into_iter().zip(&lines) {
             match p {
@@ -479,6 +536,11 @@ impl<'a> Ingestor<'a> {
         Ok(())
     }
 
+    /// Commit if anything was read since the last commit.
+    pub fn commit_if_dirty(&mut self) -> Result<()> {
+        if self.dirty { self.commit() } else { Ok(()) }
+    }
+
     /// Commit now: documents and checkpoint together.
     pub fn commit(&mut self) -> Result<()> {
         self.writer.commit()?;
@@ -494,6 +556,7 @@ impl<'a> Ingestor<'a> {
             self.commit()?;
         }
         self.progress.end();
+        self.summary.incomplete_tails = self.waiting.len() as u64;
         self.summary.seconds = self.started.elapsed().as_secs_f64();
         Ok(self.summary)
     }
