@@ -55,29 +55,26 @@ pub struct Writer {
 impl Writer {
     /// Open (or create) the index in `dir`, waiting while another process
     /// holds the writer lock; `on_wait` is called once if it has to wait.
-    pub fn open(dir: &Path, opts: &WriterOptions, mut on_wait: impl FnMut()) -> Result<Writer> {
-        if opts.rebuild {
-            remove_index(dir)?;
-        }
-        let index = open_or_create(dir)?;
-        let checkpoint = read_checkpoint(&index, dir)?;
-        let mut waited = false;
-        let writer = loop {
-            let options = IndexWriterOptions::builder()
-                .num_worker_threads(opts.threads)
-                .memory_budget_per_thread(opts.memory_bytes / opts.threads)
-                .build();
-            match index.writer_with_options(options) {
-                Ok(w) => break w,
-                Err(TantivyError::LockFailure(LockError::LockBusy, _)) => {
-                    if !waited {
-                        on_wait();
-                        waited = true;
-                    }
-                    std::thread::sleep(Duration::from_millis(200));
-                }
-                Err(e) => return Err(index_error(dir, e)),
+    pub fn open(dir: &Path, opts: &WriterOptions, on_wait: impl FnMut()) -> Result<Writer> {
+        let index = match open_or_create(dir) {
+            Ok(index) => index,
+            // An index this version cannot open is replaced on --rebuild.
+            Err(_) if opts.rebuild => {
+                remove_index(dir)?;
+                open_or_create(dir)?
             }
+            Err(e) => return Err(e),
+        };
+        let writer = lock(&index, dir, opts, on_wait)?;
+        // Only now, holding the lock, is the last commit's checkpoint final:
+        // another ingest may have committed while this one waited.
+        let checkpoint = if opts.rebuild {
+            writer
+                .delete_all_documents()
+                .map_err(|e| index_error(dir, e))?;
+            Checkpoint::default()
+        } else {
+            read_checkpoint(&index, dir)?
         };
         Ok(Writer {
             dir: dir.to_path_buf(),
@@ -164,6 +161,33 @@ pub fn to_document(f: &Fields, e: &Event) -> TantivyDocument {
     doc.add_u64(f.line, e.source.line);
     doc.add_u64(f.offset, e.source.offset);
     doc
+}
+
+/// Take the writer lock, waiting while another process holds it.
+fn lock(
+    index: &Index,
+    dir: &Path,
+    opts: &WriterOptions,
+    mut on_wait: impl FnMut(),
+) -> Result<IndexWriter> {
+    let mut waited = false;
+    loop {
+        let options = IndexWriterOptions::builder()
+            .num_worker_threads(opts.threads)
+            .memory_budget_per_thread(opts.memory_bytes / opts.threads)
+            .build();
+        match index.writer_with_options(options) {
+            Ok(w) => return Ok(w),
+            Err(TantivyError::LockFailure(LockError::LockBusy, _)) => {
+                if !waited {
+                    on_wait();
+                    waited = true;
+                }
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            Err(e) => return Err(index_error(dir, e)),
+        }
+    }
 }
 
 fn open_or_create(dir: &Path) -> Result<Index> {
