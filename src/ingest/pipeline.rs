@@ -139,6 +139,20 @@ struct FileState {
     can_wait: bool,
     /// Whether progress is recorded in the checkpoint (not stdin).
     checkpointed: bool,
+    /// When the file was last modified.
+    modified: Option<std::time::SystemTime>,
+}
+
+/// A file modified this recently may still be writing its last line.
+const STILL_WRITING: Duration = Duration::from_secs(5);
+
+impl FileState {
+    /// Whether an unterminated last line may yet be completed: the file was
+    /// modified within [`STILL_WRITING`]. Otherwise it is judged as it is.
+    fn being_written(&self) -> bool {
+        self.modified
+            .is_some_and(|m| m.elapsed().map_or(true, |age| age < STILL_WRITING))
+    }
 }
 
 enum Parsed {
@@ -259,7 +273,7 @@ impl<'a> Ingestor<'a> {
                 return Ok(());
             }
             Identity::Binary => {
-                self.problem(&name, "binary file (NUL bytes), skipped");
+                self.problem(&name, "binary file, skipped");
                 return Ok(());
             }
             Identity::Unchanged { size } => {
@@ -281,9 +295,7 @@ impl<'a> Ingestor<'a> {
                 if !compressed {
                     self.progress.advance(offset, 0);
                 }
-                let mtime = std::fs::metadata(path)
-                    .and_then(|m| m.modified())
-                    .map(DateTime::<Utc>::from);
+                let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
                 let state = FileState {
                     source: name,
                     mark,
@@ -291,9 +303,10 @@ impl<'a> Ingestor<'a> {
                     offset,
                     lines,
                     tail,
-                    last_ts: mtime.unwrap_or_else(|_| Utc::now()),
+                    last_ts: modified.map_or_else(Utc::now, DateTime::<Utc>::from),
                     can_wait: !compressed,
                     checkpointed: true,
+                    modified,
                 };
                 (stream, state)
             }
@@ -321,6 +334,7 @@ impl<'a> Ingestor<'a> {
             last_ts: Utc::now(),
             can_wait: false,
             checkpointed: false,
+            modified: None,
         };
         self.read_stream(stream, state, &counter)
     }
@@ -397,7 +411,11 @@ impl<'a> Ingestor<'a> {
                 parse_line(bytes, source, max_line, catalogs, fields)
             })
             .collect();
-        if batch.partial && state.can_wait && !matches!(parsed.first(), Some(Parsed::Good(..))) {
+        if batch.partial
+            && state.can_wait
+            && !matches!(parsed.first(), Some(Parsed::Good(..)))
+            && state.being_written()
+        {
             // A last line still being written: leave it for the next run.
             self.waiting.insert(state.source.clone());
             return Ok(());

@@ -46,7 +46,7 @@ pub fn normalize(line: &str, source: Source) -> Result<Normalized, BadReason> {
     let mut repaired = None;
     let root = value::parse_lenient(text, &mut repaired).map_err(|e| match e {
         ParseError::TooDeep => BadReason::TooDeep,
-        ParseError::Syntax => BadReason::NotJson,
+        ParseError::Syntax | ParseError::OutOfRange(_) => BadReason::NotJson,
     })?;
     let J::Obj(obj) = &root else {
         return Err(BadReason::NotObject);
