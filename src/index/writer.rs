@@ -17,7 +17,6 @@ use super::schema::{Fields, SCHEMA_VERSION, build_schema};
 use crate::error::{Error, Result};
 use crate::ingest::checkpoint::Checkpoint;
 use crate::model::Event;
-use crate::sanitize;
 
 /// Knobs for the writer; the defaults suit a 2-core laptop.
 #[derive(Debug, Clone)]
@@ -154,7 +153,8 @@ pub fn to_document(f: &Fields, e: &Event) -> TantivyDocument {
         doc.add_u64(f.status, u64::from(s));
     }
     if let Some(m) = &e.message {
-        doc.add_text(f.message, sanitize::redact(m));
+        // Normalization already redacted secrets from the message.
+        doc.add_text(f.message, m);
     }
     doc.add_text(f.raw, &e.raw);
     doc.add_text(f.file, &e.source.file);
