@@ -236,15 +236,20 @@ pub(crate) fn read_checkpoint(index: &Index, dir: &Path) -> Result<Checkpoint> {
 /// Create `dir` (and parents) readable by its owner only.
 pub fn create_private_dir(dir: &Path) -> Result<()> {
     use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    let cannot = |e: std::io::Error| Error::Index {
+        path: dir.to_path_buf(),
+        message: format!(
+            "cannot create a private index directory there ({e}); choose a writable location with --index DIR or ERRTRIAGE_INDEX"
+        ),
+    };
     if !dir.exists() {
         std::fs::DirBuilder::new()
             .recursive(true)
             .mode(0o700)
             .create(dir)
-            .map_err(|e| Error::io(dir, e))?;
+            .map_err(cannot)?;
     }
-    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-        .map_err(|e| Error::io(dir, e))
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(cannot)
 }
 
 /// Remove an errtriage index (only files tantivy or errtriage put there).
@@ -267,22 +272,55 @@ fn remove_index(dir: &Path) -> Result<()> {
 }
 
 pub(crate) fn index_error(dir: &Path, e: TantivyError) -> Error {
-    let message = match &e {
-        TantivyError::IoError(io) if io.kind() == std::io::ErrorKind::StorageFull => {
-            "the disk is full; free space, then run `errtriage ingest` again (committed data is safe)".into()
+    let message = match (&e, io_kind(&e)) {
+        (_, Some(std::io::ErrorKind::StorageFull)) => {
+            "the disk is full; free space, then run `errtriage ingest` again (everything committed is safe and resumes)"
+                .into()
         }
-        TantivyError::IoError(io) if io.kind() == std::io::ErrorKind::PermissionDenied => {
-            format!("{io}; choose a writable location with --index DIR")
+        (_, Some(std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem)) => {
+            format!("{e}; choose a writable location with --index DIR or ERRTRIAGE_INDEX")
         }
-        TantivyError::DataCorruption(_) | TantivyError::IncompatibleIndex(_) => {
-            format!("{e}; rebuild it with `errtriage ingest --rebuild PATH…`")
-        }
+        (
+            TantivyError::DataCorruption(_)
+            | TantivyError::IncompatibleIndex(_)
+            | TantivyError::OpenReadError(_)
+            | TantivyError::OpenDirectoryError(_),
+            _,
+        ) => format!(
+            "the index is damaged or incomplete ({e}); rebuild it with `errtriage ingest --rebuild PATH…`"
+        ),
         _ => e.to_string(),
     };
     Error::Index {
         path: dir.to_path_buf(),
         message,
     }
+}
+
+/// The kind of the I/O error behind a tantivy error, wherever tantivy wrapped
+/// it (IoError, OpenWriteError, a lock, a commit…).
+fn io_kind(e: &TantivyError) -> Option<std::io::ErrorKind> {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if let Some(io) = c.downcast_ref::<std::io::Error>() {
+            return Some(io.kind());
+        }
+        cause = c.source();
+    }
+    // Some variants keep the io::Error without exposing it as a source, or
+    // only its text (InternalError).
+    let debug = format!("{e:?}");
+    [
+        ("StorageFull", std::io::ErrorKind::StorageFull),
+        ("os error 28", std::io::ErrorKind::StorageFull),
+        ("PermissionDenied", std::io::ErrorKind::PermissionDenied),
+        ("os error 13", std::io::ErrorKind::PermissionDenied),
+        ("ReadOnlyFilesystem", std::io::ErrorKind::ReadOnlyFilesystem),
+        ("os error 30", std::io::ErrorKind::ReadOnlyFilesystem),
+    ]
+    .into_iter()
+    .find(|(name, _)| debug.contains(name))
+    .map(|(_, kind)| kind)
 }
 
 fn incompatible(dir: &Path, why: &str) -> Error {

@@ -34,9 +34,14 @@ impl Env {
     }
 
     pub fn cmd(&self) -> Command {
+        self.cmd_at(&self.index)
+    }
+
+    /// The binary with an index somewhere other than this test's default.
+    pub fn cmd_at(&self, index: &Path) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_errtriage"));
         c.arg("--index")
-            .arg(&self.index)
+            .arg(index)
             .env("NO_COLOR", "1")
             .env_remove("ERRTRIAGE_INDEX");
         // Keep the user's own catalogs out of the tests.
