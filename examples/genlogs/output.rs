@@ -5,6 +5,8 @@
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
+use std::sync::mpsc;
+use std::thread;
 
 use flate2::Compression;
 use flate2::write::GzEncoder;
@@ -14,24 +16,87 @@ use super::record::{Record, Style};
 
 enum Sink {
     Plain(BufWriter<File>),
-    Gzip(GzEncoder<BufWriter<File>>),
-    Zstd(zstd::Encoder<'static, BufWriter<File>>),
+    /// A compressed file: lines are batched and compressed on a thread of
+    /// its own, so gzip does not halve the generator's speed.
+    Compressed(Compressor),
+}
+
+struct Compressor {
+    batch: Vec<u8>,
+    tx: mpsc::SyncSender<Vec<u8>>,
+    thread: thread::JoinHandle<io::Result<()>>,
+}
+
+const BATCH: usize = 1 << 18;
+
+impl Compressor {
+    fn spawn(mut w: Box<dyn Encoder>) -> Compressor {
+        let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(4);
+        let thread = thread::spawn(move || {
+            for batch in rx {
+                w.write_all(&batch)?;
+            }
+            w.finish_boxed()
+        });
+        Compressor {
+            batch: Vec::with_capacity(BATCH),
+            tx,
+            thread,
+        }
+    }
+
+    fn send(&mut self) -> io::Result<()> {
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        self.tx
+            .send(batch)
+            .map_err(|_| io::Error::other("compressor thread stopped"))
+    }
+}
+
+/// An encoder that can be finished through a box (gzip or zstd).
+trait Encoder: Write + Send {
+    fn finish_boxed(self: Box<Self>) -> io::Result<()>;
+}
+
+impl Encoder for GzEncoder<BufWriter<File>> {
+    fn finish_boxed(self: Box<Self>) -> io::Result<()> {
+        self.finish()?.flush()
+    }
+}
+
+impl Encoder for zstd::Encoder<'static, BufWriter<File>> {
+    fn finish_boxed(self: Box<Self>) -> io::Result<()> {
+        self.finish()?.flush()
+    }
 }
 
 impl Sink {
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
         match self {
             Sink::Plain(w) => w.write_all(buf),
-            Sink::Gzip(w) => w.write_all(buf),
-            Sink::Zstd(w) => w.write_all(buf),
+            Sink::Compressed(c) => {
+                c.batch.extend_from_slice(buf);
+                if c.batch.len() >= BATCH {
+                    c.send()
+                } else {
+                    Ok(())
+                }
+            }
         }
     }
 
     fn finish(self) -> io::Result<()> {
         match self {
             Sink::Plain(mut w) => w.flush(),
-            Sink::Gzip(w) => w.finish()?.flush(),
-            Sink::Zstd(w) => w.finish()?.flush(),
+            Sink::Compressed(mut c) => {
+                if !c.batch.is_empty() {
+                    c.send()?;
+                }
+                drop(c.tx);
+                c.thread
+                    .join()
+                    .map_err(|_| io::Error::other("compressor thread panicked"))?
+            }
         }
     }
 }
@@ -203,8 +268,11 @@ fn open(
     }
     let w = BufWriter::with_capacity(1 << 18, File::create(&path)?);
     let sink = match compression {
-        "gzip" => Sink::Gzip(GzEncoder::new(w, Compression::new(6))),
-        "zstd" => Sink::Zstd(zstd::Encoder::new(w, 9)?),
+        "gzip" => Sink::Compressed(Compressor::spawn(Box::new(GzEncoder::new(
+            w,
+            Compression::new(6),
+        )))),
+        "zstd" => Sink::Compressed(Compressor::spawn(Box::new(zstd::Encoder::new(w, 9)?))),
         _ => Sink::Plain(w),
     };
     Ok(OutFile {
