@@ -264,7 +264,7 @@ impl Ctx {
     pub fn member_request_id(&mut self) -> String {
         let mut s = String::from("req_");
         text::push_base62(&mut s, self.unique(56), 10);
-        if s == super::STORY_REQUEST_ID {
+        if super::scenarios::STORY.ids().contains(&s.as_str()) {
             return self.member_request_id();
         }
         s

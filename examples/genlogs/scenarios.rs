@@ -19,6 +19,13 @@ pub const STORY: StoryIds = StoryIds {
     client: "partner_fitlink",
 };
 
+impl StoryIds {
+    /// The story chain's request ids, which random ids must never repeat.
+    pub fn ids(&self) -> [&'static str; 3] {
+        [self.request_id, self.retry_id, self.success_id]
+    }
+}
+
 pub struct StoryIds {
     pub request_id: &'static str,
     pub retry_id: &'static str,
