@@ -93,6 +93,12 @@ impl<'a> Obj<'a> {
 /// JSON string escaping (RFC 8259): quote, backslash and control characters.
 pub fn json_escape(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
+    // Most values need no escaping; this branch-free test vectorises.
+    let special = |b: &u8| u8::from(*b < 0x20) | u8::from(*b == b'"') | u8::from(*b == b'\\');
+    if bytes.iter().map(special).fold(0, |a, x| a | x) == 0 {
+        out.extend_from_slice(bytes);
+        return;
+    }
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let esc: &[u8] = match b {
@@ -120,6 +126,12 @@ pub fn json_escape(out: &mut Vec<u8>, s: &str) {
 /// nginx `escape=default`: `"`, `\`, and bytes outside 0x20..=0x7e become
 /// `\xHH` (upper-case hex). The result is not JSON until a reader undoes it.
 pub fn nginx_escape(out: &mut Vec<u8>, s: &str) {
+    let special =
+        |b: u8| u8::from(b == b'"') | u8::from(b == b'\\') | u8::from(!(0x20..=0x7e).contains(&b));
+    if s.bytes().map(special).fold(0, |a, x| a | x) == 0 {
+        out.extend_from_slice(s.as_bytes());
+        return;
+    }
     for &b in s.as_bytes() {
         if b == b'"' || b == b'\\' || !(0x20..=0x7e).contains(&b) {
             out.extend_from_slice(b"\\x");
