@@ -103,6 +103,8 @@ pub struct Head {
     client: &'static str,
     style: Style,
     endpoint: (&'static str, &'static str),
+    /// The first attempt's path, when it must be a known one.
+    path: Option<&'static str>,
     pub start_us: i64,
     rules: &'static [&'static str],
     what: &'static str,
@@ -148,10 +150,7 @@ impl<'a> Planner<'a> {
                 (Some(p), Start(ms)) => p.ts_us + ms * 1000,
             };
             let path = match &prev {
-                None if service == Service::Member && head.label == "story" => {
-                    Some(STORY.path.to_string())
-                }
-                None => None,
+                None => head.path.map(str::to_string),
                 Some(p) => carry_path(p.route, &p.path, route),
             };
             let shape = Shape {
@@ -211,6 +210,7 @@ impl<'a> Planner<'a> {
             client,
             style,
             endpoint,
+            path: None,
             start_us,
             rules,
             what,
@@ -313,6 +313,7 @@ fn story(p: &mut Planner) {
         client: STORY.client,
         style: Style::Gateway,
         endpoint: ("POST", "/v2/sessions/{ses}/bookings"),
+        path: Some(STORY.path),
         start_us: text::epoch_us(2026, 5, 14, 10, 2, 17) + 481_000,
         rules: &["retry_too_soon"],
         what: "429 RATE_LIMITED with Retry-After 42; the client retried 5 s later (429 again), then waited and succeeded",
