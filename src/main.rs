@@ -1,6 +1,7 @@
 //! errtriage binary: parse args → run → exit code, in one place.
 //! 0 success, 1 nothing found, 2 usage or index error; a closed pipe
-//! (`errtriage search … | head`) is success.
+//! (`errtriage search … | head`) is success; an ingest stopped by Ctrl-C
+//! exits 130 after committing what it read.
 #![forbid(unsafe_code)]
 
 mod cli;
@@ -16,6 +17,7 @@ fn main() -> ExitCode {
     match cli::run(args) {
         Ok(cli::Status::Done) => ExitCode::SUCCESS,
         Ok(cli::Status::NotFound) => ExitCode::from(1),
+        Ok(cli::Status::Interrupted) => ExitCode::from(130),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("errtriage: {err:#}");

@@ -1,14 +1,16 @@
 //! `errtriage ingest PATH… | -`: index logs, with a progress bar on a
-//! terminal and a summary at the end.
+//! terminal and a summary at the end; `--follow` keeps tailing. Ctrl-C stops
+//! after the current batch with everything read so far committed.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::Result;
 use clap::Args;
 use errtriage::index::{Writer, WriterOptions};
-use errtriage::ingest::{IngestOptions, Ingestor, NoProgress, Progress};
+use errtriage::ingest::{IngestOptions, Ingestor, NoProgress, Progress, follow};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{Context, Status};
@@ -27,6 +29,12 @@ pub struct IngestArgs {
     /// Keep tailing the files and directories (Ctrl-C stops)
     #[arg(long)]
     pub follow: bool,
+    /// Commit after this many input bytes (tests and benchmarks)
+    #[arg(long, hide = true)]
+    pub commit_bytes: Option<u64>,
+    /// Commit after this many seconds (tests and benchmarks)
+    #[arg(long, hide = true)]
+    pub commit_secs: Option<f64>,
 }
 
 impl IngestArgs {
@@ -36,9 +44,28 @@ impl IngestArgs {
             json: false,
             rebuild: false,
             follow: false,
+            commit_bytes: None,
+            commit_secs: None,
         }
     }
+
+    fn options(&self) -> IngestOptions {
+        let mut options = IngestOptions::default();
+        if self.follow {
+            options.commit_interval = FOLLOW_TICK;
+        }
+        if let Some(bytes) = self.commit_bytes {
+            options.commit_bytes = bytes;
+        }
+        if let Some(secs) = self.commit_secs {
+            options.commit_interval = Duration::from_secs_f64(secs);
+        }
+        options
+    }
 }
+
+/// How often follow mode commits (at least).
+const FOLLOW_TICK: Duration = Duration::from_secs(1);
 
 pub fn run(ctx: &Context, a: IngestArgs) -> Result<Status> {
     let catalogs = ctx.catalogs()?;
@@ -58,8 +85,17 @@ pub fn run(ctx: &Context, a: IngestArgs) -> Result<Status> {
         Some(b) => b,
         None => &NoProgress,
     };
-    let mut ingestor = Ingestor::new(&mut writer, &catalogs, IngestOptions::default(), progress);
+    let stop = stop_flag();
+    let mut ingestor = Ingestor::new(&mut writer, &catalogs, a.options(), progress);
+    ingestor.stop_on(stop);
     ingestor.ingest_paths(&a.paths)?;
+    if a.follow && !stop.load(Ordering::Relaxed) {
+        ingestor.commit_if_dirty()?;
+        progress.end();
+        let names: Vec<String> = a.paths.iter().map(|p| p.display().to_string()).collect();
+        eprintln!("errtriage: following {} (Ctrl-C stops)", names.join(", "));
+        follow::follow(&mut ingestor, &a.paths, stop, FOLLOW_TICK)?;
+    }
     let summary = ingestor.finish()?;
     writer.finish()?;
     ctx.printer(a.json).ingest(&summary, &ctx.index_dir)?;
@@ -71,7 +107,28 @@ pub fn run(ctx: &Context, a: IngestArgs) -> Result<Status> {
             summary.problems.len()
         );
     }
+    if stop.load(Ordering::Relaxed) && !a.follow {
+        eprintln!(
+            "errtriage: interrupted; everything read so far is committed, run the same ingest to continue"
+        );
+        return Ok(Status::Interrupted);
+    }
     Ok(Status::Done)
+}
+
+/// Set by the first Ctrl-C (stop after the current batch, commit); a second
+/// Ctrl-C exits at once — committed data is safe either way.
+fn stop_flag() -> &'static AtomicBool {
+    static STOP: AtomicBool = AtomicBool::new(false);
+    static HANDLER: std::sync::Once = std::sync::Once::new();
+    HANDLER.call_once(|| {
+        let _ = ctrlc::set_handler(|| {
+            if STOP.swap(true, Ordering::SeqCst) {
+                std::process::exit(130);
+            }
+        });
+    });
+    &STOP
 }
 
 /// An indicatif progress bar on stderr, only when stderr is a terminal.
@@ -84,8 +141,10 @@ impl Bar {
         }
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr_with_hz(10));
         bar.set_style(
-            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta} {msg}")
-                .expect("valid template"),
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta} {msg}",
+            )
+            .expect("valid template"),
         );
         bar.enable_steady_tick(Duration::from_millis(200));
         Some(Bar(bar))

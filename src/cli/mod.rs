@@ -24,6 +24,8 @@ pub enum Status {
     Done,
     /// Nothing matched (exit code 1).
     NotFound,
+    /// Stopped by Ctrl-C (exit code 130).
+    Interrupted,
 }
 
 #[derive(Debug, Parser)]

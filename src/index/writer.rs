@@ -17,7 +17,6 @@ use super::schema::{Fields, SCHEMA_VERSION, build_schema};
 use crate::error::{Error, Result};
 use crate::ingest::checkpoint::Checkpoint;
 use crate::model::Event;
-use crate::sanitize;
 
 /// Knobs for the writer; the defaults suit a 2-core laptop.
 #[derive(Debug, Clone)]
@@ -55,29 +54,26 @@ pub struct Writer {
 impl Writer {
     /// Open (or create) the index in `dir`, waiting while another process
     /// holds the writer lock; `on_wait` is called once if it has to wait.
-    pub fn open(dir: &Path, opts: &WriterOptions, mut on_wait: impl FnMut()) -> Result<Writer> {
-        if opts.rebuild {
-            remove_index(dir)?;
-        }
-        let index = open_or_create(dir)?;
-        let checkpoint = read_checkpoint(&index, dir)?;
-        let mut waited = false;
-        let writer = loop {
-            let options = IndexWriterOptions::builder()
-                .num_worker_threads(opts.threads)
-                .memory_budget_per_thread(opts.memory_bytes / opts.threads)
-                .build();
-            match index.writer_with_options(options) {
-                Ok(w) => break w,
-                Err(TantivyError::LockFailure(LockError::LockBusy, _)) => {
-                    if !waited {
-                        on_wait();
-                        waited = true;
-                    }
-                    std::thread::sleep(Duration::from_millis(200));
-                }
-                Err(e) => return Err(index_error(dir, e)),
+    pub fn open(dir: &Path, opts: &WriterOptions, on_wait: impl FnMut()) -> Result<Writer> {
+        let index = match open_or_create(dir) {
+            Ok(index) => index,
+            // An index this version cannot open is replaced on --rebuild.
+            Err(_) if opts.rebuild => {
+                remove_index(dir)?;
+                open_or_create(dir)?
             }
+            Err(e) => return Err(e),
+        };
+        let writer = lock(&index, dir, opts, on_wait)?;
+        // Only now, holding the lock, is the last commit's checkpoint final:
+        // another ingest may have committed while this one waited.
+        let checkpoint = if opts.rebuild {
+            writer
+                .delete_all_documents()
+                .map_err(|e| index_error(dir, e))?;
+            Checkpoint::default()
+        } else {
+            read_checkpoint(&index, dir)?
         };
         Ok(Writer {
             dir: dir.to_path_buf(),
@@ -157,13 +153,41 @@ pub fn to_document(f: &Fields, e: &Event) -> TantivyDocument {
         doc.add_u64(f.status, u64::from(s));
     }
     if let Some(m) = &e.message {
-        doc.add_text(f.message, sanitize::redact(m));
+        // Normalization already redacted secrets from the message.
+        doc.add_text(f.message, m);
     }
     doc.add_text(f.raw, &e.raw);
     doc.add_text(f.file, &e.source.file);
     doc.add_u64(f.line, e.source.line);
     doc.add_u64(f.offset, e.source.offset);
     doc
+}
+
+/// Take the writer lock, waiting while another process holds it.
+fn lock(
+    index: &Index,
+    dir: &Path,
+    opts: &WriterOptions,
+    mut on_wait: impl FnMut(),
+) -> Result<IndexWriter> {
+    let mut waited = false;
+    loop {
+        let options = IndexWriterOptions::builder()
+            .num_worker_threads(opts.threads)
+            .memory_budget_per_thread(opts.memory_bytes / opts.threads)
+            .build();
+        match index.writer_with_options(options) {
+            Ok(w) => return Ok(w),
+            Err(TantivyError::LockFailure(LockError::LockBusy, _)) => {
+                if !waited {
+                    on_wait();
+                    waited = true;
+                }
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            Err(e) => return Err(index_error(dir, e)),
+        }
+    }
 }
 
 fn open_or_create(dir: &Path) -> Result<Index> {
@@ -212,15 +236,20 @@ pub(crate) fn read_checkpoint(index: &Index, dir: &Path) -> Result<Checkpoint> {
 /// Create `dir` (and parents) readable by its owner only.
 pub fn create_private_dir(dir: &Path) -> Result<()> {
     use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    let cannot = |e: std::io::Error| Error::Index {
+        path: dir.to_path_buf(),
+        message: format!(
+            "cannot create a private index directory there ({e}); choose a writable location with --index DIR or ERRTRIAGE_INDEX"
+        ),
+    };
     if !dir.exists() {
         std::fs::DirBuilder::new()
             .recursive(true)
             .mode(0o700)
             .create(dir)
-            .map_err(|e| Error::io(dir, e))?;
+            .map_err(cannot)?;
     }
-    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-        .map_err(|e| Error::io(dir, e))
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(cannot)
 }
 
 /// Remove an errtriage index (only files tantivy or errtriage put there).
@@ -243,22 +272,55 @@ fn remove_index(dir: &Path) -> Result<()> {
 }
 
 pub(crate) fn index_error(dir: &Path, e: TantivyError) -> Error {
-    let message = match &e {
-        TantivyError::IoError(io) if io.kind() == std::io::ErrorKind::StorageFull => {
-            "the disk is full; free space, then run `errtriage ingest` again (committed data is safe)".into()
+    let message = match (&e, io_kind(&e)) {
+        (_, Some(std::io::ErrorKind::StorageFull)) => {
+            "the disk is full; free space, then run `errtriage ingest` again (everything committed is safe and resumes)"
+                .into()
         }
-        TantivyError::IoError(io) if io.kind() == std::io::ErrorKind::PermissionDenied => {
-            format!("{io}; choose a writable location with --index DIR")
+        (_, Some(std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem)) => {
+            format!("{e}; choose a writable location with --index DIR or ERRTRIAGE_INDEX")
         }
-        TantivyError::DataCorruption(_) | TantivyError::IncompatibleIndex(_) => {
-            format!("{e}; rebuild it with `errtriage ingest --rebuild PATH…`")
-        }
+        (
+            TantivyError::DataCorruption(_)
+            | TantivyError::IncompatibleIndex(_)
+            | TantivyError::OpenReadError(_)
+            | TantivyError::OpenDirectoryError(_),
+            _,
+        ) => format!(
+            "the index is damaged or incomplete ({e}); rebuild it with `errtriage ingest --rebuild PATH…`"
+        ),
         _ => e.to_string(),
     };
     Error::Index {
         path: dir.to_path_buf(),
         message,
     }
+}
+
+/// The kind of the I/O error behind a tantivy error, wherever tantivy wrapped
+/// it (IoError, OpenWriteError, a lock, a commit…).
+fn io_kind(e: &TantivyError) -> Option<std::io::ErrorKind> {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if let Some(io) = c.downcast_ref::<std::io::Error>() {
+            return Some(io.kind());
+        }
+        cause = c.source();
+    }
+    // Some variants keep the io::Error without exposing it as a source, or
+    // only its text (InternalError).
+    let debug = format!("{e:?}");
+    [
+        ("StorageFull", std::io::ErrorKind::StorageFull),
+        ("os error 28", std::io::ErrorKind::StorageFull),
+        ("PermissionDenied", std::io::ErrorKind::PermissionDenied),
+        ("os error 13", std::io::ErrorKind::PermissionDenied),
+        ("ReadOnlyFilesystem", std::io::ErrorKind::ReadOnlyFilesystem),
+        ("os error 30", std::io::ErrorKind::ReadOnlyFilesystem),
+    ]
+    .into_iter()
+    .find(|(name, _)| debug.contains(name))
+    .map(|(_, kind)| kind)
 }
 
 fn incompatible(dir: &Path, why: &str) -> Error {

@@ -104,15 +104,7 @@ impl<R: Read> Framer<R> {
             && self.buf.len() <= self.max_line
             && !(self.has_newline && self.buf.len() >= self.batch_bytes)
         {
-            match self.fill() {
-                Ok(0) => self.eof = true,
-                Ok(_) => {}
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    self.eof = true;
-                    self.pending = Some(e);
-                }
-            }
+            self.fill_or_stop();
         }
         if self.at_start && (self.buf.len() >= BOM.len() || self.eof) {
             self.at_start = false;
@@ -136,6 +128,19 @@ impl<R: Read> Framer<R> {
         match self.pending.take() {
             Some(e) => Err(e),
             None => Ok(None),
+        }
+    }
+
+    /// Read more; at end of stream or on an error (kept for later), stop.
+    fn fill_or_stop(&mut self) {
+        match self.fill() {
+            Ok(0) => self.eof = true,
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                self.eof = true;
+                self.pending = Some(e);
+            }
         }
     }
 
@@ -185,15 +190,7 @@ impl<R: Read> Framer<R> {
             if self.eof {
                 break;
             }
-            match self.fill() {
-                Ok(0) => self.eof = true,
-                Ok(_) => {}
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    self.eof = true;
-                    self.pending = Some(e);
-                }
-            }
+            self.fill_or_stop();
         }
         self.offset += len;
         self.line += 1;

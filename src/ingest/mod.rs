@@ -5,8 +5,10 @@
 //! - [`checkpoint`] — what is already indexed (the commit payload)
 //! - [`identify`]   — new, grown, rotated, replaced or unchanged?
 //! - [`pipeline`]   — the run: read, parse on all cores, add, commit
+//! - [`follow`]     — keep tailing (`ingest --follow`)
 
 pub mod checkpoint;
+pub mod follow;
 pub mod identify;
 pub mod lines;
 pub mod pipeline;

@@ -116,6 +116,14 @@ pub struct Ingestor<'a> {
     last_commit: Instant,
     bytes_since_commit: u64,
     dirty: bool,
+    /// Distinct sources read (for `summary.files`).
+    sources: std::collections::HashSet<String>,
+    /// Sources whose last line is still incomplete.
+    waiting: std::collections::HashSet<String>,
+    /// Don't count unchanged files (follow mode rescans them every tick).
+    quiet_unchanged: bool,
+    /// Set (e.g. by Ctrl-C) to stop after the current batch.
+    stop: Option<&'a std::sync::atomic::AtomicBool>,
 }
 
 /// The state of the file being read.
@@ -131,6 +139,20 @@ struct FileState {
     can_wait: bool,
     /// Whether progress is recorded in the checkpoint (not stdin).
     checkpointed: bool,
+    /// When the file was last modified.
+    modified: Option<std::time::SystemTime>,
+}
+
+/// A file modified this recently may still be writing its last line.
+const STILL_WRITING: Duration = Duration::from_secs(5);
+
+impl FileState {
+    /// Whether an unterminated last line may yet be completed: the file was
+    /// modified within [`STILL_WRITING`]. Otherwise it is judged as it is.
+    fn being_written(&self) -> bool {
+        self.modified
+            .is_some_and(|m| m.elapsed().map_or(true, |age| age < STILL_WRITING))
+    }
 }
 
 enum Parsed {
@@ -157,7 +179,43 @@ impl<'a> Ingestor<'a> {
             last_commit: now,
             bytes_since_commit: 0,
             dirty: false,
+            sources: Default::default(),
+            waiting: Default::default(),
+            quiet_unchanged: false,
+            stop: None,
         }
+    }
+
+    /// Stop reading (after the current batch) once `stop` is set.
+    pub fn stop_on(&mut self, stop: &'a std::sync::atomic::AtomicBool) {
+        self.stop = Some(stop);
+    }
+
+    fn stopping(&self) -> bool {
+        self.stop.is_some_and(|s| s.load(Ordering::Relaxed))
+    }
+
+    /// Stop counting unchanged files (follow mode).
+    pub fn quiet_unchanged(&mut self, quiet: bool) {
+        self.quiet_unchanged = quiet;
+    }
+
+    /// Read whatever is new in the files under `paths` (no progress, no
+    /// problems repeated): one tick of follow mode.
+    pub fn rescan(&mut self, paths: &[PathBuf]) -> Result<()> {
+        let roots: Vec<PathBuf> = paths
+            .iter()
+            .filter(|p| p.as_os_str() != "-")
+            .cloned()
+            .collect();
+        let (files, _) = walk::expand(&roots, Some(self.writer.dir()));
+        for file in &files {
+            if self.stopping() {
+                break;
+            }
+            self.ingest_file(file)?;
+        }
+        Ok(())
     }
 
     /// Ingest files and directories (recursively); `-` is stdin.
@@ -184,6 +242,11 @@ impl<'a> Ingestor<'a> {
             self.ingest_stdin()?;
         }
         for file in &files {
+            if self.stopping() {
+                self.progress
+                    .note("stopping: committing what was read so far");
+                break;
+            }
             self.ingest_file(file)?;
         }
         Ok(())
@@ -210,11 +273,13 @@ impl<'a> Ingestor<'a> {
                 return Ok(());
             }
             Identity::Binary => {
-                self.problem(&name, "binary file (NUL bytes), skipped");
+                self.problem(&name, "binary file, skipped");
                 return Ok(());
             }
             Identity::Unchanged { size } => {
-                self.summary.unchanged_files += 1;
+                if !self.quiet_unchanged {
+                    self.summary.unchanged_files += 1;
+                }
                 self.progress.advance(size, 0);
                 return Ok(());
             }
@@ -230,9 +295,7 @@ impl<'a> Ingestor<'a> {
                 if !compressed {
                     self.progress.advance(offset, 0);
                 }
-                let mtime = std::fs::metadata(path)
-                    .and_then(|m| m.modified())
-                    .map(DateTime::<Utc>::from);
+                let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
                 let state = FileState {
                     source: name,
                     mark,
@@ -240,9 +303,10 @@ impl<'a> Ingestor<'a> {
                     offset,
                     lines,
                     tail,
-                    last_ts: mtime.unwrap_or_else(|_| Utc::now()),
+                    last_ts: modified.map_or_else(Utc::now, DateTime::<Utc>::from),
                     can_wait: !compressed,
                     checkpointed: true,
+                    modified,
                 };
                 (stream, state)
             }
@@ -270,6 +334,7 @@ impl<'a> Ingestor<'a> {
             last_ts: Utc::now(),
             can_wait: false,
             checkpointed: false,
+            modified: None,
         };
         self.read_stream(stream, state, &counter)
     }
@@ -280,7 +345,9 @@ impl<'a> Ingestor<'a> {
         mut state: FileState,
         counter: &Counter,
     ) -> Result<()> {
-        self.summary.files += 1;
+        if self.sources.insert(state.source.clone()) {
+            self.summary.files += 1;
+        }
         let (batch_bytes, max_line) = (self.opts.batch_bytes, self.opts.max_line);
         let (start, first_line) = (state.offset, state.lines + 1);
         let mut disk_seen = 0;
@@ -297,6 +364,9 @@ impl<'a> Ingestor<'a> {
                 }
             });
             for next in rx {
+                if self.stopping() {
+                    break;
+                }
                 match next {
                     Ok(Some(Chunk::Lines(batch))) => self.process_batch(&mut state, batch)?,
                     Ok(Some(Chunk::TooLong { line, offset, len })) => {
@@ -341,11 +411,16 @@ impl<'a> Ingestor<'a> {
                 parse_line(bytes, source, max_line, catalogs, fields)
             })
             .collect();
-        if batch.partial && state.can_wait && !matches!(parsed.first(), Some(Parsed::Good(..))) {
+        if batch.partial
+            && state.can_wait
+            && !matches!(parsed.first(), Some(Parsed::Good(..)))
+            && state.being_written()
+        {
             // A last line still being written: leave it for the next run.
-            self.summary.incomplete_tails += 1;
+            self.waiting.insert(state.source.clone());
             return Ok(());
         }
+        self.waiting.remove(&state.source);
         let (mut read_lines, mut events) = (0, 0);
         for (p, &(line, _, bytes)) in parsed.into_iter().zip(&lines) {
             match p {
@@ -479,6 +554,11 @@ impl<'a> Ingestor<'a> {
         Ok(())
     }
 
+    /// Commit if anything was read since the last commit.
+    pub fn commit_if_dirty(&mut self) -> Result<()> {
+        if self.dirty { self.commit() } else { Ok(()) }
+    }
+
     /// Commit now: documents and checkpoint together.
     pub fn commit(&mut self) -> Result<()> {
         self.writer.commit()?;
@@ -494,6 +574,7 @@ impl<'a> Ingestor<'a> {
             self.commit()?;
         }
         self.progress.end();
+        self.summary.incomplete_tails = self.waiting.len() as u64;
         self.summary.seconds = self.started.elapsed().as_secs_f64();
         Ok(self.summary)
     }

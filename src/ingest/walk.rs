@@ -127,9 +127,23 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-/// True when the first bytes look binary (a NUL byte): not a log file.
+/// True when the first bytes look binary — a NUL byte, or more than one in
+/// ten characters a control character or invalid UTF-8: not a log file.
 pub fn looks_binary(head: &[u8]) -> bool {
-    memchr::memchr(0, head).is_some()
+    if head.is_empty() {
+        return false;
+    }
+    if memchr::memchr(0, head).is_some() {
+        return true;
+    }
+    let text = String::from_utf8_lossy(head);
+    let odd = text
+        .chars()
+        .filter(|&c| {
+            c == char::REPLACEMENT_CHARACTER || (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        })
+        .count();
+    odd * 10 > text.chars().count()
 }
 
 #[cfg(test)]
@@ -163,6 +177,19 @@ mod tests {
         assert_eq!(problems.len(), 1);
         assert!(problems[0].path.ends_with("dangling.log"));
         assert_eq!(problems[0].message, "dangling symlink, skipped");
+    }
+
+    #[test]
+    fn binary_is_recognised_by_nuls_or_mostly_odd_bytes() {
+        assert!(looks_binary(b"abc\0def"));
+        let noise: Vec<u8> = (0..4000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8 | 0x80)
+            .collect();
+        assert!(looks_binary(&noise));
+        assert!(!looks_binary(b"{\"a\":\"caf\xC3\xA9 \xE2\x9C\x93\"}\n"));
+        assert!(!looks_binary(
+            "{\"msg\":\"\x1b[31m one escape is not binary\"}".as_bytes()
+        ));
     }
 
     #[test]

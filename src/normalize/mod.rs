@@ -14,7 +14,6 @@ mod time;
 mod value;
 
 use std::borrow::Cow;
-use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
 
@@ -46,7 +45,7 @@ pub fn normalize(line: &str, source: Source) -> Result<Normalized, BadReason> {
     let mut repaired = None;
     let root = value::parse_lenient(text, &mut repaired).map_err(|e| match e {
         ParseError::TooDeep => BadReason::TooDeep,
-        ParseError::Syntax => BadReason::NotJson,
+        ParseError::Syntax | ParseError::OutOfRange(_) => BadReason::NotJson,
     })?;
     let J::Obj(obj) = &root else {
         return Err(BadReason::NotObject);
@@ -312,13 +311,10 @@ fn looks_secret(v: &str) -> bool {
         || v.contains("_live_")
 }
 
-/// Copy log text into an Event field with bearer/basic tokens redacted.
+/// Copy log text into an Event field with secrets (bearer tokens, API
+/// keys, credential headers) redacted, so no indexed term holds one.
 pub(crate) fn scrub(s: &str) -> String {
-    static TOKEN: OnceLock<regex::Regex> = OnceLock::new();
-    let re = TOKEN.get_or_init(|| {
-        regex::Regex::new(r"(?i)\b(bearer|basic)(\s+)[A-Za-z0-9._~+/=-]{6,}").expect("valid regex")
-    });
-    re.replace_all(s, "$1$2[redacted]").into_owned()
+    crate::sanitize::redact(s).into_owned()
 }
 
 #[cfg(test)]
@@ -344,7 +340,7 @@ mod tests {
         assert!(!looks_secret("acct_42"));
         assert_eq!(
             scrub("bad token Bearer abc.def-123 given"),
-            "bad token Bearer [redacted] given"
+            "bad token Bearer [REDACTED] given"
         );
         assert_eq!(scrub("no secrets here"), "no secrets here");
     }

@@ -29,13 +29,18 @@ pub(crate) enum J<'a> {
 pub(crate) enum ParseError {
     Syntax,
     TooDeep,
+    /// A number too large for f64 (`1e400`), ending at this byte offset.
+    OutOfRange(usize),
 }
 
 /// Parse `text` as one JSON value.
 pub(crate) fn parse(text: &str) -> Result<J<'_>, ParseError> {
     serde_json::from_str(text).map_err(|e| {
-        if e.to_string().starts_with("recursion limit exceeded") {
+        let what = e.to_string();
+        if what.starts_with("recursion limit exceeded") {
             ParseError::TooDeep
+        } else if what.starts_with("number out of range") && e.line() == 1 {
+            ParseError::OutOfRange(e.column())
         } else {
             ParseError::Syntax
         }
@@ -53,8 +58,45 @@ pub(crate) fn parse_lenient<'t>(
         Err(ParseError::Syntax) if memchr::memmem::find(text.as_bytes(), b"\\x").is_some() => {
             parse(repaired.insert(unescape_nginx(text)))
         }
+        Err(ParseError::OutOfRange(end)) => {
+            let fixed = quote_huge_numbers(text, end).ok_or(ParseError::Syntax)?;
+            parse(repaired.insert(fixed)).map_err(|_| ParseError::Syntax)
+        }
         other => other,
     }
+}
+
+/// JSON allows numbers no f64 can hold (`1e400`); serde_json refuses them.
+/// Keep the line by turning each such literal into a string of its digits.
+fn quote_huge_numbers(text: &str, mut end: usize) -> Option<String> {
+    let mut fixed = text.to_string();
+    for _ in 0..64 {
+        let bytes = fixed.as_bytes();
+        let end_at = end.min(bytes.len());
+        let is_num = |b: u8| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E');
+        let stop = (end_at..bytes.len())
+            .find(|&i| !is_num(bytes[i]))
+            .unwrap_or(bytes.len());
+        let start = (0..end_at)
+            .rev()
+            .find(|&i| !is_num(bytes[i]))
+            .map_or(0, |i| i + 1);
+        if start >= stop {
+            return None;
+        }
+        fixed = format!(
+            "{}\"{}\"{}",
+            &fixed[..start],
+            &fixed[start..stop],
+            &fixed[stop..]
+        );
+        match serde_json::from_str::<serde_json::Value>(&fixed) {
+            Ok(_) => return Some(fixed),
+            Err(e) if e.to_string().starts_with("number out of range") => end = e.column(),
+            Err(_) => return None,
+        }
+    }
+    None
 }
 
 /// Rewrite nginx `\xHH` escapes as JSON: runs of escaped bytes are decoded as

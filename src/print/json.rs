@@ -30,12 +30,12 @@ impl JsonPrinter {
     }
 
     fn emit<T: Serialize>(&mut self, value: &T) -> io::Result<()> {
-        if self.pretty {
-            serde_json::to_writer_pretty(&mut self.out, value)?;
+        let text = if self.pretty {
+            serde_json::to_string_pretty(value)?
         } else {
-            serde_json::to_writer(&mut self.out, value)?;
-        }
-        writeln!(self.out)?;
+            serde_json::to_string(value)?
+        };
+        writeln!(self.out, "{}", escape_beyond_c0(&text))?;
         self.out.flush()
     }
 
@@ -61,6 +61,26 @@ impl JsonPrinter {
             })
             .collect()
     }
+}
+
+/// serde_json escapes only C0 controls; DEL, C1 controls (U+009B is an
+/// 8-bit CSI) and bidi overrides would reach a terminal that `cat`s the
+/// output. They can only occur inside strings, where `\uXXXX` is the same
+/// character to any JSON decoder.
+fn escape_beyond_c0(json: &str) -> std::borrow::Cow<'_, str> {
+    let risky = |c: char| matches!(c, '\u{7f}'..='\u{9f}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !json.chars().any(risky) {
+        return std::borrow::Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if risky(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 impl Printer for JsonPrinter {

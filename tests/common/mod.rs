@@ -34,9 +34,14 @@ impl Env {
     }
 
     pub fn cmd(&self) -> Command {
+        self.cmd_at(&self.index)
+    }
+
+    /// The binary with an index somewhere other than this test's default.
+    pub fn cmd_at(&self, index: &Path) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_errtriage"));
         c.arg("--index")
-            .arg(&self.index)
+            .arg(index)
             .env("NO_COLOR", "1")
             .env_remove("ERRTRIAGE_INDEX");
         // Keep the user's own catalogs out of the tests.
@@ -64,35 +69,24 @@ impl Env {
 
     /// Run, expect exit 0, decode stdout as `T`.
     pub fn json<T: DeserializeOwned>(&self, args: &[&str]) -> T {
-        let out = self.run(args);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-            panic!(
-                "{args:?}: not JSON ({e}): {}",
-                String::from_utf8_lossy(&out.stdout)
-            )
-        })
+        self.decode(args, &[0])
     }
 
     /// Run, expect exit 0 or 1 (nothing found), decode stdout as `T`.
     pub fn json_any<T: DeserializeOwned>(&self, args: &[&str]) -> T {
+        self.decode(args, &[0, 1])
+    }
+
+    fn decode<T: DeserializeOwned>(&self, args: &[&str], codes: &[i32]) -> T {
         let out = self.run(args);
+        let code = out.status.code().unwrap_or(-1);
         assert!(
-            matches!(out.status.code(), Some(0 | 1)),
-            "{args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
+            codes.contains(&code),
+            "{args:?} exited {code}: {}",
+            stderr(&out)
         );
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-            panic!(
-                "{args:?}: not JSON ({e}): {}",
-                String::from_utf8_lossy(&out.stdout)
-            )
-        })
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {}", stdout(&out)))
     }
 
     /// `ingest PATHS --json`, decoded.

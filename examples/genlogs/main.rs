@@ -1,0 +1,108 @@
+//! genlogs: write a seeded corpus of realistic API logs (and its manifest).
+//!
+//! The bundled `sample-logs/` and its manifest are exactly what this makes;
+//! never edit them by hand, regenerate them from the repository root with:
+//!
+//! ```text
+//! cargo run --example genlogs -- --lines 7000 --out sample-logs --manifest tests/data/sample-logs.manifest.json
+//! ```
+//!
+//! A benchmark corpus: `cargo run --release --example genlogs -- --lines 10000000 --files 14 --out /tmp/big`.
+
+#[path = "gen.rs"]
+mod generator;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use clap::Parser;
+
+/// Generate realistic, seeded API logs for errtriage's tests and benchmarks.
+#[derive(Parser)]
+#[command(name = "genlogs")]
+struct Args {
+    /// Total lines to write, broken ones included.
+    #[arg(long, default_value_t = generator::SAMPLE_LINES)]
+    lines: u64,
+    /// Output directory (created if missing; files in it are overwritten).
+    #[arg(long)]
+    out: PathBuf,
+    /// Seed: the same seed writes the same bytes.
+    #[arg(long, default_value_t = generator::DEFAULT_SEED)]
+    seed: u64,
+    /// Split into K numbered plain files (benchmarks) instead of the bundled layout.
+    #[arg(long, value_name = "K")]
+    files: Option<usize>,
+    /// Write the JSON manifest (ground truth) here; must be outside --out.
+    #[arg(long, value_name = "FILE")]
+    manifest: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    match run(Args::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("genlogs: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: Args) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
+    if let Some(m) = &args.manifest {
+        if inside(m, &args.out)? {
+            bail!(
+                "the manifest {} would be ingested as a log: put it outside {}",
+                m.display(),
+                args.out.display()
+            );
+        }
+    }
+    let cfg = generator::Config {
+        lines: args.lines,
+        seed: args.seed,
+        files: args.files,
+    };
+    let started = Instant::now();
+    let manifest = generator::generate(&cfg, &args.out)
+        .with_context(|| format!("generating into {}", args.out.display()))?;
+    let secs = started.elapsed().as_secs_f64();
+    if let Some(m) = &args.manifest {
+        let mut text = serde_json::to_string_pretty(&manifest)?;
+        text.push('\n');
+        std::fs::write(m, text).with_context(|| format!("writing {}", m.display()))?;
+    }
+    let bytes: u64 = manifest["files"]
+        .as_array()
+        .map(|fs| {
+            fs.iter()
+                .filter_map(|f| f["bytes_uncompressed"].as_u64())
+                .sum()
+        })
+        .unwrap_or(0);
+    eprintln!(
+        "genlogs: {} lines ({} broken), {:.1} MB in {:.2} s ({:.0} MB/s) into {}",
+        manifest["lines"]["total"],
+        manifest["lines"]["broken"],
+        bytes as f64 / 1e6,
+        secs,
+        bytes as f64 / 1e6 / secs.max(1e-9),
+        args.out.display()
+    );
+    Ok(())
+}
+
+/// Whether `file` would sit inside `dir` (neither needs to exist yet but `dir`).
+fn inside(file: &Path, dir: &Path) -> anyhow::Result<bool> {
+    let dir = dir.canonicalize()?;
+    let parent = match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent)?;
+    Ok(parent.canonicalize()?.starts_with(dir))
+}

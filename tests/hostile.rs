@@ -1,0 +1,229 @@
+//! Bad input is normal input: truncated gzip/zstd, binary files, invalid
+//! UTF-8, huge lines, deep nesting, huge numbers, duplicate keys, empty,
+//! unreadable and dangling files. Each is reported and counted exactly; the
+//! run continues and no good line is lost.
+
+mod common;
+
+use std::io::{Read, Write};
+
+use common::{Env, stderr};
+use errtriage::query::FindResult;
+use serde_json::Value;
+
+fn line(id: &str) -> String {
+    format!(
+        r#"{{"timestamp":"2026-05-14T10:00:00Z","service":"svc","status":503,"request_id":"{id}","message":"upstream down"}}"#
+    )
+}
+
+fn lines(prefix: &str, n: usize) -> String {
+    (0..n)
+        .map(|i| line(&format!("{prefix}{i:06}")) + "\n")
+        .collect()
+}
+
+/// Decode as much of a stream as possible: (complete lines, partial tail?).
+fn readable(mut r: impl Read) -> (usize, bool) {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match r.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+        }
+    }
+    let complete = out.iter().filter(|&&b| b == b'\n').count();
+    (complete, out.last().is_some_and(|&b| b != b'\n'))
+}
+
+#[test]
+fn truncated_gzip_and_zstd_keep_their_readable_part() {
+    let env = Env::new();
+    let text = lines("req_GZ", 4000);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(text.as_bytes()).unwrap();
+    let gz = gz.finish().unwrap();
+    let gz = &gz[..gz.len() * 6 / 10];
+    let zst = zstd::encode_all(lines("req_ZS", 4000).as_bytes(), 3).unwrap();
+    let zst = &zst[..zst.len() / 2];
+    env.write("logs/a.log.gz", gz);
+    env.write("logs/b.log.zst", zst);
+    let (gz_lines, gz_tail) = readable(flate2::read::MultiGzDecoder::new(gz));
+    let (zs_lines, zs_tail) = readable(zstd::Decoder::new(zst).unwrap());
+    assert!(gz_lines > 100 && gz_lines < 4000 && zs_lines > 100 && zs_lines < 4000);
+
+    let s = env.ingest(&[&env.path("logs")]);
+    assert_eq!(
+        s["events"],
+        (gz_lines + zs_lines) as u64,
+        "every readable line: {s}"
+    );
+    assert_eq!(
+        s["bad_lines"],
+        u64::from(gz_tail) + u64::from(zs_tail),
+        "the cut line: {s}"
+    );
+    let problems: Vec<String> = s["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["message"].to_string())
+        .collect();
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems.iter().all(|p| p.contains("kept")), "{problems:?}");
+    // What was readable is found; a re-run adds nothing.
+    let last = format!("req_GZ{:06}", gz_lines - 1);
+    assert_eq!(
+        env.json::<FindResult>(&["find", &last, "--json"])
+            .events
+            .len(),
+        1
+    );
+    assert_eq!(env.ingest(&[&env.path("logs")])["events"], 0);
+}
+
+#[test]
+fn binary_empty_unreadable_and_dangling_files_are_reported_and_skipped() {
+    let env = Env::new();
+    env.write("logs/good.log", lines("req_OK", 3));
+    let noise: Vec<u8> = (0..20_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8)
+        .collect();
+    env.write("logs/core.bin", noise);
+    env.write("logs/empty.log", "");
+    std::os::unix::fs::symlink(env.path("logs/nowhere"), env.path("logs/dangling.log")).unwrap();
+    // /proc/self/mem opens but fails to read at offset 0 even as root: a
+    // genuinely unreadable file.
+    std::os::unix::fs::symlink("/proc/self/mem", env.path("logs/unreadable.log")).unwrap();
+    let out = env.run(&["ingest", "--json", env.path("logs").to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the run continues: {}",
+        stderr(&out)
+    );
+    let s: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["events"], 3, "{s}");
+    assert_eq!(s["bad_lines"], 0, "{s}");
+    assert_eq!(s["empty_files"], 1, "{s}");
+    let problems = s["problems"].as_array().unwrap();
+    let about = |name: &str| -> String {
+        problems
+            .iter()
+            .find(|p| p["path"].as_str().unwrap().contains(name))
+            .map(|p| p["message"].to_string())
+            .unwrap_or_default()
+    };
+    assert!(about("core.bin").contains("binary file"), "{s}");
+    assert!(about("dangling.log").contains("dangling symlink"), "{s}");
+    assert!(about("mem").contains("error"), "{s}");
+    assert_eq!(problems.len(), 3, "{s}");
+}
+
+#[test]
+fn nothing_readable_at_all_is_an_error() {
+    let env = Env::new();
+    let out = env.run(&["ingest", env.path("missing").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("nothing could be read"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn huge_lines_deep_nesting_huge_numbers_and_duplicate_keys() {
+    let env = Env::new();
+    let five_mb = serde_json::json!({
+        "timestamp": "2026-05-14T10:00:00Z", "request_id": "req_BIG5MB", "status": 500,
+        "message": "x".repeat(5 << 20),
+    });
+    let twenty_mb = format!(
+        r#"{{"request_id":"req_BIG20MB","message":"{}"}}"#,
+        "y".repeat(20 << 20)
+    );
+    let text = [
+        five_mb.to_string(),
+        twenty_mb,
+        "[".repeat(100_000),
+        r#"{"a":"#.repeat(100_000),
+        r#"{"timestamp":"2026-05-14T10:00:00Z","request_id":"req_HUGE1","status":99999999999999999999999,"latency_ms":1e400,"n":-1e999}"#.into(),
+        r#"{"timestamp":"2026-05-14T10:00:00Z","request_id":"req_DUP1","request_id":"req_DUP2","status":409,"status":500}"#.into(),
+        line("req_AFTER1"),
+    ]
+    .join("\n")
+        + "\n";
+    let p = env.write("hostile.log", text);
+    let s = env.ingest(&[&p]);
+    assert_eq!(s["events"], 4, "{s}");
+    assert_eq!(
+        s["bad_by_reason"],
+        serde_json::json!({"too_long": 1, "too_deep": 2}),
+        "{s}"
+    );
+    let big: FindResult = env.json(&["find", "req_BIG5MB", "--json"]);
+    assert_eq!(
+        big.events[0].message.as_ref().map(String::len),
+        Some(5 << 20)
+    );
+    let huge: FindResult = env.json(&["find", "req_HUGE1", "--json"]);
+    assert_eq!(
+        huge.events[0].status, None,
+        "a status out of range is no status"
+    );
+    let dup: FindResult = env.json(&["find", "req_DUP1", "--json"]);
+    assert_eq!(
+        dup.events[0].status,
+        Some(409),
+        "the first of duplicate keys wins"
+    );
+    let after: FindResult = env.json(&["find", "req_AFTER1", "--json"]);
+    assert_eq!(
+        after.events[0].source.line, 7,
+        "line numbers stay right after huge lines"
+    );
+}
+
+#[test]
+fn an_unterminated_last_line_waits_only_while_the_file_is_written() {
+    let env = Env::new();
+    let p = env.write(
+        "live.log",
+        format!("{}\n{}", line("req_LIVE1"), &line("req_LIVE2")[..40]),
+    );
+    let s = env.ingest(&[&p]);
+    assert_eq!(
+        (
+            s["events"].as_u64(),
+            s["bad_lines"].as_u64(),
+            s["incomplete_tails"].as_u64()
+        ),
+        (Some(1), Some(0), Some(1))
+    );
+    // The writer finishes the line: it is read whole, not as two halves.
+    let mut f = std::fs::OpenOptions::new().append(true).open(&p).unwrap();
+    writeln!(f, "{}", &line("req_LIVE2")[40..]).unwrap();
+    let s = env.ingest(&[&p]);
+    assert_eq!(
+        (s["events"].as_u64(), s["bad_lines"].as_u64()),
+        (Some(1), Some(0)),
+        "{s}"
+    );
+    // A file nobody writes any more is judged as it is.
+    let old = env.write("old.log", format!("{}\n{{\"truncated", line("req_OLD1")));
+    let past = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+    std::fs::File::options()
+        .write(true)
+        .open(&old)
+        .unwrap()
+        .set_modified(past)
+        .unwrap();
+    let s = env.ingest(&[&old]);
+    assert_eq!(
+        (s["events"].as_u64(), s["bad_lines"].as_u64()),
+        (Some(1), Some(1)),
+        "{s}"
+    );
+}
