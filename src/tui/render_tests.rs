@@ -114,9 +114,9 @@ fn events_list_rows_match_line_by_line() {
     };
     let expected = Buffer::with_lines([
         " Events │ Groups │ Chains  10 matching ─────────────────────────────────────────",
-        "  time           st  code           service   request             request id    ",
-        "▸ 05-14 10:06:00 409 SESSION_FULL   42min-api POST /v1/bookings   req_2N7s8x9KqR",
-        "  05-14 10:05:00 400 http_400       calendarp POST /calendar/even req_e1        ",
+        "  time           st  code               request                   request id    ",
+        "▸ 05-14 10:06:00 409 SESSION_FULL       POST /v1/bookings         req_2N7s8x9KqR",
+        "  05-14 10:05:00 400 http_400           POST /calendar/events     req_e1        ",
     ]);
     for y in 0..rows.height {
         let got: String = (0..rows.width)

@@ -155,6 +155,8 @@ pub struct State {
     pub view: View,
     pub page: Option<Page>,
     pub page_scroll: usize,
+    /// The page `Esc` returns to (a chain opened from an event's page).
+    pub page_under: Option<Page>,
     pub help: bool,
     pub help_scroll: usize,
     pub editing: bool,
@@ -197,6 +199,7 @@ impl State {
             view: View::Events,
             page: None,
             page_scroll: 0,
+            page_under: None,
             help: false,
             help_scroll: 0,
             editing: false,
@@ -222,6 +225,12 @@ impl State {
             show_secrets,
             index_dir: index_dir.to_string(),
         }
+    }
+
+    /// Close every open page.
+    pub fn close_pages(&mut self) {
+        self.page = None;
+        self.page_under = None;
     }
 
     /// Which key bindings are in force.

@@ -114,13 +114,13 @@ fn normal(s: &mut State, action: Action) -> Option<Effect> {
         }
         Action::EditQuery => {
             s.editing = true;
-            s.page = None;
+            s.close_pages();
             s.input = Input::new(s.applied.clone());
             None
         }
         Action::Paste(text) => {
             s.editing = true;
-            s.page = None;
+            s.close_pages();
             s.input = Input::new(text);
             Some(Effect::Debounce(Action::RunPreview))
         }
@@ -203,7 +203,7 @@ fn run_query(s: &mut State, text: String, keep: bool) -> Vec<Job> {
         s.events.list.selected = 0;
         s.groups.list.selected = 0;
         s.chains.list.selected = 0;
-        s.page = None;
+        s.close_pages();
         PAGE
     };
     let mut jobs = vec![
@@ -234,7 +234,7 @@ fn ensure_view(s: &mut State) -> Option<Job> {
 }
 
 fn switch_view(s: &mut State, view: View) -> Vec<Job> {
-    s.page = None;
+    s.close_pages();
     s.view = view;
     ensure_view(s).into_iter().chain(sync_detail(s)).collect()
 }
@@ -314,6 +314,8 @@ pub fn group_clause(by: GroupBy, key: &str) -> String {
 /// `Esc`: close the page, else return from a drill-in, else clear messages.
 fn back(s: &mut State) -> Vec<Job> {
     if s.page.take().is_some() {
+        s.page = s.page_under.take();
+        s.page_scroll = 0;
         return sync_detail(s).into_iter().collect();
     }
     let Some(ret) = s.back.pop() else {
@@ -353,6 +355,7 @@ fn chain(s: &mut State) -> Vec<Job> {
         return Vec::new();
     }
     let src = ev.source.clone();
+    s.page_under = s.page.take();
     s.page = Some(Page::Chain(ChainTarget::OfEvent(src)));
     s.page_scroll = 0;
     sync_detail(s).into_iter().collect()

@@ -253,6 +253,20 @@ fn c_opens_the_selected_events_chain() {
     let src = s.selected_event().unwrap().source.clone();
     assert_eq!(s.page, Some(Page::Chain(ChainTarget::OfEvent(src))));
     assert_eq!(s.page_chain().unwrap().idempotency_key, "idem_1");
+    press(&mut s, &c, "Esc");
+    assert_eq!(s.page, None);
+}
+
+#[test]
+fn esc_from_a_chain_opened_on_an_event_page_returns_to_that_page() {
+    let (mut s, c) = fresh();
+    press(&mut s, &c, "Enter");
+    press(&mut s, &c, "c");
+    assert!(matches!(s.page, Some(Page::Chain(_))));
+    press(&mut s, &c, "Esc");
+    assert_eq!(s.page, Some(Page::Event));
+    press(&mut s, &c, "Esc");
+    assert_eq!(s.page, None);
 }
 
 #[test]

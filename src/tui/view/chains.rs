@@ -11,7 +11,7 @@ use ratatui::widgets::{Cell, Row};
 
 use super::list::{TableSpec, render_table, tabs_title};
 use super::text::{DIM, FLAG, safe, safe_or_dash};
-use crate::tui::state::State;
+use crate::tui::state::{CHAINS_LIMIT, State};
 
 pub fn outcome_style(o: Outcome) -> Style {
     match o {
@@ -28,8 +28,9 @@ pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
     let extra = if s.chains.flagged_only {
         format!("{flagged} flagged chains (f: all)")
     } else {
+        let more = if items.len() >= CHAINS_LIMIT { "+" } else { "" };
         format!(
-            "{} chains · {flagged} flagged (f: flagged only)",
+            "{}{more} chains · {flagged} flagged (f: flagged only)",
             items.len()
         )
     };

@@ -13,8 +13,10 @@ use crate::tui::state::State;
 pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
     let show = s.show_secrets;
     let wide = area.width >= 120;
+    // Below 100 columns the service gives way (the detail pane shows it).
+    let with_service = area.width >= 100;
     let time_w = if wide { 23 } else { 14 };
-    let id_w = s
+    let longest_id = s
         .events
         .list
         .items
@@ -22,7 +24,10 @@ pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
         .take(1000)
         .map(|e| safe(&e.request_id, show).chars().count())
         .max();
-    let id_w = id_w.unwrap_or(10).clamp(10, 32) as u16;
+    let id_w = longest_id
+        .unwrap_or(10)
+        .clamp(10, 36)
+        .min(usize::from(area.width / 3)) as u16;
     let loaded = s.events.list.items.len() as u64;
     let mut extra = format!("{} matching", thousands(s.events.total));
     if loaded < s.events.total {
@@ -30,30 +35,39 @@ pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
     }
     let row = |e: &errtriage::model::Event| {
         let style = status_style(e.status);
-        Row::new(vec![
+        let mut cells = vec![
             Cell::from(Span::styled(super::text::list_time(&e.ts, wide), DIM)),
             Cell::from(Span::styled(status_text(e.status), style)),
             Cell::from(Span::styled(safe_or_dash(e.code.as_deref(), show), style)),
-            Cell::from(safe_or_dash(e.service.as_deref(), show)),
-            Cell::from(format!(
-                "{} {}",
-                safe_or_dash(e.method.as_deref(), show),
-                safe_or_dash(e.path.as_deref(), show)
-            )),
-            Cell::from(safe_or_dash(Some(&e.request_id), show)),
-        ])
+        ];
+        if with_service {
+            cells.push(Cell::from(safe_or_dash(e.service.as_deref(), show)));
+        }
+        let target = format!(
+            "{} {}",
+            safe_or_dash(e.method.as_deref(), show),
+            safe_or_dash(e.path.as_deref(), show)
+        );
+        cells.push(Cell::from(target));
+        cells.push(Cell::from(safe_or_dash(Some(&e.request_id), show)));
+        Row::new(cells)
     };
+    let mut header = vec!["time", "st", "code"];
+    let mut widths = vec![
+        Constraint::Length(time_w),
+        Constraint::Length(3),
+        Constraint::Fill(3),
+    ];
+    if with_service {
+        header.push("service");
+        widths.push(Constraint::Fill(2));
+    }
+    header.extend(["request", "request id"]);
+    widths.extend([Constraint::Fill(4), Constraint::Length(id_w)]);
     let spec = TableSpec {
         title: tabs_title(s, extra),
-        header: vec!["time", "st", "code", "service", "request", "request id"],
-        widths: vec![
-            Constraint::Length(time_w),
-            Constraint::Length(3),
-            Constraint::Fill(3),
-            Constraint::Fill(2),
-            Constraint::Fill(4),
-            Constraint::Length(id_w),
-        ],
+        header,
+        widths,
         row: &row,
         empty: empty_lines(s),
     };

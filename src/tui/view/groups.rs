@@ -11,7 +11,7 @@ use ratatui::widgets::{Cell, Row};
 use super::list::{TableSpec, render_table, tabs_title};
 use super::text::{BOLD, DIM, list_time, safe, sparkline, thousands};
 use crate::tui::action::GroupRow;
-use crate::tui::state::State;
+use crate::tui::state::{GROUPS_LIMIT, State};
 
 pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
     let show = s.show_secrets;
@@ -19,11 +19,9 @@ pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
     let wide = area.width >= 110;
     let spark_w: u16 = if wide { 24 } else { 12 };
     let with_class = matches!(by, GroupBy::Code | GroupBy::Status);
-    let extra = format!(
-        "by {} (b) · {} groups",
-        by.as_str(),
-        s.groups.list.items.len()
-    );
+    let n = s.groups.list.items.len();
+    let largest = if n >= GROUPS_LIMIT { " largest" } else { "" };
+    let extra = format!("by {} (b) · {n}{largest} groups", by.as_str());
     let row = |r: &GroupRow| {
         let g = &r.group;
         let statuses: Vec<String> = g

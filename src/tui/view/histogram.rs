@@ -31,7 +31,11 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
         return;
     }
     let title = Line::from(vec![
-        Span::raw(format!(" {} events over time ", thousands(total))),
+        Span::raw(format!(
+            " {} event{} over time ",
+            thousands(total),
+            if total == 1 { "" } else { "s" }
+        )),
         Span::styled(
             format!(
                 "{} → {} · peak {}/column ",
