@@ -4,20 +4,18 @@
 //! Same content and order as `errtriage find`, so the two never disagree.
 
 use errtriage::catalog::Reading;
-use errtriage::model::{Chain, Event, Source};
-use errtriage::query::chains;
+use errtriage::model::{Chain, Event};
 use errtriage::sanitize;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::chains::outcome_style;
 use super::text::{
-    BOLD, DIM, FLAG, LABEL, field, full_time, safe, safe_or_dash, sparkline, status_style,
-    status_text, thousands, wrap,
+    BOLD, DIM, LABEL, field, full_time, safe, safe_or_dash, sparkline, status_style, status_text,
+    thousands, wrap,
 };
+use super::timeline::chain_lines;
 use crate::print::human::{pretty_raw, retry_words};
 use crate::tui::action::{Detail, GroupRow};
 use crate::tui::state::{ChainTarget, Page, State};
@@ -26,7 +24,12 @@ const PAD: usize = 12;
 
 /// Everything about one event. `detail` is the part the worker looks up
 /// (reading and chain); until it arrives the fields show on their own.
-pub fn event_lines(e: &Event, detail: Option<&Detail>, show: bool) -> Vec<Line<'static>> {
+pub fn event_lines(
+    e: &Event,
+    detail: Option<&Detail>,
+    show: bool,
+    width: usize,
+) -> Vec<Line<'static>> {
     let s = |v: &str| safe(v, show);
     let target = format!(
         "{} {}",
@@ -80,7 +83,7 @@ pub fn event_lines(e: &Event, detail: Option<&Detail>, show: bool) -> Vec<Line<'
         PAD,
     ));
     lines.push(Line::default());
-    lines.extend(event_chain_lines(e, detail, show));
+    lines.extend(event_chain_lines(e, detail, show, width));
     lines.push(Line::default());
     lines.push(Line::styled("original line", LABEL));
     for l in pretty_raw(&e.raw).lines() {
@@ -139,7 +142,12 @@ fn reading(r: &Reading, retry_after: Option<f64>) -> Vec<Line<'static>> {
     lines
 }
 
-fn event_chain_lines(e: &Event, detail: Option<&Detail>, show: bool) -> Vec<Line<'static>> {
+fn event_chain_lines(
+    e: &Event,
+    detail: Option<&Detail>,
+    show: bool,
+    width: usize,
+) -> Vec<Line<'static>> {
     if e.idempotency_key.is_none() {
         return vec![Line::styled(
             "no Idempotency-Key: this request is in no retry chain",
@@ -159,79 +167,9 @@ fn event_chain_lines(e: &Event, detail: Option<&Detail>, show: bool) -> Vec<Line
     }
     let mut lines = Vec::new();
     for c in chains {
-        lines.extend(chain_lines(c, Some(&e.source), show));
+        lines.extend(chain_lines(c, Some(&e.source), show, width));
     }
     lines.push(Line::styled("c opens the chain", DIM));
-    lines
-}
-
-/// A chain's story, as `errtriage find` tells it: the verdict, one row per
-/// attempt (offset, gap since the previous response, status, code,
-/// Retry-After, request id, flags on it), then each flag in words.
-/// `current` marks the attempt the user came from.
-pub fn chain_lines(c: &Chain, current: Option<&Source>, show: bool) -> Vec<Line<'static>> {
-    let flags = match c.flags.len() {
-        0 => Span::styled("no flags", DIM),
-        n => Span::styled(format!("⚑ {n} flag{}", if n == 1 { "" } else { "s" }), FLAG),
-    };
-    let mut lines = vec![
-        Line::from(vec![
-            Span::styled("chain ", LABEL),
-            Span::styled(safe(&c.idempotency_key, show), BOLD),
-            Span::raw(format!("  {}  ", safe_or_dash(c.service.as_deref(), show))),
-            Span::styled(c.outcome.as_str(), outcome_style(c.outcome).patch(BOLD)),
-            Span::raw("  "),
-            flags,
-        ]),
-        Line::raw(format!("  {}", safe(&chains::verdict(c), show))),
-        Line::styled(
-            format!(
-                "  {:>3}  {:>7}  {:>6}  {:>3}  {:<22}  {:>11}  request id",
-                "#", "offset", "gap", "st", "code", "retry-after"
-            ),
-            DIM,
-        ),
-    ];
-    for (step, a) in chains::timeline(c).into_iter().zip(&c.attempts) {
-        let here = current == Some(&a.source);
-        let gap = step.gap_s.map_or(String::new(), |g| format!("{g:.1}s"));
-        let mut row = vec![
-            Span::styled(if here { "▸" } else { " " }, BOLD),
-            Span::raw(format!(
-                " {:>3}  {:>7}  {gap:>6}  ",
-                step.attempt,
-                format!("+{:.1}s", step.offset_s)
-            )),
-            Span::styled(
-                format!("{:>3}", status_text(step.status)),
-                status_style(step.status),
-            ),
-            Span::raw(format!(
-                "  {:<22}  {:>11}  ",
-                safe_or_dash(step.code.as_deref(), show),
-                step.retry_after_s
-                    .map_or(String::new(), |s| format!("{s}s")),
-            )),
-            Span::styled(
-                safe_or_dash(Some(&step.request_id), show),
-                if here { BOLD } else { Style::new() },
-            ),
-        ];
-        if !step.rules.is_empty() {
-            row.push(Span::styled(format!("  ⚑ {}", step.rules.len()), FLAG));
-        }
-        lines.push(Line::from(row));
-    }
-    for f in &c.flags {
-        lines.push(Line::from(vec![
-            Span::styled(format!("  ⚑ {}", f.rule.as_str()), FLAG),
-            Span::raw(format!(
-                " (attempt {}): {}",
-                f.attempt,
-                safe(&f.detail, show)
-            )),
-        ]));
-    }
     lines
 }
 
@@ -296,7 +234,7 @@ pub fn render_lines(
 /// The detail pane (or, with a page open, the page) for the selection.
 pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
     let show = s.show_secrets;
-    let (title, lines) = content(s, show);
+    let (title, lines) = content(s, show, usize::from(area.width));
     let title = Line::from(vec![
         Span::raw(" "),
         Span::styled(title, BOLD),
@@ -310,7 +248,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
     }
 }
 
-fn content(s: &State, show: bool) -> (String, Vec<Line<'static>>) {
+fn content(s: &State, show: bool, width: usize) -> (String, Vec<Line<'static>>) {
     use crate::tui::state::View;
     match (&s.page, s.view) {
         (Some(Page::Chain(target)), _) => {
@@ -321,7 +259,7 @@ fn content(s: &State, show: bool) -> (String, Vec<Line<'static>>) {
                         ChainTarget::OfEvent(src) => Some(src),
                         ChainTarget::Selected => None,
                     };
-                    (title, chain_lines(c, current, show))
+                    (title, chain_lines(c, current, show, width))
                 }
                 None => (title, vec![Line::styled("looking up the chain…", DIM)]),
             }
@@ -333,7 +271,10 @@ fn content(s: &State, show: bool) -> (String, Vec<Line<'static>>) {
                 "Event · Enter opens"
             };
             match s.selected_event() {
-                Some(e) => (title.into(), event_lines(e, s.selected_detail(), show)),
+                Some(e) => (
+                    title.into(),
+                    event_lines(e, s.selected_detail(), show, width),
+                ),
                 None => (title.into(), Vec::new()),
             }
         }
@@ -342,7 +283,10 @@ fn content(s: &State, show: bool) -> (String, Vec<Line<'static>>) {
             None => ("Group".into(), Vec::new()),
         },
         (None, View::Chains) => match s.chains.list.selected_item() {
-            Some(c) => ("Chain · Enter opens".into(), chain_lines(c, None, show)),
+            Some(c) => (
+                "Chain · Enter opens".into(),
+                chain_lines(c, None, show, width),
+            ),
             None => ("Chain".into(), Vec::new()),
         },
     }

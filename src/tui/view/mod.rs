@@ -12,6 +12,7 @@ pub mod help;
 mod histogram;
 mod list;
 pub mod text;
+mod timeline;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
