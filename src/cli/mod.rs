@@ -183,7 +183,10 @@ pub fn run(cli: Cli) -> Result<Status> {
 fn tui_command(ctx: &Context, a: TuiArgs) -> Result<Status> {
     let paths: Vec<PathBuf> = a.args.iter().map(PathBuf::from).collect();
     if !paths.is_empty() && paths.iter().all(|p| p.exists()) {
-        ingest::run(ctx, ingest::IngestArgs::paths(paths))?;
+        // Ctrl-C during the ingest means stop, not "open what you have".
+        if ingest::run(ctx, ingest::IngestArgs::paths(paths))? == Status::Interrupted {
+            return Ok(Status::Interrupted);
+        }
         return crate::tui::run(ctx, "");
     }
     crate::tui::run(ctx, &a.args.join(" "))
