@@ -339,3 +339,74 @@ pub fn help_rows(mode: Mode) -> Vec<(String, &'static str)> {
     }
     rows
 }
+
+#[cfg(test)]
+mod tests {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use super::*;
+
+    #[test]
+    fn shifted_and_control_keys_match_their_bindings() {
+        let press = |k: KeyEvent| action_for(Mode::Normal, &Input::Key(k));
+        assert_eq!(
+            press(KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            Some(Action::Bottom)
+        );
+        assert_eq!(
+            press(KeyEvent::new(KeyCode::Char('G'), KeyModifiers::NONE)),
+            Some(Action::Bottom)
+        );
+        assert_eq!(
+            press(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)),
+            Some(Action::PrevView)
+        );
+        assert_eq!(
+            press(KeyEvent::new(KeyCode::Char('C'), KeyModifiers::CONTROL)),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            press(KeyEvent::new(KeyCode::Char('z'), KeyModifiers::NONE)),
+            None
+        );
+    }
+
+    #[test]
+    fn the_help_lists_every_binding() {
+        let text: String = crate::tui::view::help::lines(200)
+            .iter()
+            .map(|l| l.to_string() + "\n")
+            .collect();
+        for b in bindings() {
+            for k in &b.keys {
+                assert!(
+                    text.contains(&label(k)),
+                    "{} missing from the help",
+                    label(k)
+                );
+            }
+            assert!(text.contains(b.help), "{} missing from the help", b.help);
+        }
+        for key in [
+            "j",
+            "k",
+            "PgDn",
+            "PgUp",
+            "g",
+            "G",
+            "Tab",
+            "Shift-Tab",
+            "Enter",
+            "Esc",
+            "/",
+            "c",
+            "y",
+            "?",
+            "q",
+            "b",
+            "Ctrl-U",
+        ] {
+            assert!(text.contains(key), "{key}");
+        }
+    }
+}
