@@ -594,7 +594,7 @@ fn verdicts_say_how_it_ended_and_what_was_wrong() {
     ]);
     assert_eq!(
         verdict(&c),
-        "Recovered on attempt 3 after 2 failures (503, 500 (internal_error)), 6.0 s after the first attempt. \
+        "Recovered on attempt 3, 6.0 s after the first attempt, after 2 failures: 503, 500 (internal_error). \
          The client retried by the rules."
     );
     let c = chain(vec![

@@ -127,9 +127,15 @@ impl HumanPrinter {
         for (name, value) in rows {
             writeln!(self.out, "  {name:<12}{value}")?;
         }
-        writeln!(self.out, "  {}", self.paint(DIM, "original line:"))?;
+        Ok(())
+    }
+
+    /// The original line, pretty-printed, under its `file:line`.
+    fn original(&mut self, e: &Event) -> io::Result<()> {
+        let place = format!("── {}:{}", self.safe(&e.source.file), e.source.line);
+        writeln!(self.out, "{}", self.paint(DIM, &place))?;
         for line in pretty_raw(&e.raw).lines() {
-            writeln!(self.out, "    {}", self.safe(line))?;
+            writeln!(self.out, "  {}", self.safe(line))?;
         }
         Ok(())
     }
@@ -241,6 +247,10 @@ impl Printer for HumanPrinter {
         for c in &r.chains {
             self.chain(c)?;
             writeln!(self.out)?;
+        }
+        writeln!(self.out, "{}", self.paint(BOLD, "original lines"))?;
+        for e in &r.events {
+            self.original(e)?;
         }
         self.out.flush()
     }
