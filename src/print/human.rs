@@ -13,7 +13,7 @@ use errtriage::model::{Chain, Event, ts_millis};
 use errtriage::query::{ChainsResult, FindResult, GroupsResult, SearchResult, Stats, chains};
 use errtriage::sanitize;
 
-use super::Printer;
+use super::{Printer, short_path};
 
 pub struct HumanPrinter {
     out: Box<dyn Write>,
@@ -121,7 +121,11 @@ impl HumanPrinter {
         }
         rows.push((
             "source",
-            format!("{}:{}", self.safe(&e.source.file), e.source.line),
+            format!(
+                "{}:{}",
+                self.safe(short_path(&e.source.file)),
+                e.source.line
+            ),
         ));
         writeln!(self.out, "{}", self.event_line(e))?;
         for (name, value) in rows {
@@ -132,7 +136,11 @@ impl HumanPrinter {
 
     /// The original line, pretty-printed, under its `file:line`.
     fn original(&mut self, e: &Event) -> io::Result<()> {
-        let place = format!("── {}:{}", self.safe(&e.source.file), e.source.line);
+        let place = format!(
+            "── {}:{}",
+            self.safe(short_path(&e.source.file)),
+            e.source.line
+        );
         writeln!(self.out, "{}", self.paint(DIM, &place))?;
         for line in pretty_raw(&e.raw).lines() {
             writeln!(self.out, "  {}", self.safe(line))?;
@@ -390,7 +398,7 @@ impl Printer for HumanPrinter {
             writeln!(
                 self.out,
                 "  bad line {}:{}  {}  {}",
-                self.safe(&b.file),
+                self.safe(short_path(&b.file)),
                 b.line,
                 b.reason,
                 self.safe(&b.excerpt)
@@ -407,7 +415,7 @@ impl Printer for HumanPrinter {
             writeln!(
                 self.out,
                 "  problem {}: {}",
-                self.safe(&p.path),
+                self.safe(short_path(&p.path)),
                 self.safe(&p.message)
             )?;
         }
