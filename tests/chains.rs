@@ -340,6 +340,15 @@ fn no_backoff_fires_on_a_fixed_short_delay() {
         &[0.02, 0.03, 0.02],
     ));
     assert_eq!(fired(&hammering, Rule::NoBackoff), [2]);
+    // A Retry-After the client ignored does not excuse its fixed delay:
+    // asked for 60 s, it came back every second.
+    let ignored: Vec<Ev> = failures_with_gaps(429, "rate_limited", &[1.0, 1.0, 1.0])
+        .into_iter()
+        .map(|e| e.retry_after(60.0))
+        .collect();
+    let ignored = chain(ignored);
+    assert_eq!(fired(&ignored, Rule::NoBackoff), [2]);
+    assert_eq!(fired(&ignored, Rule::RetryTooSoon), [2, 3, 4]);
 }
 
 #[test]
@@ -446,7 +455,7 @@ fn key_payload_mismatch_fires_when_method_or_path_change() {
 }
 
 #[test]
-fn key_payload_mismatch_spares_specific_422s_and_first_attempts() {
+fn key_payload_mismatch_spares_specific_422s_and_first_attempts_but_not_bare_ones() {
     let first = chain(vec![at(0.0).fail(422, "http_422").service("billing")]);
     assert_eq!(flags(&first), CLEAN);
     let specific = chain(vec![
@@ -454,12 +463,13 @@ fn key_payload_mismatch_spares_specific_422s_and_first_attempts() {
         at(2.0).fail(422, "validation_error"),
     ]);
     assert_eq!(fired(&specific, Rule::KeyPayloadMismatch), NONE);
-    // CalendarPipe's table gives its 422 a meaning of its own.
+    // DESIGN counts any 422 without a more specific code, even one the
+    // catalog gives a meaning (CalendarPipe's), when it answers a reused key.
     let cal = chain(vec![
         at(0.0).fail(502, "http_502").service("calendarpipe"),
         at(2.0).fail(422, "http_422").service("calendarpipe"),
     ]);
-    assert_eq!(fired(&cal, Rule::KeyPayloadMismatch), NONE);
+    assert_eq!(fired(&cal, Rule::KeyPayloadMismatch), [2]);
     let same = chain(vec![at(0.0).fail(500, "internal_error"), at(2.0).ok(201)]);
     assert_eq!(flags(&same), CLEAN);
 }
@@ -584,7 +594,7 @@ fn verdicts_say_how_it_ended_and_what_was_wrong() {
     ]);
     assert_eq!(
         verdict(&c),
-        "Recovered on attempt 3 after 2 failures (503, 500 (internal_error)), 6.0 s after the first attempt. \
+        "Recovered on attempt 3, 6.0 s after the first attempt, after 2 failures: 503, 500 (internal_error). \
          The client retried by the rules."
     );
     let c = chain(vec![

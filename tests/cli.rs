@@ -437,27 +437,40 @@ fn stats_says_what_the_index_holds() {
     assert!(human.contains("events      9"), "{human}");
 }
 
+/// Run with stdout a pipe whose reading end is already closed, so the first
+/// write fails with EPIPE — deterministically, unlike `| head`.
+fn run_into_closed_pipe(env: &Env, args: &[&str]) -> std::process::Output {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    env.cmd()
+        .args(args)
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn a_closed_pipe_is_not_an_error() {
     let env = tree();
     env.ingest(&[&env.path("logs")]);
-    let cmd = format!(
-        "{} --index {} search --limit 100 | head -n 1 >/dev/null; echo \"status=${{PIPESTATUS[0]}}\"",
-        env!("CARGO_BIN_EXE_errtriage"),
-        env.index.display()
-    );
-    let out = std::process::Command::new("bash")
-        .arg("-c")
-        .arg(cmd)
-        .output()
-        .unwrap();
-    assert!(
-        stdout(&out).contains("status=0"),
-        "{} {}",
-        stdout(&out),
-        stderr(&out)
-    );
-    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    for args in [
+        &["search", "--limit", "100"][..],
+        &["search", "--json"],
+        &["find", "req_A0000002"],
+        &["groups"],
+        &["stats"],
+        &["completions", "bash"],
+        &["chains", "--json"],
+    ] {
+        let out = run_into_closed_pipe(&env, args);
+        assert!(
+            !stderr(&out).contains("panicked"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+    }
 }
 
 #[test]
@@ -471,4 +484,94 @@ fn version_and_completions() {
         stdout(&c).contains("_errtriage"),
         "bash completion function"
     );
+}
+
+#[test]
+fn a_user_catalog_changes_a_reading_without_rebuilding() {
+    let env = Env::new();
+    env.ingest(&[&common::repo().join("tests/data/envelopes.jsonl")]);
+    let reading = |args: &[&str]| -> Value {
+        let v: Value = env.json(args);
+        v["readings"][0].clone()
+    };
+    let builtin = reading(&["find", "req_42MIN00001", "--json"]);
+    assert_eq!(builtin["api"], "42min");
+    assert_eq!(builtin["retryable"], "no");
+    let custom = env.write(
+        "ours.toml",
+        "[api]\nname = \"42min\"\n\n[codes.slot_unavailable]\nretryable = \"yes\"\nhint = \"Our gateway retries this for you; tell the customer to wait a minute.\"\n",
+    );
+    let catalog = custom.to_str().unwrap();
+    let ours = reading(&["--catalog", catalog, "find", "req_42MIN00001", "--json"]);
+    assert_eq!(ours["retryable"], "yes");
+    assert_eq!(
+        ours["hint"],
+        "Our gateway retries this for you; tell the customer to wait a minute."
+    );
+    assert_eq!(
+        ours["meaning"], builtin["meaning"],
+        "the rest of the built-in reading stays"
+    );
+    // The catalogs folder in the user's config dir applies too.
+    env.write(
+        "config/errtriage/catalogs/ours.toml",
+        std::fs::read(&custom).unwrap(),
+    );
+    assert_eq!(
+        reading(&["find", "req_42MIN00001", "--json"])["retryable"],
+        "yes"
+    );
+}
+
+#[test]
+fn a_malformed_catalog_names_file_line_and_field() {
+    let env = Env::new();
+    let bad = env.write(
+        "bad.toml",
+        "[api]\nname = \"42min\"\n\n[codes.slot_unavailable]\nretryable = \"sometimes\"\n",
+    );
+    let out = env.run(&["--catalog", bad.to_str().unwrap(), "find", "req_x"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("bad.toml") && err.contains("line 5") && err.contains("retryable"),
+        "{err}"
+    );
+}
+
+#[test]
+fn copytruncate_rotation_reads_only_the_new_lines() {
+    let env = Env::new();
+    let dir = env.path("ct");
+    let l = |i: usize| {
+        line(
+            "2026-05-14T10:00:00Z",
+            &format!("req_CT00000{i}"),
+            200,
+            None,
+            None,
+        )
+    };
+    env.write("ct/app.log", format!("{}\n{}\n", l(1), l(2)));
+    assert_eq!(env.ingest(&[&dir])["events"], 2);
+    // logrotate copytruncate: one more line lands, the file is copied aside,
+    // truncated in place, and the writer carries on in the same file.
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(dir.join("app.log"))
+        .unwrap();
+    writeln!(f, "{}", l(3)).unwrap();
+    std::fs::copy(dir.join("app.log"), dir.join("app.log.1")).unwrap();
+    std::fs::File::create(dir.join("app.log")).unwrap();
+    env.write("ct/app.log", format!("{}\n", l(4)));
+    let s = env.ingest(&[&dir]);
+    assert_eq!(
+        s["events"], 2,
+        "line 3 from the copy, line 4 from the truncated file: {s}"
+    );
+    assert_eq!(env.json::<Stats>(&["stats", "--json"]).events, 4);
+    for i in 1..=4 {
+        let r: FindResult = env.json(&["find", &format!("req_CT00000{i}"), "--json"]);
+        assert_eq!(r.events.len(), 1, "req_CT00000{i}");
+    }
 }

@@ -143,8 +143,24 @@ fn a_full_disk_stops_cleanly_and_resumes_once_there_is_space() {
         eprintln!("skipped: cannot mount a tmpfs here (needs root)");
         return;
     };
-    let lines: String = (0..40_000)
-        .map(|i| format!(r#"{{"timestamp":"2026-05-14T10:00:00Z","request_id":"req_FULL{i:06}","status":500,"message":"{}"}}"#, "m".repeat(40)) + "\n")
+    // Incompressible messages, so the index cannot squeeze into 1 MB.
+    let noise = |i: u64| -> String {
+        (0..4)
+            .map(|k| {
+                format!(
+                    "{:016x}",
+                    (i * 4 + k)
+                        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                        .rotate_left(17)
+                )
+            })
+            .collect()
+    };
+    let lines: String = (0..40_000u64)
+        .map(|i| {
+            format!(r#"{{"timestamp":"2026-05-14T10:00:00Z","request_id":"req_FULL{i:06}","status":500,"message":"{}"}}"#, noise(i))
+                + "\n"
+        })
         .collect();
     let data = env.write("corpus.log", lines);
     let index = disk.0.join("index");

@@ -161,12 +161,11 @@ pub fn run(cli: Cli) -> Result<Status> {
         Some(Command::Stats(a)) => stats::run(&ctx, a),
         Some(Command::Tui(a)) => tui_command(&ctx, a),
         Some(Command::Completions { shell }) => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "errtriage",
-                &mut std::io::stdout(),
-            );
+            // clap_complete panics on a write error; a closed pipe
+            // (`completions bash | head`) must not, so write it ourselves.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "errtriage", &mut script);
+            std::io::Write::write_all(&mut std::io::stdout().lock(), &script)?;
             Ok(Status::Done)
         }
         None if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() => {

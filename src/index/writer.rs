@@ -272,7 +272,13 @@ fn remove_index(dir: &Path) -> Result<()> {
 }
 
 pub(crate) fn index_error(dir: &Path, e: TantivyError) -> Error {
-    let message = match (&e, io_kind(&e)) {
+    // A worker thread's failure loses its cause; ask the disk directly.
+    let kind = io_kind(&e).or_else(|| {
+        matches!(e, TantivyError::ErrorInThread(_))
+            .then(|| probe_write(dir))
+            .flatten()
+    });
+    let message = match (&e, kind) {
         (_, Some(std::io::ErrorKind::StorageFull)) => {
             "the disk is full; free space, then run `errtriage ingest` again (everything committed is safe and resumes)"
                 .into()
@@ -295,6 +301,17 @@ pub(crate) fn index_error(dir: &Path, e: TantivyError) -> Error {
         path: dir.to_path_buf(),
         message,
     }
+}
+
+/// Write (then remove) a small file in `dir`: the kind of error that gives,
+/// if any — how a full disk is told when tantivy lost the original error.
+fn probe_write(dir: &Path) -> Option<std::io::ErrorKind> {
+    use std::io::Write;
+    let path = dir.join(".errtriage-space-probe");
+    let result = std::fs::File::create(&path)
+        .and_then(|mut f| f.write_all(&[0u8; 256 * 1024]).and_then(|_| f.sync_all()));
+    let _ = std::fs::remove_file(&path);
+    result.err().map(|e| e.kind())
 }
 
 /// The kind of the I/O error behind a tantivy error, wherever tantivy wrapped

@@ -128,6 +128,10 @@ const CLIENT: &[(&str, Form)] = &[
     ("api_key_id", Plain), ("apikeyid", Plain), ("key_id", Plain), ("consumer", Plain),
     ("consumer.id", Plain), ("consumer.username", Plain), ("consumer_id", Plain),
     ("customer_id", Plain), ("tenant_id", Plain),
+    // Where common formats put who called: ECS labels and user, OTel's
+    // enduser, nginx's $http_x_client_id, and bare tenant/user keys.
+    ("labels.client_id", Plain), ("enduser.id", Plain), ("http_x_client_id", Plain),
+    ("user.id", Plain), ("tenant", Plain), ("user", Plain),
 ];
 /// Where fields may sit one level down.
 const ROOTS: &[&str] = &["attributes", "fields", "context"];

@@ -13,7 +13,7 @@ use errtriage::model::{Chain, Event, ts_millis};
 use errtriage::query::{ChainsResult, FindResult, GroupsResult, SearchResult, Stats, chains};
 use errtriage::sanitize;
 
-use super::Printer;
+use super::{Printer, short_path};
 
 pub struct HumanPrinter {
     out: Box<dyn Write>,
@@ -121,15 +121,29 @@ impl HumanPrinter {
         }
         rows.push((
             "source",
-            format!("{}:{}", self.safe(&e.source.file), e.source.line),
+            format!(
+                "{}:{}",
+                self.safe(short_path(&e.source.file)),
+                e.source.line
+            ),
         ));
         writeln!(self.out, "{}", self.event_line(e))?;
         for (name, value) in rows {
             writeln!(self.out, "  {name:<12}{value}")?;
         }
-        writeln!(self.out, "  {}", self.paint(DIM, "original line:"))?;
+        Ok(())
+    }
+
+    /// The original line, pretty-printed, under its `file:line`.
+    fn original(&mut self, e: &Event) -> io::Result<()> {
+        let place = format!(
+            "── {}:{}",
+            self.safe(short_path(&e.source.file)),
+            e.source.line
+        );
+        writeln!(self.out, "{}", self.paint(DIM, &place))?;
         for line in pretty_raw(&e.raw).lines() {
-            writeln!(self.out, "    {}", self.safe(line))?;
+            writeln!(self.out, "  {}", self.safe(line))?;
         }
         Ok(())
     }
@@ -208,7 +222,7 @@ fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -241,6 +255,10 @@ impl Printer for HumanPrinter {
         for c in &r.chains {
             self.chain(c)?;
             writeln!(self.out)?;
+        }
+        writeln!(self.out, "{}", self.paint(BOLD, "original lines"))?;
+        for e in &r.events {
+            self.original(e)?;
         }
         self.out.flush()
     }
@@ -380,7 +398,7 @@ impl Printer for HumanPrinter {
             writeln!(
                 self.out,
                 "  bad line {}:{}  {}  {}",
-                self.safe(&b.file),
+                self.safe(short_path(&b.file)),
                 b.line,
                 b.reason,
                 self.safe(&b.excerpt)
@@ -397,7 +415,7 @@ impl Printer for HumanPrinter {
             writeln!(
                 self.out,
                 "  problem {}: {}",
-                self.safe(&p.path),
+                self.safe(short_path(&p.path)),
                 self.safe(&p.message)
             )?;
         }

@@ -65,7 +65,7 @@ pub fn case_card(
         writeln!(
             out,
             "- **Source:** `{}:{}`\n",
-            safe(&e.source.file),
+            safe(super::short_path(&e.source.file)),
             e.source.line
         )?;
     }
@@ -125,7 +125,7 @@ pub fn case_card(
         writeln!(
             out,
             "`{}:{}`\n\n```json\n{}\n```\n",
-            safe(&e.source.file),
+            safe(super::short_path(&e.source.file)),
             e.source.line,
             sanitize::escape(&pretty_raw(&raw)).replace("\\n", "\n")
         )?;

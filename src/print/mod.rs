@@ -25,6 +25,22 @@ pub trait Printer {
     fn ingest(&mut self, s: &Summary, index_dir: &Path) -> io::Result<()>;
 }
 
+/// A path as a person wants to read it: relative to the current directory
+/// when it lies under it (JSON keeps the absolute path).
+pub fn short_path(path: &str) -> &str {
+    use std::sync::OnceLock;
+    static CWD: OnceLock<Option<String>> = OnceLock::new();
+    let cwd = CWD.get_or_init(|| {
+        std::env::current_dir()
+            .ok()
+            .map(|d| format!("{}/", d.display()))
+    });
+    match cwd {
+        Some(dir) => path.strip_prefix(dir.as_str()).unwrap_or(path),
+        None => path,
+    }
+}
+
 /// The printer for this invocation, writing to stdout.
 pub fn printer(json: bool, color: bool, redact: bool) -> Box<dyn Printer> {
     let out = Box::new(io::stdout());

@@ -263,9 +263,9 @@ fn bearer_tokens_in_messages_are_redacted() {
     let e = n(&super::gateway(401, body)).event;
     assert_eq!(
         e.message.as_deref(),
-        Some("token Bearer [redacted] is expired")
+        Some("token Bearer [REDACTED] is expired")
     );
-    assert_eq!(e.details, Some(json!({"got": "Bearer [redacted]"})));
+    assert_eq!(e.details, Some(json!({"got": "Bearer [REDACTED]"})));
 }
 
 #[test]

@@ -160,9 +160,12 @@ pub(crate) fn exceeded_max_attempts(ctx: &Ctx) -> Vec<Flag> {
 /// near-equal: a fixed delay, with no growth and no jitter. A long wait ends a
 /// burst; waits the server paced with Retry-After are left to `retry_too_soon`.
 pub(crate) fn no_backoff(ctx: &Ctx) -> Vec<Flag> {
+    // A wait the server asked for (Retry-After) and the client honoured is
+    // not the client's backoff; a retry that came sooner than asked is.
     let waits: Vec<(usize, f64)> = reactions(ctx)
-        .filter(|(_, prev, _)| prev.retry_after_s.is_none())
-        .map(|(i, prev, next)| (i, secs(prev.ends_at(), next.ts)))
+        .map(|(i, prev, next)| (i, prev.retry_after_s, secs(prev.ends_at(), next.ts)))
+        .filter(|(_, asked, gap)| asked.is_none_or(|ra| gap + RETRY_AFTER_TOLERANCE_S < ra))
+        .map(|(i, _, gap)| (i, gap))
         .filter(|(_, gap)| *gap <= SHORT_GAP_MAX_S)
         .collect();
     let gaps_of = |run: &[(usize, f64)]| run.iter().map(|(_, g)| *g).collect::<Vec<f64>>();
@@ -202,7 +205,11 @@ pub(crate) fn key_payload_mismatch(ctx: &Ctx) -> Vec<Flag> {
         .filter_map(|(i, (e, r))| {
             let r = r.as_ref()?;
             let said = r.key_mismatch || KEY_MISMATCH_CODES.contains(&r.code.as_str());
-            let bare_422 = i > 0 && e.status == Some(422) && is_status_code(&r.code) && !r.known;
+            // DESIGN: "a 422 with no more specific code" — whatever the
+            // catalog says a bare 422 means (CalendarPipe's is a resource
+            // in the wrong state), on a reused key it is the usual answer
+            // to a changed payload.
+            let bare_422 = i > 0 && e.status == Some(422) && is_status_code(&r.code);
             let detail = if said {
                 format!(
                     "attempt {} got {}: the server says this key was already used with a different request",

@@ -113,11 +113,11 @@ fn recovered(a: &[Event]) -> String {
     }
     let fails = a[..ok].iter().filter(|e| e.is_failure()).count();
     format!(
-        "Recovered on attempt {} after {fails} failure{} ({}), {} after the first attempt.",
+        "Recovered on attempt {}, {} after the first attempt, after {fails} failure{}: {}.",
         ok + 1,
+        measured(secs(a[0].ts, a[ok].ts)),
         plural(fails),
-        failures.join(", "),
-        measured(secs(a[0].ts, a[ok].ts))
+        failures.join(", ")
     )
 }
 
