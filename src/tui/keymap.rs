@@ -253,7 +253,7 @@ pub fn action_for(mode: Mode, input: &Input) -> Option<Action> {
     }
     match (mode, key) {
         (Mode::Query, Key::Press(KeyCode::Char(c), m))
-            if !m.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+            if !m.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) && printable(c) =>
         {
             Some(Action::Input(InputRequest::InsertChar(c)))
         }
@@ -261,14 +261,24 @@ pub fn action_for(mode: Mode, input: &Input) -> Option<Action> {
     }
 }
 
-/// Pasted text becomes typing in the query bar: one line, no control characters.
+/// Pasted text becomes typing in the query bar: one line, nothing the
+/// terminal would act on (controls, bidi overrides).
 fn paste(text: &str) -> Option<Action> {
     let clean: String = text
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| if printable(c) { c } else { ' ' })
         .collect();
     let clean = clean.trim();
     (!clean.is_empty()).then(|| Action::Paste(clean.to_string()))
+}
+
+/// A character that shows as itself (no escape needed to display it).
+fn printable(c: char) -> bool {
+    let mut buf = [0; 4];
+    matches!(
+        errtriage::sanitize::escape(c.encode_utf8(&mut buf)),
+        std::borrow::Cow::Borrowed(_)
+    )
 }
 
 /// Shift is part of the character (`G`, `?`), not a modifier to match on.
@@ -368,6 +378,21 @@ mod tests {
         assert_eq!(
             press(KeyEvent::new(KeyCode::Char('z'), KeyModifiers::NONE)),
             None
+        );
+        let typed = |c| {
+            action_for(
+                Mode::Query,
+                &Input::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+            )
+        };
+        assert_eq!(
+            typed('\u{202e}'),
+            None,
+            "a bidi override is not typed into the query"
+        );
+        assert_eq!(
+            action_for(Mode::Normal, &Input::Paste("req_1\u{202e}\x1b[2J\n".into())),
+            Some(Action::Paste("req_1  [2J".into()))
         );
     }
 
