@@ -34,26 +34,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
             items.len()
         )
     };
-    let row = |c: &Chain| {
-        let mark = match c.flags.len() {
-            0 => Span::raw(""),
-            n => Span::styled(format!("⚑{n}"), FLAG),
-        };
-        let mut rules: Vec<&str> = Vec::new();
-        for f in &c.flags {
-            if !rules.contains(&f.rule.as_str()) {
-                rules.push(f.rule.as_str());
-            }
-        }
-        Row::new(vec![
-            Cell::from(mark),
-            Cell::from(safe(&c.idempotency_key, show)),
-            Cell::from(safe_or_dash(c.service.as_deref(), show)),
-            Cell::from(Line::from(c.attempts.len().to_string()).right_aligned()),
-            Cell::from(Span::styled(c.outcome.as_str(), outcome_style(c.outcome))),
-            Cell::from(Span::styled(rules.join(", "), FLAG)),
-        ])
-    };
+    let row = |c: &Chain| chain_row(c, show);
     let empty = if s.chains.list.loaded {
         vec![
             Line::raw("No retry chains: no matching event carries an Idempotency-Key."),
@@ -91,4 +72,27 @@ pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
         empty,
     };
     s.list_height = render_table(f, area, &mut s.chains.list, spec);
+}
+
+/// One chain as a row: flag count, key, service, attempts, outcome, the
+/// rules it broke (each once, in the order they were found).
+fn chain_row(c: &Chain, show: bool) -> Row<'static> {
+    let mark = match c.flags.len() {
+        0 => Span::raw(""),
+        n => Span::styled(format!("⚑{n}"), FLAG),
+    };
+    let mut rules: Vec<&str> = Vec::new();
+    for f in &c.flags {
+        if !rules.contains(&f.rule.as_str()) {
+            rules.push(f.rule.as_str());
+        }
+    }
+    Row::new(vec![
+        Cell::from(mark),
+        Cell::from(safe(&c.idempotency_key, show)),
+        Cell::from(safe_or_dash(c.service.as_deref(), show)),
+        Cell::from(Line::from(c.attempts.len().to_string()).right_aligned()),
+        Cell::from(Span::styled(c.outcome.as_str(), outcome_style(c.outcome))),
+        Cell::from(Span::styled(rules.join(", "), FLAG)),
+    ])
 }

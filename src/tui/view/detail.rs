@@ -22,21 +22,32 @@ use crate::tui::state::{ChainTarget, Page, State};
 
 const PAD: usize = 12;
 
-/// Everything about one event. `detail` is the part the worker looks up
-/// (reading and chain); until it arrives the fields show on their own.
+/// Everything about one event, in the order `errtriage find` prints it.
+/// `detail` is the part the worker looks up (reading and chain); until it
+/// arrives the fields show on their own.
 pub fn event_lines(
     e: &Event,
     detail: Option<&Detail>,
     show: bool,
     width: usize,
 ) -> Vec<Line<'static>> {
-    let s = |v: &str| safe(v, show);
-    let target = format!(
-        "{} {}",
-        safe_or_dash(e.method.as_deref(), show),
-        safe_or_dash(e.path.as_deref(), show)
-    );
-    let mut lines = vec![Line::from(vec![
+    let mut lines = vec![headline(e, show)];
+    lines.extend(field_lines(e, detail, show));
+    lines.push(Line::default());
+    lines.extend(event_chain_lines(e, detail, show, width));
+    lines.push(Line::default());
+    lines.push(Line::styled("original line", LABEL));
+    for l in pretty_raw(&e.raw).lines() {
+        lines.push(Line::raw(format!("  {}", safe(l, show))));
+    }
+    lines
+}
+
+/// `POST /v1/bookings  →  409 slot_unavailable`
+fn headline(e: &Event, show: bool) -> Line<'static> {
+    let method = safe_or_dash(e.method.as_deref(), show);
+    let target = format!("{method} {}", safe_or_dash(e.path.as_deref(), show));
+    Line::from(vec![
         Span::styled(target, BOLD),
         Span::raw("  →  "),
         Span::styled(status_text(e.status), status_style(e.status).patch(BOLD)),
@@ -45,13 +56,16 @@ pub fn event_lines(
             safe_or_dash(e.code.as_deref(), show),
             status_style(e.status),
         ),
-    ])];
-    lines.push(field(
-        "request",
-        safe_or_dash(Some(&e.request_id), show),
-        PAD,
-    ));
-    lines.push(field("time", full_time(&e.ts), PAD));
+    ])
+}
+
+/// The normalized fields, with the catalog's reading after the message.
+fn field_lines(e: &Event, detail: Option<&Detail>, show: bool) -> Vec<Line<'static>> {
+    let s = |v: &str| safe(v, show);
+    let mut lines = vec![
+        field("request", safe_or_dash(Some(&e.request_id), show), PAD),
+        field("time", full_time(&e.ts), PAD),
+    ];
     let mut service = safe_or_dash(e.service.as_deref(), show);
     if let Some(api) = &e.api {
         service.push_str(&format!("  (api {})", s(api)));
@@ -77,18 +91,8 @@ pub fn event_lines(
             lines.push(field(name, v, PAD));
         }
     }
-    lines.push(field(
-        "source",
-        format!("{}:{}", s(&e.source.file), e.source.line),
-        PAD,
-    ));
-    lines.push(Line::default());
-    lines.extend(event_chain_lines(e, detail, show, width));
-    lines.push(Line::default());
-    lines.push(Line::styled("original line", LABEL));
-    for l in pretty_raw(&e.raw).lines() {
-        lines.push(Line::raw(format!("  {}", s(l))));
-    }
+    let source = format!("{}:{}", s(&e.source.file), e.source.line);
+    lines.push(field("source", source, PAD));
     lines
 }
 

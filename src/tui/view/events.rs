@@ -1,6 +1,7 @@
 //! events: the Events view — one matching event per row, newest first: time,
 //! status, code, service, method + path, request id, coloured by status class.
 
+use errtriage::model::Event;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
@@ -33,25 +34,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
     if loaded < s.events.total {
         extra.push_str(&format!(" · newest {} loaded", thousands(loaded)));
     }
-    let row = |e: &errtriage::model::Event| {
-        let style = status_style(e.status);
-        let mut cells = vec![
-            Cell::from(Span::styled(super::text::list_time(&e.ts, wide), DIM)),
-            Cell::from(Span::styled(status_text(e.status), style)),
-            Cell::from(Span::styled(safe_or_dash(e.code.as_deref(), show), style)),
-        ];
-        if with_service {
-            cells.push(Cell::from(safe_or_dash(e.service.as_deref(), show)));
-        }
-        let target = format!(
-            "{} {}",
-            safe_or_dash(e.method.as_deref(), show),
-            safe_or_dash(e.path.as_deref(), show)
-        );
-        cells.push(Cell::from(target));
-        cells.push(Cell::from(safe_or_dash(Some(&e.request_id), show)));
-        Row::new(cells)
-    };
+    let row = |e: &Event| event_row(e, show, wide, with_service);
     let mut header = vec!["time", "st", "code"];
     let mut widths = vec![
         Constraint::Length(time_w),
@@ -86,4 +69,24 @@ fn empty_lines(s: &State) -> Vec<Line<'static>> {
         Line::raw(format!("No events match {q}.")),
         Line::styled("/ edits the query · Ctrl-U in the query bar clears it", DIM),
     ]
+}
+
+/// One event as a row, coloured by its status class.
+fn event_row(e: &Event, show: bool, wide: bool, with_service: bool) -> Row<'static> {
+    let style = status_style(e.status);
+    let mut cells = vec![
+        Cell::from(Span::styled(super::text::list_time(&e.ts, wide), DIM)),
+        Cell::from(Span::styled(status_text(e.status), style)),
+        Cell::from(Span::styled(safe_or_dash(e.code.as_deref(), show), style)),
+    ];
+    if with_service {
+        cells.push(Cell::from(safe_or_dash(e.service.as_deref(), show)));
+    }
+    let method = safe_or_dash(e.method.as_deref(), show);
+    cells.push(Cell::from(format!(
+        "{method} {}",
+        safe_or_dash(e.path.as_deref(), show)
+    )));
+    cells.push(Cell::from(safe_or_dash(Some(&e.request_id), show)));
+    Row::new(cells)
 }

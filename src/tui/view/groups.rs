@@ -48,20 +48,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
         cells.push(Cell::from(sparkline(&g.timeline, usize::from(spark_w))));
         Row::new(cells)
     };
-    let mut header = vec![by.as_str()];
-    let mut widths = vec![Constraint::Fill(3)];
-    if with_class {
-        header.push("class");
-        widths.push(Constraint::Length(12));
-    }
-    header.extend(["count", "statuses"]);
-    widths.extend([Constraint::Length(8), Constraint::Fill(2)]);
-    if wide {
-        header.extend(["first seen", "last seen"]);
-        widths.extend([Constraint::Length(14), Constraint::Length(14)]);
-    }
-    header.push("over time");
-    widths.push(Constraint::Length(spark_w));
+    let (header, widths) = columns(by, with_class, wide, spark_w);
     let empty = if s.groups.list.loaded {
         vec![Line::raw(format!(
             "No matching event has a {}.",
@@ -78,4 +65,29 @@ pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
         empty,
     };
     s.list_height = render_table(f, area, &mut s.groups.list, spec);
+}
+
+/// Headers and widths: class only where it means something (code, status),
+/// first/last seen only when there is room.
+fn columns(
+    by: GroupBy,
+    with_class: bool,
+    wide: bool,
+    spark_w: u16,
+) -> (Vec<&'static str>, Vec<Constraint>) {
+    let mut header = vec![by.as_str()];
+    let mut widths = vec![Constraint::Fill(3)];
+    if with_class {
+        header.push("class");
+        widths.push(Constraint::Length(12));
+    }
+    header.extend(["count", "statuses"]);
+    widths.extend([Constraint::Length(8), Constraint::Fill(2)]);
+    if wide {
+        header.extend(["first seen", "last seen"]);
+        widths.extend([Constraint::Length(14), Constraint::Length(14)]);
+    }
+    header.push("over time");
+    widths.push(Constraint::Length(spark_w));
+    (header, widths)
 }
