@@ -82,6 +82,12 @@ pub enum Command {
     Stats(stats::StatsArgs),
     /// Open the TUI over a query, or ingest PATHs first and then open it
     Tui(TuiArgs),
+    /// Time the TUI headless: type QUERY key by key, print JSON (benchmarks)
+    #[command(hide = true)]
+    BenchTui {
+        /// The text typed into the query bar
+        query: String,
+    },
     /// Print shell completions
     Completions {
         #[arg(value_enum)]
@@ -160,6 +166,7 @@ pub fn run(cli: Cli) -> Result<Status> {
         Some(Command::Chains(a)) => chains::run(&ctx, a),
         Some(Command::Stats(a)) => stats::run(&ctx, a),
         Some(Command::Tui(a)) => tui_command(&ctx, a),
+        Some(Command::BenchTui { query }) => crate::tui::bench::run(&ctx, &query, (160, 48)),
         Some(Command::Completions { shell }) => {
             // clap_complete panics on a write error; a closed pipe
             // (`completions bash | head`) must not, so write it ourselves.

@@ -14,9 +14,11 @@
 //! - [`worker`] — query threads, one latest-only mailbox per slot; index watcher
 //! - [`view`]   — rendering; every log string is sanitised on its way in
 //! - [`app`]    — the loop that ties them together
+//! - [`bench`]  — the app headless on the real index, timed (`bench-tui`)
 
 mod action;
 mod app;
+pub mod bench;
 mod event;
 mod keymap;
 mod state;

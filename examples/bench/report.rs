@@ -1,0 +1,310 @@
+//! report: the Markdown that goes into BENCHMARKS.md — the machine, then one
+//! table per size with each target and whether it was met.
+
+use std::fmt::Write as _;
+
+use crate::measure;
+use crate::suite::{RG_GROUPS, SEARCH, SizeResult, TUI_TYPED};
+
+/// What the numbers ran on.
+pub struct Machine {
+    pub cpu: String,
+    pub cores: usize,
+    pub memory_gib: f64,
+    pub kernel: String,
+    pub load: String,
+}
+
+impl Machine {
+    pub fn describe() -> Machine {
+        let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+        let cpu = cpuinfo
+            .lines()
+            .find(|l| l.starts_with("model name"))
+            .and_then(|l| l.split(':').nth(1))
+            .unwrap_or("unknown")
+            .trim()
+            .to_string();
+        let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+        let mem_kb: f64 = meminfo
+            .lines()
+            .find(|l| l.starts_with("MemTotal:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0.0);
+        Machine {
+            cpu,
+            cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            memory_gib: mem_kb / (1024.0 * 1024.0),
+            kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease")
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
+            load: std::fs::read_to_string("/proc/loadavg")
+                .unwrap_or_default()
+                .split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" "),
+        }
+    }
+}
+
+pub fn header(m: &Machine, quick: bool) -> String {
+    let mut s = String::new();
+    let profile = if cfg!(debug_assertions) {
+        "dev (debug) — times mean nothing"
+    } else {
+        "release"
+    };
+    let _ = writeln!(s, "## Run\n");
+    let _ = writeln!(
+        s,
+        "- machine: {} × {} cores, {:.1} GiB RAM, Linux {}",
+        m.cpu, m.cores, m.memory_gib, m.kernel
+    );
+    let _ = writeln!(s, "- load average at start: {}", m.load);
+    let _ = writeln!(
+        s,
+        "- build profile: {profile}{}",
+        if quick { ", --quick" } else { "" }
+    );
+    let _ = writeln!(
+        s,
+        "- peers: jq {} · rg {}",
+        or_missing(&measure::version("jq")),
+        or_missing(&measure::version("rg"))
+    );
+    let _ = writeln!(
+        s,
+        "- warm page cache: every tool reads files the generator just wrote\n"
+    );
+    s
+}
+
+pub fn footer(m: &Machine) -> String {
+    format!("Load average at the end: {}\n", m.load)
+}
+
+fn or_missing(v: &str) -> &str {
+    if v.is_empty() {
+        "not installed (skipped)"
+    } else {
+        v
+    }
+}
+
+/// One row: what, errtriage, the peer, ratio, target, met.
+struct Row {
+    what: String,
+    ours: String,
+    peer: String,
+    ratio: String,
+    target: &'static str,
+    met: Option<bool>,
+}
+
+fn row(what: impl Into<String>, ours: String, target: &'static str, met: Option<bool>) -> Row {
+    Row {
+        what: what.into(),
+        ours,
+        peer: String::new(),
+        ratio: String::new(),
+        target,
+        met,
+    }
+}
+
+fn ms(v: f64) -> String {
+    if v >= 1000.0 {
+        format!("{:.2} s", v / 1e3)
+    } else if v >= 10.0 {
+        format!("{v:.0} ms")
+    } else {
+        format!("{v:.1} ms")
+    }
+}
+
+fn ratio(peer: f64, ours: f64) -> String {
+    format!("{:.1}× faster", peer / ours.max(1e-9))
+}
+
+pub fn table(r: &SizeResult) -> String {
+    let mut rows = Vec::new();
+    let mb = r.input_bytes as f64 / 1e6;
+    let ingest_s = r.ingest.wall.as_secs_f64();
+    let mbps = mb / ingest_s;
+    let big = r.lines >= 10_000_000;
+    let mut ing = row(
+        "ingest (wall, MB/s)",
+        format!("{} · {mbps:.1} MB/s", ms(ingest_s * 1e3)),
+        "≥ 40 MB/s, ≥ 2× jq",
+        Some(mbps >= 40.0),
+    );
+    match &r.jq {
+        Some(jq) => {
+            let jq_s = jq.wall.as_secs_f64();
+            ing.peer = format!(
+                "jq -cR 'fromjson?': {} · {:.1} MB/s",
+                ms(jq_s * 1e3),
+                mb / jq_s
+            );
+            ing.ratio = ratio(jq_s, ingest_s);
+            ing.met = Some(mbps >= 40.0 && jq_s / ingest_s >= 2.0);
+        }
+        None => ing.peer = "jq not installed (skipped)".into(),
+    }
+    rows.push(ing);
+    rows.push(row(
+        "ingest CPU (cores busy)",
+        format!("{:.2} of {}", r.ingest.cpu_s / ingest_s, cores()),
+        "both cores busy",
+        Some(r.ingest.cpu_s / ingest_s >= 1.6),
+    ));
+    let rss = r.ingest.peak_rss as f64 / (1 << 20) as f64;
+    rows.push(row(
+        "ingest peak RSS",
+        format!("{rss:.0} MiB"),
+        "≤ 1 GiB",
+        Some(rss <= 1024.0),
+    ));
+    let idx = r.index_bytes as f64 / r.input_bytes as f64;
+    rows.push(row(
+        "index bytes / input bytes",
+        format!(
+            "{:.1} MB / {mb:.1} MB = {idx:.2}",
+            r.index_bytes as f64 / 1e6
+        ),
+        "≤ 0.5",
+        Some(idx <= 0.5),
+    ));
+    for f in &r.finds {
+        let mut fr = row(
+            format!("{} `{}`", f.label, f.id),
+            ms(f.run.ms()),
+            "≤ 10 ms at 10M, ≥ 100× rg",
+            big.then_some(f.run.ms() <= 10.0),
+        );
+        if let Some(rg) = &r.rg_find {
+            fr.peer = format!("rg -F: {}", ms(rg.ms()));
+            fr.ratio = ratio(rg.ms(), f.run.ms());
+            if big {
+                fr.met = Some(f.run.ms() <= 10.0 && rg.ms() / f.run.ms() >= 100.0);
+            }
+        }
+        rows.push(fr);
+    }
+    let mut g = row(
+        format!("groups --by code ({} groups)", r.groups_count),
+        ms(r.groups.ms()),
+        "≤ 50 ms at 10M",
+        big.then_some(r.groups.ms() <= 50.0),
+    );
+    if let Some(rg) = &r.rg_groups {
+        g.peer = format!("rg -o | sort | uniq -c: {}", ms(rg.ms()));
+        g.ratio = ratio(rg.ms(), r.groups.ms());
+    }
+    rows.push(g);
+    rows.push(row(
+        format!("search (typical, {} hits)", r.search_total),
+        ms(r.search.ms()),
+        "≤ 20 ms",
+        Some(r.search.ms() <= 20.0),
+    ));
+    tui_rows(r, &mut rows);
+    render(r, &rows)
+}
+
+fn tui_rows(r: &SizeResult, rows: &mut Vec<Row>) {
+    let Some(t) = &r.tui else {
+        rows.push(row("TUI", "not measured".into(), "", None));
+        return;
+    };
+    let f = |k: &str| t[k].as_f64().unwrap_or(f64::NAN);
+    let at_1m = (1_000_000..10_000_000).contains(&r.lines);
+    rows.push(row(
+        "TUI keystroke → frame p50 / p95 / max",
+        format!(
+            "{} / {} / {}",
+            ms(f("key_to_frame_p50_ms")),
+            ms(f("key_to_frame_p95_ms")),
+            ms(f("key_to_frame_max_ms"))
+        ),
+        "p95 ≤ 16 ms at 1M",
+        at_1m.then_some(f("key_to_frame_p95_ms") <= 16.0),
+    ));
+    rows.push(row(
+        "TUI typing pause → results frame p50 / p95",
+        format!(
+            "{} / {}",
+            ms(f("pause_to_results_p50_ms")),
+            ms(f("pause_to_results_p95_ms"))
+        ),
+        "",
+        None,
+    ));
+    rows.push(row(
+        "TUI first frame · first results",
+        format!(
+            "{} · {}",
+            ms(f("first_frame_ms")),
+            ms(f("first_results_ms"))
+        ),
+        "first frame ≤ 150 ms at 10M",
+        (r.lines >= 10_000_000).then_some(f("first_frame_ms") <= 150.0),
+    ));
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+fn render(r: &SizeResult, rows: &[Row]) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "### {} lines — {:.1} MB in {} files, {} events{}\n",
+        thousands(r.lines),
+        r.input_bytes as f64 / 1e6,
+        r.files,
+        thousands(r.events),
+        if r.generate_s > 0.0 {
+            format!(" (generated in {:.1} s)", r.generate_s)
+        } else {
+            String::new()
+        }
+    );
+    let _ = writeln!(s, "| measure | errtriage | peer | ratio | target | met |");
+    let _ = writeln!(s, "|---|---|---|---|---|---|");
+    for row in rows {
+        let met = match row.met {
+            Some(true) => "✅",
+            Some(false) => "❌",
+            None => "",
+        };
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} |",
+            row.what, row.ours, row.peer, row.ratio, row.target, met
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nLatencies are whole-process medians of {} runs after a warm-up (peers: {}); \
+         search is `{SEARCH}`; the TUI types `{TUI_TYPED}`; groups' peer is `{RG_GROUPS}`.\n",
+        r.repeats, r.peer_repeats
+    );
+    s
+}
+
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

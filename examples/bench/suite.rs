@@ -1,0 +1,343 @@
+//! suite: everything measured on one corpus size — generate (or reuse) the
+//! corpus, then ingest vs jq, find vs rg, groups vs rg|sort|uniq, a typical
+//! search, the TUI, index size — checking each answer on the way.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use anyhow::{Context, Result, bail, ensure};
+use serde_json::Value;
+
+use crate::generator;
+use crate::measure::{self, Run};
+
+/// The typical support query: one code, a status range, a since.
+pub const SEARCH: &str = "code:slot_unavailable status:[400 TO 499] since:2026-05-14";
+/// What the TUI row types, key by key.
+pub const TUI_TYPED: &str = "code:slot_unavailable status:4xx";
+/// What a support engineer pipes instead of `groups --by code`.
+pub const RG_GROUPS: &str =
+    r#"rg -oIN '"(code|errorCode|error_code)":"[^"]+"' DIR | sort | uniq -c | sort -rn"#;
+
+/// Where and how to measure one size.
+pub struct Setup {
+    pub bin: PathBuf,
+    pub work: PathBuf,
+    pub lines: u64,
+    pub repeats: usize,
+    pub quick: bool,
+}
+
+impl Setup {
+    fn corpus(&self) -> PathBuf {
+        self.work.join(format!("corpus-{}", self.lines))
+    }
+
+    fn manifest(&self) -> PathBuf {
+        self.work
+            .join(format!("corpus-{}.manifest.json", self.lines))
+    }
+
+    fn index(&self) -> PathBuf {
+        self.work.join(format!("index-{}", self.lines))
+    }
+
+    fn errtriage(&self) -> Command {
+        let mut c = Command::new(&self.bin);
+        c.arg("--index")
+            .arg(self.index())
+            .arg("--color=never")
+            .env_remove("ERRTRIAGE_INDEX");
+        c
+    }
+
+    /// Remove this size's corpus and index.
+    pub fn clean(&self) -> Result<()> {
+        for dir in [self.corpus(), self.index()] {
+            if dir.exists() {
+                std::fs::remove_dir_all(&dir)?;
+            }
+        }
+        let _ = std::fs::remove_file(self.manifest());
+        Ok(())
+    }
+
+    /// Fewer repeats of the slow peers at the big sizes.
+    fn peer_repeats(&self) -> usize {
+        if self.lines >= 5_000_000 {
+            1
+        } else {
+            3.min(self.repeats)
+        }
+    }
+}
+
+/// One find measurement.
+pub struct Find {
+    pub label: String,
+    pub id: String,
+    pub run: Run,
+}
+
+/// Everything measured at one size.
+pub struct SizeResult {
+    pub lines: u64,
+    pub files: usize,
+    pub input_bytes: u64,
+    pub generate_s: f64,
+    pub events: u64,
+    pub ingest: Run,
+    pub jq: Option<Run>,
+    pub index_bytes: u64,
+    pub finds: Vec<Find>,
+    pub rg_find: Option<Run>,
+    pub groups: Run,
+    pub groups_count: usize,
+    pub rg_groups: Option<Run>,
+    pub search: Run,
+    pub search_total: u64,
+    pub tui: Option<Value>,
+    pub repeats: usize,
+    pub peer_repeats: usize,
+}
+
+/// Measure everything at `s.lines`.
+pub fn measure(s: &Setup) -> Result<SizeResult> {
+    let (manifest, generate_s) = corpus(s)?;
+    let files = measure::walk(&s.corpus());
+    let input_bytes: u64 = files.iter().map(|(_, n)| n).sum();
+    eprintln!(
+        "bench: {} lines, {:.1} MB in {} files",
+        s.lines,
+        input_bytes as f64 / 1e6,
+        files.len()
+    );
+    let (ingest, events) = ingest(s, &manifest)?;
+    let jq = jq(&files)?;
+    let index_bytes = measure::dir_bytes(&s.index());
+    let (finds, rg_find) = finds(s, &manifest)?;
+    let (groups, groups_count) = groups(s, &manifest)?;
+    let rg_groups = rg_groups(s)?;
+    let (search, search_total) = search(s)?;
+    let tui = tui(s, events)?;
+    Ok(SizeResult {
+        lines: s.lines,
+        files: files.len(),
+        input_bytes,
+        generate_s,
+        events,
+        ingest,
+        jq,
+        index_bytes,
+        finds,
+        rg_find,
+        groups,
+        groups_count,
+        rg_groups,
+        search,
+        search_total,
+        tui,
+        repeats: s.repeats,
+        peer_repeats: s.peer_repeats(),
+    })
+}
+
+/// The corpus at this size, generated unless a matching one is kept.
+fn corpus(s: &Setup) -> Result<(Value, f64)> {
+    if let Ok(text) = std::fs::read_to_string(s.manifest()) {
+        let m: Value = serde_json::from_str(&text)?;
+        if m["lines"]["total"].as_u64() == Some(s.lines) && s.corpus().exists() {
+            return Ok((m, 0.0));
+        }
+    }
+    let _ = std::fs::remove_dir_all(s.corpus());
+    std::fs::create_dir_all(s.corpus())?;
+    let cfg = generator::Config {
+        lines: s.lines,
+        seed: generator::DEFAULT_SEED,
+        files: Some((s.lines / 1_000_000).clamp(2, 16) as usize),
+    };
+    let t = std::time::Instant::now();
+    let m = generator::generate(&cfg, &s.corpus()).context("generating the corpus")?;
+    let secs = t.elapsed().as_secs_f64();
+    std::fs::write(s.manifest(), serde_json::to_vec(&m)?)?;
+    Ok((m, secs))
+}
+
+fn ingest(s: &Setup, manifest: &Value) -> Result<(Run, u64)> {
+    let _ = std::fs::remove_dir_all(s.index());
+    let mut cmd = s.errtriage();
+    cmd.args(["ingest", "--json"]).arg(s.corpus());
+    let run = measure::run(&mut cmd)?;
+    let summary: Value = serde_json::from_slice(&run.stdout).context("ingest --json")?;
+    let events = summary["events"].as_u64().unwrap_or(0);
+    // A repairable broken line (invalid UTF-8) is indexed too.
+    let want = manifest["lines"]["good"].as_u64().unwrap_or(0) + repaired(manifest).len() as u64;
+    ensure!(
+        events == want,
+        "ingest indexed {events} events, the manifest says {want}"
+    );
+    Ok((run, events))
+}
+
+/// `jq -cR 'fromjson?'`: parse every line, skip the broken ones. (`jq -c .`
+/// stops at the corpus's first broken line, so it would not read it all.)
+fn jq(files: &[(PathBuf, u64)]) -> Result<Option<Run>> {
+    if !measure::installed("jq") {
+        return Ok(None);
+    }
+    let mut cmd = Command::new("jq");
+    cmd.args(["-cR", "fromjson?"]);
+    cmd.args(files.iter().map(|(p, _)| p));
+    cmd.stdout(std::process::Stdio::null());
+    let run = measure::run(&mut cmd)?;
+    ensure!(run.status == 0, "jq failed");
+    Ok(Some(run))
+}
+
+fn finds(s: &Setup, manifest: &Value) -> Result<(Vec<Find>, Option<Run>)> {
+    let needles: Vec<String> = manifest["needles"]
+        .as_array()
+        .context("manifest needles")?
+        .iter()
+        .filter_map(|n| n["request_id"].as_str().map(String::from))
+        .collect();
+    ensure!(!needles.is_empty(), "the manifest has no needles");
+    let mut out = Vec::new();
+    let labels = ["10%", "50%", "90%"];
+    for (id, label) in needles.iter().zip(labels) {
+        out.push(find_one(
+            s,
+            &format!("find (needle at {label})"),
+            id,
+            "request_id",
+        )?);
+    }
+    let mid = &needles[needles.len() / 2];
+    let prefix = &mid[..mid.len() - 4];
+    out.push(find_one(
+        s,
+        "find (unique prefix)",
+        prefix,
+        "request_id_prefix",
+    )?);
+    let rg = if measure::installed("rg") {
+        let run = measure::median(s.peer_repeats(), || {
+            let mut c = Command::new("rg");
+            c.arg("-F").arg(mid).arg(s.corpus());
+            c
+        })?;
+        ensure!(run.status == 0, "rg did not find {mid}");
+        Some(run)
+    } else {
+        None
+    };
+    Ok((out, rg))
+}
+
+fn find_one(s: &Setup, label: &str, id: &str, matched_as: &str) -> Result<Find> {
+    let run = measure::median(s.repeats, || {
+        let mut c = s.errtriage();
+        c.args(["find", "--json", id]);
+        c
+    })?;
+    let v: Value = serde_json::from_slice(&run.stdout).context("find --json")?;
+    ensure!(
+        v["matched_as"].as_str() == Some(matched_as) && !v["events"].as_array().unwrap().is_empty(),
+        "find {id}: expected a {matched_as} match, got {}",
+        v["matched_as"]
+    );
+    Ok(Find {
+        label: label.to_string(),
+        id: id.to_string(),
+        run,
+    })
+}
+
+/// The records of the broken lines errtriage repairs and indexes.
+fn repaired(manifest: &Value) -> Vec<&Value> {
+    manifest["broken"]["lines"]
+        .as_array()
+        .map(|lines| {
+            lines
+                .iter()
+                .filter(|b| b["repairable"] == true)
+                .map(|b| &b["record"])
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn groups(s: &Setup, manifest: &Value) -> Result<(Run, usize)> {
+    let run = measure::median(s.repeats, || {
+        let mut c = s.errtriage();
+        c.args(["groups", "--by", "code", "--limit", "100000", "--json"]);
+        c
+    })?;
+    let v: Value = serde_json::from_slice(&run.stdout).context("groups --json")?;
+    let groups = v["groups"].as_array().context("groups")?;
+    let got: u64 = groups.iter().filter_map(|g| g["count"].as_u64()).sum();
+    let want: u64 = manifest["codes"]
+        .as_object()
+        .context("manifest codes")?
+        .values()
+        .filter_map(Value::as_object)
+        .flat_map(|codes| codes.values().filter_map(Value::as_u64))
+        .sum::<u64>()
+        + repaired(manifest)
+            .iter()
+            .filter(|r| r["code"].is_string())
+            .count() as u64;
+    if got != want {
+        bail!("groups --by code counted {got} coded events, the manifest says {want}");
+    }
+    Ok((run, groups.len()))
+}
+
+fn rg_groups(s: &Setup) -> Result<Option<Run>> {
+    if !measure::installed("rg") {
+        return Ok(None);
+    }
+    let dir = s.corpus().display().to_string();
+    let script = RG_GROUPS.replace("DIR", &format!("'{dir}'"));
+    Ok(Some(measure::shell_median(s.peer_repeats(), &script)?))
+}
+
+fn search(s: &Setup) -> Result<(Run, u64)> {
+    let run = measure::median(s.repeats, || {
+        let mut c = s.errtriage();
+        c.args(["search", "--limit", "50", "--json", SEARCH]);
+        c
+    })?;
+    let v: Value = serde_json::from_slice(&run.stdout).context("search --json")?;
+    let total = v["total"].as_u64().unwrap_or(0);
+    ensure!(total > 0, "the typical search found nothing");
+    Ok((run, total))
+}
+
+/// The TUI headless (`errtriage bench-tui`), the median run of three.
+fn tui(s: &Setup, events: u64) -> Result<Option<Value>> {
+    let mut runs = Vec::new();
+    for _ in 0..if s.quick { 1 } else { 3 } {
+        let mut c = s.errtriage();
+        c.args(["bench-tui", TUI_TYPED]);
+        let run = measure::run(&mut c)?;
+        let v: Value = serde_json::from_slice(&run.stdout).context("bench-tui output")?;
+        ensure!(
+            v["events"].as_u64() == Some(events),
+            "bench-tui saw another index"
+        );
+        ensure!(
+            v["final_total"].as_u64().unwrap_or(0) > 0,
+            "the typed TUI query found nothing"
+        );
+        runs.push(v);
+    }
+    runs.sort_by(|a, b| {
+        a["key_to_frame_p95_ms"]
+            .as_f64()
+            .partial_cmp(&b["key_to_frame_p95_ms"].as_f64())
+            .unwrap()
+    });
+    Ok(Some(runs.swap_remove(runs.len() / 2)))
+}

@@ -1,0 +1,147 @@
+//! bench: the TUI headless over the real index, timed (the benchmark's TUI
+//! row; `errtriage bench-tui`, a hidden command). The app, its keymap,
+//! worker threads and views are the real ones; only the terminal is a
+//! `TestBackend`. Keys are typed at a human pace; each keystroke is timed
+//! until the frame that shows it is drawn, each typing pause until the
+//! frame that shows its results.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use serde::Serialize;
+use tokio::sync::mpsc::UnboundedReceiver;
+
+use super::action::Action;
+use super::app::{App, DEBOUNCE};
+use super::event::Input;
+use super::state::State;
+use super::view;
+use super::worker::{StoreCell, Worker};
+use crate::cli::{Context, Status};
+
+/// What `bench-tui` prints (milliseconds).
+#[derive(Debug, Serialize)]
+pub struct TuiTimings {
+    pub events: u64,
+    /// From opening the index to the first frame drawn.
+    pub first_frame_ms: f64,
+    /// From opening the index to the first frame showing query results.
+    pub first_results_ms: f64,
+    pub keys: usize,
+    /// Keystroke → the frame showing it.
+    pub key_to_frame_p50_ms: f64,
+    pub key_to_frame_p95_ms: f64,
+    pub key_to_frame_max_ms: f64,
+    /// Typing pause over (debounce fired) → the frame showing the results.
+    pub pause_to_results_p50_ms: f64,
+    pub pause_to_results_p95_ms: f64,
+    /// Events matching the typed query at the end.
+    pub final_total: u64,
+}
+
+/// How long a typist takes per key (slower than [`DEBOUNCE`], so each key
+/// is searched, the hardest case for the frame budget).
+const KEY_INTERVAL: Duration = Duration::from_millis(120);
+
+/// Type `text` into the query bar of a headless TUI and print the timings.
+pub fn run(ctx: &Context, text: &str, size: (u16, u16)) -> Result<Status> {
+    let started = Instant::now();
+    let store = StoreCell::new(ctx.store()?);
+    let events = store.get().num_events();
+    let (sink, mut answers) = tokio::sync::mpsc::unbounded_channel();
+    let worker = Worker::start(store, sink).context("starting query threads")?;
+    let index_dir = ctx.index_dir.display().to_string();
+    let mut app = App::new(State::new("", !ctx.redact, &index_dir), worker);
+    let mut term = Terminal::new(TestBackend::new(size.0, size.1))?;
+    app.dispatch(Action::Resize(size.0, size.1));
+    app.dispatch(Action::Start);
+    draw(&mut term, &mut app)?;
+    let first_frame = started.elapsed();
+    settle(&mut term, &mut app, &mut answers)?;
+    let first_results = started.elapsed();
+
+    app.input(&key(KeyCode::Char('/')));
+    draw(&mut term, &mut app)?;
+    let (mut per_key, mut per_pause) = (Vec::new(), Vec::new());
+    for c in text.chars() {
+        let t = Instant::now();
+        app.input(&key(KeyCode::Char(c)));
+        drain(&mut app, &mut answers);
+        draw(&mut term, &mut app)?;
+        per_key.push(ms(t.elapsed()));
+        std::thread::sleep(DEBOUNCE);
+        let t = Instant::now();
+        app.fire_debounce();
+        settle(&mut term, &mut app, &mut answers)?;
+        per_pause.push(ms(t.elapsed()));
+        if let Some(rest) = KEY_INTERVAL.checked_sub(DEBOUNCE + t.elapsed()) {
+            std::thread::sleep(rest);
+        }
+    }
+    let timings = TuiTimings {
+        events,
+        first_frame_ms: ms(first_frame),
+        first_results_ms: ms(first_results),
+        keys: per_key.len(),
+        key_to_frame_p50_ms: percentile(&per_key, 50.0),
+        key_to_frame_p95_ms: percentile(&per_key, 95.0),
+        key_to_frame_max_ms: percentile(&per_key, 100.0),
+        pause_to_results_p50_ms: percentile(&per_pause, 50.0),
+        pause_to_results_p95_ms: percentile(&per_pause, 95.0),
+        final_total: app.state.events.total,
+    };
+    println!("{}", serde_json::to_string_pretty(&timings)?);
+    Ok(Status::Done)
+}
+
+fn key(code: KeyCode) -> Input {
+    Input::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn draw(term: &mut Terminal<TestBackend>, app: &mut App) -> Result<()> {
+    term.draw(|f| view::draw(f, &mut app.state))?;
+    Ok(())
+}
+
+/// Apply every answer already queued.
+fn drain(app: &mut App, answers: &mut UnboundedReceiver<Action>) {
+    while let Ok(a) = answers.try_recv() {
+        app.dispatch(a);
+    }
+}
+
+/// Wait for the current view's answers, then draw them.
+fn settle(
+    term: &mut Terminal<TestBackend>,
+    app: &mut App,
+    answers: &mut UnboundedReceiver<Action>,
+) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while app.state.is_loading() {
+        anyhow::ensure!(Instant::now() < deadline, "the TUI's queries took > 60 s");
+        match answers.try_recv() {
+            Ok(a) => app.dispatch(a),
+            Err(_) => std::thread::sleep(Duration::from_micros(200)),
+        }
+    }
+    drain(app, answers);
+    draw(term, app)
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// The `p`th percentile (nearest rank) of `values`.
+fn percentile(values: &[f64], p: f64) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    let rank = ((p / 100.0) * v.len() as f64).ceil() as usize;
+    v[rank.clamp(1, v.len()) - 1]
+}
