@@ -12,7 +12,8 @@ use tantivy::schema::{
 
 /// Bumped whenever the schema or the stored layout changes; an index written
 /// by another version is refused with a clear "rebuild" error.
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2: term dictionaries are sstables (tantivy's `quickwit` feature), not FSTs.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Exact-match identifiers: raw tokenizer, no positions, no fieldnorms.
 pub const ID_FIELDS: [&str; 3] = ["request_id", "trace_id", "idempotency_key"];
