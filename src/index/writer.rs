@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use tantivy::directory::MmapDirectory;
 use tantivy::directory::error::LockError;
-use tantivy::indexer::IndexWriterOptions;
+use tantivy::indexer::{IndexWriterOptions, LogMergePolicy};
 use tantivy::schema::TantivyDocument;
 use tantivy::store::{Compressor, ZstdCompressor};
 use tantivy::{DateTime as TDate, Index, IndexSettings, IndexWriter, TantivyError};
@@ -17,6 +17,9 @@ use super::schema::{Fields, SCHEMA_VERSION, build_schema};
 use crate::error::{Error, Result};
 use crate::ingest::checkpoint::Checkpoint;
 use crate::model::Event;
+
+/// Bytes of raw lines per compressed docstore block.
+const DOCSTORE_BLOCK: usize = 32 * 1024;
 
 /// Knobs for the writer; the defaults suit a 2-core laptop.
 #[derive(Debug, Clone)]
@@ -35,7 +38,9 @@ impl Default for WriterOptions {
             .clamp(1, 4);
         WriterOptions {
             threads,
-            memory_bytes: 384 << 20,
+            // Bigger flushes, fewer segments to open per query; peak RSS
+            // stays ~0.75 GiB (BENCHMARKS.md).
+            memory_bytes: 512 << 20,
             rebuild: false,
         }
     }
@@ -177,7 +182,10 @@ fn lock(
             .memory_budget_per_thread(opts.memory_bytes / opts.threads)
             .build();
         match index.writer_with_options(options) {
-            Ok(w) => return Ok(w),
+            Ok(w) => {
+                w.set_merge_policy(Box::new(merge_policy()));
+                return Ok(w);
+            }
             Err(TantivyError::LockFailure(LockError::LockBusy, _)) => {
                 if !waited {
                     on_wait();
@@ -188,6 +196,21 @@ fn lock(
             Err(e) => return Err(index_error(dir, e)),
         }
     }
+}
+
+/// Segments up to this many documents are merged; bigger ones stay as
+/// they are.
+const MAX_DOCS_BEFORE_MERGE: usize = 250_000;
+
+/// Merge only small segments (follow mode's and partial flushes). A bulk
+/// ingest flushes segments of ~0.5M events each; merging those into
+/// multi-million-event segments took ~15% of ingest CPU at 10M lines and
+/// mapped enough of them at once to push peak RSS from ~0.7 to 1.7 GiB.
+/// Queries pay ~0.2 ms per segment to open instead (BENCHMARKS.md).
+fn merge_policy() -> LogMergePolicy {
+    let mut policy = LogMergePolicy::default();
+    policy.set_max_docs_before_merge(MAX_DOCS_BEFORE_MERGE);
+    policy
 }
 
 fn open_or_create(dir: &Path) -> Result<Index> {
@@ -203,10 +226,14 @@ fn open_or_create(dir: &Path) -> Result<Index> {
         }
         return Ok(index);
     }
+    // 32 KiB docstore blocks: JSON lines compress 4.25× instead of 3.66×
+    // at 16 KiB (and faster), while a random `find` still decompresses
+    // only ~30 µs per event (BENCHMARKS.md).
     let settings = IndexSettings {
         docstore_compression: Compressor::Zstd(ZstdCompressor {
             compression_level: Some(3),
         }),
+        docstore_blocksize: DOCSTORE_BLOCK,
         ..IndexSettings::default()
     };
     Index::builder()

@@ -47,8 +47,10 @@ impl Default for IngestOptions {
         IngestOptions {
             batch_bytes: 1 << 20,
             max_line: 16 << 20,
-            commit_bytes: 1 << 30,
-            commit_interval: Duration::from_secs(30),
+            // Each commit flushes every indexing thread's partial segment;
+            // fewer, bigger commits leave fewer segments for queries to open.
+            commit_bytes: 2 << 30,
+            commit_interval: Duration::from_secs(60),
         }
     }
 }
