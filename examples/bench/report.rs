@@ -282,10 +282,15 @@ fn render(r: &SizeResult, rows: &[Row]) -> String {
             Some(false) => "❌",
             None => "",
         };
+        let cell = |t: &str| t.replace('|', "\\|");
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {} | {} |",
-            row.what, row.ours, row.peer, row.ratio, row.target, met
+            "| {} | {} | {} | {} | {} | {met} |",
+            cell(&row.what),
+            cell(&row.ours),
+            cell(&row.peer),
+            row.ratio,
+            row.target
         );
     }
     let _ = writeln!(
@@ -301,7 +306,7 @@ fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

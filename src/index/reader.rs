@@ -4,11 +4,14 @@
 //! command can say "nothing here yet" the same way.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
+use tantivy::collector::Collector;
 use tantivy::directory::MmapDirectory;
+use tantivy::query::{EnableScoring, Query};
 use tantivy::schema::{TantivyDocument, Value};
-use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher};
+use tantivy::{DocAddress, Executor, Index, IndexReader, ReloadPolicy, Searcher};
 
 use super::schema::{Fields, build_schema};
 use super::writer::{index_error, read_checkpoint};
@@ -25,6 +28,10 @@ pub struct Store {
     reader: IndexReader,
     pub(crate) fields: Fields,
     pub(crate) catalogs: Catalogs,
+    /// Query threads for scans over every segment, started on first use:
+    /// a point lookup (`find`) stays on the calling thread, where handing
+    /// each of a few dozen segments to a pool cost more than it saved.
+    parallel: OnceLock<Executor>,
 }
 
 impl Store {
@@ -52,12 +59,8 @@ impl Store {
         Store::from_index(exists.then(|| dir.to_path_buf()), index, catalogs)
     }
 
-    fn from_index(dir: Option<PathBuf>, mut index: Index, catalogs: Catalogs) -> Result<Store> {
+    fn from_index(dir: Option<PathBuf>, index: Index, catalogs: Catalogs) -> Result<Store> {
         let path = dir.clone().unwrap_or_default();
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        index
-            .set_multithread_executor(threads)
-            .map_err(|e| index_error(&path, e))?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
@@ -70,6 +73,7 @@ impl Store {
             reader,
             fields,
             catalogs,
+            parallel: OnceLock::new(),
         })
     }
 
@@ -80,6 +84,31 @@ impl Store {
 
     pub fn catalogs(&self) -> &Catalogs {
         &self.catalogs
+    }
+
+    /// Run `collector` over every segment on all cores (groups, search,
+    /// histogram, chains: work proportional to the matching events).
+    pub(crate) fn search_parallel<C: Collector>(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        collector: &C,
+    ) -> Result<C::Fruit> {
+        let executor = match self.parallel.get() {
+            Some(e) => e,
+            None => {
+                let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+                let e = Executor::multi_thread(threads, "errtriage-search-")
+                    .unwrap_or_else(|_| Executor::single_thread());
+                self.parallel.get_or_init(|| e)
+            }
+        };
+        let scoring = if collector.requires_scoring() {
+            EnableScoring::enabled_from_searcher(searcher)
+        } else {
+            EnableScoring::disabled_from_searcher(searcher)
+        };
+        Ok(searcher.search_with_executor(query, collector, executor, scoring)?)
     }
 
     /// A consistent view of the index as of the latest reload.

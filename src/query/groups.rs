@@ -11,8 +11,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, StrColumn};
-use tantivy::query::{BooleanQuery, ExistsQuery, Occur};
+use tantivy::columnar::{Column, ColumnIndex, StrColumn};
+use tantivy::query::{AllQuery, BooleanQuery, ExistsQuery, Occur, Weight};
 use tantivy::{DateTime as TDate, DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use super::{Group, GroupBy, GroupsResult, Histogram, Query};
@@ -32,6 +32,7 @@ impl Store {
             by,
             span,
             buckets: TIMELINE_BUCKETS,
+            every_event: q.query.downcast_ref::<AllQuery>().is_some(),
         };
         let having = BooleanQuery::new(vec![
             (Occur::Must, q.query.box_clone()),
@@ -40,8 +41,10 @@ impl Store {
                 Box::new(ExistsQuery::new(by.as_str().into(), false)),
             ),
         ]);
-        let mut merged: Vec<(String, Acc<DocAddress>)> =
-            searcher.search(&having, &collector)?.into_iter().collect();
+        let mut merged: Vec<(String, Acc<DocAddress>)> = self
+            .search_parallel(&searcher, &having, &collector)?
+            .into_iter()
+            .collect();
         merged.sort_by(|a, b| b.1.count.cmp(&a.1.count).then_with(|| a.0.cmp(&b.0)));
         merged.truncate(limit);
         let mut groups = Vec::with_capacity(merged.len());
@@ -72,10 +75,10 @@ impl Store {
             by: GroupBy::Code,
             span,
             buckets: buckets.max(1),
+            every_event: false,
         };
-        let counts = self
-            .searcher()
-            .search(&*q.query, &HistogramCollector(collector))?;
+        let counts =
+            self.search_parallel(&self.searcher(), &*q.query, &HistogramCollector(collector))?;
         Ok(Histogram {
             start: to_chrono(span.0),
             end: to_chrono(span.1),
@@ -163,6 +166,9 @@ struct GroupsCollector {
     by: GroupBy,
     span: (i64, i64),
     buckets: usize,
+    /// The query matches every event: read the key column's own index of
+    /// the documents that have a value instead of running the query.
+    every_event: bool,
 }
 
 enum KeyColumn {
@@ -213,6 +219,27 @@ impl Collector for GroupsCollector {
         false
     }
 
+    fn collect_segment(
+        &self,
+        weight: &dyn Weight,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Vec<(String, Acc<DocAddress>)>> {
+        let mut child = self.for_segment(segment, reader)?;
+        if self.every_event && child.scan_key_column(reader) {
+            return Ok(child.harvest());
+        }
+        let alive = reader.alive_bitset();
+        weight.for_each_no_score(reader, &mut |docs| {
+            for &doc in docs {
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    child.collect(doc, 0.0);
+                }
+            }
+        })?;
+        Ok(child.harvest())
+    }
+
     fn merge_fruits(
         &self,
         fruits: Vec<Vec<(String, Acc<DocAddress>)>>,
@@ -233,23 +260,56 @@ impl Collector for GroupsCollector {
 impl GroupsSegment {
     fn bucket(&self, ts: i64) -> usize {
         let (start, end) = self.span;
-        let width = (end - start).max(1) as i128 + 1;
-        let i = ((ts - start).max(0) as i128 * self.buckets as i128 / width) as usize;
-        i.min(self.buckets - 1)
+        let width = (end - start).max(1).unsigned_abs() + 1;
+        let offset = (ts - start).max(0).unsigned_abs();
+        let i = offset.saturating_mul(self.buckets as u64) / width;
+        (i as usize).min(self.buckets - 1)
     }
-}
 
-impl SegmentCollector for GroupsSegment {
-    type Fruit = Vec<(String, Acc<DocAddress>)>;
-
-    fn collect(&mut self, doc: DocId, _score: Score) {
-        let status = self.status.first(doc);
-        let key = match &self.key {
-            KeyColumn::Str(col) => col.ords().first(doc),
-            KeyColumn::Status => status,
+    /// The key column: term ordinals, or the status itself.
+    fn key_column(&self) -> Option<&Column<u64>> {
+        match &self.key {
+            KeyColumn::Str(col) => Some(col.ords()),
+            KeyColumn::Status => Some(&self.status),
             KeyColumn::Missing => None,
+        }
+    }
+
+    /// Visit every live document that has a key by walking the key
+    /// column's index: the n-th document with a value holds the n-th value,
+    /// so no per-document lookup is needed. False if the column's layout
+    /// does not allow it (the caller then runs the query).
+    fn scan_key_column(&mut self, reader: &SegmentReader) -> bool {
+        let Some(col) = self.key_column().cloned() else {
+            return true;
         };
-        let Some(key) = key else { return };
+        let alive = reader.alive_bitset();
+        let live = |doc: DocId| alive.is_none_or(|a| a.is_alive(doc));
+        match &col.index {
+            ColumnIndex::Optional(index) => {
+                for (row, doc) in index.iter_non_null_docs().enumerate() {
+                    if live(doc) {
+                        self.add(doc, col.values.get_val(row as u32));
+                    }
+                }
+            }
+            ColumnIndex::Full => {
+                for doc in (0..reader.max_doc()).filter(|&d| live(d)) {
+                    self.add(doc, col.values.get_val(doc));
+                }
+            }
+            ColumnIndex::Empty { .. } => {}
+            ColumnIndex::Multivalued(_) => return false,
+        }
+        true
+    }
+
+    /// Count `doc` in the group of `key`.
+    fn add(&mut self, doc: DocId, key: u64) {
+        let status = match self.key {
+            KeyColumn::Status => Some(key),
+            _ => self.status.first(doc),
+        };
         let ts = self.ts.first(doc).map_or(0, |t| t.into_timestamp_millis());
         let bucket = self.bucket(ts);
         let Ok(slot) = usize::try_from(key) else {
@@ -267,6 +327,16 @@ impl SegmentCollector for GroupsSegment {
             acc.count_status(s, 1);
         }
         acc.timeline[bucket] += 1;
+    }
+}
+
+impl SegmentCollector for GroupsSegment {
+    type Fruit = Vec<(String, Acc<DocAddress>)>;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        if let Some(key) = self.key_column().and_then(|c| c.first(doc)) {
+            self.add(doc, key);
+        }
     }
 
     fn harvest(self) -> Self::Fruit {

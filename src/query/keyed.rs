@@ -17,8 +17,7 @@ impl Store {
     /// Chains with an attempt matching `q`, flagged first, at most `limit`.
     pub fn chains(&self, q: &Query, flagged_only: bool, limit: usize) -> Result<ChainsResult> {
         let keys: Vec<String> = self
-            .searcher()
-            .search(&*q.query, &KeysCollector)?
+            .search_parallel(&self.searcher(), &*q.query, &KeysCollector)?
             .into_iter()
             .collect();
         if keys.is_empty() {

@@ -17,12 +17,15 @@ impl Store {
     pub fn search_page(&self, q: &Query, offset: usize, limit: usize) -> Result<SearchResult> {
         let searcher = self.searcher();
         let (addrs, total): (Vec<DocAddress>, usize) = if limit == 0 {
-            (Vec::new(), searcher.search(&*q.query, &Count)?)
+            (
+                Vec::new(),
+                self.search_parallel(&searcher, &*q.query, &Count)?,
+            )
         } else {
             let top = TopDocs::with_limit(limit)
                 .and_offset(offset)
                 .order_by_fast_field::<TDate>("ts", Order::Desc);
-            let (hits, total) = searcher.search(&*q.query, &(top, Count))?;
+            let (hits, total) = self.search_parallel(&searcher, &*q.query, &(top, Count))?;
             (hits.into_iter().map(|(_, a)| a).collect(), total)
         };
         Ok(SearchResult {
@@ -34,6 +37,6 @@ impl Store {
 
     /// How many events match `q`.
     pub fn count(&self, q: &Query) -> Result<u64> {
-        Ok(self.searcher().search(&*q.query, &Count)? as u64)
+        Ok(self.search_parallel(&self.searcher(), &*q.query, &Count)? as u64)
     }
 }
