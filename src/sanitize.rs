@@ -40,8 +40,17 @@ pub const REDACTED: &str = "[REDACTED]";
 const SECRET_NAMES: &str =
     r"(?:authorization|cookie|set[-_]cookie|x[-_]api[-_]key|api[-_]?key|password|client[-_]secret)";
 
-/// Words (lower case) of which every name in [`SECRET_NAMES`] contains one.
-const NAME_WORDS: &[&str] = &["authorization", "cookie", "api", "password", "secret"];
+/// Words (lower case) of which every name in [`SECRET_NAMES`] contains one
+/// (not a bare `api`: nearly every line names a `…-api` service).
+const NAME_WORDS: &[&str] = &[
+    "authorization",
+    "cookie",
+    "api-key",
+    "api_key",
+    "apikey",
+    "password",
+    "secret",
+];
 
 /// One redaction: a pattern, what replaces its matches, and the words (lower
 /// case) one of which every match contains. Most texts contain none of
@@ -229,6 +238,14 @@ mod tests {
                 r#"{"sent_http_set_cookie":"[REDACTED]"}"#,
             ),
             ("nothing secret here", "nothing secret here"),
+            // The word prefilter must not hide what the patterns match.
+            (
+                r#"{"X-API-KEY":"k1","Api_Key":"k2","apikey":"k3"}"#,
+                r#"{"X-API-KEY":"[REDACTED]","Api_Key":"[REDACTED]","apikey":"[REDACTED]"}"#,
+            ),
+            ("CLIENT_SECRET=abc", "CLIENT_SECRET=[REDACTED]"),
+            // Case-insensitive matching folds more than ASCII (ſ is s).
+            ("paſſword=hunter2", "paſſword=[REDACTED]"),
         ];
         for (input, want) in cases {
             assert_eq!(redact(input), want, "input: {input}");

@@ -30,6 +30,12 @@ impl Run {
 /// Run `cmd` to completion. A second thread samples its peak RSS and CPU
 /// time from `/proc` meanwhile; the wall time is taken when `wait` returns.
 pub fn run(cmd: &mut Command) -> Result<Run> {
+    run_with(cmd, true)
+}
+
+/// Run `cmd`, sampling `/proc` only if `sampled`: on two cores the sampler
+/// itself adds a millisecond or more to a 10 ms process.
+fn run_with(cmd: &mut Command, sampled: bool) -> Result<Run> {
     let started = Instant::now();
     let child = cmd
         .stdin(Stdio::null())
@@ -39,14 +45,14 @@ pub fn run(cmd: &mut Command) -> Result<Run> {
         .with_context(|| format!("starting {cmd:?}"))?;
     let pid = child.id();
     let done = Arc::new(AtomicBool::new(false));
-    let sampler = {
+    let sampler = sampled.then(|| {
         let done = done.clone();
         std::thread::spawn(move || sample(pid, &done))
-    };
+    });
     let output = child.wait_with_output()?;
     let wall = started.elapsed();
     done.store(true, Ordering::Relaxed);
-    let (peak_rss, cpu_s) = sampler.join().expect("sampler thread");
+    let (peak_rss, cpu_s) = sampler.map_or((0, 0.0), |s| s.join().expect("sampler thread"));
     let code = output.status.code().unwrap_or(-1);
     if code != 0 && code != 1 {
         bail!(
@@ -81,11 +87,12 @@ fn sample(pid: u32, done: &AtomicBool) -> (u64, f64) {
     (peak_rss, cpu_s)
 }
 
-/// Run `make()` `n` times after one warm-up; the median run by wall time.
+/// Run `make()` `n` times after one warm-up (unsampled); the median run
+/// by wall time.
 pub fn median(n: usize, mut make: impl FnMut() -> Command) -> Result<Run> {
-    run(&mut make())?;
+    run_with(&mut make(), false)?;
     let mut runs = (0..n.max(1))
-        .map(|_| run(&mut make()))
+        .map(|_| run_with(&mut make(), false))
         .collect::<Result<Vec<_>>>()?;
     runs.sort_by_key(|r| r.wall);
     Ok(runs.swap_remove(runs.len() / 2))

@@ -212,6 +212,17 @@ pub fn table(r: &SizeResult) -> String {
         Some(r.search.ms() <= 20.0),
     ));
     tui_rows(r, &mut rows);
+    rows.push(row(
+        "floor: `errtriage --version` · `stats` (open the index)",
+        format!(
+            "{} · {} ({} segments)",
+            ms(r.floor.ms()),
+            ms(r.open.ms()),
+            r.segments
+        ),
+        "",
+        None,
+    ));
     render(r, &rows)
 }
 

@@ -97,6 +97,11 @@ pub struct SizeResult {
     pub search: Run,
     pub search_total: u64,
     pub tui: Option<Value>,
+    /// `errtriage --version`: starting the process at all.
+    pub floor: Run,
+    /// `errtriage stats --json`: starting it and opening the index.
+    pub open: Run,
+    pub segments: usize,
     pub repeats: usize,
     pub peer_repeats: usize,
 }
@@ -120,6 +125,17 @@ pub fn measure(s: &Setup) -> Result<SizeResult> {
     let rg_groups = rg_groups(s)?;
     let (search, search_total) = search(s)?;
     let tui = tui(s, events)?;
+    let floor = measure::median(s.repeats, || {
+        let mut c = Command::new(&s.bin);
+        c.arg("--version");
+        c
+    })?;
+    let open = measure::median(s.repeats, || {
+        let mut c = s.errtriage();
+        c.args(["stats", "--json"]);
+        c
+    })?;
+    let segments = segments(s)?;
     Ok(SizeResult {
         lines: s.lines,
         files: files.len(),
@@ -137,9 +153,18 @@ pub fn measure(s: &Setup) -> Result<SizeResult> {
         search,
         search_total,
         tui,
+        floor,
+        open,
+        segments,
         repeats: s.repeats,
         peer_repeats: s.peer_repeats(),
     })
+}
+
+/// How many segments the index has (each costs a query ~0.2 ms to open).
+fn segments(s: &Setup) -> Result<usize> {
+    let meta: Value = serde_json::from_slice(&std::fs::read(s.index().join("meta.json"))?)?;
+    Ok(meta["segments"].as_array().map_or(0, Vec::len))
 }
 
 /// The corpus at this size, generated unless a matching one is kept.
