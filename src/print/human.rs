@@ -200,6 +200,42 @@ impl HumanPrinter {
     }
 }
 
+/// `ingested 10 file(s): 7,000 lines → 6,997 events, 3 bad lines (…); 4.9 MB in 0.26 s (19.0 MB/s)`
+fn ingest_headline(s: &Summary) -> String {
+    let unchanged = if s.unchanged_files > 0 {
+        format!(" ({} unchanged, skipped)", s.unchanged_files)
+    } else {
+        String::new()
+    };
+    let reasons: Vec<String> = s
+        .bad_by_reason
+        .iter()
+        .map(|(r, n)| format!("{r} {n}"))
+        .collect();
+    let bad = if s.bad_lines > 0 {
+        format!(
+            ", {} bad lines ({})",
+            thousands(s.bad_lines),
+            reasons.join(", ")
+        )
+    } else {
+        String::new()
+    };
+    let rate = if s.seconds > 0.0 {
+        s.bytes as f64 / 1e6 / s.seconds
+    } else {
+        0.0
+    };
+    format!(
+        "ingested {} file(s){unchanged}: {} lines → {} events{bad}; {} in {:.2} s ({rate:.1} MB/s)",
+        s.files,
+        thousands(s.lines),
+        thousands(s.events),
+        megabytes(s.bytes),
+        s.seconds,
+    )
+}
+
 /// The retry verdict in words.
 pub fn retry_words(r: Retryable, retry_after: Option<f64>) -> String {
     match (r, retry_after) {
@@ -347,39 +383,7 @@ impl Printer for HumanPrinter {
     }
 
     fn ingest(&mut self, s: &Summary, index_dir: &Path) -> io::Result<()> {
-        let unchanged = if s.unchanged_files > 0 {
-            format!(" ({} unchanged, skipped)", s.unchanged_files)
-        } else {
-            String::new()
-        };
-        let reasons: Vec<String> = s
-            .bad_by_reason
-            .iter()
-            .map(|(r, n)| format!("{r} {n}"))
-            .collect();
-        let bad = if s.bad_lines > 0 {
-            format!(
-                ", {} bad lines ({})",
-                thousands(s.bad_lines),
-                reasons.join(", ")
-            )
-        } else {
-            String::new()
-        };
-        let rate = if s.seconds > 0.0 {
-            s.bytes as f64 / 1e6 / s.seconds
-        } else {
-            0.0
-        };
-        writeln!(
-            self.out,
-            "ingested {} file(s){unchanged}: {} lines → {} events{bad}; {} in {:.2} s ({rate:.1} MB/s)",
-            s.files,
-            thousands(s.lines),
-            thousands(s.events),
-            megabytes(s.bytes),
-            s.seconds,
-        )?;
+        writeln!(self.out, "{}", ingest_headline(s))?;
         if s.repaired_utf8 > 0 {
             writeln!(
                 self.out,

@@ -114,11 +114,6 @@ impl Store {
         self.events_matching(field, values, MAX_EVENTS)
     }
 
-    /// Like `events_with`, without the cap.
-    pub(crate) fn events_with_all(&self, field: Field, values: &[String]) -> Result<Vec<Event>> {
-        self.events_matching(field, values, usize::MAX)
-    }
-
     fn events_matching(&self, field: Field, values: &[String], cap: usize) -> Result<Vec<Event>> {
         let searcher = self.searcher();
         let terms: Vec<Term> = values

@@ -1,14 +1,23 @@
 //! keyed: `chains` as asked of the index — the idempotency keys of the events
-//! matching a query, then every event of those keys, judged by
+//! matching a query, then the events of those keys, judged by
 //! [`super::chains::build_chains`].
+//!
+//! Loading an event means decompressing its line and normalizing it again,
+//! so only the events that can matter are loaded. Fast fields tell, per key,
+//! how many requests it has: a chain of one request can break no rule but a
+//! server saying the key was reused, which its code alone shows. So keys with
+//! two or more requests (or such a code) are loaded and judged; of the rest,
+//! only as many of the newest as the list has room for. Keys are matched to
+//! each segment's dictionary in one sorted pass, never one lookup at a time.
 
-use std::collections::BTreeSet;
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, HashMap};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::StrColumn;
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
-use super::chains::build_chains;
+use super::chains::{KEY_MISMATCH_CODES, build_chains};
 use super::{ChainsResult, Query};
 use crate::error::Result;
 use crate::index::Store;
@@ -16,21 +25,150 @@ use crate::index::Store;
 impl Store {
     /// Chains with an attempt matching `q`, flagged first, at most `limit`.
     pub fn chains(&self, q: &Query, flagged_only: bool, limit: usize) -> Result<ChainsResult> {
+        let searcher = self.searcher();
         let keys: Vec<String> = self
-            .search_parallel(&self.searcher(), &*q.query, &KeysCollector)?
+            .search_parallel(&searcher, &*q.query, &KeysCollector)?
             .into_iter()
             .collect();
         if keys.is_empty() {
             return Ok(ChainsResult { chains: Vec::new() });
         }
-        let events = self.events_with_all(self.fields.idempotency_key, &keys)?;
-        let mut chains = build_chains(events, &self.catalogs);
+        let mut by_key: HashMap<usize, Vec<KeyDoc>> = HashMap::new();
+        for (segment, reader) in searcher.segment_readers().iter().enumerate() {
+            key_docs(segment as SegmentOrdinal, reader, &keys, &mut by_key)?;
+        }
+        let mut load = Vec::new();
+        let mut singles: Vec<(i64, DocAddress)> = Vec::new();
+        for docs in by_key.into_values() {
+            let requests: Vec<&KeyDoc> = docs
+                .iter()
+                .filter(|d| d.status.is_some() || d.code.is_some())
+                .collect();
+            match requests.as_slice() {
+                [] => {}
+                [one] if !self.says_key_reused(one) => singles.push((one.ts, one.addr)),
+                _ => load.extend(docs.iter().map(|d| d.addr)),
+            }
+        }
+        if !flagged_only {
+            singles.sort_unstable_by_key(|&(ts, addr)| (Reverse(ts), addr));
+            load.extend(singles.into_iter().take(limit).map(|(_, addr)| addr));
+        }
+        load.sort_unstable();
+        let mut chains = build_chains(self.events_at(&searcher, &load)?, &self.catalogs);
         if flagged_only {
             chains.retain(|c| !c.flags.is_empty());
         }
         chains.truncate(limit);
         Ok(ChainsResult { chains })
     }
+
+    /// Whether a lone request's code says its key was reused with another
+    /// request — the one finding a single-request chain can have.
+    fn says_key_reused(&self, d: &KeyDoc) -> bool {
+        d.code.as_deref().is_some_and(|code| {
+            KEY_MISMATCH_CODES.contains(&code)
+                || self
+                    .catalogs
+                    .read_code(d.api.as_deref(), code, d.status)
+                    .key_mismatch
+        })
+    }
+}
+
+/// What the fast fields say of one document of a key.
+struct KeyDoc {
+    addr: DocAddress,
+    ts: i64,
+    status: Option<u16>,
+    code: Option<String>,
+    api: Option<String>,
+}
+
+/// Add the documents of one segment whose key is in `keys` (sorted) to
+/// `by_key`, indexed by the key's position in `keys`.
+fn key_docs(
+    segment: SegmentOrdinal,
+    reader: &SegmentReader,
+    keys: &[String],
+    by_key: &mut HashMap<usize, Vec<KeyDoc>>,
+) -> tantivy::Result<()> {
+    let fast = reader.fast_fields();
+    let Some(key_column) = fast.str("idempotency_key")? else {
+        return Ok(());
+    };
+    let wanted = wanted_ords(&key_column, keys)?;
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let (ts, status) = (fast.date("ts")?, fast.u64("status")?);
+    let mut code = Names::new(fast.str("code")?);
+    let mut api = Names::new(fast.str("api")?);
+    let ords = key_column.ords();
+    for doc in 0..reader.max_doc() {
+        if reader.is_deleted(doc) {
+            continue;
+        }
+        let Some(&key) = ords.first(doc).and_then(|o| wanted.get(&o)) else {
+            continue;
+        };
+        by_key.entry(key).or_default().push(KeyDoc {
+            addr: DocAddress::new(segment, doc),
+            ts: ts.first(doc).map_or(0, |t| t.into_timestamp_millis()),
+            status: status.first(doc).and_then(|s| u16::try_from(s).ok()),
+            code: code.of(doc),
+            api: api.of(doc),
+        });
+    }
+    Ok(())
+}
+
+/// This segment's ords of the `keys` (sorted) it holds → the key's index:
+/// one merge of two sorted lists.
+fn wanted_ords(column: &StrColumn, keys: &[String]) -> tantivy::Result<HashMap<u64, usize>> {
+    let mut wanted = HashMap::new();
+    let mut stream = column.dictionary().stream()?;
+    let mut next = 0;
+    while next < keys.len() && stream.advance() {
+        let term = stream.key();
+        while next < keys.len() && keys[next].as_bytes() < term {
+            next += 1;
+        }
+        if next < keys.len() && keys[next].as_bytes() == term {
+            wanted.insert(stream.term_ord(), next);
+            next += 1;
+        }
+    }
+    Ok(wanted)
+}
+
+/// A string column's values by document, each distinct ord resolved once.
+struct Names {
+    column: Option<StrColumn>,
+    seen: HashMap<u64, Option<String>>,
+}
+
+impl Names {
+    fn new(column: Option<StrColumn>) -> Names {
+        Names {
+            column,
+            seen: HashMap::new(),
+        }
+    }
+
+    fn of(&mut self, doc: DocId) -> Option<String> {
+        let column = self.column.as_ref()?;
+        let ord = column.ords().first(doc)?;
+        self.seen
+            .entry(ord)
+            .or_insert_with(|| text(column, ord))
+            .clone()
+    }
+}
+
+fn text(column: &StrColumn, ord: u64) -> Option<String> {
+    let mut buf = String::new();
+    column.ord_to_str(ord, &mut buf).ok()?.then_some(buf)
 }
 
 /// The distinct idempotency keys of the matching documents.
@@ -78,13 +216,14 @@ impl SegmentCollector for KeysSegment {
         let Some(column) = self.column else {
             return Vec::new();
         };
-        let mut out = Vec::with_capacity(self.ords.len());
-        let mut buf = String::new();
-        for ord in self.ords {
-            if column.ord_to_str(ord, &mut buf).unwrap_or(false) {
-                out.push(buf.clone());
+        let ords: Vec<u64> = self.ords.into_iter().collect();
+        let mut keys = Vec::with_capacity(ords.len());
+        // One pass over the dictionary for all ords, in order.
+        let _ = column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
+            if let Ok(key) = std::str::from_utf8(bytes) {
+                keys.push(key.to_string());
             }
-        }
-        out
+        });
+        keys
     }
 }
