@@ -45,7 +45,9 @@ fn setup(dir: &Path) -> (Vec<String>, String) {
         IngestOptions::default(),
         &NoProgress,
     );
-    ingestor.ingest_paths(&[corpus.clone()]).unwrap();
+    ingestor
+        .ingest_paths(std::slice::from_ref(&corpus))
+        .unwrap();
     ingestor.finish().unwrap();
     writer.finish().unwrap();
     let mut lines = Vec::new();
