@@ -396,6 +396,8 @@ fn groups_count_by_code_and_status() {
         .unwrap();
     assert_eq!(slot.statuses.get("409"), Some(&1));
     assert_eq!(slot.sample_request_id, "req_A0000002");
+    // The code's class comes from the catalog (a 409 is `conflict`).
+    assert_eq!(slot.class.as_deref(), Some("conflict"));
     let g: GroupsResult = env.json(&["groups", "--by", "status", "status:2xx", "--json"]);
     assert_eq!(
         g.groups
@@ -404,6 +406,24 @@ fn groups_count_by_code_and_status() {
             .collect::<Vec<_>>(),
         [("200", 3), ("201", 1)]
     );
+    let g: GroupsResult = env.json(&["groups", "--by", "status", "status:5xx", "--json"]);
+    let classes: Vec<(&str, Option<&str>)> = g
+        .groups
+        .iter()
+        .map(|g| (g.key.as_str(), g.class.as_deref()))
+        .collect();
+    assert!(!classes.is_empty());
+    for (status, class) in classes {
+        let want = if matches!(status, "502" | "503" | "504") {
+            "upstream"
+        } else {
+            "server"
+        };
+        assert_eq!(class, Some(want), "status {status}");
+    }
+    // A path holds many classes: no class is claimed for it.
+    let raw: Value = env.json(&["groups", "--by", "path", "--json"]);
+    assert!(raw["groups"][0].get("class").is_none());
     let raw: Value = env.json(&["groups", "--json"]);
     assert_eq!(raw["by"], "code");
     for key in [

@@ -10,7 +10,9 @@ use anstyle::{AnsiColor, Style};
 use errtriage::catalog::{Catalogs, Reading, Retryable};
 use errtriage::ingest::Summary;
 use errtriage::model::{Chain, Event, ts_millis};
-use errtriage::query::{ChainsResult, FindResult, GroupsResult, SearchResult, Stats, chains};
+use errtriage::query::{
+    ChainsResult, FindResult, GroupBy, GroupsResult, SearchResult, Stats, chains,
+};
 use errtriage::sanitize;
 
 use super::{Printer, short_path};
@@ -319,18 +321,33 @@ impl Printer for HumanPrinter {
 
     fn groups(&mut self, r: &GroupsResult) -> io::Result<()> {
         let by = r.by.as_str();
+        // A code or a status has one class; a path or a service has many.
+        let with_class = matches!(r.by, GroupBy::Code | GroupBy::Status);
+        let class = |c: &str| {
+            if with_class {
+                format!("{c:<13}")
+            } else {
+                String::new()
+            }
+        };
         writeln!(
             self.out,
-            "{:<32} {:>9}  {:<24}  {:<24}  {:<24}  sample request id",
-            by, "count", "statuses", "first seen", "last seen"
+            "{:<32} {}{:>9}  {:<24}  {:<24}  {:<24}  sample request id",
+            by,
+            class("class"),
+            "count",
+            "statuses",
+            "first seen",
+            "last seen"
         )?;
         for g in &r.groups {
             let statuses: Vec<String> =
                 g.statuses.iter().map(|(s, n)| format!("{s}×{n}")).collect();
             writeln!(
                 self.out,
-                "{:<32} {:>9}  {:<24}  {:<24}  {:<24}  {}",
+                "{:<32} {}{:>9}  {:<24}  {:<24}  {:<24}  {}",
                 self.safe(&g.key),
+                class(g.class.as_deref().unwrap_or("-")),
                 thousands(g.count),
                 statuses.join(" "),
                 ts_millis::format(&g.first_seen),

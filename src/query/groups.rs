@@ -18,6 +18,7 @@ use tantivy::{DateTime as TDate, DocAddress, DocId, Score, SegmentOrdinal, Segme
 use super::{Group, GroupBy, GroupsResult, Histogram, Query};
 use crate::error::Result;
 use crate::index::Store;
+use crate::model::Class;
 
 /// How many buckets a group's timeline has.
 pub const TIMELINE_BUCKETS: usize = 24;
@@ -50,6 +51,16 @@ impl Store {
         let mut groups = Vec::with_capacity(merged.len());
         for (key, acc) in merged {
             let sample = self.event_at(&searcher, acc.sample)?;
+            let class = match by {
+                GroupBy::Class => Some(key.clone()),
+                GroupBy::Code => sample.class.map(|c| c.as_str().to_string()),
+                GroupBy::Status => key
+                    .parse()
+                    .ok()
+                    .and_then(Class::from_status)
+                    .map(|c| c.as_str().to_string()),
+                _ => None,
+            };
             groups.push(Group {
                 key,
                 count: acc.count,
@@ -61,6 +72,7 @@ impl Store {
                     .map(|(s, n)| (s.to_string(), *n))
                     .collect(),
                 sample_request_id: sample.request_id,
+                class,
                 timeline: acc.timeline,
             });
         }

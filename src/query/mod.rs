@@ -97,6 +97,11 @@ pub struct Group {
     /// Status → count, keys as strings (`"409"`); `"none"` for no status.
     pub statuses: BTreeMap<String, u64>,
     pub sample_request_id: String,
+    /// The group's class when one class fits it: the key itself by class,
+    /// the code's class (from the catalog, via the sample) by code, the
+    /// status's class by status; absent for service, path and client.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
     /// Counts over the query's time range in equal buckets (for sparklines).
     pub timeline: Vec<u64>,
 }

@@ -159,16 +159,9 @@ pub enum Data {
     Events { offset: usize, result: SearchResult },
     Histogram(Histogram),
     Stats(Stats),
-    Groups { by: GroupBy, rows: Vec<GroupRow> },
+    Groups { by: GroupBy, rows: Vec<Group> },
     Chains(Vec<Chain>),
     Detail(Box<Detail>),
-}
-
-/// A group and, when grouped by code, the class of that code.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GroupRow {
-    pub group: Group,
-    pub class: Option<String>,
 }
 
 /// The slow half of an event's detail: what its code means, and its chain.

@@ -12,7 +12,7 @@ use errtriage::query::{Group, GroupBy, Histogram, SearchResult, Stats};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use super::action::{Action, Data, Detail, Effect, GroupRow, Job, JobError, JobKind, Loaded};
+use super::action::{Action, Data, Detail, Effect, Job, JobError, JobKind, Loaded};
 use super::state::State;
 use super::update::update;
 
@@ -408,14 +408,14 @@ fn group_key(e: &Event, by: GroupBy) -> Option<String> {
     }
 }
 
-fn groups_of(m: &[Event], by: GroupBy) -> Vec<GroupRow> {
+fn groups_of(m: &[Event], by: GroupBy) -> Vec<Group> {
     let mut by_key: BTreeMap<String, Vec<&Event>> = BTreeMap::new();
     for e in m {
         if let Some(k) = group_key(e, by) {
             by_key.entry(k).or_default().push(e);
         }
     }
-    let mut rows: Vec<GroupRow> = by_key
+    let mut rows: Vec<Group> = by_key
         .into_iter()
         .map(|(key, evs)| {
             let mut statuses = BTreeMap::new();
@@ -438,17 +438,13 @@ fn groups_of(m: &[Event], by: GroupBy) -> Vec<GroupRow> {
                 last_seen: evs[evs.len() - 1].ts,
                 statuses,
                 sample_request_id: evs[0].request_id.clone(),
+                class,
                 timeline,
             };
-            GroupRow { group, class }
+            group
         })
         .collect();
-    rows.sort_by(|a, b| {
-        b.group
-            .count
-            .cmp(&a.group.count)
-            .then_with(|| a.group.key.cmp(&b.group.key))
-    });
+    rows.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
     rows
 }
 

@@ -185,10 +185,7 @@ fn groups_and_chains_come_from_the_index() {
     let s = &h.app.state;
     assert_eq!(s.view, View::Groups);
     let top = &s.groups.list.items[0];
-    assert_eq!(
-        (top.group.key.as_str(), top.group.count),
-        ("slot_unavailable", 3)
-    );
+    assert_eq!((top.key.as_str(), top.count), ("slot_unavailable", 3));
     assert_eq!(top.class.as_deref(), Some("conflict"));
     h.keys(&[KeyCode::Tab]);
     let chain = &h.app.state.chains.list.items[0];

@@ -6,10 +6,10 @@
 //! newer one.
 
 use errtriage::model::{Chain, Event, Source};
-use errtriage::query::{GroupBy, Histogram, Stats};
+use errtriage::query::{Group, GroupBy, Histogram, Stats};
 use tui_input::Input;
 
-use super::action::{Detail, GroupRow, Job, JobKind, Slot};
+use super::action::{Detail, Job, JobKind, Slot};
 use super::keymap::Mode;
 
 /// Events fetched per page (newest first); more are fetched near the end.
@@ -129,7 +129,7 @@ pub struct EventsData {
 
 #[derive(Debug, Clone, Default)]
 pub struct GroupsData {
-    pub list: List<GroupRow>,
+    pub list: List<Group>,
     pub by: GroupBy,
     /// The query revision the list was asked for.
     pub rev: Option<u64>,

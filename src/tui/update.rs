@@ -283,7 +283,7 @@ fn drill(s: &mut State) -> Vec<Job> {
     let Some(row) = s.groups.list.selected_item() else {
         return Vec::new();
     };
-    let clause = group_clause(s.groups.by, &row.group.key);
+    let clause = group_clause(s.groups.by, &row.key);
     let text = match s.applied.trim() {
         "" => clause,
         q => format!("({q}) AND {clause}"),
@@ -377,7 +377,7 @@ fn copy(s: &mut State) -> Option<Effect> {
             .groups
             .list
             .selected_item()
-            .map(|g| g.group.sample_request_id.clone()),
+            .map(|g| g.sample_request_id.clone()),
         _ => None,
     };
     match id.filter(|id| !id.is_empty()) {

@@ -164,8 +164,8 @@ fn tab_and_shift_tab_cycle_the_views_in_order() {
         jobs[0].kind,
         JobKind::Groups { by: GroupBy::Code }
     ));
-    assert_eq!(s.groups.list.items[0].group.key, "slot_unavailable");
-    assert_eq!(s.groups.list.items[0].group.count, 3);
+    assert_eq!(s.groups.list.items[0].key, "slot_unavailable");
+    assert_eq!(s.groups.list.items[0].count, 3);
     press(&mut s, &c, "Tab");
     assert_eq!(s.view, View::Chains);
     assert_eq!(
@@ -223,7 +223,7 @@ fn a_drill_in_keeps_the_query_and_restores_the_selection() {
     press(&mut s, &c, "Enter");
     press(&mut s, &c, "Tab");
     press(&mut s, &c, "j");
-    let key = s.groups.list.selected_item().unwrap().group.key.clone();
+    let key = s.groups.list.selected_item().unwrap().key.clone();
     press(&mut s, &c, "Enter");
     assert_eq!(s.applied, format!("(service:42min-api) AND code:\"{key}\""));
     press(&mut s, &c, "Esc");
@@ -436,7 +436,7 @@ fn b_cycles_the_field_grouped_by() {
     for _ in 0..6 {
         press(&mut s, &c, "b");
         assert_eq!(
-            s.groups.list.items.first().map(|r| r.group.count).is_some(),
+            s.groups.list.items.first().map(|r| r.count).is_some(),
             s.groups.by != GroupBy::Client
         );
         seen.push(s.groups.by);

@@ -13,13 +13,12 @@ use std::time::Duration;
 
 use chrono::Utc;
 use errtriage::index::Store;
-use errtriage::model::{Class, Event};
-use errtriage::query::{GroupBy, Query};
+use errtriage::model::Event;
+use errtriage::query::Query;
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::action::{Action, Data, Detail, GroupRow, Job, JobError, JobKind, Loaded, Slot};
+use super::action::{Action, Data, Detail, Job, JobError, JobKind, Loaded, Slot};
 use super::state::{CHAINS_LIMIT, GROUPS_LIMIT};
-use super::update::group_clause;
 
 /// How often the watcher looks for commits by another process.
 const WATCH_EVERY: Duration = Duration::from_secs(1);
@@ -206,17 +205,10 @@ fn query_job(store: &Store, q: &Query, kind: &JobKind) -> Result<Data, JobError>
             Data::Histogram(store.histogram(q, buckets).map_err(index_error)?)
         }
         JobKind::Groups { by } => {
-            let groups = store
+            let rows = store
                 .groups(q, by, GROUPS_LIMIT)
                 .map_err(index_error)?
                 .groups;
-            let rows = groups
-                .into_iter()
-                .map(|g| GroupRow {
-                    class: class_of(store, by, &g.key),
-                    group: g,
-                })
-                .collect();
             Data::Groups { by, rows }
         }
         JobKind::Chains { flagged_only } => Data::Chains(
@@ -227,24 +219,6 @@ fn query_job(store: &Store, q: &Query, kind: &JobKind) -> Result<Data, JobError>
         ),
         JobKind::Stats | JobKind::Detail { .. } => unreachable!("answered without a query"),
     })
-}
-
-/// The class column of a group: the class of its code (from one sample
-/// event) or of its status.
-fn class_of(store: &Store, by: GroupBy, key: &str) -> Option<String> {
-    match by {
-        GroupBy::Status => key
-            .parse()
-            .ok()
-            .and_then(Class::from_status)
-            .map(|c| c.as_str().to_string()),
-        GroupBy::Code => {
-            let q = Query::parse(&group_clause(by, key), Utc::now()).ok()?;
-            let sample = store.search(&q, 1).ok()?.events.into_iter().next()?;
-            sample.class.map(|c| c.as_str().to_string())
-        }
-        _ => None,
-    }
 }
 
 /// The catalog's reading of `event`, and the chain it is an attempt of —

@@ -5,6 +5,7 @@
 
 use errtriage::catalog::Reading;
 use errtriage::model::{Chain, Event};
+use errtriage::query::Group;
 use errtriage::sanitize;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -17,7 +18,7 @@ use super::text::{
 };
 use super::timeline::chain_lines;
 use crate::print::human::{pretty_raw, retry_words};
-use crate::tui::action::{Detail, GroupRow};
+use crate::tui::action::Detail;
 use crate::tui::state::{ChainTarget, Page, State};
 
 const PAD: usize = 12;
@@ -178,13 +179,12 @@ fn event_chain_lines(
 }
 
 /// A group's summary for the detail pane.
-pub fn group_lines(row: &GroupRow, by: &str, show: bool) -> Vec<Line<'static>> {
-    let g = &row.group;
+pub fn group_lines(g: &Group, by: &str, show: bool) -> Vec<Line<'static>> {
     let mut head = vec![
         Span::styled(format!("{by} "), LABEL),
         Span::styled(safe(&g.key, show), BOLD),
     ];
-    if let Some(class) = &row.class {
+    if let Some(class) = &g.class {
         head.push(Span::raw(format!("  class {class}")));
     }
     let statuses: Vec<String> = g

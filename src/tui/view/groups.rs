@@ -2,7 +2,7 @@
 //! class, status, service, path, client: `b`), with its class, count,
 //! statuses, first/last seen and a sparkline of the group over time.
 
-use errtriage::query::GroupBy;
+use errtriage::query::{Group, GroupBy};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
@@ -10,7 +10,6 @@ use ratatui::widgets::{Cell, Row};
 
 use super::list::{TableSpec, render_table, tabs_title};
 use super::text::{BOLD, DIM, list_time, safe, sparkline, thousands};
-use crate::tui::action::GroupRow;
 use crate::tui::state::{GROUPS_LIMIT, State};
 
 pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
@@ -22,8 +21,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
     let n = s.groups.list.items.len();
     let largest = if n >= GROUPS_LIMIT { " largest" } else { "" };
     let extra = format!("by {} (b) · {n}{largest} groups", by.as_str());
-    let row = |r: &GroupRow| {
-        let g = &r.group;
+    let row = |g: &Group| {
         let statuses: Vec<String> = g
             .statuses
             .iter()
@@ -31,7 +29,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
             .collect();
         let mut cells = vec![Cell::from(Span::styled(safe(&g.key, show), BOLD))];
         if with_class {
-            cells.push(Cell::from(r.class.clone().unwrap_or_else(|| "-".into())));
+            cells.push(Cell::from(g.class.clone().unwrap_or_else(|| "-".into())));
         }
         cells.push(Cell::from(Line::from(thousands(g.count)).right_aligned()));
         cells.push(Cell::from(statuses.join(" ")));
