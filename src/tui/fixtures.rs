@@ -431,7 +431,7 @@ fn groups_of(m: &[Event], by: GroupBy) -> Vec<Group> {
                 GroupBy::Code | GroupBy::Status => evs[0].class.map(|c| c.as_str().to_string()),
                 _ => None,
             };
-            let group = Group {
+            Group {
                 key,
                 count: evs.len() as u64,
                 first_seen: evs[0].ts,
@@ -440,8 +440,7 @@ fn groups_of(m: &[Event], by: GroupBy) -> Vec<Group> {
                 sample_request_id: evs[0].request_id.clone(),
                 class,
                 timeline,
-            };
-            group
+            }
         })
         .collect();
     rows.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
