@@ -4,7 +4,6 @@
 //! time, each commit carrying the checkpoint of exactly what it holds.
 //! Bad lines are counted by reason and never stop the run.
 
-use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -12,22 +11,18 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
-use serde::Serialize;
 use tantivy::schema::TantivyDocument;
 
 use super::checkpoint::{FileMark, hash};
 use super::identify::{Identity, identify};
 use super::lines::{Batch, Chunk, Framer};
+use super::summary::{Progress, Summary};
 use super::walk::{self, Counter, Problem};
 use crate::catalog::Catalogs;
 use crate::error::Result;
 use crate::index::writer::{Writer, to_document};
 use crate::model::{BadReason, Source};
 use crate::normalize::{Normalized, normalize};
-use crate::sanitize;
-
-/// How many bad lines are reported by `file:line`.
-const MAX_EXAMPLES: usize = 10;
 
 /// Knobs of a run.
 #[derive(Debug, Clone)]
@@ -53,58 +48,6 @@ impl Default for IngestOptions {
             commit_interval: Duration::from_secs(60),
         }
     }
-}
-
-/// Where progress goes (a progress bar on a terminal, nothing otherwise).
-pub trait Progress: Sync {
-    /// The on-disk bytes about to be read.
-    fn begin(&self, _total_bytes: u64) {}
-    /// More on-disk bytes and lines done.
-    fn advance(&self, _bytes: u64, _lines: u64) {}
-    /// Something worth telling now (a waiting lock, a skipped file).
-    fn note(&self, _message: &str) {}
-    fn end(&self) {}
-}
-
-/// Progress that goes nowhere.
-pub struct NoProgress;
-impl Progress for NoProgress {}
-
-/// What a run did (`ingest --json`).
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Summary {
-    /// Files (and stdin) read.
-    pub files: u64,
-    /// Non-blank lines read: `events + bad_lines`.
-    pub lines: u64,
-    pub events: u64,
-    pub bad_lines: u64,
-    pub bad_by_reason: BTreeMap<String, u64>,
-    /// Decompressed input bytes read.
-    pub bytes: u64,
-    pub seconds: f64,
-    /// Files already fully in the index.
-    pub unchanged_files: u64,
-    pub empty_files: u64,
-    /// Lines with invalid UTF-8 that were repaired (U+FFFD) and indexed.
-    pub repaired_utf8: u64,
-    /// Files whose last line has no newline yet and did not parse: left
-    /// for the next run.
-    pub incomplete_tails: u64,
-    /// Files that could not be read (or only partly).
-    pub problems: Vec<Problem>,
-    /// The first few bad lines, by `file:line`.
-    pub bad_examples: Vec<BadExample>,
-}
-
-/// One reported bad line.
-#[derive(Debug, Clone, Serialize)]
-pub struct BadExample {
-    pub file: String,
-    pub line: u64,
-    pub reason: BadReason,
-    /// The start of the line, escaped for display.
-    pub excerpt: String,
 }
 
 /// One run of ingest into a writer.
@@ -514,27 +457,13 @@ impl<'a> Ingestor<'a> {
     }
 
     fn bad_line(&mut self, file: &str, line: u64, reason: BadReason, bytes: &[u8]) {
-        self.summary.bad_lines += 1;
-        *self
-            .summary
-            .bad_by_reason
-            .entry(reason.as_str().to_string())
-            .or_default() += 1;
+        self.summary.bad_line(file, line, reason, bytes);
         let totals = &mut self.writer.checkpoint.totals;
         totals.bad_lines += 1;
         *totals
             .bad_by_reason
             .entry(reason.as_str().to_string())
             .or_default() += 1;
-        if self.summary.bad_examples.len() < MAX_EXAMPLES {
-            let text = String::from_utf8_lossy(&bytes[..bytes.len().min(80)]).into_owned();
-            self.summary.bad_examples.push(BadExample {
-                file: file.to_string(),
-                line,
-                reason,
-                excerpt: sanitize::escape(&text).into_owned(),
-            });
-        }
     }
 
     fn problem(&mut self, path: &str, message: &str) {

@@ -1,0 +1,87 @@
+//! summary: what a run tells its user — progress while it runs, and the
+//! end summary (`ingest --json`) with bad lines counted by reason and the
+//! first few reported by `file:line`.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::walk::Problem;
+use crate::model::BadReason;
+use crate::sanitize;
+
+/// How many bad lines are reported by `file:line`.
+const MAX_EXAMPLES: usize = 10;
+
+/// Where progress goes (a progress bar on a terminal, nothing otherwise).
+pub trait Progress: Sync {
+    /// The on-disk bytes about to be read.
+    fn begin(&self, _total_bytes: u64) {}
+    /// More on-disk bytes and lines done.
+    fn advance(&self, _bytes: u64, _lines: u64) {}
+    /// Something worth telling now (a waiting lock, a skipped file).
+    fn note(&self, _message: &str) {}
+    fn end(&self) {}
+}
+
+/// Progress that goes nowhere.
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// What a run did (`ingest --json`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    /// Files (and stdin) read.
+    pub files: u64,
+    /// Non-blank lines read: `events + bad_lines`.
+    pub lines: u64,
+    pub events: u64,
+    pub bad_lines: u64,
+    pub bad_by_reason: BTreeMap<String, u64>,
+    /// Decompressed input bytes read.
+    pub bytes: u64,
+    pub seconds: f64,
+    /// Files already fully in the index.
+    pub unchanged_files: u64,
+    pub empty_files: u64,
+    /// Lines with invalid UTF-8 that were repaired (U+FFFD) and indexed.
+    pub repaired_utf8: u64,
+    /// Files whose last line has no newline yet and did not parse: left
+    /// for the next run.
+    pub incomplete_tails: u64,
+    /// Files that could not be read (or only partly).
+    pub problems: Vec<Problem>,
+    /// The first few bad lines, by `file:line`.
+    pub bad_examples: Vec<BadExample>,
+}
+
+/// One reported bad line.
+#[derive(Debug, Clone, Serialize)]
+pub struct BadExample {
+    pub file: String,
+    pub line: u64,
+    pub reason: BadReason,
+    /// The start of the line, escaped for display.
+    pub excerpt: String,
+}
+
+impl Summary {
+    /// Count a bad line, and report it by `file:line` if it is one of the
+    /// first [`MAX_EXAMPLES`].
+    pub(crate) fn bad_line(&mut self, file: &str, line: u64, reason: BadReason, bytes: &[u8]) {
+        self.bad_lines += 1;
+        *self
+            .bad_by_reason
+            .entry(reason.as_str().to_string())
+            .or_default() += 1;
+        if self.bad_examples.len() < MAX_EXAMPLES {
+            let text = String::from_utf8_lossy(&bytes[..bytes.len().min(80)]).into_owned();
+            self.bad_examples.push(BadExample {
+                file: file.to_string(),
+                line,
+                reason,
+                excerpt: sanitize::escape(&text).into_owned(),
+            });
+        }
+    }
+}
