@@ -77,7 +77,7 @@ pub fn header(m: &Machine, quick: bool) -> String {
     );
     let _ = writeln!(
         s,
-        "- warm page cache: every tool reads files the generator just wrote\n"
+        "- warm page cache: every tool reads files the generator just wrote (a kept corpus is read once first)\n"
     );
     s
 }
