@@ -156,9 +156,12 @@ fn default_bindings() -> Vec<Binding> {
         ),
         b(Normal, &[ch('?')], Action::Help, "this help"),
         b(Normal, &[ch('q'), ctrl('c')], Action::Quit, "quit"),
+        // Ctrl-J is newline: readline accepts the line on it, and an Enter
+        // typed before the terminal went raw (while cargo was still building,
+        // say) arrives as one.
         b(
             Query,
-            &[plain(Enter)],
+            &[plain(Enter), ctrl('j')],
             Action::ApplyQuery,
             "apply the query (results follow as you type)",
         ),

@@ -365,6 +365,18 @@ fn slash_searches_as_you_type_and_enter_applies() {
 }
 
 #[test]
+fn ctrl_j_applies_the_query_like_enter() {
+    // An Enter typed before raw mode (keys buffered while the binary was
+    // still building) arrives as a newline, which crossterm reads as Ctrl-J.
+    let (mut s, c) = fresh();
+    press(&mut s, &c, "/");
+    type_text(&mut s, &c, "req_c1");
+    press(&mut s, &c, "Ctrl-j");
+    assert_eq!((s.applied.as_str(), s.mode()), ("req_c1", Mode::Normal));
+    assert_eq!(s.events.total, 1);
+}
+
+#[test]
 fn esc_in_the_query_bar_cancels() {
     let (mut s, c) = fresh();
     press(&mut s, &c, "/");
