@@ -111,11 +111,6 @@ pub fn measure(s: &Setup) -> Result<SizeResult> {
     let (manifest, generate_s) = corpus(s)?;
     let files = measure::walk(&s.corpus());
     let input_bytes: u64 = files.iter().map(|(_, n)| n).sum();
-    if generate_s == 0.0 {
-        // A kept corpus may have left the page cache since it was written;
-        // read it once so every tool starts as warm as after generating.
-        warm(&files)?;
-    }
     eprintln!(
         "bench: {} lines, {:.1} MB in {} files",
         s.lines,
@@ -177,6 +172,10 @@ fn corpus(s: &Setup) -> Result<(Value, f64)> {
     if let Ok(text) = std::fs::read_to_string(s.manifest()) {
         let m: Value = serde_json::from_str(&text)?;
         if m["lines"]["total"].as_u64() == Some(s.lines) && s.corpus().exists() {
+            // A kept corpus may have left the page cache since it was
+            // written; read it once so every tool starts as warm as after
+            // generating.
+            warm(&measure::walk(&s.corpus()))?;
             return Ok((m, 0.0));
         }
     }
