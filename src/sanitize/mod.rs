@@ -207,7 +207,7 @@ mod tests {
                 "/cb?code=1&token=[REDACTED]&secret=[REDACTED]&password=[REDACTED]&next=/x",
             ),
             ("auth bearer:tok_abcdef123", "auth bearer:[REDACTED]"),
-            ("Bearer\ttok_abcdef123", "Bearer\t[REDACTED]"),
+            ("Bearer\\ttok_abcdef123", "Bearer\\t[REDACTED]"),
             ("Bearer\ttok_abcdef123", "Bearer\t[REDACTED]"),
             (
                 r#"{"Cookies":{"session":"abc","_ga":"x"},"RequestHeaders":{"x-token":"t"},"Status":200}"#,
