@@ -96,17 +96,18 @@ fn scrub_terms(e: &mut Event) {
         }
     };
     scrub(&mut e.request_id);
-    for field in [
+    for s in [
         &mut e.trace_id,
         &mut e.idempotency_key,
         &mut e.service,
         &mut e.path,
         &mut e.code,
         &mut e.client,
-    ] {
-        if let Some(s) = field {
-            scrub(s);
-        }
+    ]
+    .into_iter()
+    .flatten()
+    {
+        scrub(s);
     }
 }
 
@@ -396,7 +397,9 @@ mod tests {
                 "error": {"code": format!("bad_{secret}"), "message": format!("key {secret}")},
             })
             .to_string();
-            let e = normalize(&line, Source::default()).expect("normalizes").event;
+            let e = normalize(&line, Source::default())
+                .expect("normalizes")
+                .event;
             assert_eq!(e.request_id, redacted, "{secret}");
             assert_eq!(e.idempotency_key.as_deref(), Some(redacted));
             // (A bearer token may contain `/`: it is redacted to the end.)

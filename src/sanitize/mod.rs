@@ -20,19 +20,24 @@ pub fn escape(s: &str) -> Cow<'_, str> {
     }
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
-        if needs_escape(c) {
-            match c {
-                '\n' => out.push_str("\\n"),
-                '\t' => out.push_str("\\t"),
-                '\r' => out.push_str("\\r"),
-                c if (c as u32) < 0x100 => out.push_str(&format!("\\x{:02x}", c as u32)),
-                c => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
-            }
-        } else {
-            out.push(c);
-        }
+        push_visible(&mut out, c);
     }
     Cow::Owned(out)
+}
+
+/// Push `c`, as a visible escape if it is a control or bidi character.
+fn push_visible(out: &mut String, c: char) {
+    if !needs_escape(c) {
+        out.push(c);
+        return;
+    }
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\t' => out.push_str("\\t"),
+        '\r' => out.push_str("\\r"),
+        c if (c as u32) < 0x100 => out.push_str(&format!("\\x{:02x}", c as u32)),
+        c => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+    }
 }
 
 /// Escape for the terminal, and redact unless `show_secrets`.
@@ -56,7 +61,7 @@ pub fn redact_event(event: &Event) -> Event {
     };
     text(&mut e.raw);
     text(&mut e.request_id);
-    for field in [
+    for s in [
         &mut e.trace_id,
         &mut e.service,
         &mut e.method,
@@ -66,21 +71,36 @@ pub fn redact_event(event: &Event) -> Event {
         &mut e.idempotency_key,
         &mut e.client,
         &mut e.api,
-    ] {
-        if let Some(s) = field {
-            text(s);
-        }
+    ]
+    .into_iter()
+    .flatten()
+    {
+        text(s);
     }
     e.details = e.details.map(redact_value);
     e
 }
 
 /// Text safe to put on the clipboard (OSC 52): secrets redacted unless
-/// `show_secrets`, and control characters, ANSI/OSC escapes and bidi
-/// overrides made visible, so a paste into a shell or a ticket cannot run
-/// or hide anything. Every clipboard copy goes through here.
+/// `show_secrets`; control characters (ESC, BEL, CR, C1…), ANSI/OSC
+/// escapes and bidi overrides made visible, so a paste into a shell or a
+/// ticket cannot run or hide anything. Line breaks and tabs stay (a case
+/// card is several lines). The TUI passes every copy through here
+/// (`tui::app::App::dispatch`).
 pub fn clipboard(s: &str, show_secrets: bool) -> String {
-    display(s, show_secrets)
+    let text = if show_secrets {
+        Cow::Borrowed(s)
+    } else {
+        redact(s)
+    };
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' | '\t' => out.push(c),
+            c => push_visible(&mut out, c),
+        }
+    }
+    out
 }
 
 fn needs_escape(c: char) -> bool {
@@ -99,6 +119,24 @@ mod tests {
         assert_eq!(escape("a\u{9b}b"), "a\\x9bb");
         assert_eq!(escape("x\u{202e}y"), "x\\u{202e}y");
         assert_eq!(escape("l1\nl2\t"), "l1\\nl2\\t");
+    }
+
+    #[test]
+    fn clipboard_text_has_no_control_characters_and_no_secrets() {
+        let copied = clipboard(
+            "req_\x1b]52;c;ZXZpbA==\x07\u{9b}2J\u{202e}x\r\nline 2\tsk_live_51HxYzABCdef",
+            false,
+        );
+        assert_eq!(
+            copied,
+            "req_\\x1b]52;c;ZXZpbA==\\x07\\x9b2J\\u{202e}x\\r\nline 2\tsk_live_[REDACTED]"
+        );
+        assert!(
+            !copied
+                .chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\t')
+        );
+        assert!(clipboard("sk_live_51HxYzABCdef", true).contains("51HxYzABCdef"));
     }
 
     #[test]
@@ -153,6 +191,10 @@ mod tests {
             (
                 r#"{"body":"{\"user\":\"ann\",\"password\":\"hunter2\"}"}"#,
                 r#"{"body":"{\"user\":\"ann\",\"password\":\"[REDACTED]\"}"}"#,
+            ),
+            (
+                r#"{"b":"{\"n\":\"{\\\"password\\\":\\\"pw2\\\"}\"}"}"#,
+                r#"{"b":"{\"n\":\"{\\\"password\\\":\\\"[REDACTED]\\\"}\"}"}"#,
             ),
             (
                 "jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U end",

@@ -48,6 +48,9 @@ enum With {
     Text(&'static str),
     /// A JSON value: `"[REDACTED]"`, or `["[REDACTED]"]` for an array.
     Json,
+    /// A string inside a JSON string, quoted as escaped as the original
+    /// (`\"[REDACTED]\"`, `\\\"[REDACTED]\\\"` one level deeper).
+    EscapedJson,
 }
 
 /// One compiled-on-demand rule: its matches have capture group `secret`
@@ -89,6 +92,12 @@ impl Rule {
                 With::Text(t) => out.push_str(t),
                 With::Json if secret.as_str().starts_with('[') => out.push_str(r#"["[REDACTED]"]"#),
                 With::Json => out.push_str(r#""[REDACTED]""#),
+                With::EscapedJson => {
+                    let quote = &secret.as_str()[..=secret.as_str().find('"').unwrap_or(0)];
+                    out.push_str(quote);
+                    out.push_str(REDACTED);
+                    out.push_str(quote);
+                }
             }
             out.push_str(&text[secret.end()..whole.end()]);
             out
@@ -125,7 +134,12 @@ impl Rules {
         for spec in file.rules {
             let i = rules.len();
             keywords.extend(spec.keywords.iter().map(|k| (k.to_ascii_lowercase(), i)));
-            rules.push(Rule::new(&spec.id, spec.regex, spec.secret, With::Text(REDACTED)));
+            rules.push(Rule::new(
+                &spec.id,
+                spec.regex,
+                spec.secret,
+                With::Text(REDACTED),
+            ));
         }
         assert!(rules.len() <= 64, "at most 64 secret rules");
         let mut uniq: Vec<String> = Vec::new();
@@ -200,9 +214,9 @@ fn key_rules(names: &str) -> Vec<Rule> {
         ),
         Rule::new(
             "escaped-json-member",
-            format!(r#"(?i)(\\"[^"\\]*?(?:{names})\\"\s*:\s*)(\\"(?:[^"\\]|\\[^"])*\\")"#),
+            format!(r#"(?i)(\\+"[^"\\]*?(?:{names})\\+"\s*:\s*)(\\+"(?:[^"\\]|\\+[^"\\])*\\+")"#),
             2,
-            With::Text(r#"\"[REDACTED]\""#),
+            With::EscapedJson,
         ),
         Rule::new(
             "header-pair",
@@ -284,7 +298,12 @@ mod tests {
         let rules = &*RULES;
         for r in &rules.rules {
             let re = r.regex();
-            assert!(r.secret < re.captures_len(), "rule {}: no group {}", r.id, r.secret);
+            assert!(
+                r.secret < re.captures_len(),
+                "rule {}: no group {}",
+                r.id,
+                r.secret
+            );
         }
     }
 
