@@ -239,3 +239,20 @@ fn markdown_card_renders_log_text_as_text() {
         "{text}"
     );
 }
+
+#[test]
+fn markdown_card_prose_stays_readable() {
+    let env = Env::new();
+    let line = serde_json::json!({
+        "timestamp": "2026-05-14T10:00:00Z", "service": "42min-api", "method": "POST", "path": "/v1/bookings",
+        "status": 409, "request_id": "req_plain_1",
+        "error": {"code": "slot_unavailable", "message": "Slot 10:00-10:30 (room #4) is taken; pick another."},
+    });
+    env.write("plain.log", format!("{line}\n"));
+    env.ingest(&[&env.path("plain.log")]);
+    let card = stdout(&env.run(&["find", "req_plain_1", "--format", "markdown"]));
+    assert!(
+        card.contains("- **Message:** Slot 10:00-10:30 (room #4) is taken; pick another."),
+        "{card}"
+    );
+}

@@ -13,8 +13,8 @@ use super::human::{pretty_raw, retry_words};
 
 /// Log text made safe for markdown: escaped for the terminal, redacted
 /// unless `--no-redact`, and unable to become a link, an image or raw HTML
-/// in the ticket (CommonMark: every ASCII punctuation character may be
-/// backslash-escaped; code spans take a backtick run longer than any inside).
+/// in the ticket (CommonMark backslash escapes in prose; code spans and
+/// fences take a backtick run longer than any inside).
 struct Md {
     redact: bool,
 }
@@ -24,11 +24,10 @@ impl Md {
         sanitize::display(s, !self.redact)
     }
 
-    /// Prose: every ASCII punctuation character backslash-escaped, so no
-    /// `[link](…)`, `![image](…)`, `<html>`, autolink (`https\://`,
-    /// `www\.`) or emphasis survives.
+    /// Prose: no `[link](…)`, `![image](…)`, `<html>`, autolink or
+    /// emphasis survives ([`escape_markdown`]).
     fn text(&self, s: &str) -> String {
-        escape_punctuation(&self.clean(s))
+        escape_markdown(&self.clean(s))
     }
 
     fn opt_text(&self, s: Option<&str>) -> String {
@@ -53,11 +52,27 @@ impl Md {
     }
 }
 
-/// Backslash before every ASCII punctuation character (CommonMark 2.4).
-fn escape_punctuation(s: &str) -> String {
+/// Backslash-escape (CommonMark 2.4) what could make log text markup on
+/// one line that does not start a block: code, emphasis, links and
+/// images (`[`), HTML and autolinks (`<`), entities, table pipes, and
+/// GFM's bare autolinks (`https\://`, `www\.`, `ann\@host`). Plain prose
+/// (`Retry in 42 seconds.`, `slot_unavailable`) stays as it is.
+fn escape_markdown(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if c.is_ascii_punctuation() {
+    for (i, &c) in chars.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|p| chars[p]);
+        let next = chars.get(i + 1).copied();
+        let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+        let escape = match c {
+            '\\' | '`' | '*' | '[' | ']' | '<' | '&' | '|' | '~' | '@' => true,
+            // An underscore inside a word cannot open or close emphasis.
+            '_' => !(word(prev) && word(next)),
+            ':' => chars[i + 1..].starts_with(&['/', '/']),
+            '.' => i >= 3 && chars[i - 3..i].iter().all(|c| c.eq_ignore_ascii_case(&'w')),
+            _ => false,
+        };
+        if escape {
             out.push('\\');
         }
         out.push(c);
