@@ -3,6 +3,7 @@
 //! method on [`Store`] so a TUI view and its one-shot command cannot disagree.
 
 pub mod chains;
+pub mod complete;
 pub mod find;
 pub mod groups;
 pub mod keyed;

@@ -124,9 +124,15 @@ static SHORTHAND: LazyLock<Regex> = LazyLock::new(|| {
 fn split_tokens(s: &str) -> Vec<String> {
     let mut tokens = Vec::new();
     let mut cur = String::new();
-    let (mut quoted, mut depth) = (false, 0i32);
+    let (mut quoted, mut depth, mut escaped) = (false, 0i32, false);
     for c in s.chars() {
+        if std::mem::take(&mut escaped) {
+            cur.push(c);
+            continue;
+        }
         match c {
+            // `\"` inside quotes is a quote in the value, not its end.
+            '\\' if quoted => escaped = true,
             '"' => quoted = !quoted,
             '[' | '{' if !quoted => depth += 1,
             ']' | '}' if !quoted => depth -= 1,
@@ -334,6 +340,11 @@ mod tests {
         assert_eq!(toks("NOT class:auth"), "-class:auth");
         assert_eq!(toks("a AND (NOT b)"), "a (-b)");
         assert_eq!(toks("\"NOT this\" NOT"), "\"NOT this\" NOT");
+        assert_eq!(
+            split_tokens(r#"client:"a \"b  c\"" code:x"#),
+            [r#"client:"a \"b  c\"""#, "code:x"],
+            "an escaped quote does not end the quoted value"
+        );
     }
 
     #[test]
