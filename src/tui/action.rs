@@ -8,6 +8,8 @@ use errtriage::model::{Chain, Event};
 use errtriage::query::{Group, GroupBy, Histogram, SearchResult, Stats};
 use tui_input::InputRequest;
 
+use super::pivot::PivotField;
+
 /// Everything that can happen to the TUI.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
@@ -32,6 +34,16 @@ pub enum Action {
     CycleGroupBy,
     /// `f`: chains — every chain, or flagged ones only.
     ToggleFlagged,
+    /// `=` (narrow) or `-` (exclude): the field menu for the selection.
+    Pivot {
+        exclude: bool,
+    },
+    /// A field picked in the pivot menu (its key).
+    PickPivot(PivotField),
+    /// `u` (or `Backspace` on an empty query bar): undo the last pivot.
+    UndoPivot,
+    /// `Tab` in the query bar: complete a field name or value.
+    Complete,
     /// `?`: show or hide the key help.
     Help,
     Quit,
@@ -102,6 +114,11 @@ pub enum JobKind {
     Detail {
         event: Box<Event>,
     },
+    /// Values of `field` starting with `prefix` (ignores the query).
+    Complete {
+        field: String,
+        prefix: String,
+    },
 }
 
 /// Each slot runs at most one job at a time and keeps only its latest pending one.
@@ -114,10 +131,11 @@ pub enum Slot {
     Groups,
     Chains,
     Detail,
+    Complete,
 }
 
 impl Slot {
-    pub const ALL: [Slot; 7] = [
+    pub const ALL: [Slot; 8] = [
         Slot::Events,
         Slot::More,
         Slot::Histogram,
@@ -125,6 +143,7 @@ impl Slot {
         Slot::Groups,
         Slot::Chains,
         Slot::Detail,
+        Slot::Complete,
     ];
 
     pub fn index(self) -> usize {
@@ -142,6 +161,7 @@ impl JobKind {
             JobKind::Groups { .. } => Slot::Groups,
             JobKind::Chains { .. } => Slot::Chains,
             JobKind::Detail { .. } => Slot::Detail,
+            JobKind::Complete { .. } => Slot::Complete,
         }
     }
 }
@@ -156,12 +176,23 @@ pub struct Loaded {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Data {
-    Events { offset: usize, result: SearchResult },
+    Events {
+        offset: usize,
+        result: SearchResult,
+    },
     Histogram(Histogram),
     Stats(Stats),
-    Groups { by: GroupBy, rows: Vec<Group> },
+    Groups {
+        by: GroupBy,
+        rows: Vec<Group>,
+    },
     Chains(Vec<Chain>),
     Detail(Box<Detail>),
+    Completions {
+        field: String,
+        prefix: String,
+        values: Vec<String>,
+    },
 }
 
 /// The slow half of an event's detail: what its code means, and its chain.

@@ -308,6 +308,18 @@ pub fn answer_job(corpus: &[Event], job: &Job) -> Loaded {
                 .filter(|c| c.attempts.iter().any(|a| a.source == event.source))
                 .collect(),
         }))),
+        JobKind::Complete { field, prefix } => {
+            let values: std::collections::BTreeSet<String> = corpus
+                .iter()
+                .filter_map(|e| field_value(e, field))
+                .filter(|v| v.starts_with(prefix.as_str()))
+                .collect();
+            Ok(Data::Completions {
+                field: field.clone(),
+                prefix: prefix.clone(),
+                values: values.into_iter().collect(),
+            })
+        }
         kind => matching(corpus, &job.query).map(|m| query_data(&m, kind)),
     };
     Loaded {
@@ -348,19 +360,25 @@ fn query_data(m: &[Event], kind: &JobKind) -> Data {
             chains.retain(|c| !flagged_only || !c.flags.is_empty());
             Data::Chains(chains)
         }
-        JobKind::Stats | JobKind::Detail { .. } => unreachable!(),
+        JobKind::Stats | JobKind::Detail { .. } | JobKind::Complete { .. } => unreachable!(),
     }
 }
 
 /// The events a (tiny subset of the) query language matches: `field:value`
-/// and bare ids, ANDed; a field named `bad…` is a parse error.
+/// and bare ids, ANDed, each maybe after `NOT`; a field named `bad…` is a
+/// parse error.
 fn matching(corpus: &[Event], query: &str) -> Result<Vec<Event>, JobError> {
     let mut terms = Vec::new();
+    let mut negate = false;
     for token in query
         .split_whitespace()
         .map(|t| t.trim_matches(|c| c == '(' || c == ')'))
     {
         if token.is_empty() || token == "AND" {
+            continue;
+        }
+        if token == "NOT" {
+            negate = true;
             continue;
         }
         if token.starts_with("bad") {
@@ -371,15 +389,29 @@ fn matching(corpus: &[Event], query: &str) -> Result<Vec<Event>, JobError> {
         }
         let (field, value) = token.split_once(':').map_or(("", token), |(f, v)| (f, v));
         terms.push((
+            std::mem::take(&mut negate),
             field.to_string(),
             value.trim_matches('"').replace("\\\"", "\""),
         ));
     }
     Ok(corpus
         .iter()
-        .filter(|e| terms.iter().all(|(f, v)| field_is(e, f, v)))
+        .filter(|e| terms.iter().all(|(not, f, v)| field_is(e, f, v) != *not))
         .cloned()
         .collect())
+}
+
+/// One field of an event as the fake index holds it.
+fn field_value(e: &Event, field: &str) -> Option<String> {
+    match field {
+        "status" => e.status.map(|s| s.to_string()),
+        "code" => e.code.clone(),
+        "service" => e.service.clone(),
+        "path" => e.path.clone(),
+        "client" => e.client.clone(),
+        "idempotency_key" => e.idempotency_key.clone(),
+        _ => None,
+    }
 }
 
 fn field_is(e: &Event, field: &str, value: &str) -> bool {
@@ -392,6 +424,7 @@ fn field_is(e: &Event, field: &str, value: &str) -> bool {
         "service" => eq(&e.service),
         "path" => eq(&e.path),
         "client" => eq(&e.client),
+        "idempotency_key" => eq(&e.idempotency_key),
         "request_id" => e.request_id == value,
         _ => false,
     }

@@ -9,6 +9,7 @@ use tui_input::InputRequest;
 
 use super::action::Action;
 use super::event::Input;
+use super::pivot::PivotField;
 
 /// Which bindings are in force.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,6 +18,8 @@ pub enum Mode {
     Normal,
     /// Typing in the query bar.
     Query,
+    /// The `=` / `-` field menu is open.
+    Pivot,
     /// The `?` overlay is open.
     Help,
 }
@@ -26,6 +29,7 @@ impl Mode {
         match self {
             Mode::Normal => "Browsing",
             Mode::Query => "Query bar (after /)",
+            Mode::Pivot => "Pivot menu (after = or -)",
             Mode::Help => "This help",
         }
     }
@@ -154,6 +158,24 @@ fn default_bindings() -> Vec<Binding> {
             Action::EditQuery,
             "edit the query (pasting a request id does too)",
         ),
+        b(
+            Normal,
+            &[ch('=')],
+            Action::Pivot { exclude: false },
+            "narrow the query to a value of the selection (client, service, code…)",
+        ),
+        b(
+            Normal,
+            &[ch('-')],
+            Action::Pivot { exclude: true },
+            "exclude a value of the selection from the query",
+        ),
+        b(
+            Normal,
+            &[ch('u')],
+            Action::UndoPivot,
+            "undo the last pivot (= or -)",
+        ),
         b(Normal, &[ch('?')], Action::Help, "this help"),
         b(Normal, &[ch('q'), ctrl('c')], Action::Quit, "quit"),
         // Ctrl-J is newline: readline accepts the line on it, and an Enter
@@ -177,10 +199,16 @@ fn default_bindings() -> Vec<Binding> {
             Action::ClearQuery,
             "clear (an empty query is every event)",
         ),
+        b(
+            Query,
+            &[plain(Tab)],
+            Action::Complete,
+            "complete a field name or a value from the index (again: the next one)",
+        ),
         edit(
             &[plain(Backspace), ctrl('h')],
             InputRequest::DeletePrevChar,
-            "delete",
+            "delete (on an empty bar: undo the last pivot)",
         ),
         edit(&[plain(Delete)], InputRequest::DeleteNextChar, "delete"),
         edit(
@@ -210,6 +238,35 @@ fn default_bindings() -> Vec<Binding> {
         ),
         b(Query, &[ctrl('c')], Action::Quit, "quit"),
         b(
+            Pivot,
+            &[ch('j'), plain(Down)],
+            Action::Down(1),
+            "choose a field",
+        ),
+        b(
+            Pivot,
+            &[ch('k'), plain(Up)],
+            Action::Up(1),
+            "choose a field",
+        ),
+        b(
+            Pivot,
+            &[plain(Enter)],
+            Action::Open,
+            "narrow (or exclude) by the chosen field",
+        ),
+    ]
+    .into_iter()
+    .chain(PivotField::ALL.map(|f| b(Pivot, &[ch(f.key())], Action::PickPivot(f), f.label())))
+    .chain([
+        b(
+            Pivot,
+            &[plain(Esc), ch('q')],
+            Action::Back,
+            "close the menu",
+        ),
+        b(Pivot, &[ctrl('c')], Action::Quit, "quit"),
+        b(
             Help,
             &[ch('j'), plain(Down), Key::WheelDown],
             Action::Down(1),
@@ -228,7 +285,8 @@ fn default_bindings() -> Vec<Binding> {
             "close this help",
         ),
         b(Help, &[ctrl('c')], Action::Quit, "quit"),
-    ]
+    ])
+    .collect()
 }
 
 /// The action `input` means in `mode`, if any.

@@ -10,6 +10,7 @@
 //! - [`event`]  — the only reader of the terminal (crossterm `EventStream`)
 //! - [`keymap`] — default bindings in code; the `?` help is generated from it
 //! - [`action`] — actions, effects, worker jobs and answers
+//! - [`pivot`] / [`complete`] — `=`/`-` pivots and the query bar's `Tab`, pure
 //! - [`state`] / [`update`] — the state and the pure function that changes it
 //! - [`worker`] — query threads, one latest-only mailbox per slot; index watcher
 //! - [`view`]   — rendering; every log string is sanitised on its way in
@@ -19,8 +20,10 @@
 mod action;
 mod app;
 pub mod bench;
+mod complete;
 mod event;
 mod keymap;
+mod pivot;
 mod state;
 mod update;
 mod view;
@@ -30,6 +33,8 @@ mod worker;
 mod fixtures;
 #[cfg(test)]
 mod headless_tests;
+#[cfg(test)]
+mod pivot_tests;
 #[cfg(test)]
 mod render_tests;
 #[cfg(test)]

@@ -10,7 +10,9 @@ use errtriage::query::{Group, GroupBy, Histogram, Stats};
 use tui_input::Input;
 
 use super::action::{Detail, Job, JobKind, Slot};
+use super::complete::Completion;
 use super::keymap::Mode;
+use super::pivot::PivotMenu;
 
 /// Events fetched per page (newest first); more are fetched near the end.
 pub const PAGE: usize = 200;
@@ -182,6 +184,12 @@ pub struct State {
     pub histogram: Option<Histogram>,
     pub stats: Option<Stats>,
     pub back: Vec<Return>,
+    /// The open `=` / `-` field menu.
+    pub pivot: Option<PivotMenu>,
+    /// The query before each pivot, latest last (`u` goes back one).
+    pub pivots: Vec<String>,
+    /// The query bar's `Tab` completion in progress.
+    pub completion: Option<Completion>,
     /// Terminal columns and rows.
     pub size: (u16, u16),
     /// Rows of the list and of an open page, as last rendered (for PgUp/PgDn).
@@ -219,6 +227,9 @@ impl State {
             histogram: None,
             stats: None,
             back: Vec::new(),
+            pivot: None,
+            pivots: Vec::new(),
+            completion: None,
             size: (80, 24),
             list_height: 10,
             page_height: 10,
@@ -237,6 +248,8 @@ impl State {
     pub fn mode(&self) -> Mode {
         if self.help {
             Mode::Help
+        } else if self.pivot.is_some() {
+            Mode::Pivot
         } else if self.editing {
             Mode::Query
         } else {

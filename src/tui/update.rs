@@ -9,6 +9,7 @@ use tui_input::{Input, InputRequest};
 use super::action::{Action, Data, Effect, Job, JobError, JobKind, Loaded, Slot};
 use super::keymap::Mode;
 use super::state::{ChainTarget, MAX_REFRESH, MORE_MARGIN, PAGE, Page, Return, State, View};
+use super::{complete, pivot};
 
 /// Apply `action` to `s`.
 pub fn update(s: &mut State, action: Action) -> Option<Effect> {
@@ -34,6 +35,7 @@ pub fn update(s: &mut State, action: Action) -> Option<Effect> {
             s.flash = None;
             match s.mode() {
                 Mode::Help => help(s, key),
+                Mode::Pivot => fetch(pivot::menu_key(s, key)),
                 Mode::Query => query_bar(s, key),
                 Mode::Normal => normal(s, key),
             }
@@ -56,7 +58,16 @@ fn help(s: &mut State, action: Action) -> Option<Effect> {
 }
 
 fn query_bar(s: &mut State, action: Action) -> Option<Effect> {
+    if action != Action::Complete {
+        s.completion = None;
+    }
     match action {
+        Action::Complete => complete::tab(s),
+        Action::Input(InputRequest::DeletePrevChar)
+            if s.input.value().is_empty() && !s.pivots.is_empty() =>
+        {
+            fetch(pivot::undo(s))
+        }
         Action::Input(req) => {
             let changed = s.input.handle(req).is_some_and(|c| c.value);
             changed.then_some(Effect::Debounce(Action::RunPreview))
@@ -107,6 +118,11 @@ fn normal(s: &mut State, action: Action) -> Option<Effect> {
         Action::Copy => copy(s),
         Action::CycleGroupBy => fetch(cycle_group_by(s)),
         Action::ToggleFlagged => fetch(toggle_flagged(s)),
+        Action::Pivot { exclude } => {
+            pivot::open(s, exclude);
+            None
+        }
+        Action::UndoPivot => fetch(pivot::undo(s)),
         Action::Help => {
             s.help = true;
             s.help_scroll = 0;
@@ -191,7 +207,7 @@ fn sync_detail(s: &mut State) -> Option<Job> {
 
 /// Run `text` as the query of every view. A new query starts at the top;
 /// a refresh (`keep`) keeps the selection on the same event.
-fn run_query(s: &mut State, text: String, keep: bool) -> Vec<Job> {
+pub(super) fn run_query(s: &mut State, text: String, keep: bool) -> Vec<Job> {
     s.running = text;
     s.rev += 1;
     s.pending[Slot::More.index()] = None;
@@ -457,6 +473,18 @@ fn on_loaded(s: &mut State, l: Loaded) -> Vec<Job> {
         Data::Groups { by, rows } if by == s.groups.by => s.groups.list.set(rows),
         Data::Groups { .. } => {}
         Data::Chains(chains) => s.chains.list.set(chains),
+        Data::Completions {
+            field,
+            prefix,
+            values,
+        } => {
+            if complete::on_values(s, &field, &prefix, values)
+                && s.editing
+                && s.input.value() != s.running
+            {
+                return run_query(s, s.input.value().to_string(), false);
+            }
+        }
         Data::Detail(d) => {
             if s.detail.for_event.as_ref() == Some(&d.event.source) {
                 s.detail.detail = Some(*d);

@@ -179,6 +179,14 @@ pub fn run_job(store: &Store, job: &Job) -> Loaded {
     let result = match &job.kind {
         JobKind::Stats => store.stats().map(Data::Stats).map_err(index_error),
         JobKind::Detail { event } => detail(store, event.as_ref()),
+        JobKind::Complete { field, prefix } => store
+            .complete(field, prefix, super::complete::LIMIT)
+            .map(|values| Data::Completions {
+                field: field.clone(),
+                prefix: prefix.clone(),
+                values,
+            })
+            .map_err(index_error),
         kind => match Query::parse(&job.query, Utc::now()) {
             Ok(q) => query_job(store, &q, kind),
             Err(e) => Err(JobError::Query(e.0)),
@@ -217,7 +225,9 @@ fn query_job(store: &Store, q: &Query, kind: &JobKind) -> Result<Data, JobError>
                 .map_err(index_error)?
                 .chains,
         ),
-        JobKind::Stats | JobKind::Detail { .. } => unreachable!("answered without a query"),
+        JobKind::Stats | JobKind::Detail { .. } | JobKind::Complete { .. } => {
+            unreachable!("answered without a query")
+        }
     })
 }
 

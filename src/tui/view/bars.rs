@@ -7,13 +7,16 @@ use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::text::{BOLD, DIM, ERROR, minute, safe, thousands};
+use super::text::{BOLD, DIM, ERROR, SELECTED, minute, safe, thousands};
 use crate::tui::state::State;
 
 pub fn query(f: &mut Frame, area: Rect, s: &State) {
     let mut right = Vec::new();
     if s.is_loading() {
         right.push(Span::styled(" searching… ", DIM));
+    }
+    if !s.pivots.is_empty() && !s.editing {
+        right.push(Span::styled(" u: undo pivot ", DIM));
     }
     if !s.back.is_empty() && !s.editing {
         right.push(Span::styled(" Esc: back ", DIM));
@@ -52,6 +55,28 @@ pub fn query(f: &mut Frame, area: Rect, s: &State) {
         ..area
     };
     f.render_widget(Paragraph::new(Line::from(right)), right_area);
+}
+
+/// `Tab`'s candidates under the query bar, the one written in highlighted.
+pub fn completions(f: &mut Frame, area: Rect, s: &State) {
+    let Some(c) = &s.completion else {
+        return;
+    };
+    let mut spans = vec![Span::styled("Tab ▸ ", DIM)];
+    let mut width = 6;
+    for (i, cand) in c.candidates.iter().enumerate() {
+        let text = safe(&c.render(cand), s.show_secrets);
+        width += text.chars().count() + 2;
+        if width > usize::from(area.width) {
+            let more = c.candidates.len() - i;
+            spans.push(Span::styled(format!("+{more}"), DIM));
+            break;
+        }
+        let style = if c.current == Some(i) { SELECTED } else { BOLD };
+        spans.push(Span::styled(text, style));
+        spans.push(Span::raw("  "));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
 /// The query's error (or the index's), inline under the query bar.
@@ -102,7 +127,9 @@ pub fn status(f: &mut Frame, area: Rect, s: &State) {
 }
 
 fn hints(s: &State) -> &'static str {
-    if s.editing {
+    if s.pivot.is_some() {
+        "key or j/k Enter pick · Esc close"
+    } else if s.editing {
         "Enter apply · Esc cancel · Ctrl-U clear"
     } else if s.page.is_some() {
         "j/k scroll · Esc back · y copy id · ? keys · q quit"

@@ -11,6 +11,7 @@ mod groups;
 pub mod help;
 mod histogram;
 mod list;
+mod pivot;
 pub mod text;
 mod timeline;
 
@@ -29,13 +30,18 @@ const SIDE_BY_SIDE: u16 = 140;
 pub fn draw(f: &mut Frame, s: &mut State) {
     let area = f.area();
     let has_error = s.query_error.is_some() || s.index_error.is_some();
+    let has_choices = s.editing
+        && s.completion
+            .as_ref()
+            .is_some_and(|c| c.candidates.len() > 1);
     let hist_h = match area.height {
         40.. => 6,
         20.. => 3,
         _ => 0,
     };
-    let [bar, error, hist, body, status] = Layout::vertical([
+    let [bar, choices, error, hist, body, status] = Layout::vertical([
         Constraint::Length(1),
+        Constraint::Length(u16::from(has_choices)),
         Constraint::Length(u16::from(has_error)),
         Constraint::Length(hist_h),
         Constraint::Fill(1),
@@ -43,6 +49,9 @@ pub fn draw(f: &mut Frame, s: &mut State) {
     ])
     .areas(area);
     bars::query(f, bar, s);
+    if has_choices {
+        bars::completions(f, choices, s);
+    }
     if has_error {
         bars::error(f, error, s);
     }
@@ -61,6 +70,7 @@ pub fn draw(f: &mut Frame, s: &mut State) {
         detail::render(f, detail_area, s);
     }
     bars::status(f, status, s);
+    pivot::render(f, body, s);
     if s.help {
         help::render(f, area, s);
     }
