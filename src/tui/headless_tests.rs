@@ -71,7 +71,7 @@ fn corpus() -> String {
     lines.join("\n") + "\n"
 }
 
-fn ingest(index: &Path, log: &Path) {
+pub(super) fn ingest(index: &Path, log: &Path) {
     let catalogs = Catalogs::builtin();
     let opts = WriterOptions {
         threads: 1,
@@ -90,8 +90,8 @@ fn ingest(index: &Path, log: &Path) {
     writer.finish().expect("commit");
 }
 
-struct Headless {
-    app: App,
+pub(super) struct Headless {
+    pub(super) app: App,
     answers: UnboundedReceiver<Action>,
     log: PathBuf,
     index: PathBuf,
@@ -100,9 +100,14 @@ struct Headless {
 
 impl Headless {
     fn new() -> Headless {
+        Headless::with_corpus(&corpus())
+    }
+
+    /// The app over an index of `lines` (JSON lines), loaded and settled.
+    pub(super) fn with_corpus(lines: &str) -> Headless {
         let dir = tempfile::tempdir().expect("tempdir");
         let (log, index) = (dir.path().join("api.log"), dir.path().join("index"));
-        std::fs::write(&log, corpus()).unwrap();
+        std::fs::write(&log, lines).unwrap();
         ingest(&index, &log);
         let store = StoreCell::new(Store::open(&index, Catalogs::builtin()).expect("store"));
         let (sink, answers) = tokio::sync::mpsc::unbounded_channel();
@@ -123,7 +128,7 @@ impl Headless {
     }
 
     /// Let the typing pause pass and the worker answer everything asked.
-    fn settle(&mut self) {
+    pub(super) fn settle(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             self.app.fire_debounce();
@@ -138,7 +143,7 @@ impl Headless {
         }
     }
 
-    fn keys(&mut self, keys: &[KeyCode]) {
+    pub(super) fn keys(&mut self, keys: &[KeyCode]) {
         for k in keys {
             self.app
                 .input(&Input::Key(KeyEvent::new(*k, KeyModifiers::NONE)));
@@ -146,11 +151,11 @@ impl Headless {
         self.settle();
     }
 
-    fn type_text(&mut self, text: &str) {
+    pub(super) fn type_text(&mut self, text: &str) {
         self.keys(&text.chars().map(KeyCode::Char).collect::<Vec<_>>());
     }
 
-    fn screen(&mut self) -> String {
+    pub(super) fn screen(&mut self) -> String {
         screen_text(&super::fixtures::draw(&mut self.app.state))
     }
 }

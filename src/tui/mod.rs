@@ -32,6 +32,8 @@ mod worker;
 #[cfg(test)]
 mod fixtures;
 #[cfg(test)]
+mod headless_pivot_tests;
+#[cfg(test)]
 mod headless_tests;
 #[cfg(test)]
 mod pivot_tests;
