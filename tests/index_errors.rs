@@ -146,6 +146,8 @@ fn rebuild_refuses_a_directory_with_someone_elses_meta_json() {
 #[test]
 fn rebuild_deletes_only_the_index_own_files() {
     let env = ingested();
+    // Unreadable, so --rebuild clears the directory rather than the documents.
+    std::fs::write(env.index.join("meta.json"), "garbage\n").unwrap();
     std::fs::write(env.index.join("README-mine.txt"), "keep me").unwrap();
     std::fs::create_dir_all(env.index.join("backup")).unwrap();
     std::fs::write(env.index.join("backup/old.log"), "keep me too").unwrap();
@@ -157,6 +159,11 @@ fn rebuild_deletes_only_the_index_own_files() {
         "keep me"
     );
     assert!(env.index.join("backup/old.log").exists());
+    assert_eq!(env.json::<Stats>(&["stats", "--json"]).events, 13);
+    // And again on a healthy index.
+    let out = env.run(&["ingest", "--rebuild", data.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(env.index.join("README-mine.txt").exists());
     assert_eq!(env.json::<Stats>(&["stats", "--json"]).events, 13);
 }
 
