@@ -324,7 +324,7 @@ fn huge_limits_and_far_times_and_deep_nesting_are_clear_never_a_crash() {
 }
 
 proptest::proptest! {
-    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(16))]
 
     /// The real binary on arbitrary argument vectors: a usage error, an
     /// answer or nothing found — never a panic, a crash or a hang.
