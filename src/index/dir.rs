@@ -77,13 +77,18 @@ pub fn inspect(dir: &Path) -> Result<Contents> {
         return Ok(Contents::Empty);
     }
     let has = |n: &str| names.iter().any(|x| x == n);
-    let ours = has(MARKER) || (has("meta.json") && has_errtriage_schema(dir));
+    // Without the marker: an older errtriage index (by its schema), or only
+    // tantivy's bookkeeping of an index that never got its first meta.json.
+    let only_own_without_meta = !has("meta.json") && names.iter().all(|n| is_own_file(n));
+    let ours =
+        has(MARKER) || (has("meta.json") && has_errtriage_schema(dir)) || only_own_without_meta;
     if !ours {
+        // Every name looks like tantivy's: then it is the meta.json that
+        // is someone else's.
         let example = names
             .iter()
             .find(|n| !is_own_file(n))
-            .unwrap_or(&names[0])
-            .clone();
+            .map_or_else(|| "meta.json".to_string(), String::clone);
         return Ok(Contents::Foreign { example });
     }
     let segments = names.iter().filter(|n| segment_file(n)).count();
@@ -247,6 +252,43 @@ fn not_a_directory(dir: &Path) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn contents(files: &[(&str, &str)]) -> Contents {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        inspect(dir.path()).unwrap()
+    }
+
+    #[test]
+    fn a_directory_is_an_index_only_when_it_says_so() {
+        let segment = "0123456789abcdef0123456789abcdef.store";
+        assert_eq!(contents(&[]), Contents::Empty);
+        assert_eq!(contents(&[(".managed.json", "[]")]), Contents::Index);
+        assert_eq!(
+            contents(&[(MARKER, ""), (segment, "")]),
+            Contents::Damaged { segments: 1 }
+        );
+        assert_eq!(
+            contents(&[
+                ("meta.json", r#"{"schema":[{"name":"title"}]}"#),
+                (segment, "")
+            ]),
+            Contents::Foreign {
+                example: "meta.json".into()
+            }
+        );
+        let legacy =
+            r#"{"schema":[{"name":"request_id"},{"name":"idempotency_key"},{"name":"raw"}]}"#;
+        assert_eq!(contents(&[("meta.json", legacy)]), Contents::Index);
+        assert_eq!(
+            contents(&[("notes.txt", ""), (".managed.json", "[]")]),
+            Contents::Foreign {
+                example: "notes.txt".into()
+            }
+        );
+    }
 
     #[test]
     fn own_files_are_named_exactly() {
