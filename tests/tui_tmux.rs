@@ -259,6 +259,33 @@ fn tui_in_tmux_finds_a_request_groups_the_codes_and_quits_cleanly() {
     assert_eq!(count("upstream_unavailable"), Some(2), "{screen}");
     assert_eq!(count("rate_limited"), Some(1), "{screen}");
 
+    // `-` then `o` excludes the selected group's code; `u` undoes it.
+    tmux.keys(&["-"]);
+    tmux.wait_for("the pivot menu", |s| s.contains("exclude from the query"));
+    tmux.keys(&["o"]);
+    let screen = tmux.wait_for("the pivot", |s| {
+        s.contains("/ NOT code:\"slot_unavailable\"") && s.contains("rate_limited")
+    });
+    assert_eq!(count("slot_unavailable"), Some(3), "before: {screen}");
+    assert!(
+        !screen
+            .lines()
+            .any(|l| l.contains("slot_unavailable") && l.contains('×')),
+        "the excluded code has no group:\n{screen}"
+    );
+    tmux.keys(&["u"]);
+    tmux.wait_for("the undo", |s| {
+        s.lines()
+            .any(|l| l.contains("slot_unavailable") && l.contains("409×3"))
+    });
+
+    // Tab in the query bar completes a code from the index.
+    tmux.keys(&["/", "C-u"]);
+    tmux.text("code:rate");
+    tmux.keys(&["Tab"]);
+    tmux.wait_for("the completed code", |s| s.contains("/ code:rate_limited"));
+    tmux.keys(&["Enter"]);
+
     // `q` quits, restores the terminal and exits 0.
     tmux.keys(&["q"]);
     assert_eq!(wait_file(&exit).trim(), "EXIT=0");
