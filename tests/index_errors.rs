@@ -42,10 +42,10 @@ fn an_index_of_another_version_asks_for_a_rebuild() {
     let env = ingested();
     let meta = env.index.join("meta.json");
     let text = std::fs::read_to_string(&meta).unwrap();
-    assert!(text.contains(r#"\"version\":2,"#), "{text}");
+    assert!(text.contains(r#"\"version\":3,"#), "{text}");
     std::fs::write(
         &meta,
-        text.replace(r#"\"version\":2,"#, r#"\"version\":999,"#),
+        text.replace(r#"\"version\":3,"#, r#"\"version\":999,"#),
     )
     .unwrap();
     for args in [

@@ -13,13 +13,14 @@ use tantivy::schema::{
 /// Bumped whenever the schema or the stored layout changes; an index written
 /// by another version is refused with a clear "rebuild" error.
 /// 2: term dictionaries are sstables (tantivy's `quickwit` feature), not FSTs.
-pub const SCHEMA_VERSION: u32 = 2;
+/// 3: `route` (the path with its ids templated), a fast facet.
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Exact-match identifiers: raw tokenizer, no positions, no fieldnorms.
 pub const ID_FIELDS: [&str; 3] = ["request_id", "trace_id", "idempotency_key"];
 /// Exact-match facets that are also aggregated (raw + fast).
-pub const FACET_FIELDS: [&str; 7] = [
-    "code", "class", "service", "method", "path", "client", "api",
+pub const FACET_FIELDS: [&str; 8] = [
+    "code", "class", "service", "method", "path", "route", "client", "api",
 ];
 
 /// Handles to every field, resolved once.
@@ -35,6 +36,7 @@ pub struct Fields {
     pub service: Field,
     pub method: Field,
     pub path: Field,
+    pub route: Field,
     pub client: Field,
     pub api: Field,
     pub status: Field,
@@ -63,6 +65,7 @@ impl Fields {
             service: f("service"),
             method: f("method"),
             path: f("path"),
+            route: f("route"),
             client: f("client"),
             api: f("api"),
             status: f("status"),
