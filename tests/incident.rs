@@ -292,3 +292,61 @@ fn routes_group_and_query() {
     assert_eq!(e["route"], "/v2/sessions/{id}/bookings");
     assert!(e["path"].as_str().unwrap().starts_with("/v2/sessions/ses_"));
 }
+
+#[test]
+fn a_catalog_route_template_wins_over_the_heuristic() {
+    let env = Env::new();
+    let line = |path: &str, id: &str| {
+        format!(
+            r#"{{"timestamp":"2026-05-14T10:00:00Z","service":"acme","method":"GET","path":"{path}","status":404,"request_id":"{id}"}}"#
+        )
+    };
+    let logs = env.write(
+        "logs/a.log",
+        [
+            line("/v1/users/alice/keys", "req_A1"),
+            line("/v1/users/bob/keys", "req_B2"),
+            line("/v1/orders/12345", "req_C3"),
+        ]
+        .join("\n"),
+    );
+    let catalog = env.write(
+        "acme.toml",
+        "[api]\nname = \"acme\"\nservices = [\"acme\"]\nroutes = [\"/v1/users/{user}/keys\"]\n",
+    );
+    let route = |args: &[&str], id: &str| -> Value {
+        let mut a = args.to_vec();
+        a.extend(["find", id, "--json"]);
+        env.json::<Value>(&a)["events"][0]["route"].clone()
+    };
+    let cat = catalog.to_str().unwrap();
+    env.json::<Value>(&["--catalog", cat, "ingest", "--json", logs.to_str().unwrap()]);
+    assert_eq!(
+        route(&["--catalog", cat], "req_A1"),
+        "/v1/users/{user}/keys"
+    );
+    assert_eq!(route(&["--catalog", cat], "req_C3"), "/v1/orders/{id}");
+    // Without the catalog, `alice` is a word: the heuristic keeps it.
+    assert_eq!(route(&[], "req_A1"), "/v1/users/alice/keys");
+    let groups: Value = env.json(&["--catalog", cat, "groups", "--by", "route", "--json"]);
+    let keys: Vec<&Value> = groups["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| &g["key"])
+        .collect();
+    assert_eq!(
+        keys,
+        ["/v1/users/{user}/keys", "/v1/orders/{id}"],
+        "indexed with the template"
+    );
+    let human = common::stdout(&env.run(&["--catalog", cat, "find", "req_A1"]));
+    let row = human
+        .lines()
+        .find(|l| l.trim_start().starts_with("route"))
+        .unwrap_or("");
+    assert!(
+        row.contains("/v1/users/{user}/keys"),
+        "the route beside the path: {human}"
+    );
+}
