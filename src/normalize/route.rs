@@ -44,12 +44,20 @@ fn is_id(seg: &str) -> bool {
         return false;
     }
     let b = seg.as_bytes();
-    b.iter().all(u8::is_ascii_digit)
+    is_secret(seg)
+        || b.iter().all(u8::is_ascii_digit)
         || is_uuid(b)
         || is_ulid(b)
         || is_prefixed(seg)
         || is_hex_token(b)
         || is_base62_token(b)
+}
+
+/// A credential in a path (`sk_live_…`, `rk_test_…`, a JWT): templated
+/// like an id, so a route (an indexed, grouped, exported value) never
+/// carries one.
+fn is_secret(seg: &str) -> bool {
+    seg.contains("_live_") || seg.contains("_test_") || seg.starts_with("eyJ") && seg.len() >= 20
 }
 
 /// `8-4-4-4-12` hex digits.
@@ -132,6 +140,15 @@ mod tests {
             ("/v1/bookings/pITw3YVJvL07Qs7jVNbFdX", "/v1/bookings/{id}"),
             ("/v1/keys/Ab3dEf9hIj", "/v1/keys/{id}"),
             ("/v2/bookings/bkg_bajqszzltc", "/v2/bookings/{id}"),
+            (
+                "/v1/hooks/sk_live_4eC39HqLyjWDarjtT1zdp7dc/ping",
+                "/v1/hooks/{id}/ping",
+            ),
+            ("/v1/hooks/rk_test_x/ping", "/v1/hooks/{id}/ping"),
+            (
+                "/v1/auth/eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig",
+                "/v1/auth/{id}",
+            ),
             (
                 "/v2/sessions/ses_BNXJFFTV/bookings",
                 "/v2/sessions/{id}/bookings",
