@@ -8,6 +8,7 @@ use errtriage::model::{Chain, Event};
 use errtriage::query::{Group, GroupBy, Histogram, SearchResult, Stats};
 use tui_input::InputRequest;
 
+use super::incident::{Answer, Kind};
 use super::pivot::PivotField;
 
 /// Everything that can happen to the TUI.
@@ -44,6 +45,8 @@ pub enum Action {
     UndoPivot,
     /// `Tab` in the query bar: complete a field name or value.
     Complete,
+    /// `i` impact, `T` client timeline, `a` lines around: of the selected event.
+    Incident(Kind),
     /// `?`: show or hide the key help.
     Help,
     Quit,
@@ -114,6 +117,13 @@ pub enum JobKind {
     Detail {
         event: Box<Event>,
     },
+    /// Impact, timeline or lines around `event` (ignores the query).
+    Incident {
+        kind: Kind,
+        request_id: String,
+        /// The event itself, when asked on one (`a` needs it).
+        event: Option<Box<Event>>,
+    },
     /// Values of `field` starting with `prefix` (ignores the query).
     Complete {
         field: String,
@@ -132,10 +142,11 @@ pub enum Slot {
     Chains,
     Detail,
     Complete,
+    Incident,
 }
 
 impl Slot {
-    pub const ALL: [Slot; 8] = [
+    pub const ALL: [Slot; 9] = [
         Slot::Events,
         Slot::More,
         Slot::Histogram,
@@ -144,6 +155,7 @@ impl Slot {
         Slot::Chains,
         Slot::Detail,
         Slot::Complete,
+        Slot::Incident,
     ];
 
     pub fn index(self) -> usize {
@@ -162,6 +174,7 @@ impl JobKind {
             JobKind::Chains { .. } => Slot::Chains,
             JobKind::Detail { .. } => Slot::Detail,
             JobKind::Complete { .. } => Slot::Complete,
+            JobKind::Incident { .. } => Slot::Incident,
         }
     }
 }
@@ -192,6 +205,11 @@ pub enum Data {
         field: String,
         prefix: String,
         values: Vec<String>,
+    },
+    Incident {
+        request_id: String,
+        kind: Kind,
+        answer: Answer,
     },
 }
 

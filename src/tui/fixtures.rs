@@ -310,6 +310,9 @@ pub fn answer_job(corpus: &[Event], job: &Job) -> Loaded {
                 .filter(|c| c.attempts.iter().any(|a| a.source == event.source))
                 .collect(),
         }))),
+        JobKind::Incident { .. } => Err(JobError::Index(
+            "impact, timeline and around need the real index (headless tests)".into(),
+        )),
         JobKind::Complete { field, prefix } => {
             let values: std::collections::BTreeSet<String> = corpus
                 .iter()
@@ -362,7 +365,10 @@ fn query_data(m: &[Event], kind: &JobKind) -> Data {
             chains.retain(|c| !flagged_only || !c.flags.is_empty());
             Data::Chains(chains)
         }
-        JobKind::Stats | JobKind::Detail { .. } | JobKind::Complete { .. } => unreachable!(),
+        JobKind::Stats
+        | JobKind::Detail { .. }
+        | JobKind::Complete { .. }
+        | JobKind::Incident { .. } => unreachable!(),
     }
 }
 

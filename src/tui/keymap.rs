@@ -9,6 +9,7 @@ use tui_input::InputRequest;
 
 use super::action::Action;
 use super::event::Input;
+use super::incident::Kind;
 use super::pivot::PivotField;
 
 /// Which bindings are in force.
@@ -175,6 +176,24 @@ fn default_bindings() -> Vec<Binding> {
             &[ch('u')],
             Action::UndoPivot,
             "undo the last pivot (= or -)",
+        ),
+        b(
+            Normal,
+            &[ch('i')],
+            Action::Incident(Kind::Impact),
+            "impact of the event: just this client, or everyone? (clients, rates, onset)",
+        ),
+        b(
+            Normal,
+            &[ch('T')],
+            Action::Incident(Kind::Timeline),
+            "the event's client: every request around it, successes included",
+        ),
+        b(
+            Normal,
+            &[ch('a')],
+            Action::Incident(Kind::Around),
+            "the lines ±2 min around the event on its service or trace",
         ),
         b(Normal, &[ch('?')], Action::Help, "this help"),
         b(Normal, &[ch('q'), ctrl('c')], Action::Quit, "quit"),

@@ -11,6 +11,7 @@
 //! - [`keymap`] — default bindings in code; the `?` help is generated from it
 //! - [`action`] — actions, effects, worker jobs and answers
 //! - [`pivot`] / [`complete`] — `=`/`-` pivots and the query bar's `Tab`, pure
+//! - [`incident`] — `i` impact, `T` client timeline, `a` lines around an event
 //! - [`state`] / [`update`] — the state and the pure function that changes it
 //! - [`worker`] — query threads, one latest-only mailbox per slot; index watcher
 //! - [`view`]   — rendering; every log string is sanitised on its way in
@@ -22,6 +23,7 @@ mod app;
 pub mod bench;
 mod complete;
 mod event;
+mod incident;
 mod keymap;
 mod pivot;
 mod state;
@@ -31,6 +33,8 @@ mod worker;
 
 #[cfg(test)]
 mod fixtures;
+#[cfg(test)]
+mod headless_incident_tests;
 #[cfg(test)]
 mod headless_pivot_tests;
 #[cfg(test)]

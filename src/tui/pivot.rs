@@ -18,6 +18,7 @@ use super::update::run_query;
 pub enum PivotField {
     Client,
     Service,
+    Route,
     Code,
     Status,
     Api,
@@ -29,9 +30,10 @@ pub enum PivotField {
 
 impl PivotField {
     /// The menu, in order (class and path appear for groups by them).
-    pub const ALL: [PivotField; 9] = [
+    pub const ALL: [PivotField; 10] = [
         PivotField::Client,
         PivotField::Service,
+        PivotField::Route,
         PivotField::Code,
         PivotField::Status,
         PivotField::Api,
@@ -46,6 +48,7 @@ impl PivotField {
         match self {
             PivotField::Client => "client",
             PivotField::Service => "service",
+            PivotField::Route => "route",
             PivotField::Code => "code",
             PivotField::Status => "status",
             PivotField::Api => "api",
@@ -61,6 +64,7 @@ impl PivotField {
         match self {
             PivotField::Client => 'c',
             PivotField::Service => 's',
+            PivotField::Route => 'r',
             PivotField::Code => 'o',
             PivotField::Status => 'h',
             PivotField::Api => 'a',
@@ -75,6 +79,7 @@ impl PivotField {
         match self {
             PivotField::Client => "client",
             PivotField::Service => "service",
+            PivotField::Route => "route",
             PivotField::Code => "code",
             PivotField::Status => "http status",
             PivotField::Api => "api",
@@ -116,6 +121,7 @@ pub fn event_options(ev: &Event) -> Vec<(PivotField, String)> {
     let values = [
         (PivotField::Client, ev.client.as_deref()),
         (PivotField::Service, ev.service.as_deref()),
+        (PivotField::Route, ev.route.as_deref()),
         (PivotField::Code, ev.code.as_deref()),
         (PivotField::Status, status.as_deref()),
         (PivotField::Api, ev.api.as_deref()),
@@ -157,6 +163,7 @@ pub fn group_options(by: GroupBy, key: &str) -> Vec<(PivotField, String)> {
         GroupBy::Status if key.chars().all(|c| c.is_ascii_digit()) => PivotField::Status,
         GroupBy::Status => return Vec::new(),
         GroupBy::Service => PivotField::Service,
+        GroupBy::Route => PivotField::Route,
         GroupBy::Path => PivotField::Path,
         GroupBy::Client => PivotField::Client,
     };
@@ -203,6 +210,12 @@ fn selection_options(s: &State) -> Vec<(PivotField, String)> {
             };
             chain.map(chain_options).unwrap_or_default()
         }
+        (Some(Page::Incident), _) => s
+            .incident
+            .as_ref()
+            .and_then(|p| p.rows().get(p.cursor).copied().or(p.event.as_ref()))
+            .map(event_options)
+            .unwrap_or_default(),
         (Some(Page::Event), _) | (None, View::Events) => {
             s.selected_event().map(event_options).unwrap_or_default()
         }

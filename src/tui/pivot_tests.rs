@@ -91,7 +91,7 @@ fn equals_narrows_to_a_field_of_the_event_and_u_undoes_it() {
     use PivotField::*;
     assert_eq!(
         fields,
-        [Client, Service, Code, Status, IdempotencyKey],
+        [Client, Service, Route, Code, Status, IdempotencyKey],
         "only fields with a value (no api, no trace)"
     );
     press(&mut s, &corpus, &["s"]);
@@ -102,8 +102,8 @@ fn equals_narrows_to_a_field_of_the_event_and_u_undoes_it() {
         ids(&s),
         ["req_2N7s8x9KqR", "req_d1", "req_a3", "req_a2", "req_a1"]
     );
-    // A second pivot composes with the first: j j Enter picks the code.
-    press(&mut s, &corpus, &["=", "j", "j", "Enter"]);
+    // A second pivot composes with the first: j j j Enter picks the code.
+    press(&mut s, &corpus, &["=", "j", "j", "j", "Enter"]);
     assert_eq!(s.applied, "service:\"42min-api\" AND code:\"SESSION_FULL\"");
     assert_eq!(ids(&s), ["req_2N7s8x9KqR"]);
     press(&mut s, &corpus, &["u"]);
@@ -180,6 +180,7 @@ fn the_menu_is_drawn_with_keys_values_and_the_resulting_query() {
         " = narrow the query to: ",
         " c client          partner_fitbit",
         " s service         42min-api",
+        " r route           /v1/bookings",
         " o code            SESSION_FULL",
         " h http status     409",
         " i idempotency key idem_3",

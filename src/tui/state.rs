@@ -11,6 +11,7 @@ use tui_input::Input;
 
 use super::action::{Detail, Job, JobKind, Slot};
 use super::complete::Completion;
+use super::incident::IncidentPage;
 use super::keymap::Mode;
 use super::pivot::PivotMenu;
 
@@ -58,6 +59,8 @@ pub enum Page {
     Event,
     /// A chain timeline.
     Chain(ChainTarget),
+    /// Impact, client timeline or lines around an event (see `incident`).
+    Incident,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -190,6 +193,8 @@ pub struct State {
     pub pivots: Vec<String>,
     /// The query bar's `Tab` completion in progress.
     pub completion: Option<Completion>,
+    /// The last incident page opened (`i`, `T`, `a`).
+    pub incident: Option<IncidentPage>,
     /// Terminal columns and rows.
     pub size: (u16, u16),
     /// Rows of the list and of an open page, as last rendered (for PgUp/PgDn).
@@ -230,6 +235,7 @@ impl State {
             pivot: None,
             pivots: Vec::new(),
             completion: None,
+            incident: None,
             size: (80, 24),
             list_height: 10,
             page_height: 10,

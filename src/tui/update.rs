@@ -9,7 +9,7 @@ use tui_input::{Input, InputRequest};
 use super::action::{Action, Data, Effect, Job, JobError, JobKind, Loaded, Slot};
 use super::keymap::Mode;
 use super::state::{ChainTarget, MAX_REFRESH, MORE_MARGIN, PAGE, Page, Return, State, View};
-use super::{complete, pivot};
+use super::{complete, incident, pivot};
 
 /// Apply `action` to `s`.
 pub fn update(s: &mut State, action: Action) -> Option<Effect> {
@@ -103,6 +103,9 @@ fn query_bar(s: &mut State, action: Action) -> Option<Effect> {
 }
 
 fn normal(s: &mut State, action: Action) -> Option<Effect> {
+    if let Some(jobs) = incident::key(s, &action) {
+        return fetch(jobs);
+    }
     match action {
         Action::Up(n) => fetch(move_by(s, -(n as isize))),
         Action::Down(n) => fetch(move_by(s, n as isize)),
@@ -123,6 +126,7 @@ fn normal(s: &mut State, action: Action) -> Option<Effect> {
             None
         }
         Action::UndoPivot => fetch(pivot::undo(s)),
+        Action::Incident(kind) => fetch(incident::open(s, kind)),
         Action::Help => {
             s.help = true;
             s.help_scroll = 0;
@@ -485,6 +489,11 @@ fn on_loaded(s: &mut State, l: Loaded) -> Vec<Job> {
                 return run_query(s, s.input.value().to_string(), false);
             }
         }
+        Data::Incident {
+            request_id,
+            kind,
+            answer,
+        } => incident::on_answer(s, &request_id, kind, answer),
         Data::Detail(d) => {
             if s.detail.for_event.as_ref() == Some(&d.event.source) {
                 s.detail.detail = Some(*d);

@@ -18,7 +18,9 @@ use errtriage::query::Query;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::action::{Action, Data, Detail, Job, JobError, JobKind, Loaded, Slot};
+use super::incident::{self, Answer, Kind};
 use super::state::{CHAINS_LIMIT, GROUPS_LIMIT};
+use errtriage::query::timeline::NoTimeline;
 
 /// How often the watcher looks for commits by another process.
 const WATCH_EVERY: Duration = Duration::from_secs(1);
@@ -179,6 +181,11 @@ pub fn run_job(store: &Store, job: &Job) -> Loaded {
     let result = match &job.kind {
         JobKind::Stats => store.stats().map(Data::Stats).map_err(index_error),
         JobKind::Detail { event } => detail(store, event.as_ref()),
+        JobKind::Incident {
+            kind,
+            request_id,
+            event,
+        } => incident(store, *kind, request_id, event.as_deref()),
         JobKind::Complete { field, prefix } => store
             .complete(field, prefix, super::complete::LIMIT)
             .map(|values| Data::Completions {
@@ -225,7 +232,10 @@ fn query_job(store: &Store, q: &Query, kind: &JobKind) -> Result<Data, JobError>
                 .map_err(index_error)?
                 .chains,
         ),
-        JobKind::Stats | JobKind::Detail { .. } | JobKind::Complete { .. } => {
+        JobKind::Stats
+        | JobKind::Detail { .. }
+        | JobKind::Complete { .. }
+        | JobKind::Incident { .. } => {
             unreachable!("answered without a query")
         }
     })
@@ -250,6 +260,42 @@ fn detail(store: &Store, event: &Event) -> Result<Data, JobError> {
         reading,
         chains,
     })))
+}
+
+/// Impact, client timeline or lines around `event`: the answers of
+/// `errtriage impact`, `timeline` and `find --context` for its request.
+fn incident(store: &Store, kind: Kind, id: &str, event: Option<&Event>) -> Result<Data, JobError> {
+    let answer = match kind {
+        Kind::Impact => Answer::Impact(
+            store
+                .impact(id, incident::impact_window(), Utc::now())
+                .map_err(index_error)?
+                .map(Box::new),
+        ),
+        Kind::Timeline => Answer::Timeline(
+            match store
+                .timeline(id, event.map(|e| e.ts), incident::timeline_window())
+                .map_err(index_error)?
+            {
+                Ok(t) => Ok(Box::new(t)),
+                Err(NoTimeline::NoClient(_)) => Err("this request names no client".into()),
+                Err(NoTimeline::Unknown) => Err("the request is no longer in the index".into()),
+            },
+        ),
+        Kind::Around => Answer::Around(
+            store
+                .context(
+                    event.map(std::slice::from_ref).unwrap_or_default(),
+                    incident::around_span(),
+                )
+                .map_err(index_error)?,
+        ),
+    };
+    Ok(Data::Incident {
+        request_id: id.to_string(),
+        kind,
+        answer,
+    })
 }
 
 /// Watch for commits by another process (and for an index appearing in an

@@ -282,6 +282,8 @@ fn content(s: &State, show: bool, width: usize) -> (String, Vec<Line<'static>>) 
                 None => (title.into(), Vec::new()),
             }
         }
+        // Drawn by `view::incident`.
+        (Some(Page::Incident), _) => (String::new(), Vec::new()),
         (None, View::Groups) => match s.groups.list.selected_item() {
             Some(row) => ("Group".into(), group_lines(row, s.groups.by.as_str(), show)),
             None => ("Group".into(), Vec::new()),

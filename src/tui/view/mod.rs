@@ -10,6 +10,7 @@ mod events;
 mod groups;
 pub mod help;
 mod histogram;
+mod incident;
 mod list;
 mod pivot;
 pub mod text;
@@ -21,7 +22,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use self::text::{BOLD, DIM, safe};
-use super::state::{State, View};
+use super::state::{Page, State, View};
 
 /// Side by side from this width; list above detail below it.
 const SIDE_BY_SIDE: u16 = 140;
@@ -58,6 +59,8 @@ pub fn draw(f: &mut Frame, s: &mut State) {
     histogram::render(f, hist, s);
     if s.index_is_empty() {
         empty_index(f, body, s);
+    } else if s.page == Some(Page::Incident) {
+        incident::render(f, body, s);
     } else if s.page.is_some() {
         detail::render(f, body, s);
     } else {
