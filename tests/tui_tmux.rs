@@ -264,7 +264,7 @@ fn tui_in_tmux_finds_a_request_groups_the_codes_and_quits_cleanly() {
     tmux.wait_for("the pivot menu", |s| s.contains("exclude from the query"));
     tmux.keys(&["o"]);
     let screen = tmux.wait_for("the pivot", |s| {
-        s.contains("/ NOT code:\"slot_unavailable\"") && s.contains("rate_limited")
+        s.contains("/ NOT code:\"slot_unavailable\"") && s.contains("by code (b) · 2 groups")
     });
     assert_eq!(count("slot_unavailable"), Some(3), "before: {screen}");
     assert!(
@@ -275,8 +275,9 @@ fn tui_in_tmux_finds_a_request_groups_the_codes_and_quits_cleanly() {
     );
     tmux.keys(&["u"]);
     tmux.wait_for("the undo", |s| {
-        s.lines()
-            .any(|l| l.contains("slot_unavailable") && l.contains("409×3"))
+        s.contains("by code (b) · 3 groups")
+            && s.lines()
+                .any(|l| l.contains("slot_unavailable") && l.contains("409×3"))
     });
 
     // Tab in the query bar completes a code from the index.
@@ -285,6 +286,31 @@ fn tui_in_tmux_finds_a_request_groups_the_codes_and_quits_cleanly() {
     tmux.keys(&["Tab"]);
     tmux.wait_for("the completed code", |s| s.contains("/ code:rate_limited"));
     tmux.keys(&["Enter"]);
+
+    // On the event: `i` its impact, `a` the lines around it, `T` its client.
+    tmux.keys(&["BTab"]);
+    tmux.wait_for("the rate-limited event", |s| {
+        s.contains("1 matching") && s.contains("req_TMUX")
+    });
+    tmux.keys(&["i"]);
+    tmux.wait_for("the impact page", |s| {
+        s.contains("Impact · req_") && s.contains("matching  rate_limited on /v1/bookings")
+    });
+    // Escape alone: followed at once by a key, the terminal reads Alt-key.
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the list", |s| s.contains("Event · Enter opens"));
+    tmux.keys(&["a"]);
+    tmux.wait_for("the lines around", |s| {
+        s.contains("Around this event") && s.contains("lines within ±2 min") && s.contains("▸●")
+    });
+    // Escape alone: followed at once by a key, the terminal reads Alt-key.
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the list", |s| s.contains("Event · Enter opens"));
+    tmux.keys(&["T"]);
+    tmux.wait_for("the timeline page", |s| {
+        s.contains("Client timeline") && s.contains("names no client")
+    });
+    tmux.keys(&["Escape"]);
 
     // `q` quits, restores the terminal and exits 0.
     tmux.keys(&["q"]);
