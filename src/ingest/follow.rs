@@ -1,9 +1,18 @@
 //! follow: `ingest --follow` — keep tailing the named files and directories.
 //! notify wakes the loop as soon as something changes (with a rescan at
-//! least every tick as a fallback), every file is re-identified (so growth,
-//! rotation, copytruncate and new files are all the ordinary cases of
-//! [`super::identify`]), and what was read is committed at least every tick.
+//! least every tick as a fallback); each [`Follower::tick`] re-identifies
+//! every file (so growth, rotation, copytruncate and new files are all the
+//! ordinary cases of [`super::identify`]) and commits what was read.
+//!
+//! A file named on the command line is also held open, as `tail -F` does:
+//! when its name is rotated away (renamed or deleted and recreated), the
+//! lines written to the old file after the last tick are read from the held
+//! descriptor before the new file is, so none are lost even though the old
+//! file is outside what is followed.
 
+use std::collections::HashMap;
+use std::fs::File;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -28,7 +37,7 @@ pub fn follow(
     for path in paths.iter().filter(|p| p.as_os_str() != "-") {
         watch(&mut watcher, path);
     }
-    ingestor.quiet_unchanged(true);
+    let mut follower = Follower::new(ingestor, paths);
     while !stop.load(Ordering::Relaxed) {
         // Wake on the first change, or after a tick at most.
         if rx.recv_timeout(tick).is_ok() {
@@ -38,10 +47,62 @@ pub fn follow(
         if stop.load(Ordering::Relaxed) {
             break;
         }
-        ingestor.rescan(paths)?;
-        ingestor.commit_if_dirty()?;
+        follower.tick(ingestor)?;
     }
     ingestor.commit_if_dirty()
+}
+
+/// The state of follow mode between ticks: the named files held open.
+pub struct Follower {
+    paths: Vec<PathBuf>,
+    held: HashMap<PathBuf, File>,
+}
+
+impl Follower {
+    /// Start following `paths` (already ingested once).
+    pub fn new(ingestor: &mut Ingestor<'_>, paths: &[PathBuf]) -> Follower {
+        ingestor.quiet_unchanged(true);
+        let mut follower = Follower {
+            paths: paths.to_vec(),
+            held: HashMap::new(),
+        };
+        for path in paths.iter().filter(|p| p.is_file()) {
+            if let Ok(file) = File::open(path) {
+                follower.held.insert(path.clone(), file);
+            }
+        }
+        follower
+    }
+
+    /// One step: drain rotated-away named files, read what is new, commit.
+    pub fn tick(&mut self, ingestor: &mut Ingestor<'_>) -> Result<()> {
+        for path in self.paths.clone() {
+            self.drain_if_rotated(ingestor, &path)?;
+        }
+        ingestor.rescan(&self.paths)?;
+        ingestor.commit_if_dirty()
+    }
+
+    /// If `path` no longer names the file held open, read the rest of the
+    /// held one, then hold the new one.
+    fn drain_if_rotated(&mut self, ingestor: &mut Ingestor<'_>, path: &Path) -> Result<()> {
+        let now = std::fs::metadata(path).ok().filter(|m| m.is_file());
+        if let Some(file) = self.held.get(path) {
+            let held = file.metadata().map(|m| (m.dev(), m.ino())).ok();
+            if held.is_some() && held == now.as_ref().map(|m| (m.dev(), m.ino())) {
+                return Ok(());
+            }
+            let fd = std::os::fd::AsRawFd::as_raw_fd(file);
+            ingestor.ingest_file(Path::new(&format!("/proc/self/fd/{fd}")))?;
+            self.held.remove(path);
+        }
+        if now.is_some() {
+            if let Ok(file) = File::open(path) {
+                self.held.insert(path.to_path_buf(), file);
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Watch a directory recursively, or a file's directory (so a file that is
