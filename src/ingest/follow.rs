@@ -15,7 +15,7 @@ use std::fs::File;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use notify::{RecursiveMode, Watcher};
 
@@ -52,10 +52,24 @@ pub fn follow(
     ingestor.commit_if_dirty()
 }
 
-/// The state of follow mode between ticks: the named files held open.
+/// A rotated-away file is still read while it changes, and let go after
+/// it has not changed for this long (writers reopen their log by then).
+const RETIRE_AFTER: Duration = Duration::from_secs(60);
+/// At most this many rotated-away files are held.
+const MAX_RETIRED: usize = 16;
+
+/// The state of follow mode between ticks: the named files held open, and
+/// the ones rotated away from under their names, still drained.
 pub struct Follower {
     paths: Vec<PathBuf>,
     held: HashMap<PathBuf, File>,
+    retired: Vec<Retired>,
+}
+
+struct Retired {
+    file: File,
+    size: u64,
+    changed: Instant,
 }
 
 impl Follower {
@@ -65,6 +79,7 @@ impl Follower {
         let mut follower = Follower {
             paths: paths.to_vec(),
             held: HashMap::new(),
+            retired: Vec::new(),
         };
         for path in paths.iter().filter(|p| p.is_file()) {
             if let Ok(file) = File::open(path) {
@@ -77,32 +92,52 @@ impl Follower {
     /// One step: drain rotated-away named files, read what is new, commit.
     pub fn tick(&mut self, ingestor: &mut Ingestor<'_>) -> Result<()> {
         for path in self.paths.clone() {
-            self.drain_if_rotated(ingestor, &path)?;
+            self.drain_if_rotated(ingestor, &path);
         }
+        for old in &mut self.retired {
+            let size = old.file.metadata().map_or(0, |m| m.len());
+            if size != old.size {
+                (old.size, old.changed) = (size, Instant::now());
+            }
+            ingestor.ingest_file(&fd_path(&old.file))?;
+        }
+        self.retired
+            .retain(|old| old.changed.elapsed() < RETIRE_AFTER);
         ingestor.rescan(&self.paths)?;
         ingestor.commit_if_dirty()
     }
 
-    /// If `path` no longer names the file held open, read the rest of the
-    /// held one, then hold the new one.
-    fn drain_if_rotated(&mut self, ingestor: &mut Ingestor<'_>, path: &Path) -> Result<()> {
+    /// If `path` no longer names the file held open, retire the held one
+    /// (it is drained every tick while it changes), and hold the new one.
+    fn drain_if_rotated(&mut self, _ingestor: &mut Ingestor<'_>, path: &Path) {
         let now = std::fs::metadata(path).ok().filter(|m| m.is_file());
         if let Some(file) = self.held.get(path) {
             let held = file.metadata().map(|m| (m.dev(), m.ino())).ok();
             if held.is_some() && held == now.as_ref().map(|m| (m.dev(), m.ino())) {
-                return Ok(());
+                return;
             }
-            let fd = std::os::fd::AsRawFd::as_raw_fd(file);
-            ingestor.ingest_file(Path::new(&format!("/proc/self/fd/{fd}")))?;
-            self.held.remove(path);
+            let file = self.held.remove(path).expect("held");
+            if self.retired.len() == MAX_RETIRED {
+                self.retired.remove(0);
+            }
+            self.retired.push(Retired {
+                size: u64::MAX,
+                file,
+                changed: Instant::now(),
+            });
         }
         if now.is_some() {
             if let Ok(file) = File::open(path) {
                 self.held.insert(path.to_path_buf(), file);
             }
         }
-        Ok(())
     }
+}
+
+/// A path that opens the same file as `file`, wherever it is now.
+fn fd_path(file: &File) -> PathBuf {
+    let fd = std::os::fd::AsRawFd::as_raw_fd(file);
+    PathBuf::from(format!("/proc/self/fd/{fd}"))
 }
 
 /// Watch a directory recursively, or a file's directory (so a file that is

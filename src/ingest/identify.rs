@@ -175,7 +175,8 @@ fn grown_in_place(path: &Path, stat: &FileStat, m: &FileMark) -> io::Result<Opti
     let Some(partial) = m.partial else {
         return Ok(None);
     };
-    if m.offset > stat.size || m.block_start > m.offset || m.tail_len > m.offset {
+    // Grown only: a file rewritten to the same size is scanned whole.
+    if m.offset >= stat.size || m.block_start > m.offset || m.tail_len > m.offset {
         return Ok(None);
     }
     let from = m.block_start.min(m.offset - m.tail_len);
@@ -187,7 +188,7 @@ fn grown_in_place(path: &Path, stat: &FileStat, m: &FileMark) -> io::Result<Opti
     }
     let open = &buf[(m.block_start - from) as usize..];
     let tail = &buf[buf.len() - m.tail_len as usize..];
-    if hash(open) != partial || hash(tail) != m.tail {
+    if hash(open) != partial || hash(tail) != m.tail || !first_block_matches(path, m)? {
         return Ok(None);
     }
     Ok(Some(Position {
@@ -196,6 +197,26 @@ fn grown_in_place(path: &Path, stat: &FileStat, m: &FileMark) -> io::Result<Opti
         tail: tail.to_vec(),
         fingerprint: Fingerprint::resume(m.blocks.clone(), m.block_start, m.block_lines, open),
     }))
+}
+
+/// Whether the file's first closed block is the mark's (a rewrite of its
+/// start is caught without reading the whole file).
+fn first_block_matches(path: &Path, m: &FileMark) -> io::Result<bool> {
+    let Some(&first) = m.blocks.first() else {
+        return Ok(true);
+    };
+    let mut stream = BufReader::with_capacity(128 * 1024, File::open(path)?);
+    let mut fp = Fingerprint::default();
+    while fp.blocks().is_empty() {
+        let buf = stream.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(false);
+        }
+        let n = buf.len().min(64 * 1024);
+        fp.update(&buf[..n]);
+        stream.consume(n);
+    }
+    Ok(fp.blocks()[0] == first)
 }
 
 /// A file fingerprinted from its start up to the longest candidate.
