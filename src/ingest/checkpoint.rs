@@ -75,6 +75,9 @@ pub struct FileMark {
     /// fingerprints (those resume by the `tail` check alone).
     #[serde(default)]
     pub partial: Option<u64>,
+    /// Hashes of the first 256 B, 512 B, … 32 KiB consumed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub probes: Vec<u64>,
     /// The file as it was when last read to its end with nothing pending.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stat: Option<FileStat>,
@@ -190,6 +193,7 @@ mod tests {
                 block_start: 20,
                 block_lines: 2,
                 partial: Some(9),
+                probes: vec![3],
                 stat: None,
             },
         );

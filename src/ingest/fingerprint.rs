@@ -9,7 +9,9 @@
 //! is always a line start. Each closed block keeps its xxh3 hash; the bytes
 //! after the last boundary are hashed as `partial`. Together they cover the
 //! whole consumed prefix exactly (up to hash collisions), in ~8 bytes per
-//! MiB of log.
+//! MiB of log. `probes` hash the prefixes of 256 B, 512 B, … 32 KiB, so a
+//! short file is compared with the start of a long one well within its
+//! first block.
 
 use xxhash_rust::xxh3::Xxh3;
 
@@ -18,6 +20,10 @@ const SMALL_BLOCK: u64 = 64 * 1024;
 /// …and this long after it.
 const BIG_BLOCK: u64 = 1024 * 1024;
 const BIG_FROM: u64 = 1024 * 1024;
+/// The first probe covers this many bytes, each next one twice as many…
+const FIRST_PROBE: u64 = 256;
+/// …up to this many probes (32 KiB: inside the first block).
+const PROBES: usize = 8;
 
 fn block_len(start: u64) -> u64 {
     if start < BIG_FROM {
@@ -42,6 +48,10 @@ pub struct Fingerprint {
     /// Where each closed block ended, and the lines before that (kept only
     /// while scanning a file, see [`Fingerprint::tracking`]).
     ends: Option<Vec<(u64, u64)>>,
+    /// Hashes of the first `FIRST_PROBE << i` bytes.
+    probes: Vec<u64>,
+    /// Hash of everything so far, while probes are still to be taken.
+    whole: Option<Xxh3>,
 }
 
 impl Default for Fingerprint {
@@ -54,6 +64,8 @@ impl Default for Fingerprint {
             pos: 0,
             lines: 0,
             ends: None,
+            probes: Vec::new(),
+            whole: Some(Xxh3::new()),
         }
     }
 }
@@ -71,7 +83,20 @@ impl std::fmt::Debug for Fingerprint {
 impl Fingerprint {
     /// Continue a fingerprint whose closed blocks are `blocks`, the open one
     /// starting at `block_start` and holding `partial` so far.
-    pub fn resume(blocks: Vec<u64>, block_start: u64, block_lines: u64, partial: &[u8]) -> Self {
+    /// Probes are taken within the first block: when it is still open,
+    /// `partial` is the whole prefix and they are recomputed from it.
+    pub fn resume(
+        blocks: Vec<u64>,
+        block_start: u64,
+        block_lines: u64,
+        partial: &[u8],
+        probes: Vec<u64>,
+    ) -> Self {
+        if block_start == 0 && blocks.is_empty() {
+            let mut fp = Fingerprint::default();
+            fp.update(partial);
+            return fp;
+        }
         let mut hasher = Xxh3::new();
         hasher.update(partial);
         Fingerprint {
@@ -82,6 +107,33 @@ impl Fingerprint {
             pos: block_start + partial.len() as u64,
             lines: block_lines + memchr::memchr_iter(b'\n', partial).count() as u64,
             ends: None,
+            probes,
+            whole: None,
+        }
+    }
+
+    /// Hashes of the first 256 B, 512 B, … (as far as the stream went).
+    pub fn probes(&self) -> &[u64] {
+        &self.probes
+    }
+
+    fn feed_probes(&mut self, mut data: &[u8]) {
+        let mut pos = self.pos;
+        while let Some(whole) = &mut self.whole {
+            if self.probes.len() == PROBES || data.is_empty() {
+                break;
+            }
+            let at = FIRST_PROBE << self.probes.len();
+            let n = ((at - pos) as usize).min(data.len());
+            whole.update(&data[..n]);
+            pos += n as u64;
+            data = &data[n..];
+            if pos == at {
+                self.probes.push(whole.digest());
+            }
+        }
+        if self.probes.len() == PROBES {
+            self.whole = None;
         }
     }
 
@@ -104,6 +156,7 @@ impl Fingerprint {
 
     /// Feed the next bytes of the stream.
     pub fn update(&mut self, mut data: &[u8]) {
+        self.feed_probes(data);
         while !data.is_empty() {
             let close_from = (self.block_start + block_len(self.block_start) - 1)
                 .saturating_sub(self.pos) as usize;
@@ -169,11 +222,15 @@ impl Fingerprint {
     /// back to a block boundary), given where that boundary is.
     pub fn truncated(&self, n: usize) -> Option<Fingerprint> {
         let (start, lines) = self.boundary(n)?;
+        if n == 0 {
+            return Some(Fingerprint::default());
+        }
         Some(Fingerprint::resume(
             self.blocks[..n].to_vec(),
             start,
             lines,
             &[],
+            self.probes.clone(),
         ))
     }
 }
@@ -231,12 +288,22 @@ mod tests {
             first.block_start(),
             first.block_lines(),
             open,
+            first.probes().to_vec(),
         );
         resumed.update(&data[mid..]);
         assert_eq!(
             (resumed.blocks(), resumed.partial()),
             (whole.blocks(), whole.partial())
         );
+        assert_eq!(resumed.probes(), whole.probes());
+        assert_eq!(whole.probes().len(), PROBES);
+        // Resumed inside the first block, the probes are taken as they come.
+        let mut early = Fingerprint::resume(Vec::new(), 0, 0, &data[..1000], Vec::new());
+        early.update(&data[1000..]);
+        assert_eq!(early.probes(), whole.probes());
+        let mut short = Fingerprint::default();
+        short.update(&data[..5000]);
+        assert_eq!(short.probes(), &whole.probes()[..5]);
     }
 
     #[test]

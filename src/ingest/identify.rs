@@ -195,7 +195,13 @@ fn grown_in_place(path: &Path, stat: &FileStat, m: &FileMark) -> io::Result<Opti
         offset: m.offset,
         lines: m.lines,
         tail: tail.to_vec(),
-        fingerprint: Fingerprint::resume(m.blocks.clone(), m.block_start, m.block_lines, open),
+        fingerprint: Fingerprint::resume(
+            m.blocks.clone(),
+            m.block_start,
+            m.block_lines,
+            open,
+            m.probes.clone(),
+        ),
     }))
 }
 
@@ -232,6 +238,7 @@ struct Scan {
 
 enum Verdict {
     Continues(usize, Position),
+    /// All of it is the start of a longer mark.
     Prefix,
     From(Position),
 }
@@ -286,34 +293,48 @@ impl Scan {
     }
 
     fn decide(&self, candidates: &[(usize, &FileMark)]) -> Verdict {
-        let mut prefix = false;
+        let mut continued: Option<(usize, Position)> = None;
+        let mut prefix_of = false;
         let mut best: Option<usize> = None;
+        let mine = self.fingerprint.blocks();
         for (k, &(i, m)) in candidates.iter().enumerate().rev() {
             if let Some((fp, tail)) = &self.at_offsets[k] {
-                if continues(m, fp, tail) {
+                let longer = continued.as_ref().is_none_or(|(_, p)| m.offset > p.offset);
+                if longer && continues(m, fp, tail) {
                     let pos = Position {
                         offset: m.offset,
                         lines: m.lines,
                         tail: tail.clone(),
                         fingerprint: fp.clone(),
                     };
-                    return Verdict::Continues(i, pos);
+                    continued = Some((i, pos));
                 }
             }
-            let mine = self.fingerprint.blocks();
             let common = mine
                 .iter()
                 .zip(&m.blocks)
                 .take_while(|(a, b)| a == b)
                 .count();
+            let probes = self.fingerprint.probes();
             let shorter = self.at_offsets[k].is_none();
-            if shorter && common == mine.len() && m.partial.is_some() {
-                prefix = true;
+            if shorter
+                && common == mine.len()
+                && m.partial.is_some()
+                && m.probes.get(..probes.len()) == Some(probes)
+            {
+                prefix_of = true;
             }
             best = best.max(Some(common).filter(|&c| c > 0));
         }
-        if prefix {
+        // All of it is the start of a longer file already read: nothing
+        // new, even if it also continues a mark of its own. (Its open block
+        // past the last common block boundary cannot be checked against the
+        // longer file's bytes; see the module doc.)
+        if prefix_of {
             return Verdict::Prefix;
+        }
+        if let Some((i, pos)) = continued {
+            return Verdict::Continues(i, pos);
         }
         match best.and_then(|c| Some((c, self.fingerprint.truncated(c)?))) {
             Some((c, fingerprint)) => {

@@ -456,7 +456,8 @@ impl<'a> Ingestor<'a> {
         state.lines += 1;
         // The skipped bytes are not at hand: the fingerprint restarts after
         // them (a file is then matched from this line on only).
-        state.fingerprint = Fingerprint::resume(Vec::new(), state.offset, state.lines, &[]);
+        let probes = state.fingerprint.probes().to_vec();
+        state.fingerprint = Fingerprint::resume(Vec::new(), state.offset, state.lines, &[], probes);
         self.count_bytes(len);
         self.record(state);
     }
@@ -502,6 +503,7 @@ impl<'a> Ingestor<'a> {
                 block_start: state.fingerprint.block_start(),
                 block_lines: state.fingerprint.block_lines(),
                 partial: Some(state.fingerprint.partial()),
+                probes: state.fingerprint.probes().to_vec(),
                 // Set once the file is read as far as it goes (settle_read).
                 stat: None,
             };
