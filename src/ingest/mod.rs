@@ -6,6 +6,7 @@
 //! - [`fingerprint`] — block hashes of what was read from a file
 //! - [`identify`]   — new, grown, rotated, a copy, replaced or unchanged?
 //! - [`repair`]     — damaged lines read rather than lost
+//! - `parse`        — one line → an event, or why it is bad
 //! - [`pipeline`]   — the run: read, parse on all cores, add, commit
 //! - [`summary`]    — progress, and what a run tells its user
 //! - [`follow`]     — keep tailing (`ingest --follow`)
@@ -15,6 +16,7 @@ pub mod fingerprint;
 pub mod follow;
 pub mod identify;
 pub mod lines;
+mod parse;
 pub mod pipeline;
 pub mod repair;
 pub mod summary;

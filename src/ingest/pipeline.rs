@@ -11,19 +11,18 @@ use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
-use tantivy::schema::TantivyDocument;
 
 use super::checkpoint::{FileMark, FileStat, hash};
 use super::fingerprint::Fingerprint;
 use super::identify::{Identity, identify};
 use super::lines::{Batch, Chunk, Framer};
+use super::parse::Parsed;
 use super::summary::{Progress, Summary};
 use super::walk::{self, Counter, Problem};
 use crate::catalog::Catalogs;
 use crate::error::Result;
 use crate::index::writer::{Writer, to_document};
 use crate::model::{BadReason, Source};
-use crate::normalize::{Normalized, normalize};
 
 /// Knobs of a run.
 #[derive(Debug, Clone)]
@@ -100,12 +99,6 @@ struct FileState {
     path: Option<PathBuf>,
 }
 
-enum Parsed {
-    Blank,
-    Good(Box<Normalized>, Option<TantivyDocument>, bool),
-    Bad(BadReason),
-}
-
 impl<'a> Ingestor<'a> {
     pub fn new(
         writer: &'a mut Writer,
@@ -171,9 +164,9 @@ impl<'a> Ingestor<'a> {
         let mut roots = Vec::new();
         let mut streams = Vec::new();
         for path in paths.iter().filter(|p| p.as_os_str() != "-") {
-            match special_file(path) {
-                Some(Special::Stream) => streams.push(path.clone()),
-                Some(Special::Device(what)) => self.problem(
+            match walk::special_file(path) {
+                Some(walk::Special::Stream) => streams.push(path.clone()),
+                Some(walk::Special::Device(what)) => self.problem(
                     &path.display().to_string(),
                     &format!("{what}, not a log file; skipped"),
                 ),
@@ -213,7 +206,7 @@ impl<'a> Ingestor<'a> {
 
     /// Read whatever of `path` is not yet in the index.
     pub fn ingest_file(&mut self, path: &Path) -> Result<()> {
-        let name = source_name(path);
+        let name = walk::source_name(path);
         let before = std::fs::metadata(path).ok().map(|m| FileStat::of(&m));
         if self.quiet_unchanged && before.is_some() && self.settled.get(path) == before.as_ref() {
             return Ok(());
@@ -395,7 +388,7 @@ impl<'a> Ingestor<'a> {
                     line,
                     offset,
                 };
-                parse_line(bytes, source, max_line, catalogs, fields)
+                super::parse::parse_line(bytes, source, max_line, catalogs, fields)
             })
             .collect();
         if batch.partial
@@ -572,52 +565,6 @@ impl<'a> Ingestor<'a> {
     }
 }
 
-fn parse_line(
-    bytes: &[u8],
-    source: Source,
-    max_line: usize,
-    catalogs: &Catalogs,
-    fields: &crate::index::schema::Fields,
-) -> Parsed {
-    // NUL runs are what a crash leaves in a log (preallocated, never
-    // written blocks): drop them, keep the line around them.
-    let stripped: Vec<u8>;
-    let bytes = if memchr::memchr(0, bytes).is_some() {
-        stripped = bytes.iter().copied().filter(|&b| b != 0).collect();
-        &stripped[..]
-    } else {
-        bytes
-    };
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Parsed::Blank;
-    }
-    if bytes.len() > max_line {
-        return Parsed::Bad(BadReason::TooLong);
-    }
-    let (text, repaired) = match std::str::from_utf8(bytes) {
-        Ok(s) => (std::borrow::Cow::Borrowed(s), false),
-        Err(_) => (String::from_utf8_lossy(bytes), true),
-    };
-    let parsed = match normalize(&text, source.clone()) {
-        // A lone surrogate escape (a truncated emoji, `"\ud83d"`) is
-        // repaired to U+FFFD like invalid bytes are.
-        Err(BadReason::NotJson) => match super::repair::lone_surrogates(&text) {
-            Some(fixed) => normalize(&fixed, source).map(|n| (n, true)),
-            None => Err(BadReason::NotJson),
-        },
-        other => other.map(|n| (n, repaired)),
-    };
-    match parsed {
-        Ok((mut n, repaired)) => {
-            catalogs.classify(&mut n);
-            let doc = n.has_ts.then(|| to_document(fields, &n.event));
-            Parsed::Good(Box::new(n), doc, repaired)
-        }
-        Err(_) if repaired => Parsed::Bad(BadReason::InvalidUtf8),
-        Err(reason) => Parsed::Bad(reason),
-    }
-}
-
 fn read_error(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
@@ -627,45 +574,5 @@ fn read_error(e: &std::io::Error) -> String {
             format!("corrupt compressed data ({e})")
         }
         _ => e.to_string(),
-    }
-}
-
-/// The name a file's events point at: its canonical path. A file read by
-/// its descriptor after it was rotated away (`/proc/self/fd/N`) is named by
-/// where it is now, or where it was if it was deleted.
-fn source_name(path: &Path) -> String {
-    if path.starts_with("/proc/self/fd") {
-        if let Ok(target) = std::fs::read_link(path) {
-            let text = target.display().to_string();
-            return text.strip_suffix(" (deleted)").unwrap_or(&text).to_string();
-        }
-    }
-    path.canonicalize()
-        .unwrap_or_else(|_| path.to_path_buf())
-        .display()
-        .to_string()
-}
-
-/// What a named path is when it is not a file or a directory.
-enum Special {
-    /// A FIFO (or a process substitution): read once, like stdin.
-    Stream,
-    /// Something that is never a log (`/dev/zero`, `/dev/tty`, a socket).
-    Device(&'static str),
-}
-
-fn special_file(path: &Path) -> Option<Special> {
-    use std::os::unix::fs::FileTypeExt;
-    let kind = std::fs::metadata(path).ok()?.file_type();
-    if kind.is_fifo() {
-        Some(Special::Stream)
-    } else if kind.is_char_device() {
-        Some(Special::Device("a character device"))
-    } else if kind.is_block_device() {
-        Some(Special::Device("a block device"))
-    } else if kind.is_socket() {
-        Some(Special::Device("a socket"))
-    } else {
-        None
     }
 }

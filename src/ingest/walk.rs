@@ -154,6 +154,46 @@ pub fn looks_binary(head: &[u8]) -> bool {
     odd * 10 > text.chars().count()
 }
 
+/// The name a file's events point at: its canonical path. A file read by
+/// its descriptor after it was rotated away (`/proc/self/fd/N`) is named by
+/// where it is now, or where it was if it was deleted.
+pub fn source_name(path: &Path) -> String {
+    if path.starts_with("/proc/self/fd") {
+        if let Ok(target) = std::fs::read_link(path) {
+            let text = target.display().to_string();
+            return text.strip_suffix(" (deleted)").unwrap_or(&text).to_string();
+        }
+    }
+    path.canonicalize()
+        .unwrap_or_else(|_| path.to_path_buf())
+        .display()
+        .to_string()
+}
+
+/// What a named path is when it is not a file or a directory.
+pub enum Special {
+    /// A FIFO (or a process substitution): read once, like stdin.
+    Stream,
+    /// Something that is never a log (`/dev/zero`, `/dev/tty`, a socket).
+    Device(&'static str),
+}
+
+pub fn special_file(path: &Path) -> Option<Special> {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = std::fs::metadata(path).ok()?.file_type();
+    if kind.is_fifo() {
+        Some(Special::Stream)
+    } else if kind.is_char_device() {
+        Some(Special::Device("a character device"))
+    } else if kind.is_block_device() {
+        Some(Special::Device("a block device"))
+    } else if kind.is_socket() {
+        Some(Special::Device("a socket"))
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
