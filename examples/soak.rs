@@ -308,6 +308,15 @@ fn report(bin: &Path, index: &Path, ledger: &Ledger, kills: u64, took: Duration)
     println!(
         "(minutes | lines written | events indexed | distinct ids | indexed twice | lost | dropped by shrink | not written | kill -9s)"
     );
+    let writer = |id: &str| id.split('_').nth(1).unwrap_or_default().to_string();
+    let mut per: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    dup.iter()
+        .for_each(|id| per.entry(writer(id)).or_default().0 += 1);
+    lost.iter()
+        .for_each(|id| per.entry(writer(id)).or_default().1 += 1);
+    for (w, (d, l)) in &per {
+        println!("  {w}: {d} indexed twice, {l} lost");
+    }
     if !dup.is_empty() || !lost.is_empty() || stray > 0 {
         let first: Vec<_> = dup.iter().take(5).collect();
         let gone: Vec<_> = lost.iter().take(5).collect();

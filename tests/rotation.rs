@@ -349,3 +349,44 @@ fn files_sharing_only_a_first_line_are_all_read() {
     assert_eq!(counts.remove(""), Some(2), "the banner of each file");
     assert_exactly_once(&counts, &log.written, "banner");
 }
+
+/// A file that cannot be read is reported once, not on every tick, and an
+/// untouched file is not read again (a broken .gz is not re-decompressed).
+#[test]
+fn follow_reports_a_broken_file_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut log = Log::new(&tmp.path().join("logs"));
+    log.append("app.log", 10);
+    // A gzip header cut before its first block: nothing is readable.
+    std::fs::write(log.path("broken.log.gz"), [0x1f, 0x8b, 8, 0, 0, 0]).unwrap();
+    let catalogs = Catalogs::builtin();
+    let opts = WriterOptions {
+        threads: 1,
+        memory_bytes: 20 << 20,
+        rebuild: false,
+    };
+    let index = tmp.path().join("index");
+    let mut writer = Writer::open(&index, &opts, || {}).unwrap();
+    let mut ing = Ingestor::new(
+        &mut writer,
+        &catalogs,
+        IngestOptions::default(),
+        &NoProgress,
+    );
+    let roots = [log.dir.clone()];
+    ing.ingest_paths(&roots).unwrap();
+    let mut follower = Follower::new(&mut ing, &roots);
+    for _ in 0..5 {
+        follower.tick(&mut ing).unwrap();
+        log.append("app.log", 1);
+    }
+    follower.tick(&mut ing).unwrap();
+    let summary = ing.finish().unwrap();
+    let broken: Vec<_> = summary
+        .problems
+        .iter()
+        .filter(|p| p.path.ends_with("broken.log.gz"))
+        .collect();
+    assert_eq!(broken.len(), 1, "{:?}", summary.problems);
+    assert_eq!(summary.events, 15);
+}

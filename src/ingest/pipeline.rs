@@ -216,6 +216,8 @@ impl<'a> Ingestor<'a> {
             Ok(i) => i,
             Err(e) => {
                 self.problem(&name, &read_error(&e));
+                // Follow mode tries it again only once it changes.
+                self.settle(path, before);
                 return Ok(());
             }
         };
