@@ -6,6 +6,7 @@
 use tantivy::schema::TantivyDocument;
 
 use crate::catalog::Catalogs;
+use crate::index::schema::ts_range;
 use crate::index::writer::to_document;
 use crate::model::{BadReason, Source};
 use crate::normalize::{Normalized, normalize};
@@ -54,7 +55,8 @@ pub(crate) fn parse_line(
     match parsed {
         Ok((mut n, repaired)) => {
             catalogs.classify(&mut n);
-            let doc = n.has_ts.then(|| to_document(fields, &n.event));
+            let storable = n.has_ts && ts_range::holds(n.event.ts);
+            let doc = storable.then(|| to_document(fields, &n.event));
             Parsed::Good(Box::new(n), doc, repaired)
         }
         Err(_) if repaired => Parsed::Bad(BadReason::InvalidUtf8),

@@ -415,6 +415,11 @@ impl<'a> Ingestor<'a> {
                             doc
                         }
                         None => {
+                            // A time the index cannot hold (before 1677,
+                            // after 2262) would wrap: it is replaced too.
+                            if n.has_ts {
+                                self.summary.out_of_range_ts += 1;
+                            }
                             n.event.ts = state.last_ts;
                             to_document(self.writer.fields(), &n.event)
                         }
