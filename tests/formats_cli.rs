@@ -274,3 +274,23 @@ fn the_example_format_parses_and_reads_its_line() {
     assert_eq!(e.message.as_deref(), Some("ledger locked"));
     assert_eq!(e.idempotency_key.as_deref(), Some("k-1"));
 }
+
+#[test]
+fn messages_under_format_keys_are_searchable() {
+    let env = Env::new();
+    let pino = r#"{"level":50,"time":1778752800123,"pid":1,"hostname":"h","reqId":"p-1","res":{"statusCode":500},"err":{"type":"Error","message":"connect ECONNREFUSED 10.0.0.5:5432"},"msg":"request errored"}"#;
+    let serilog = r#"{"@t":"2026-05-14T10:00:01Z","@mt":"Charge {ChargeId} declined by issuer","ChargeId":"ch_77","RequestId":"s-1","StatusCode":402}"#;
+    let structlog = r#"{"event":"ledger slot lock timeout","level":"error","timestamp":"2026-05-14T10:00:02Z","request_id":"sl-2"}"#;
+    let f = env.write("apps.log", [pino, serilog, structlog].join("\n") + "\n");
+    env.ingest(&[&f]);
+    for (query, id) in [
+        ("\"ECONNREFUSED\"", "p-1"),
+        ("\"declined by issuer\"", "s-1"),
+        ("\"ch_77\"", "s-1"),
+        ("\"slot lock timeout\"", "sl-2"),
+    ] {
+        let r: errtriage::query::SearchResult = env.json(&["search", query, "--json"]);
+        let ids: Vec<&str> = r.events.iter().map(|e| e.request_id.as_str()).collect();
+        assert_eq!(ids, vec![id], "{query}");
+    }
+}

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
+use super::Normalized;
 use super::formats::{Formats, read};
 use super::time;
 use super::value::{self, J, Obj};
@@ -142,13 +143,13 @@ impl<'f> Explainer<'f> {
             return;
         };
         self.json_lines += 1;
-        let claimed = self.formats.detect(&obj);
-        match (&n.event.format, claimed) {
-            (Some(f), _) => *self.formats_seen.entry(f.clone()).or_default() += 1,
-            (None, _) => self.unclaimed += 1,
+        match &n.event.format {
+            Some(f) => *self.formats_seen.entry(f.clone()).or_default() += 1,
+            None => self.unclaimed += 1,
         }
-        let mut used: BTreeSet<String> = BTreeSet::new();
-        let format_keys: Vec<(&str, String)> = claimed
+        let format_keys: Vec<(&str, String)> = self
+            .formats
+            .detect(&obj)
             .map(|f| {
                 read::read(f, &obj)
                     .keys
@@ -159,6 +160,19 @@ impl<'f> Explainer<'f> {
             .unwrap_or_default();
         let mut leaves = Vec::new();
         flatten(&obj, String::new(), 0, &mut leaves);
+        let used = self.note_fields(&n, &format_keys, &leaves);
+        self.note_unused(&leaves, &used);
+    }
+
+    /// Count each field found and the keys it came from (the format's
+    /// paths, else the leaf holding the value); returns the keys used.
+    fn note_fields(
+        &mut self,
+        n: &Normalized,
+        format_keys: &[(&str, String)],
+        leaves: &[(String, &J)],
+    ) -> BTreeSet<String> {
+        let mut used = BTreeSet::new();
         for &field in FIELDS {
             if !present(&n.event, field, n.has_ts) {
                 continue;
@@ -170,12 +184,12 @@ impl<'f> Explainer<'f> {
                 .map(|(_, k)| k.clone())
                 .collect();
             if from.is_empty() {
-                from = leaves
-                    .iter()
-                    .filter(|(k, v)| matches(&n.event, field, k, v))
-                    .map(|(k, _)| k.clone())
-                    .take(1)
-                    .collect();
+                from.extend(
+                    leaves
+                        .iter()
+                        .find(|(k, v)| matches(&n.event, field, k, v))
+                        .map(|(k, _)| k.clone()),
+                );
             }
             if from.is_empty() && field == "code" {
                 from.push("(from status)".into());
@@ -185,7 +199,13 @@ impl<'f> Explainer<'f> {
                 *self.keys.entry(field).or_default().entry(k).or_default() += 1;
             }
         }
-        for (k, v) in &leaves {
+        used
+    }
+
+    /// Remember the keys that look like ids, statuses, times or durations
+    /// but fed no field.
+    fn note_unused(&mut self, leaves: &[(String, &J)], used: &BTreeSet<String>) {
+        for (k, v) in leaves {
             if used.contains(&k.to_ascii_lowercase()) {
                 continue;
             }

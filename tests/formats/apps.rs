@@ -180,3 +180,15 @@ fn python_json_logger_logback_log4j2_gelf_monolog_lograge() {
             "latency_ms": 46.33}),
     );
 }
+
+#[test]
+fn a_generic_logger_format_keeps_the_probes_id_order() {
+    // Response headers name the request before a top-level request_id
+    // (DESIGN); the slog format must not change that reading.
+    let line = r#"{"ts":1778549412567,"level":"info","service":"integrations","msg":"outbound call","method":"POST","url":"https://dynamodb.eu-west-1.amazonaws.com/","status_code":200,"duration_ms":32,"request_id":"c0939e91-1523-4901-b000-5be212b35d98","response_headers":[["x-amzn-RequestId","9ca55742-a9f0-436c-9f14-9b50d50129ec"]],"response":{}}"#;
+    let e = event(line);
+    assert_eq!(e.format.as_deref(), Some("slog"));
+    assert_eq!(e.request_id, "9ca55742-a9f0-436c-9f14-9b50d50129ec");
+    assert_eq!(e.message.as_deref(), Some("outbound call"));
+    assert_eq!((e.status, e.latency_ms), (Some(200), Some(32.0)));
+}

@@ -18,6 +18,7 @@ use std::sync::OnceLock;
 
 pub use spec::{FormatError, FormatFile};
 
+use super::fields::Fnv;
 use super::value::{J, Obj};
 
 /// One log format, ready to read lines.
@@ -85,11 +86,15 @@ const BUILTIN: &[(&str, &str)] = &[
 ];
 
 /// A set of formats, user formats first, with the detection index.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Formats {
     list: Vec<Format>,
     /// Lower-cased first segment of a format's first detect path → formats.
-    anchors: HashMap<String, Vec<usize>>,
+    anchors: HashMap<String, Vec<usize>, Fnv>,
+    /// Which lengths (bit n: n bytes) and lower-cased first bytes anchors
+    /// have: most keys of a line are rejected by these before any lookup.
+    anchor_lens: u64,
+    anchor_first: [bool; 256],
 }
 
 impl Formats {
@@ -135,17 +140,28 @@ impl Formats {
     }
 
     fn from_list(list: Vec<Format>) -> Formats {
-        let mut anchors: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut anchors: HashMap<String, Vec<usize>, Fnv> = HashMap::default();
+        let (mut anchor_lens, mut anchor_first) = (0u64, [false; 256]);
         for (i, f) in list.iter().enumerate() {
             if let Some(first) = f.file.format.detect.first() {
-                let anchor = first.split('.').next().unwrap_or(first);
-                anchors
-                    .entry(anchor.to_ascii_lowercase())
-                    .or_default()
-                    .push(i);
+                let anchor = first
+                    .split('.')
+                    .next()
+                    .unwrap_or(first)
+                    .to_ascii_lowercase();
+                if let Some(&b) = anchor.as_bytes().first() {
+                    anchor_first[usize::from(b)] = true;
+                }
+                anchor_lens |= 1u64.checked_shl(anchor.len() as u32).unwrap_or(0);
+                anchors.entry(anchor).or_default().push(i);
             }
         }
-        Formats { list, anchors }
+        Formats {
+            list,
+            anchors,
+            anchor_lens,
+            anchor_first,
+        }
     }
 
     /// Every format, in the order they are tried.
@@ -157,10 +173,14 @@ impl Formats {
     /// the first in order that claims it.
     pub(crate) fn detect(&self, obj: &Obj) -> Option<&Format> {
         let mut best = usize::MAX;
-        let mut buf = [0u8; 64];
+        let mut buf = [0u8; 63];
         for (key, _) in obj {
             let seg = key.split('.').next().unwrap_or(key).as_bytes();
-            if seg.len() > buf.len() {
+            let Some(&first) = seg.first() else { continue };
+            if seg.len() > buf.len()
+                || self.anchor_lens & (1u64 << seg.len()) == 0
+                || !self.anchor_first[usize::from(first.to_ascii_lowercase())]
+            {
                 continue;
             }
             let lower = &mut buf[..seg.len()];
