@@ -111,6 +111,11 @@ impl Formats {
         Formats::from_list(list)
     }
 
+    /// No formats: every line is read by the generic probe alone.
+    pub fn none() -> Formats {
+        Formats::from_list(Vec::new())
+    }
+
     /// The user's formats — `dir/*.toml` (sorted), then `files` — ahead of
     /// the built-ins. A file naming a built-in replaces it.
     pub fn load(files: &[PathBuf], dir: Option<&Path>) -> Result<Formats, FormatError> {
