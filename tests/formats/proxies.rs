@@ -172,3 +172,16 @@ fn a_format_never_reads_worse_than_the_probe() {
     assert_eq!(e.message.as_deref(), Some("taken"));
     assert_eq!(e.request_id, "req_env_3");
 }
+
+#[test]
+fn secrets_read_by_a_format_are_redacted_like_the_probes() {
+    // Issue 13's term redaction applies after the format's reading too.
+    let line = r#"{"start_time":"2026-05-14T10:00:00Z","response_code":401,"x_request_id":"sk_live_51HxYzABCdefGHIJ","path":"/v1/keys/sk_live_51HxYzABCdefGHIJ/rotate","method":"POST"}"#;
+    let e = event(line);
+    assert_eq!(e.format.as_deref(), Some("envoy"));
+    assert_eq!(e.request_id, "sk_live_[REDACTED]");
+    assert_eq!(
+        e.path.as_deref(),
+        Some("/v1/keys/sk_live_[REDACTED]/rotate")
+    );
+}
