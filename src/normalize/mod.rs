@@ -5,7 +5,8 @@
 //! The line is parsed once into a borrowed tree ([`value`]), walked once to
 //! find the wrapper's fields ([`fields`], [`headers`]), and its response body
 //! — a member, a JSON string inside a member, or the line itself — is read as
-//! an envelope ([`envelope`]). Timestamps are in [`time`].
+//! an envelope ([`envelope`]). Timestamps are in [`time`]; the path's
+//! route (ids templated) in [`route`].
 //!
 //! Before that generic probe, a line is read by the log format that claims
 //! it ([`formats`]): the format's reading comes first, and the probe fills
@@ -16,6 +17,7 @@ pub mod explain;
 mod fields;
 pub mod formats;
 mod headers;
+pub mod route;
 mod time;
 mod value;
 
@@ -164,7 +166,10 @@ fn overlay(n: &mut Normalized, r: formats::read::Reading, name: &str) {
     replace(&mut e.trace_id, r.trace_id);
     replace(&mut e.service, r.service);
     replace(&mut e.method, r.method);
-    replace(&mut e.path, r.path);
+    if r.path.is_some() {
+        e.route = r.path.as_deref().map(route::template);
+        e.path = r.path;
+    }
     replace(&mut e.message, r.message.map(|m| scrub(&m)));
     replace(&mut e.idempotency_key, r.idempotency_key);
     replace(&mut e.latency_ms, r.latency_ms);
@@ -191,7 +196,10 @@ fn fill(n: &mut Normalized, r: formats::read::Reading, name: &str) {
     e.trace_id = e.trace_id.take().or(r.trace_id);
     e.service = e.service.take().or(r.service);
     e.method = e.method.take().or(r.method);
-    e.path = e.path.take().or(r.path);
+    if e.path.is_none() && r.path.is_some() {
+        e.route = r.path.as_deref().map(route::template);
+        e.path = r.path;
+    }
     e.idempotency_key = e.idempotency_key.take().or(r.idempotency_key);
     e.latency_ms = e.latency_ms.or(r.latency_ms);
     e.client = e.client.take().or(r.client.filter(|c| !looks_secret(c)));
@@ -243,6 +251,7 @@ fn scrub_terms(e: &mut Event) {
         &mut e.idempotency_key,
         &mut e.service,
         &mut e.path,
+        &mut e.route,
         &mut e.code,
         &mut e.client,
     ]
@@ -343,6 +352,7 @@ fn fill_request(event: &mut Event, hits: &Hits) {
         let p = p.split(['?', '#']).next()?;
         (!p.is_empty()).then(|| p.to_owned())
     });
+    event.route = event.path.as_deref().map(route::template);
     event.latency_ms = hits.first(Slot::Latency, |h| {
         let ms = match h.form {
             Form::Millis(unit) => unit.to_ms(h.value.num()?),

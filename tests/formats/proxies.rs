@@ -185,3 +185,11 @@ fn secrets_read_by_a_format_are_redacted_like_the_probes() {
         Some("/v1/keys/sk_live_[REDACTED]/rotate")
     );
 }
+
+#[test]
+fn the_route_follows_the_path_a_format_read() {
+    let line = r#"{"DownstreamStatus":404,"RequestMethod":"GET","RequestPath":"/v2/bookings/bkg_7Hq2xY9kLm3N","StartUTC":"2026-05-14T10:00:00Z","Duration":1000000}"#;
+    let e = event(line);
+    assert_eq!(e.path.as_deref(), Some("/v2/bookings/bkg_7Hq2xY9kLm3N"));
+    assert_eq!(e.route.as_deref(), Some("/v2/bookings/{id}"));
+}
