@@ -59,10 +59,12 @@ fn truncated_gzip_and_zstd_keep_their_readable_part() {
         (gz_lines + zs_lines) as u64,
         "every readable line: {s}"
     );
+    // The cut line is not a bad line: the file may still be being written.
+    assert_eq!(s["bad_lines"], 0, "{s}");
     assert_eq!(
-        s["bad_lines"],
+        s["incomplete_tails"],
         u64::from(gz_tail) + u64::from(zs_tail),
-        "the cut line: {s}"
+        "the cut line waits: {s}"
     );
     let problems: Vec<String> = s["problems"]
         .as_array()
@@ -81,6 +83,24 @@ fn truncated_gzip_and_zstd_keep_their_readable_part() {
         1
     );
     assert_eq!(env.ingest(&[&env.path("logs")])["events"], 0);
+    // The .gz completed later: the rest is read, the cut line once, whole.
+    let mut full = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    full.write_all(text.as_bytes()).unwrap();
+    env.write("logs/a.log.gz", full.finish().unwrap());
+    let s = env.ingest(&[&env.path("logs")]);
+    assert_eq!(
+        (s["events"].as_u64(), s["bad_lines"].as_u64()),
+        (Some(4000 - gz_lines as u64), Some(0)),
+        "{s}"
+    );
+    for i in [0, gz_lines - 1, gz_lines, 3999] {
+        let id = format!("req_GZ{i:06}");
+        let found = env
+            .json::<FindResult>(&["find", &id, "--json"])
+            .events
+            .len();
+        assert_eq!(found, 1, "{id}");
+    }
 }
 
 #[test]
@@ -187,7 +207,7 @@ fn huge_lines_deep_nesting_huge_numbers_and_duplicate_keys() {
 }
 
 #[test]
-fn an_unterminated_last_line_waits_only_while_the_file_is_written() {
+fn an_unterminated_last_line_waits_for_its_newline_however_long_the_pause() {
     let env = Env::new();
     let p = env.write(
         "live.log",
@@ -211,8 +231,12 @@ fn an_unterminated_last_line_waits_only_while_the_file_is_written() {
         (Some(1), Some(0)),
         "{s}"
     );
-    // A file nobody writes any more is judged as it is.
-    let old = env.write("old.log", format!("{}\n{{\"truncated", line("req_OLD1")));
+    // A writer pausing mid-line for longer than any timeout: the line still
+    // waits for its newline (never cut in two bad halves), then is read.
+    let old = env.write(
+        "old.log",
+        format!("{}\n{}", line("req_OLD1"), &line("req_OLD2")[..30]),
+    );
     let past = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
     std::fs::File::options()
         .write(true)
@@ -222,10 +246,112 @@ fn an_unterminated_last_line_waits_only_while_the_file_is_written() {
         .unwrap();
     let s = env.ingest(&[&old]);
     assert_eq!(
-        (s["events"].as_u64(), s["bad_lines"].as_u64()),
-        (Some(1), Some(1)),
+        (
+            s["events"].as_u64(),
+            s["bad_lines"].as_u64(),
+            s["incomplete_tails"].as_u64()
+        ),
+        (Some(1), Some(0), Some(1)),
         "{s}"
     );
+    let mut f = std::fs::OpenOptions::new().append(true).open(&old).unwrap();
+    writeln!(f, "{}", &line("req_OLD2")[30..]).unwrap();
+    let s = env.ingest(&[&old]);
+    assert_eq!(
+        (s["events"].as_u64(), s["bad_lines"].as_u64()),
+        (Some(1), Some(0)),
+        "{s}"
+    );
+    let found: FindResult = env.json(&["find", "req_OLD2", "--json"]);
+    assert_eq!(found.events.len(), 1);
+}
+
+/// NUL runs are crash artefacts, not binary: one NUL in the first 8 KiB
+/// and a NUL block glued to a line keep every line.
+#[test]
+fn nul_runs_are_stripped_and_their_lines_kept() {
+    let env = Env::new();
+    let mut text = lines("req_NULA", 100).into_bytes();
+    text.push(0);
+    text.extend(lines("req_NULB", 100).into_bytes());
+    text.extend([0u8; 3000]);
+    text.extend((line("req_NULGLUED") + "\n").into_bytes());
+    let p = env.write("crashed.log", text);
+    let s = env.ingest(&[&p]);
+    assert_eq!(
+        (s["events"].as_u64(), s["bad_lines"].as_u64()),
+        (Some(201), Some(0)),
+        "{s}"
+    );
+    let glued: FindResult = env.json(&["find", "req_NULGLUED", "--json"]);
+    assert_eq!(glued.events.len(), 1);
+}
+
+/// A lone surrogate escape (a truncated emoji) is repaired to U+FFFD like
+/// invalid bytes, not a `not_json` line.
+#[test]
+fn a_lone_surrogate_escape_is_repaired_not_lost() {
+    let env = Env::new();
+    let text = r#"{"timestamp":"2026-05-14T10:00:00Z","status":503,"request_id":"req_SURR1","message":"cut \ud83d"}"#;
+    let p = env.write("emoji.log", format!("{text}\n"));
+    let s = env.ingest(&[&p]);
+    assert_eq!(
+        (s["events"].as_u64(), s["bad_lines"].as_u64()),
+        (Some(1), Some(0)),
+        "{s}"
+    );
+    let found: FindResult = env.json(&["find", "req_SURR1", "--json"]);
+    assert_eq!(found.events[0].message.as_deref(), Some("cut \u{fffd}"));
+}
+
+/// A FIFO (or `<(cat f)`) is read like stdin; a character device is a
+/// clear, counted reason and, with nothing else read, an error.
+#[test]
+fn fifos_are_read_and_devices_are_refused_with_a_reason() {
+    let env = Env::new();
+    let fifo = env.path("pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let feeder = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::write(&fifo, lines("req_FIFO", 5)).unwrap())
+    };
+    let s = env.ingest(&[&fifo]);
+    feeder.join().unwrap();
+    assert_eq!(s["events"], 5, "{s}");
+    for dev in ["/dev/zero", "/dev/null"] {
+        let out = env.run(&["ingest", "--json", dev]);
+        assert_eq!(out.status.code(), Some(2), "{dev}: {}", stderr(&out));
+        let said = common::stdout(&out) + &stderr(&out);
+        assert!(
+            said.contains("a character device, not a log file"),
+            "{dev}: {said}"
+        );
+    }
+}
+
+/// `stats` counts files by content: four rotations of one name are four
+/// (it counted distinct last-read names: one here).
+#[test]
+fn stats_counts_each_rotated_file() {
+    let env = Env::new();
+    for i in 0..4 {
+        env.write("logs/app.log", lines(&format!("req_R{i}_"), 10));
+        env.ingest(&[&env.path("logs")]);
+        std::fs::rename(
+            env.path("logs/app.log"),
+            env.path(&format!("logs/app.log.{i}")),
+        )
+        .unwrap();
+    }
+    // The same content under another name (a copy) is the same file.
+    std::fs::copy(env.path("logs/app.log.0"), env.path("logs/copy.log")).unwrap();
+    env.ingest(&[&env.path("logs")]);
+    let stats: errtriage::query::Stats = env.json(&["stats", "--json"]);
+    assert_eq!((stats.files, stats.events), (4, 40));
 }
 
 /// 64 MiB of newlines after one good line, compressed ~1,000×: a bomb.

@@ -4,11 +4,16 @@
 //! run resumes exactly after it.
 //!
 //! A file is known by its content, not its path: the hash of its first line
-//! (`head`) plus the hash of the bytes just before the saved offset (`tail`).
-//! A renamed or gzipped rotation of a file resumes where the original stopped;
-//! a truncated or replaced file fails the tail check and is read afresh.
+//! (`head`) picks candidates, and the [`Fingerprint`] of everything consumed
+//! (block hashes plus the open block's hash) says exactly whether a file
+//! continues, repeats or only starts like what was read. The file's
+//! `stat` (device, inode, size, mtime) when it was last read to its end only
+//! lets an unchanged file be skipped without reading it; it never decides
+//! that a file *is* a known one (inodes are reused).
+//!
+//! [`Fingerprint`]: super::fingerprint::Fingerprint
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +33,9 @@ pub struct Checkpoint {
     pub files: Vec<FileMark>,
     /// Running totals over every ingest into this index.
     pub totals: Totals,
+    /// `files` indexes by `head` (rebuilt on load, not stored).
+    #[serde(skip)]
+    by_head: HashMap<u64, Vec<usize>>,
 }
 
 impl Default for Checkpoint {
@@ -36,6 +44,7 @@ impl Default for Checkpoint {
             version: SCHEMA_VERSION,
             files: Vec::new(),
             totals: Totals::default(),
+            by_head: HashMap::new(),
         }
     }
 }
@@ -54,6 +63,50 @@ pub struct FileMark {
     pub offset: u64,
     /// Lines consumed.
     pub lines: u64,
+    /// Hashes of the consumed prefix's closed blocks (see `fingerprint`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blocks: Vec<u64>,
+    /// Where the open block starts, and the lines before it.
+    #[serde(default)]
+    pub block_start: u64,
+    #[serde(default)]
+    pub block_lines: u64,
+    /// Hash of `[block_start, offset)`; `None` in marks written before
+    /// fingerprints (those resume by the `tail` check alone).
+    #[serde(default)]
+    pub partial: Option<u64>,
+    /// Hashes of the first 256 B, 512 B, … 32 KiB consumed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub probes: Vec<u64>,
+    /// The file as it was when last read to its end with nothing pending.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stat: Option<FileStat>,
+}
+
+/// What `stat` says of a file: enough to tell "not touched since".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct FileStat {
+    pub dev: u64,
+    pub ino: u64,
+    pub size: u64,
+    pub mtime_ns: i64,
+}
+
+impl FileStat {
+    pub fn of(meta: &std::fs::Metadata) -> FileStat {
+        use std::os::unix::fs::MetadataExt;
+        FileStat {
+            dev: meta.dev(),
+            ino: meta.ino(),
+            size: meta.len(),
+            mtime_ns: meta.mtime().saturating_mul(1_000_000_000) + meta.mtime_nsec(),
+        }
+    }
+
+    /// The same file (device and inode), whatever its size and time.
+    pub fn same_file(&self, other: &FileStat) -> bool {
+        (self.dev, self.ino) == (other.dev, other.ino)
+    }
 }
 
 /// Counters kept across runs, so `stats` can say what the index holds.
@@ -72,7 +125,12 @@ impl Checkpoint {
         match payload {
             None | Some("") => Ok(Checkpoint::default()),
             Some(text) => {
-                serde_json::from_str(text).map_err(|e| format!("unreadable checkpoint: {e}"))
+                let mut cp: Checkpoint = serde_json::from_str(text)
+                    .map_err(|e| format!("unreadable checkpoint: {e}"))?;
+                for (i, m) in cp.files.iter().enumerate() {
+                    cp.by_head.entry(m.head).or_default().push(i);
+                }
+                Ok(cp)
             }
         }
     }
@@ -81,12 +139,14 @@ impl Checkpoint {
         serde_json::to_string(self).expect("checkpoint serializes")
     }
 
-    /// The marks whose first line matches `head`, most recently added last.
+    /// The marks whose first line matches `head`, most recently added last
+    /// (a hash lookup: no scan of every file ever read).
     pub fn candidates(&self, head: u64) -> impl Iterator<Item = (usize, &FileMark)> {
-        self.files
-            .iter()
-            .enumerate()
-            .filter(move |(_, m)| m.head == head)
+        self.by_head
+            .get(&head)
+            .into_iter()
+            .flatten()
+            .map(|&i| (i, &self.files[i]))
     }
 
     /// Record progress on a file: updates mark `idx`, or adds a new one.
@@ -97,6 +157,10 @@ impl Checkpoint {
                 i
             }
             None => {
+                self.by_head
+                    .entry(mark.head)
+                    .or_default()
+                    .push(self.files.len());
                 self.files.push(mark);
                 self.files.len() - 1
             }
@@ -125,6 +189,12 @@ mod tests {
                 tail_len: 30,
                 offset: 30,
                 lines: 3,
+                blocks: vec![7],
+                block_start: 20,
+                block_lines: 2,
+                partial: Some(9),
+                probes: vec![3],
+                stat: None,
             },
         );
         cp.totals.events = 3;

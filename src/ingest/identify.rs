@@ -1,45 +1,64 @@
-//! identify: is this file new, grown, rotated, replaced or unchanged? A file
-//! is known by content (see [`super::checkpoint`]): the hash of its first
-//! line picks candidate marks, and the bytes just before a mark's offset must
-//! match its tail hash for reading to resume there. Otherwise the file is
-//! read from the start.
+//! identify: is this file new, grown, rotated, a copy, a prefix, replaced or
+//! unchanged? A file is known by content (see [`super::checkpoint`]): the
+//! hash of its first line picks candidate marks, then
+//!
+//! 1. a mark that saw this very file (device, inode, size, mtime) read to
+//!    its end: unchanged, nothing is opened beyond the first line;
+//! 2. a mark of the same inode that the file has grown past: the open block
+//!    and the last bytes before the mark are checked, and reading resumes;
+//! 3. otherwise the file is scanned and fingerprinted up to the longest
+//!    candidate: it *continues* a mark (same bytes up to its offset: resume
+//!    there), is a *prefix* of one (a copy in progress, a shrunk file, a
+//!    partial copy: nothing new), or *diverges* from one after some blocks
+//!    (resume at the first differing block, a line start), else it is new.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
-use super::checkpoint::{Checkpoint, HEAD_LEN, hash};
+use super::checkpoint::{Checkpoint, FileMark, FileStat, HEAD_LEN, TAIL_LEN, hash};
+use super::fingerprint::Fingerprint;
 use super::walk::{self, Compression, Counter};
 
 /// What to do with a file.
 pub enum Identity {
     /// No bytes at all.
     Empty,
-    /// NUL bytes near the start: not a log.
+    /// Not a log (see [`walk::looks_binary`]).
     Binary,
-    /// Everything in it is already indexed.
+    /// Nothing in it that is not already indexed.
     Unchanged { size: u64 },
-    /// Read `stream`, which starts at `offset` (line `lines + 1`).
-    Read {
-        stream: Box<dyn Read + Send>,
-        head: u64,
-        /// The checkpoint mark being continued, if any.
-        mark: Option<usize>,
-        offset: u64,
-        lines: u64,
-        /// The bytes just before `offset` (for the next tail hash).
-        tail: Vec<u8>,
-        compressed: bool,
-    },
+    /// Read from a point.
+    Read(Box<Start>),
+}
+
+/// Where and how to read a file.
+pub struct Start {
+    /// The file's bytes from `offset` on (decompressed).
+    pub stream: Box<dyn Read + Send>,
+    pub head: u64,
+    /// The checkpoint mark being continued, if any.
+    pub mark: Option<usize>,
+    pub offset: u64,
+    /// Lines before `offset`.
+    pub lines: u64,
+    /// The bytes just before `offset` (at most [`TAIL_LEN`]).
+    pub tail: Vec<u8>,
+    /// The fingerprint of `[0, offset)`.
+    pub fingerprint: Fingerprint,
+    pub compressed: bool,
+    pub stat: FileStat,
 }
 
 pub fn identify(path: &Path, checkpoint: &Checkpoint, counter: Counter) -> io::Result<Identity> {
+    let stat = FileStat::of(&std::fs::metadata(path)?);
     let (mut probe, compression) = walk::open(path, Counter::default())?;
     let mut head_buf = Vec::with_capacity(HEAD_LEN + 3);
     probe
         .by_ref()
         .take(HEAD_LEN as u64 + 3)
         .read_to_end(&mut head_buf)?;
+    drop(probe);
     if head_buf.is_empty() {
         return Ok(Identity::Empty);
     }
@@ -48,43 +67,42 @@ pub fn identify(path: &Path, checkpoint: &Checkpoint, counter: Counter) -> io::R
     }
     let head = head_hash(&head_buf);
     let compressed = compression != Compression::None;
-    let size = std::fs::metadata(path)?.len();
-    let candidates: Vec<(usize, u64, u64, u64, u64)> = checkpoint
-        .candidates(head)
-        .map(|(i, m)| (i, m.offset, m.lines, m.tail, m.tail_len))
-        .collect();
-    for (idx, offset, lines, tail_hash, tail_len) in candidates.into_iter().rev() {
-        let resumed = if compressed {
-            resume_compressed(path, offset, tail_len, tail_hash, counter.clone())?
-        } else {
-            resume_plain(path, size, offset, tail_len, tail_hash, counter.clone())?
-        };
-        match resumed {
-            Resume::No => continue,
-            Resume::AtEnd => return Ok(Identity::Unchanged { size }),
-            Resume::At(stream, tail) => {
-                return Ok(Identity::Read {
-                    stream,
-                    head,
-                    mark: Some(idx),
-                    offset,
-                    lines,
-                    tail,
-                    compressed,
-                });
+    let candidates: Vec<(usize, &FileMark)> = checkpoint.candidates(head).collect();
+    if candidates.iter().any(|(_, m)| m.stat == Some(stat)) {
+        return Ok(Identity::Unchanged { size: stat.size });
+    }
+    let at = |mark: Option<usize>, pos: Position| {
+        Position::start(pos, path, head, mark, stat, counter.clone())
+    };
+    if !compressed {
+        for &(i, m) in candidates.iter().rev() {
+            if m.stat.is_some_and(|s| s.same_file(&stat)) {
+                if let Some(pos) = grown_in_place(path, &stat, m)? {
+                    return at(Some(i), pos).map(finish(stat.size));
+                }
             }
         }
     }
-    let (stream, _) = walk::open(path, counter)?;
-    Ok(Identity::Read {
-        stream,
-        head,
-        mark: None,
-        offset: 0,
-        lines: 0,
-        tail: Vec::new(),
-        compressed,
-    })
+    if candidates.is_empty() {
+        return at(None, Position::zero()).map(finish(u64::MAX));
+    }
+    let scan = Scan::run(path, &candidates)?;
+    match scan.decide(&candidates) {
+        Verdict::Continues(i, pos) => {
+            let end = scan.end;
+            at(Some(i), pos).map(finish(end))
+        }
+        Verdict::Prefix => Ok(Identity::Unchanged { size: stat.size }),
+        Verdict::From(pos) => at(None, pos).map(finish(u64::MAX)),
+    }
+}
+
+/// A `Read` whose start is at the end of the file is `Unchanged`.
+fn finish(end: u64) -> impl FnOnce(Identity) -> Identity {
+    move |id| match id {
+        Identity::Read(s) if s.offset >= end => Identity::Unchanged { size: s.stat.size },
+        other => other,
+    }
 }
 
 /// Hash of the first line: BOM and line terminator excluded, at most
@@ -98,61 +116,266 @@ fn head_hash(buf: &[u8]) -> u64 {
     hash(line.strip_suffix(b"\r").unwrap_or(line))
 }
 
-enum Resume {
-    No,
-    AtEnd,
-    At(Box<dyn Read + Send>, Vec<u8>),
+/// A point in a file's decompressed stream, with what is known there.
+struct Position {
+    offset: u64,
+    lines: u64,
+    tail: Vec<u8>,
+    fingerprint: Fingerprint,
 }
 
-fn resume_plain(
-    path: &Path,
-    size: u64,
-    offset: u64,
-    tail_len: u64,
-    tail_hash: u64,
-    counter: Counter,
-) -> io::Result<Resume> {
-    if offset > size || tail_len > offset {
-        return Ok(Resume::No);
+impl Position {
+    fn zero() -> Position {
+        Position {
+            offset: 0,
+            lines: 0,
+            tail: Vec::new(),
+            fingerprint: Fingerprint::default(),
+        }
     }
+
+    /// Open `path` positioned at `pos`.
+    fn start(
+        pos: Position,
+        path: &Path,
+        head: u64,
+        mark: Option<usize>,
+        stat: FileStat,
+        counter: Counter,
+    ) -> io::Result<Identity> {
+        let (_, compression) = walk::open(path, Counter::default())?;
+        let stream: Box<dyn Read + Send> = if compression == Compression::None {
+            let mut file = File::open(path)?;
+            file.seek(SeekFrom::Start(pos.offset))?;
+            let file = CountingFile { file, counter };
+            Box::new(BufReader::with_capacity(256 * 1024, file))
+        } else {
+            let (stream, _) = walk::open(path, counter)?;
+            let mut stream = BufReader::with_capacity(256 * 1024, stream);
+            io::copy(&mut stream.by_ref().take(pos.offset), &mut io::sink())?;
+            Box::new(stream)
+        };
+        Ok(Identity::Read(Box::new(Start {
+            stream,
+            head,
+            mark,
+            offset: pos.offset,
+            lines: pos.lines,
+            tail: pos.tail,
+            fingerprint: pos.fingerprint,
+            compressed: compression != Compression::None,
+            stat,
+        })))
+    }
+}
+
+/// The same (plain) file as mark `m`, grown or not: check the mark's open
+/// block and tail where they were, and resume after them.
+fn grown_in_place(path: &Path, stat: &FileStat, m: &FileMark) -> io::Result<Option<Position>> {
+    let Some(partial) = m.partial else {
+        return Ok(None);
+    };
+    // Grown only: a file rewritten to the same size is scanned whole.
+    if m.offset >= stat.size || m.block_start > m.offset || m.tail_len > m.offset {
+        return Ok(None);
+    }
+    let from = m.block_start.min(m.offset - m.tail_len);
     let mut file = File::open(path)?;
-    file.seek(SeekFrom::Start(offset - tail_len))?;
-    let mut tail = vec![0; tail_len as usize];
-    if file.read_exact(&mut tail).is_err() || hash(&tail) != tail_hash {
-        return Ok(Resume::No);
+    file.seek(SeekFrom::Start(from))?;
+    let mut buf = vec![0; (m.offset - from) as usize];
+    if file.read_exact(&mut buf).is_err() {
+        return Ok(None);
     }
-    if offset == size {
-        return Ok(Resume::AtEnd);
+    let open = &buf[(m.block_start - from) as usize..];
+    let tail = &buf[buf.len() - m.tail_len as usize..];
+    if hash(open) != partial || hash(tail) != m.tail || !first_block_matches(path, m)? {
+        return Ok(None);
     }
-    let stream = BufReader::with_capacity(256 * 1024, CountingFile { file, counter });
-    Ok(Resume::At(Box::new(stream), tail))
+    Ok(Some(Position {
+        offset: m.offset,
+        lines: m.lines,
+        tail: tail.to_vec(),
+        fingerprint: Fingerprint::resume(
+            m.blocks.clone(),
+            m.block_start,
+            m.block_lines,
+            open,
+            m.probes.clone(),
+        ),
+    }))
 }
 
-fn resume_compressed(
-    path: &Path,
-    offset: u64,
-    tail_len: u64,
-    tail_hash: u64,
-    counter: Counter,
-) -> io::Result<Resume> {
-    if tail_len > offset {
-        return Ok(Resume::No);
+/// Whether the file's first closed block is the mark's (a rewrite of its
+/// start is caught without reading the whole file).
+fn first_block_matches(path: &Path, m: &FileMark) -> io::Result<bool> {
+    let Some(&first) = m.blocks.first() else {
+        return Ok(true);
+    };
+    let mut stream = BufReader::with_capacity(128 * 1024, File::open(path)?);
+    let mut fp = Fingerprint::default();
+    while fp.blocks().is_empty() {
+        let buf = stream.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(false);
+        }
+        let n = buf.len().min(64 * 1024);
+        fp.update(&buf[..n]);
+        stream.consume(n);
     }
-    let (stream, _) = walk::open(path, counter)?;
-    let mut stream = BufReader::with_capacity(256 * 1024, stream);
-    let skip = offset - tail_len;
-    if io::copy(&mut stream.by_ref().take(skip), &mut io::sink())? < skip {
-        return Ok(Resume::No);
+    Ok(fp.blocks()[0] == first)
+}
+
+/// A file fingerprinted from its start up to the longest candidate.
+struct Scan {
+    fingerprint: Fingerprint,
+    /// Per candidate (same order): the fingerprint and tail at its offset,
+    /// when the file reached it.
+    at_offsets: Vec<Option<(Fingerprint, Vec<u8>)>>,
+    /// Bytes read (the file's decompressed length if shorter than the
+    /// longest candidate, else past it).
+    end: u64,
+}
+
+enum Verdict {
+    Continues(usize, Position),
+    /// All of it is the start of a longer mark.
+    Prefix,
+    From(Position),
+}
+
+impl Scan {
+    fn run(path: &Path, candidates: &[(usize, &FileMark)]) -> io::Result<Scan> {
+        let (stream, _) = walk::open(path, Counter::default())?;
+        let mut stream = BufReader::with_capacity(256 * 1024, stream);
+        let mut stops: Vec<u64> = candidates.iter().map(|(_, m)| m.offset).collect();
+        stops.sort_unstable();
+        stops.dedup();
+        let mut fp = Fingerprint::tracking();
+        let mut tail: Vec<u8> = Vec::new();
+        let mut snapshots: Vec<(u64, Fingerprint, Vec<u8>)> = Vec::new();
+        let mut stops = stops.into_iter().peekable();
+        while let Some(&stop) = stops.peek() {
+            if fp.pos() == stop {
+                snapshots.push((stop, fp.clone(), tail.clone()));
+                stops.next();
+                continue;
+            }
+            // A truncated compressed stream ends where it can be read.
+            let buf = match stream.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(_) => break,
+            };
+            if buf.is_empty() {
+                break;
+            }
+            let n = buf.len().min((stop - fp.pos()) as usize);
+            fp.update(&buf[..n]);
+            keep_tail(&mut tail, &buf[..n]);
+            stream.consume(n);
+        }
+        let more = stream.fill_buf().map(|b| !b.is_empty()).unwrap_or(false);
+        let end = fp.pos() + u64::from(more);
+        let at_offsets = candidates
+            .iter()
+            .map(|(_, m)| {
+                snapshots
+                    .iter()
+                    .find(|(o, ..)| *o == m.offset)
+                    .map(|(_, f, t)| (f.clone(), t.clone()))
+            })
+            .collect();
+        Ok(Scan {
+            fingerprint: fp,
+            at_offsets,
+            end,
+        })
     }
-    let mut tail = vec![0; tail_len as usize];
-    if stream.read_exact(&mut tail).is_err() || hash(&tail) != tail_hash {
-        return Ok(Resume::No);
+
+    fn decide(&self, candidates: &[(usize, &FileMark)]) -> Verdict {
+        let mut continued: Option<(usize, Position)> = None;
+        let mut prefix_of = false;
+        let mut best: Option<usize> = None;
+        let mine = self.fingerprint.blocks();
+        for (k, &(i, m)) in candidates.iter().enumerate().rev() {
+            if let Some((fp, tail)) = &self.at_offsets[k] {
+                let longer = continued.as_ref().is_none_or(|(_, p)| m.offset > p.offset);
+                if longer && continues(m, fp, tail) {
+                    let pos = Position {
+                        offset: m.offset,
+                        lines: m.lines,
+                        tail: tail.clone(),
+                        fingerprint: fp.clone(),
+                    };
+                    continued = Some((i, pos));
+                }
+            }
+            let common = mine
+                .iter()
+                .zip(&m.blocks)
+                .take_while(|(a, b)| a == b)
+                .count();
+            let probes = self.fingerprint.probes();
+            let shorter = self.at_offsets[k].is_none();
+            if shorter
+                && common == mine.len()
+                && m.partial.is_some()
+                && m.probes.get(..probes.len()) == Some(probes)
+            {
+                prefix_of = true;
+            }
+            best = best.max(Some(common).filter(|&c| c > 0));
+        }
+        // All of it is the start of a longer file already read: nothing
+        // new, even if it also continues a mark of its own. (Its open block
+        // past the last common block boundary cannot be checked against the
+        // longer file's bytes; see the module doc.)
+        if prefix_of {
+            return Verdict::Prefix;
+        }
+        if let Some((i, pos)) = continued {
+            return Verdict::Continues(i, pos);
+        }
+        match best.and_then(|c| Some((c, self.fingerprint.truncated(c)?))) {
+            Some((c, fingerprint)) => {
+                let (offset, lines) = self.fingerprint.boundary(c).unwrap_or((0, 0));
+                Verdict::From(Position {
+                    offset,
+                    lines,
+                    // The tail is only checked for a same-inode resume,
+                    // which a new mark never is before it has one.
+                    tail: Vec::new(),
+                    fingerprint,
+                })
+            }
+            None => Verdict::From(Position::zero()),
+        }
     }
-    // A truncated stream counts as "at end": what was readable is indexed.
-    if stream.fill_buf().map(|b| b.is_empty()).unwrap_or(true) {
-        return Ok(Resume::AtEnd);
+}
+
+/// Whether the file, fingerprinted up to `m.offset`, is what `m` read.
+fn continues(m: &FileMark, fp: &Fingerprint, tail: &[u8]) -> bool {
+    match m.partial {
+        Some(partial) => {
+            fp.blocks() == m.blocks.as_slice()
+                && fp.block_start() == m.block_start
+                && fp.partial() == partial
+        }
+        // A mark from before fingerprints: its tail check, as then.
+        None => hash(&tail[tail.len() - (m.tail_len as usize).min(tail.len())..]) == m.tail,
     }
-    Ok(Resume::At(Box::new(stream), tail))
+}
+
+fn keep_tail(tail: &mut Vec<u8>, data: &[u8]) {
+    let keep = TAIL_LEN as usize;
+    if data.len() >= keep {
+        tail.clear();
+        tail.extend_from_slice(&data[data.len() - keep..]);
+    } else {
+        tail.extend_from_slice(data);
+        let excess = tail.len().saturating_sub(keep);
+        tail.drain(..excess);
+    }
 }
 
 struct CountingFile {

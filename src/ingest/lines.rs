@@ -20,6 +20,9 @@ pub struct Batch {
     pub first_line: u64,
     /// True when `data` is one last line with no terminator.
     pub partial: bool,
+    /// True when the stream ended in a read error right after `data` (a
+    /// compressed file cut short): a partial line may yet be completed.
+    pub cut: bool,
 }
 
 impl Batch {
@@ -162,6 +165,7 @@ impl<R: Read> Framer<R> {
             offset: self.offset,
             first_line: self.line,
             partial,
+            cut: partial && self.pending.is_some(),
             data,
         };
         self.offset += len as u64;

@@ -7,23 +7,22 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
-use tantivy::schema::TantivyDocument;
 
-use super::checkpoint::{FileMark, hash};
+use super::checkpoint::{FileMark, FileStat, hash};
+use super::fingerprint::Fingerprint;
 use super::identify::{Identity, identify};
 use super::lines::{Batch, Chunk, Framer};
+use super::parse::Parsed;
 use super::summary::{Progress, Summary};
 use super::walk::{self, Counter, Problem};
 use crate::catalog::Catalogs;
 use crate::error::Result;
-use crate::index::schema::ts_range;
 use crate::index::writer::{Writer, to_document};
 use crate::model::{BadReason, Source};
-use crate::normalize::{Normalized, normalize};
 
 /// Knobs of a run.
 #[derive(Debug, Clone)]
@@ -68,6 +67,12 @@ pub struct Ingestor<'a> {
     waiting: std::collections::HashSet<String>,
     /// Don't count unchanged files (follow mode rescans them every tick).
     quiet_unchanged: bool,
+    /// Follow mode: each path's `stat` when it was last found with nothing
+    /// new, so an untouched file (a `.gz` above all) is not opened again.
+    settled: std::collections::HashMap<PathBuf, FileStat>,
+    /// Problems already reported (a file unreadable every tick is
+    /// reported once).
+    reported: std::collections::HashSet<(String, String)>,
     /// Set (e.g. by Ctrl-C) to stop after the current batch.
     stop: Option<&'a std::sync::atomic::AtomicBool>,
 }
@@ -80,31 +85,18 @@ struct FileState {
     offset: u64,
     lines: u64,
     tail: Vec<u8>,
+    fingerprint: Fingerprint,
     last_ts: DateTime<Utc>,
-    /// Whether a partial last line may be left for later (plain files).
-    can_wait: bool,
+    /// Whether an unterminated last line that does not parse is left for
+    /// later: always in a plain file (a writer may pause mid-line for any
+    /// time), in a compressed one only when its stream is cut short.
+    plain: bool,
     /// Whether progress is recorded in the checkpoint (not stdin).
     checkpointed: bool,
-    /// When the file was last modified.
-    modified: Option<std::time::SystemTime>,
-}
-
-/// A file modified this recently may still be writing its last line.
-const STILL_WRITING: Duration = Duration::from_secs(5);
-
-impl FileState {
-    /// Whether an unterminated last line may yet be completed: the file was
-    /// modified within [`STILL_WRITING`]. Otherwise it is judged as it is.
-    fn being_written(&self) -> bool {
-        self.modified
-            .is_some_and(|m| m.elapsed().map_or(true, |age| age < STILL_WRITING))
-    }
-}
-
-enum Parsed {
-    Blank,
-    Good(Box<Normalized>, Option<TantivyDocument>, bool),
-    Bad(BadReason),
+    /// The file when it was identified (recorded with the mark).
+    stat: Option<FileStat>,
+    /// The path it was opened by (for [`Ingestor::settled`]).
+    path: Option<PathBuf>,
 }
 
 impl<'a> Ingestor<'a> {
@@ -128,6 +120,8 @@ impl<'a> Ingestor<'a> {
             sources: Default::default(),
             waiting: Default::default(),
             quiet_unchanged: false,
+            settled: Default::default(),
+            reported: Default::default(),
             stop: None,
         }
     }
@@ -164,16 +158,22 @@ impl<'a> Ingestor<'a> {
         Ok(())
     }
 
-    /// Ingest files and directories (recursively); `-` is stdin.
+    /// Ingest files and directories (recursively); `-` is stdin, and so is
+    /// a FIFO or a process substitution (`<(zcat f)`) read to its end.
     pub fn ingest_paths(&mut self, paths: &[PathBuf]) -> Result<()> {
-        let (files, problems) = walk::expand(
-            &paths
-                .iter()
-                .filter(|p| p.as_os_str() != "-")
-                .cloned()
-                .collect::<Vec<_>>(),
-            Some(self.writer.dir()),
-        );
+        let mut roots = Vec::new();
+        let mut streams = Vec::new();
+        for path in paths.iter().filter(|p| p.as_os_str() != "-") {
+            match walk::special_file(path) {
+                Some(walk::Special::Stream) => streams.push(path.clone()),
+                Some(walk::Special::Device(what)) => self.problem(
+                    &path.display().to_string(),
+                    &format!("{what}, not a log file; skipped"),
+                ),
+                None => roots.push(path.clone()),
+            }
+        }
+        let (files, problems) = walk::expand(&roots, Some(self.writer.dir()));
         for p in &problems {
             self.progress.note(&format!("{}: {}", p.path, p.message));
         }
@@ -186,6 +186,12 @@ impl<'a> Ingestor<'a> {
         self.progress.begin(total);
         if paths.iter().any(|p| p.as_os_str() == "-") {
             self.ingest_stdin()?;
+        }
+        for path in &streams {
+            match std::fs::File::open(path) {
+                Ok(f) => self.ingest_stream(&path.display().to_string(), Box::new(f))?,
+                Err(e) => self.problem(&path.display().to_string(), &read_error(&e)),
+            }
         }
         for file in &files {
             if self.stopping() {
@@ -200,20 +206,22 @@ impl<'a> Ingestor<'a> {
 
     /// Read whatever of `path` is not yet in the index.
     pub fn ingest_file(&mut self, path: &Path) -> Result<()> {
+        let name = walk::source_name(path);
+        let before = std::fs::metadata(path).ok().map(|m| FileStat::of(&m));
+        if self.quiet_unchanged && before.is_some() && self.settled.get(path) == before.as_ref() {
+            return Ok(());
+        }
         let counter = Counter::default();
-        let name = path
-            .canonicalize()
-            .unwrap_or_else(|_| path.to_path_buf())
-            .display()
-            .to_string();
         let ident = match identify(path, &self.writer.checkpoint, counter.clone()) {
             Ok(i) => i,
             Err(e) => {
                 self.problem(&name, &read_error(&e));
+                // Follow mode tries it again only once it changes.
+                self.settle(path, before);
                 return Ok(());
             }
         };
-        let (stream, state) = match ident {
+        let start = match ident {
             Identity::Empty => {
                 self.summary.empty_files += 1;
                 return Ok(());
@@ -226,61 +234,70 @@ impl<'a> Ingestor<'a> {
                 if !self.quiet_unchanged {
                     self.summary.unchanged_files += 1;
                 }
+                self.settle(path, before);
                 self.progress.advance(size, 0);
                 return Ok(());
             }
-            Identity::Read {
-                stream,
-                head,
-                mark,
-                offset,
-                lines,
-                tail,
-                compressed,
-            } => {
-                if !compressed {
-                    self.progress.advance(offset, 0);
-                }
-                let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
-                let state = FileState {
-                    source: name,
-                    mark,
-                    head,
-                    offset,
-                    lines,
-                    tail,
-                    last_ts: modified.map_or_else(Utc::now, DateTime::<Utc>::from),
-                    can_wait: !compressed,
-                    checkpointed: true,
-                    modified,
-                };
-                (stream, state)
-            }
+            Identity::Read(start) => *start,
         };
-        self.read_stream(stream, state, &counter)
+        if !start.compressed {
+            self.progress.advance(start.offset, 0);
+        }
+        let state = FileState {
+            source: name,
+            mark: start.mark,
+            head: start.head,
+            offset: start.offset,
+            lines: start.lines,
+            tail: start.tail,
+            fingerprint: start.fingerprint,
+            last_ts: DateTime::<Utc>::from(
+                UNIX_EPOCH + Duration::from_nanos(start.stat.mtime_ns.max(0) as u64),
+            ),
+            plain: !start.compressed,
+            checkpointed: true,
+            stat: Some(start.stat),
+            path: Some(path.to_path_buf()),
+        };
+        self.read_stream(start.stream, state, &counter)
+    }
+
+    /// Remember that `path` had nothing new when it looked like `stat`.
+    fn settle(&mut self, path: &Path, stat: Option<FileStat>) {
+        if let (true, Some(stat)) = (self.quiet_unchanged, stat) {
+            self.settled.insert(path.to_path_buf(), stat);
+        }
     }
 
     /// Read stdin (decompressing it if need be); not checkpointed.
     pub fn ingest_stdin(&mut self) -> Result<()> {
+        self.ingest_stream("<stdin>", Box::new(std::io::stdin()))
+    }
+
+    /// Read a stream to its end (stdin, a FIFO, a process substitution),
+    /// decompressing it if need be; not checkpointed.
+    pub fn ingest_stream(&mut self, name: &str, input: Box<dyn Read + Send>) -> Result<()> {
         let counter = Counter::default();
-        let (stream, _) = match walk::decode(Box::new(std::io::stdin()), counter.clone()) {
+        let (stream, _) = match walk::decode(input, counter.clone()) {
             Ok(s) => s,
             Err(e) => {
-                self.problem("<stdin>", &read_error(&e));
+                self.problem(name, &read_error(&e));
                 return Ok(());
             }
         };
         let state = FileState {
-            source: "<stdin>".into(),
+            source: name.into(),
             mark: None,
             head: 0,
             offset: 0,
             lines: 0,
             tail: Vec::new(),
+            fingerprint: Fingerprint::default(),
             last_ts: Utc::now(),
-            can_wait: false,
+            plain: false,
             checkpointed: false,
-            modified: None,
+            stat: None,
+            path: None,
         };
         self.read_stream(stream, state, &counter)
     }
@@ -334,7 +351,26 @@ impl<'a> Ingestor<'a> {
                 self.maybe_commit()?;
             }
             Ok(())
-        })
+        })?;
+        if !self.stopping() {
+            self.settle_read(&state);
+        }
+        Ok(())
+    }
+
+    /// After a file was read as far as it goes: its mark remembers the file
+    /// as it was, and follow mode leaves it alone until it changes.
+    fn settle_read(&mut self, state: &FileState) {
+        if let (Some(i), Some(stat)) = (state.mark, state.stat) {
+            let mark = &mut self.writer.checkpoint.files[i];
+            if mark.stat != Some(stat) {
+                mark.stat = Some(stat);
+                self.dirty = true;
+            }
+        }
+        if let Some(path) = &state.path {
+            self.settle(&path.clone(), state.stat);
+        }
     }
 
     fn process_batch(&mut self, state: &mut FileState, batch: Batch) -> Result<()> {
@@ -354,15 +390,16 @@ impl<'a> Ingestor<'a> {
                     line,
                     offset,
                 };
-                parse_line(bytes, source, max_line, catalogs, fields)
+                super::parse::parse_line(bytes, source, max_line, catalogs, fields)
             })
             .collect();
         if batch.partial
-            && state.can_wait
+            && (state.plain || batch.cut)
             && !matches!(parsed.first(), Some(Parsed::Good(..)))
-            && state.being_written()
         {
-            // A last line still being written: leave it for the next run.
+            // A last line still being written (however long the writer
+            // pauses), or cut short in a compressed file still being
+            // written: never cut it, leave it for its newline.
             self.waiting.insert(state.source.clone());
             return Ok(());
         }
@@ -417,6 +454,10 @@ impl<'a> Ingestor<'a> {
         state.tail.clear();
         state.offset = offset + len;
         state.lines += 1;
+        // The skipped bytes are not at hand: the fingerprint restarts after
+        // them (a file is then matched from this line on only).
+        let probes = state.fingerprint.probes().to_vec();
+        state.fingerprint = Fingerprint::resume(Vec::new(), state.offset, state.lines, &[], probes);
         self.count_bytes(len);
         self.record(state);
     }
@@ -428,6 +469,7 @@ impl<'a> Ingestor<'a> {
         let len = data.len() as u64;
         state.offset = batch.end();
         state.lines += lines;
+        state.fingerprint.update(data);
         let keep = super::checkpoint::TAIL_LEN as usize;
         if data.len() >= keep {
             state.tail = data[data.len() - keep..].to_vec();
@@ -457,6 +499,13 @@ impl<'a> Ingestor<'a> {
                 tail_len: state.tail.len() as u64,
                 offset: state.offset,
                 lines: state.lines,
+                blocks: state.fingerprint.blocks().to_vec(),
+                block_start: state.fingerprint.block_start(),
+                block_lines: state.fingerprint.block_lines(),
+                partial: Some(state.fingerprint.partial()),
+                probes: state.fingerprint.probes().to_vec(),
+                // Set once the file is read as far as it goes (settle_read).
+                stat: None,
             };
             state.mark = Some(cp.record(state.mark, mark));
         }
@@ -473,6 +522,12 @@ impl<'a> Ingestor<'a> {
     }
 
     fn problem(&mut self, path: &str, message: &str) {
+        if !self
+            .reported
+            .insert((path.to_string(), message.to_string()))
+        {
+            return;
+        }
         self.progress.note(&format!("{path}: {message}"));
         self.summary.problems.push(Problem {
             path: path.to_string(),
@@ -514,35 +569,6 @@ impl<'a> Ingestor<'a> {
         self.summary.incomplete_tails = self.waiting.len() as u64;
         self.summary.seconds = self.started.elapsed().as_secs_f64();
         Ok(self.summary)
-    }
-}
-
-fn parse_line(
-    bytes: &[u8],
-    source: Source,
-    max_line: usize,
-    catalogs: &Catalogs,
-    fields: &crate::index::schema::Fields,
-) -> Parsed {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Parsed::Blank;
-    }
-    if bytes.len() > max_line {
-        return Parsed::Bad(BadReason::TooLong);
-    }
-    let (text, repaired) = match std::str::from_utf8(bytes) {
-        Ok(s) => (std::borrow::Cow::Borrowed(s), false),
-        Err(_) => (String::from_utf8_lossy(bytes), true),
-    };
-    match normalize(&text, source) {
-        Ok(mut n) => {
-            catalogs.classify(&mut n);
-            let storable = n.has_ts && ts_range::holds(n.event.ts);
-            let doc = storable.then(|| to_document(fields, &n.event));
-            Parsed::Good(Box::new(n), doc, repaired)
-        }
-        Err(_) if repaired => Parsed::Bad(BadReason::InvalidUtf8),
-        Err(reason) => Parsed::Bad(reason),
     }
 }
 

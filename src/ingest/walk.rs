@@ -207,16 +207,24 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-/// True when the first bytes look binary — a NUL byte, or more than one in
-/// ten characters a control character or invalid UTF-8: not a log file.
+/// True when the first bytes look binary: more than one in ten characters a
+/// control character or invalid UTF-8, or NULs scattered in many short runs.
+/// NUL *runs* alone are not binary: a crash leaves blocks of NULs in a log
+/// (they are stripped when lines are read), so one stray byte never decides.
 pub fn looks_binary(head: &[u8]) -> bool {
-    if head.is_empty() {
-        return false;
-    }
-    if memchr::memchr(0, head).is_some() {
+    let runs = head
+        .split(|&b| b == 0)
+        .skip(1)
+        .filter(|piece| !piece.is_empty())
+        .count();
+    if runs * 64 > head.len().max(1024) {
         return true;
     }
-    let text = String::from_utf8_lossy(head);
+    let text: Vec<u8> = head.iter().copied().filter(|&b| b != 0).collect();
+    if text.is_empty() {
+        return false;
+    }
+    let text = String::from_utf8_lossy(&text);
     let odd = text
         .chars()
         .filter(|&c| {
@@ -224,6 +232,46 @@ pub fn looks_binary(head: &[u8]) -> bool {
         })
         .count();
     odd * 10 > text.chars().count()
+}
+
+/// The name a file's events point at: its canonical path. A file read by
+/// its descriptor after it was rotated away (`/proc/self/fd/N`) is named by
+/// where it is now, or where it was if it was deleted.
+pub fn source_name(path: &Path) -> String {
+    if path.starts_with("/proc/self/fd") {
+        if let Ok(target) = std::fs::read_link(path) {
+            let text = target.display().to_string();
+            return text.strip_suffix(" (deleted)").unwrap_or(&text).to_string();
+        }
+    }
+    path.canonicalize()
+        .unwrap_or_else(|_| path.to_path_buf())
+        .display()
+        .to_string()
+}
+
+/// What a named path is when it is not a file or a directory.
+pub enum Special {
+    /// A FIFO (or a process substitution): read once, like stdin.
+    Stream,
+    /// Something that is never a log (`/dev/zero`, `/dev/tty`, a socket).
+    Device(&'static str),
+}
+
+pub fn special_file(path: &Path) -> Option<Special> {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = std::fs::metadata(path).ok()?.file_type();
+    if kind.is_fifo() {
+        Some(Special::Stream)
+    } else if kind.is_char_device() {
+        Some(Special::Device("a character device"))
+    } else if kind.is_block_device() {
+        Some(Special::Device("a block device"))
+    } else if kind.is_socket() {
+        Some(Special::Device("a socket"))
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]
@@ -260,8 +308,20 @@ mod tests {
     }
 
     #[test]
-    fn binary_is_recognised_by_nuls_or_mostly_odd_bytes() {
-        assert!(looks_binary(b"abc\0def"));
+    fn binary_is_recognised_by_scattered_nuls_or_mostly_odd_bytes() {
+        // One NUL, or a crash's block of them, is not binary.
+        assert!(!looks_binary(b"{\"a\":1}\n\0{\"b\":2}\n"));
+        let mut crash = b"{\"a\":1}\n".repeat(100);
+        crash.extend([0u8; 4096]);
+        crash.extend(b"{\"b\":2}\n".repeat(100));
+        assert!(!looks_binary(&crash));
+        // UTF-16 or an executable: NULs everywhere.
+        let utf16: Vec<u8> = "{\"a\":1}\n"
+            .repeat(100)
+            .bytes()
+            .flat_map(|b| [b, 0])
+            .collect();
+        assert!(looks_binary(&utf16));
         let noise: Vec<u8> = (0..4000u32)
             .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8 | 0x80)
             .collect();
