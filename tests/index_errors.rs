@@ -201,3 +201,47 @@ fn a_full_disk_stops_cleanly_and_resumes_once_there_is_space() {
         "resumed exactly where it stopped"
     );
 }
+
+#[test]
+fn an_index_that_is_a_regular_file_is_a_clear_error() {
+    let env = Env::new();
+    let file = env.write("not-an-index", "hello\n");
+    for args in [
+        &["stats"][..],
+        &["search", "status:5xx"],
+        &["find", "req_x"],
+    ] {
+        let out = env.cmd_at(&file).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains("not an index directory"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn an_empty_id_is_a_usage_error() {
+    let env = ingested();
+    for id in ["", "   "] {
+        fails_with(&env, &["find", id], &["find needs an id"]);
+    }
+}
+
+#[test]
+fn a_truncated_meta_json_is_named_in_one_short_sentence() {
+    let env = ingested();
+    let meta = env.index.join("meta.json");
+    let text = std::fs::read_to_string(&meta).unwrap();
+    std::fs::write(&meta, &text[..text.len() / 2]).unwrap();
+    for args in [&["stats"][..], &["find", "req_2N7s8x9KqR"]] {
+        fails_with(&env, args, &["meta.json", "not valid JSON", "--rebuild"]);
+        let err = stderr(&env.run(args));
+        assert!(err.len() < 300, "short, not the file's content: {err}");
+        assert!(!err.contains("segments"), "no JSON from the file: {err}");
+    }
+    let data = repo().join("tests/data/envelopes.jsonl");
+    fails_with(
+        &env,
+        &["ingest", data.to_str().unwrap()],
+        &["meta.json", "not valid JSON"],
+    );
+}

@@ -25,6 +25,11 @@ pub enum Format {
 }
 
 pub fn run(ctx: &Context, a: FindArgs) -> Result<Status> {
+    if a.id.trim().is_empty() {
+        anyhow::bail!(
+            "find needs an id: a request id (or 8+ characters of one), an idempotency key or a trace id"
+        );
+    }
     let store = ctx.store()?;
     let result = store.find(&a.id)?;
     let format = if a.json { Format::Json } else { a.format };

@@ -2,6 +2,8 @@
 //! ([`writer`]), and the read-only [`Store`] every query goes through
 //! ([`reader`]).
 
+mod directory;
+mod errors;
 pub mod reader;
 pub mod schema;
 pub mod writer;

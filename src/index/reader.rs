@@ -8,13 +8,14 @@ use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
 use tantivy::collector::Collector;
-use tantivy::directory::MmapDirectory;
 use tantivy::query::{EnableScoring, Query};
 use tantivy::schema::{TantivyDocument, Value};
 use tantivy::{DocAddress, Executor, Index, IndexReader, ReloadPolicy, Searcher};
 
+use super::directory::ReadDirectory;
+use super::errors::{incompatible, index_error};
 use super::schema::{Fields, build_schema};
-use super::writer::{index_error, read_checkpoint};
+use super::writer::read_checkpoint;
 use crate::catalog::Catalogs;
 use crate::error::{Error, Result};
 use crate::ingest::checkpoint::Checkpoint;
@@ -38,18 +39,18 @@ impl Store {
     /// Open the index in `dir` for reading. A missing directory (or one
     /// without an index yet) opens as an empty index.
     pub fn open(dir: &Path, catalogs: Catalogs) -> Result<Store> {
+        if dir.exists() && !dir.is_dir() {
+            return Err(Error::index(
+                dir,
+                "this is a file, not an index directory; pass a directory with --index DIR (or ERRTRIAGE_INDEX)",
+            ));
+        }
         let exists = dir.join("meta.json").exists();
         let index = if exists {
-            let mmap = MmapDirectory::open(dir).map_err(|e| Error::Index {
-                path: dir.to_path_buf(),
-                message: e.to_string(),
-            })?;
-            let index = Index::open(mmap).map_err(|e| index_error(dir, e))?;
+            let directory = ReadDirectory::open(dir).map_err(|e| index_error(dir, e.into()))?;
+            let index = Index::open(directory).map_err(|e| index_error(dir, e))?;
             if index.schema() != build_schema() {
-                return Err(Error::Index {
-                    path: dir.to_path_buf(),
-                    message: "cannot be read by this errtriage (its schema differs); rebuild it with `errtriage ingest --rebuild PATH…`".into(),
-                });
+                return Err(incompatible(dir, "its schema differs"));
             }
             read_checkpoint(&index, dir)?;
             index

@@ -13,6 +13,7 @@ use tantivy::schema::TantivyDocument;
 use tantivy::store::{Compressor, ZstdCompressor};
 use tantivy::{DateTime as TDate, Index, IndexSettings, IndexWriter, TantivyError};
 
+use super::errors::{incompatible, incompatible_cause, index_error};
 use super::schema::{Fields, SCHEMA_VERSION, build_schema};
 use crate::error::{Error, Result};
 use crate::ingest::checkpoint::Checkpoint;
@@ -215,12 +216,9 @@ fn merge_policy() -> LogMergePolicy {
 
 fn open_or_create(dir: &Path) -> Result<Index> {
     create_private_dir(dir)?;
-    let mmap = MmapDirectory::open(dir).map_err(|e| Error::Index {
-        path: dir.to_path_buf(),
-        message: e.to_string(),
-    })?;
+    let mmap = MmapDirectory::open(dir).map_err(|e| index_error(dir, e.into()))?;
     if Index::exists(&mmap).map_err(|e| index_error(dir, e.into()))? {
-        let index = Index::open(mmap).map_err(|e| incompatible(dir, &e.to_string()))?;
+        let index = Index::open(mmap).map_err(|e| incompatible_cause(dir, e))?;
         if index.schema() != build_schema() {
             return Err(incompatible(dir, "its schema differs from this version's"));
         }
@@ -263,11 +261,13 @@ pub(crate) fn read_checkpoint(index: &Index, dir: &Path) -> Result<Checkpoint> {
 /// Create `dir` (and parents) readable by its owner only.
 pub fn create_private_dir(dir: &Path) -> Result<()> {
     use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-    let cannot = |e: std::io::Error| Error::Index {
-        path: dir.to_path_buf(),
-        message: format!(
-            "cannot create a private index directory there ({e}); choose a writable location with --index DIR or ERRTRIAGE_INDEX"
-        ),
+    let cannot = |e: std::io::Error| {
+        Error::index(
+            dir,
+            format!(
+                "cannot create a private index directory there ({e}); choose a writable location with --index DIR or ERRTRIAGE_INDEX"
+            ),
+        )
     };
     if !dir.exists() {
         std::fs::DirBuilder::new()
@@ -290,88 +290,10 @@ fn remove_index(dir: &Path) -> Result<()> {
             .next()
             .is_some()
     {
-        return Err(Error::Index {
-            path: dir.to_path_buf(),
-            message: "refusing to --rebuild: the directory is not an errtriage index".into(),
-        });
+        return Err(Error::index(
+            dir,
+            "refusing to --rebuild: the directory is not an errtriage index",
+        ));
     }
     std::fs::remove_dir_all(dir).map_err(|e| Error::io(dir, e))
-}
-
-pub(crate) fn index_error(dir: &Path, e: TantivyError) -> Error {
-    // A worker thread's failure loses its cause; ask the disk directly.
-    let kind = io_kind(&e).or_else(|| {
-        matches!(e, TantivyError::ErrorInThread(_))
-            .then(|| probe_write(dir))
-            .flatten()
-    });
-    let message = match (&e, kind) {
-        (_, Some(std::io::ErrorKind::StorageFull)) => {
-            "the disk is full; free space, then run `errtriage ingest` again (everything committed is safe and resumes)"
-                .into()
-        }
-        (_, Some(std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem)) => {
-            format!("{e}; choose a writable location with --index DIR or ERRTRIAGE_INDEX")
-        }
-        (
-            TantivyError::DataCorruption(_)
-            | TantivyError::IncompatibleIndex(_)
-            | TantivyError::OpenReadError(_)
-            | TantivyError::OpenDirectoryError(_),
-            _,
-        ) => format!(
-            "the index is damaged or incomplete ({e}); rebuild it with `errtriage ingest --rebuild PATH…`"
-        ),
-        _ => e.to_string(),
-    };
-    Error::Index {
-        path: dir.to_path_buf(),
-        message,
-    }
-}
-
-/// Write (then remove) a small file in `dir`: the kind of error that gives,
-/// if any — how a full disk is told when tantivy lost the original error.
-fn probe_write(dir: &Path) -> Option<std::io::ErrorKind> {
-    use std::io::Write;
-    let path = dir.join(".errtriage-space-probe");
-    let result = std::fs::File::create(&path)
-        .and_then(|mut f| f.write_all(&[0u8; 256 * 1024]).and_then(|_| f.sync_all()));
-    let _ = std::fs::remove_file(&path);
-    result.err().map(|e| e.kind())
-}
-
-/// The kind of the I/O error behind a tantivy error, wherever tantivy wrapped
-/// it (IoError, OpenWriteError, a lock, a commit…).
-fn io_kind(e: &TantivyError) -> Option<std::io::ErrorKind> {
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(c) = cause {
-        if let Some(io) = c.downcast_ref::<std::io::Error>() {
-            return Some(io.kind());
-        }
-        cause = c.source();
-    }
-    // Some variants keep the io::Error without exposing it as a source, or
-    // only its text (InternalError).
-    let debug = format!("{e:?}");
-    [
-        ("StorageFull", std::io::ErrorKind::StorageFull),
-        ("os error 28", std::io::ErrorKind::StorageFull),
-        ("PermissionDenied", std::io::ErrorKind::PermissionDenied),
-        ("os error 13", std::io::ErrorKind::PermissionDenied),
-        ("ReadOnlyFilesystem", std::io::ErrorKind::ReadOnlyFilesystem),
-        ("os error 30", std::io::ErrorKind::ReadOnlyFilesystem),
-    ]
-    .into_iter()
-    .find(|(name, _)| debug.contains(name))
-    .map(|(_, kind)| kind)
-}
-
-fn incompatible(dir: &Path, why: &str) -> Error {
-    Error::Index {
-        path: dir.to_path_buf(),
-        message: format!(
-            "cannot be read by this errtriage ({why}); rebuild it with `errtriage ingest --rebuild PATH…`"
-        ),
-    }
 }
