@@ -81,7 +81,7 @@ fn io_root<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a std::io::
 
 impl From<tantivy::TantivyError> for Error {
     fn from(e: tantivy::TantivyError) -> Self {
-        Error::Tantivy(IndexCause(e))
+        Error::Tantivy(IndexCause::new(e))
     }
 }
 
@@ -91,21 +91,46 @@ impl From<tantivy::TantivyError> for Error {
 /// words and leaves the operating system's reason to its `source`, the
 /// `io::Error` tantivy carried.
 #[derive(Debug, Clone)]
-pub struct IndexCause(pub tantivy::TantivyError);
+pub struct IndexCause {
+    tantivy: tantivy::TantivyError,
+    /// What the disk said when asked directly, for errors where tantivy
+    /// kept only the text of the I/O error (a worker thread's failure).
+    disk: Option<std::sync::Arc<std::io::Error>>,
+}
 
 impl IndexCause {
-    /// tantivy's error, as tantivy gave it.
-    pub fn tantivy(&self) -> &tantivy::TantivyError {
-        &self.0
+    pub fn new(tantivy: tantivy::TantivyError) -> IndexCause {
+        IndexCause {
+            tantivy,
+            disk: None,
+        }
     }
 
-    /// The I/O error inside tantivy's error, wherever tantivy put it.
+    /// `tantivy`, with the error the disk gave when probed after it.
+    pub fn with_disk(tantivy: tantivy::TantivyError, disk: std::io::Error) -> IndexCause {
+        IndexCause {
+            tantivy,
+            disk: Some(std::sync::Arc::new(disk)),
+        }
+    }
+
+    /// tantivy's error, as tantivy gave it.
+    pub fn tantivy(&self) -> &tantivy::TantivyError {
+        &self.tantivy
+    }
+
+    /// The I/O error inside tantivy's error, wherever tantivy put it, else
+    /// the disk's answer when probed.
     pub fn io(&self) -> Option<&std::io::Error> {
+        self.tantivy_io().or(self.disk.as_deref())
+    }
+
+    fn tantivy_io(&self) -> Option<&std::io::Error> {
         use tantivy::TantivyError as T;
         use tantivy::directory::error::{
             LockError, OpenDirectoryError, OpenReadError, OpenWriteError,
         };
-        match &self.0 {
+        match &self.tantivy {
             T::IoError(io) | T::LockFailure(LockError::IoError(io), _) => Some(io.as_ref()),
             T::OpenWriteError(OpenWriteError::IoError { io_error, .. })
             | T::OpenReadError(OpenReadError::IoError { io_error, .. })
@@ -123,7 +148,10 @@ impl std::fmt::Display for IndexCause {
         use tantivy::directory::error::{
             LockError, OpenDirectoryError, OpenReadError, OpenWriteError,
         };
-        match &self.0 {
+        if self.disk.is_some() && self.tantivy_io().is_none() {
+            return write!(f, "writing the index failed");
+        }
+        match &self.tantivy {
             T::IoError(_) => write!(f, "I/O error"),
             T::LockFailure(LockError::LockBusy, _) => {
                 write!(f, "another process holds the index lock")

@@ -15,19 +15,15 @@ pub const DISK_FULL: &str = "the disk is full; free space, then run `errtriage i
 
 /// The index error for `e`, met while working on the index in `dir`.
 pub(crate) fn index_error(dir: &Path, e: TantivyError) -> Error {
-    let cause = IndexCause(e);
+    // A worker thread's failure, and tantivy's field-norm serializer, keep
+    // only the text of the I/O error: then ask the disk directly.
+    let cause = match probe_write_if_lost(dir, &e) {
+        Some(disk) => IndexCause::with_disk(e, disk),
+        None => IndexCause::new(e),
+    };
     let kind = match cause.io() {
         Some(io) if is_storage_full(io) => Some(ErrorKind::StorageFull),
         Some(io) => Some(io.kind()),
-        // A worker thread's failure, and tantivy's field-norm serializer,
-        // keep only the text of the I/O error: ask the disk directly.
-        None if matches!(
-            cause.tantivy(),
-            TantivyError::ErrorInThread(_) | TantivyError::InternalError(_)
-        ) =>
-        {
-            probe_write(dir)
-        }
         None => None,
     };
     let message = match (cause.tantivy(), kind) {
@@ -77,7 +73,7 @@ pub(crate) fn incompatible_cause(dir: &Path, e: TantivyError) -> Error {
         message:
             "cannot be read by this errtriage; rebuild it with `errtriage ingest --rebuild PATH…`"
                 .into(),
-        source: Some(IndexCause(e)),
+        source: Some(IndexCause::new(e)),
     }
 }
 
@@ -100,19 +96,22 @@ fn damaged_meta(dir: &Path) -> Option<String> {
     })
 }
 
-/// Write (then remove) a small file in `dir`: the kind of error that gives,
-/// if any — how a full disk is told when tantivy lost the original error.
-fn probe_write(dir: &Path) -> Option<ErrorKind> {
+/// For an error that lost its I/O cause: write (then remove) a small file
+/// in `dir`, and return the error that gives, if any — how a full disk is
+/// told when tantivy kept only the text of the original error.
+fn probe_write_if_lost(dir: &Path, e: &TantivyError) -> Option<std::io::Error> {
     use std::io::Write;
+    if !matches!(
+        e,
+        TantivyError::ErrorInThread(_) | TantivyError::InternalError(_)
+    ) {
+        return None;
+    }
     let path = dir.join(".errtriage-space-probe");
     let result = std::fs::File::create(&path)
         .and_then(|mut f| f.write_all(&[0u8; 256 * 1024]).and_then(|_| f.sync_all()));
     let _ = std::fs::remove_file(&path);
-    match result {
-        Err(e) if is_storage_full(&e) => Some(ErrorKind::StorageFull),
-        Err(e) => Some(e.kind()),
-        Ok(()) => None,
-    }
+    result.err()
 }
 
 #[cfg(test)]

@@ -9,4 +9,4 @@ pub mod schema;
 pub mod writer;
 
 pub use reader::Store;
-pub use writer::{Writer, WriterOptions};
+pub use writer::{Discarded, Writer, WriterOptions};

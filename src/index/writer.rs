@@ -125,6 +125,29 @@ impl Writer {
         Ok(())
     }
 
+    /// After a failed add or commit (a full disk): forget what was not
+    /// committed and delete the files it had written (tantivy's garbage
+    /// collection of files no commit refers to), so the index is its last
+    /// commit again and the space is free. Says what was freed and kept.
+    pub fn discard_uncommitted(&mut self) -> Result<Discarded> {
+        let before = dir_bytes(&self.dir);
+        self.writer
+            .rollback()
+            .map_err(|e| index_error(&self.dir, e))?;
+        self.writer
+            .garbage_collect_files()
+            .wait()
+            .map_err(|e| index_error(&self.dir, e))?;
+        let index = self.writer.index().clone();
+        self.checkpoint = read_checkpoint(&index, &self.dir)?;
+        self.uncommitted = 0;
+        let metas = index.load_metas().map_err(|e| index_error(&self.dir, e))?;
+        Ok(Discarded {
+            freed_bytes: before.saturating_sub(dir_bytes(&self.dir)),
+            kept_events: metas.segments.iter().map(|s| u64::from(s.num_docs())).sum(),
+        })
+    }
+
     /// Wait for background merges, then release the lock.
     pub fn finish(self) -> Result<()> {
         let dir = self.dir.clone();
@@ -132,6 +155,27 @@ impl Writer {
             .wait_merging_threads()
             .map_err(|e| index_error(&dir, e))
     }
+}
+
+/// What [`Writer::discard_uncommitted`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Discarded {
+    /// Bytes of unfinished segment files deleted.
+    pub freed_bytes: u64,
+    /// Events in the index as of its last commit.
+    pub kept_events: u64,
+}
+
+/// Total size of the files directly in `dir` (0 when unreadable).
+fn dir_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.metadata().ok())
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+        .sum()
 }
 
 /// Build the tantivy document for an event. Pure; safe to call from any thread.
