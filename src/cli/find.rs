@@ -59,6 +59,14 @@ pub fn run(ctx: &Context, a: FindArgs) -> Result<Status> {
         eprintln!("errtriage: {}", errtriage::sanitize::escape(&hint));
         return Ok(Status::NotFound);
     }
+    if result.omitted > 0 {
+        eprintln!(
+            "errtriage: {} more event(s) match `{}`; showing the newest {}",
+            result.omitted,
+            errtriage::sanitize::escape(&a.id),
+            result.events.len()
+        );
+    }
     match format {
         Format::Markdown => crate::print::markdown::case_card(
             &mut std::io::stdout().lock(),

@@ -97,6 +97,7 @@ impl Printer for JsonPrinter {
             "chains": self.chains_of(&r.chains),
             "readings": readings,
             "candidates": r.candidates,
+            "omitted": r.omitted,
         });
         self.emit(&value)
     }
