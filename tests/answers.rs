@@ -80,3 +80,79 @@ fn find_keeps_the_newest_events_of_a_busy_id_and_says_how_many_it_left_out() {
         "{err}"
     );
 }
+
+/// `search QUERY --json` with extra args; (request ids found, displayed
+/// classes, stderr).
+fn search(env: &Env, extra: &[&str], query: &str) -> (Vec<String>, Vec<String>, String) {
+    let mut args = extra.to_vec();
+    args.extend(["search", query, "--json"]);
+    let out = env.run(&args);
+    assert!(
+        [0, 1].contains(&out.status.code().unwrap()),
+        "{}",
+        stderr(&out)
+    );
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let events = r["events"].as_array().unwrap();
+    let field = |name: &str| -> Vec<String> {
+        events
+            .iter()
+            .map(|e| e[name].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    (field("request_id"), field("class"), stderr(&out))
+}
+
+#[test]
+fn after_a_catalog_change_reindex_makes_the_index_agree_with_what_is_shown() {
+    let env = ingested();
+    let id = "req_42MIN00001".to_string();
+    let (ids, classes, err) = search(&env, &[], "code:slot_unavailable");
+    assert_eq!(
+        (ids, classes),
+        (vec![id.clone()], vec!["conflict".to_string()])
+    );
+    assert!(!err.contains("reindex"), "same catalogs, no warning: {err}");
+
+    let catalog = env.write(
+        "user.toml",
+        "[api]\nname = \"42min\"\n[codes.slot_unavailable]\nclass = \"server\"\n",
+    );
+    let user = ["--catalog", catalog.to_str().unwrap()];
+    // Shown with the new class, indexed with the old one: said once.
+    let (ids, classes, err) = search(&env, &user, "code:slot_unavailable");
+    assert_eq!(
+        (ids, classes),
+        (vec![id.clone()], vec!["server".to_string()])
+    );
+    assert_eq!(err.matches("run `errtriage reindex`").count(), 1, "{err}");
+    assert!(
+        search(&env, &user, "class:server").0.is_empty(),
+        "the mismatch"
+    );
+    assert!(search(&env, &user, "class:conflict").0.contains(&id));
+
+    let mut args = user.to_vec();
+    args.extend(["reindex", "--json"]);
+    let out = env.run(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let stats: Stats = env.json(&["stats", "--json"]);
+    assert_eq!(summary["events"], stats.events);
+    assert_eq!(stats.events, 13, "nothing lost or doubled");
+
+    let (ids, classes, err) = search(&env, &user, "class:server");
+    assert!(ids.contains(&id), "{ids:?}");
+    assert!(classes.iter().all(|c| c == "server"), "{classes:?}");
+    assert!(!err.contains("reindex"), "agrees now: {err}");
+    assert!(!search(&env, &user, "class:conflict").0.contains(&id));
+    // Without the user catalog, the index is stale again and says so.
+    assert!(
+        search(&env, &[], "code:slot_unavailable")
+            .2
+            .contains("reindex")
+    );
+    // Ingesting more keeps nothing twice and the checkpoint resumes.
+    let again = env.ingest(&[&repo().join("tests/data/envelopes.jsonl")]);
+    assert_eq!(again["events"], 0, "{again}");
+}

@@ -80,6 +80,7 @@ pub fn run(ctx: &Context, a: IngestArgs) -> Result<Status> {
             dir.display()
         );
     })?;
+    writer.record_derivation(&catalogs);
     let stop = stop_flag();
     let summary = match ingest_into(&mut writer, &catalogs, &a, stop) {
         Ok(summary) => summary,

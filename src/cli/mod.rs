@@ -5,6 +5,7 @@ mod chains;
 mod find;
 mod groups;
 mod ingest;
+mod reindex;
 mod search;
 mod stats;
 
@@ -80,6 +81,8 @@ pub enum Command {
     Chains(chains::ChainsArgs),
     /// What the index holds
     Stats(stats::StatsArgs),
+    /// Re-derive the indexed fields from the stored lines with the current catalogs
+    Reindex(reindex::ReindexArgs),
     /// Open the TUI over a query, or ingest PATHs first and then open it
     Tui(TuiArgs),
     /// Time the TUI headless: type QUERY key by key, print JSON (benchmarks)
@@ -140,9 +143,14 @@ impl Context {
         Ok(Catalogs::load(&self.catalog_files, dir.as_deref())?)
     }
 
-    /// The index, opened for reading.
+    /// The index, opened for reading; says once on stderr when its indexed
+    /// fields were derived with other catalogs than these.
     pub fn store(&self) -> Result<Store> {
-        Ok(Store::open(&self.index_dir, self.catalogs()?)?)
+        let store = Store::open(&self.index_dir, self.catalogs()?)?;
+        if store.is_stale() {
+            eprintln!("errtriage: {}", errtriage::index::derived::STALE);
+        }
+        Ok(store)
     }
 
     /// The printer for `--json` or human output.
@@ -165,6 +173,7 @@ pub fn run(cli: Cli) -> Result<Status> {
         Some(Command::Groups(a)) => groups::run(&ctx, a),
         Some(Command::Chains(a)) => chains::run(&ctx, a),
         Some(Command::Stats(a)) => stats::run(&ctx, a),
+        Some(Command::Reindex(a)) => reindex::run(&ctx, a),
         Some(Command::Tui(a)) => tui_command(&ctx, a),
         Some(Command::BenchTui { query }) => crate::tui::bench::run(&ctx, &query, (160, 48)),
         Some(Command::Completions { shell }) => {

@@ -13,8 +13,10 @@ use tantivy::schema::TantivyDocument;
 use tantivy::store::{Compressor, ZstdCompressor};
 use tantivy::{DateTime as TDate, Index, IndexSettings, IndexWriter, TantivyError};
 
+use super::derived::Derivation;
 use super::errors::{incompatible, incompatible_cause, index_error};
 use super::schema::{Fields, SCHEMA_VERSION, build_schema};
+use crate::catalog::Catalogs;
 use crate::error::{Error, Result};
 use crate::ingest::checkpoint::Checkpoint;
 use crate::model::Event;
@@ -105,6 +107,28 @@ impl Writer {
             .map_err(|e| index_error(&self.dir, e))?;
         self.uncommitted += 1;
         Ok(())
+    }
+
+    /// Record, for the next commit, that documents are derived with
+    /// `catalogs` and this normalizer (an index that already holds events
+    /// keeps what it recorded: see [`Derivation::next`]).
+    pub fn record_derivation(&mut self, catalogs: &Catalogs) {
+        let cp = &mut self.checkpoint;
+        let empty = cp.files.is_empty() && cp.totals.events == 0;
+        cp.derived = Derivation::next(cp.derived.as_ref(), empty, Derivation::current(catalogs));
+    }
+
+    /// Delete every document at the next commit (documents added after this
+    /// call are kept): with one commit after, the swap is atomic.
+    pub(crate) fn delete_all(&mut self) -> Result<()> {
+        self.writer
+            .delete_all_documents()
+            .map_err(|e| index_error(&self.dir, e))?;
+        Ok(())
+    }
+
+    pub(crate) fn index(&self) -> &Index {
+        self.writer.index()
     }
 
     /// Documents added since the last commit.

@@ -28,6 +28,10 @@ pub struct Checkpoint {
     pub files: Vec<FileMark>,
     /// Running totals over every ingest into this index.
     pub totals: Totals,
+    /// The normalizer and catalogs the indexed fields were derived with
+    /// (absent in indexes written before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub derived: Option<crate::index::derived::Derivation>,
 }
 
 impl Default for Checkpoint {
@@ -36,6 +40,7 @@ impl Default for Checkpoint {
             version: SCHEMA_VERSION,
             files: Vec::new(),
             totals: Totals::default(),
+            derived: None,
         }
     }
 }
