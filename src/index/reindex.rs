@@ -56,7 +56,7 @@ pub fn reindex(
             let event = event_from_doc(&fields, catalogs, &doc);
             writer.add(to_document(&fields, &event))?;
             done += 1;
-            if done % 10_000 == 0 {
+            if done.is_multiple_of(10_000) {
                 progress(done, total);
             }
         }
