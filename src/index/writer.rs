@@ -57,6 +57,8 @@ pub struct Writer {
     /// What the next commit will record.
     pub checkpoint: Checkpoint,
     uncommitted: u64,
+    /// When this writer took the lock: files written since are its own.
+    opened: std::time::SystemTime,
 }
 
 impl Writer {
@@ -89,6 +91,7 @@ impl Writer {
             fields: Fields::new(),
             checkpoint,
             uncommitted: 0,
+            opened: std::time::SystemTime::now(),
         })
     }
 
@@ -166,6 +169,12 @@ impl Writer {
         self.checkpoint = read_checkpoint(&index, &self.dir)?;
         self.uncommitted = 0;
         let metas = index.load_metas().map_err(|e| index_error(&self.dir, e))?;
+        let committed: Vec<String> = metas
+            .segments
+            .iter()
+            .map(|s| s.id().uuid_string())
+            .collect();
+        remove_strays(&self.dir, &committed, self.opened);
         Ok(Discarded {
             freed_bytes: before.saturating_sub(dir_bytes(&self.dir)),
             kept_events: metas.segments.iter().map(|s| u64::from(s.num_docs())).sum(),
@@ -188,6 +197,25 @@ pub struct Discarded {
     pub freed_bytes: u64,
     /// Events in the index as of its last commit.
     pub kept_events: u64,
+}
+
+/// Delete the segment files in `dir` written since `since` that no commit
+/// refers to: what garbage collection missed (a file tantivy could not
+/// record as its own while the disk was full). Nothing else writes there
+/// while this process holds the writer lock.
+fn remove_strays(dir: &Path, committed: &[String], since: std::time::SystemTime) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let stem = name.split('.').next().unwrap_or("");
+        let is_segment_file = stem.len() == 32 && stem.bytes().all(|b| b.is_ascii_hexdigit());
+        let recent = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t >= since);
+        if is_segment_file && recent && !committed.iter().any(|c| c == stem) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Total size of the files directly in `dir` (0 when unreadable).
