@@ -4,10 +4,12 @@
 mod chains;
 mod find;
 mod groups;
+mod impact;
 mod ingest;
 mod reindex;
 mod search;
 mod stats;
+mod timeline;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -83,6 +85,10 @@ pub enum Command {
     Stats(stats::StatsArgs),
     /// Re-derive the indexed fields from the stored lines with the current catalogs
     Reindex(reindex::ReindexArgs),
+    /// Is it just this client or everyone: clients, routes and onset of an event's code
+    Impact(impact::ImpactArgs),
+    /// Every request of one client around a moment, successes included
+    Timeline(timeline::TimelineArgs),
     /// Open the TUI over a query, or ingest PATHs first and then open it
     Tui(TuiArgs),
     /// Time the TUI headless: type QUERY key by key, print JSON (benchmarks)
@@ -174,6 +180,8 @@ pub fn run(cli: Cli) -> Result<Status> {
         Some(Command::Chains(a)) => chains::run(&ctx, a),
         Some(Command::Stats(a)) => stats::run(&ctx, a),
         Some(Command::Reindex(a)) => reindex::run(&ctx, a),
+        Some(Command::Impact(a)) => impact::run(&ctx, a),
+        Some(Command::Timeline(a)) => timeline::run(&ctx, a),
         Some(Command::Tui(a)) => tui_command(&ctx, a),
         Some(Command::BenchTui { query }) => crate::tui::bench::run(&ctx, &query, (160, 48)),
         Some(Command::Completions { shell }) => {
@@ -215,4 +223,73 @@ pub fn now() -> chrono::DateTime<chrono::Utc> {
 /// Parse a query or fail with the parser's message (exit 2).
 pub fn parse_query(text: &str) -> Result<errtriage::query::Query> {
     errtriage::query::Query::parse(text, now()).map_err(|e| anyhow::anyhow!("bad query: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    fn arg() -> impl Strategy<Value = String> {
+        let words = [
+            "ingest",
+            "find",
+            "search",
+            "groups",
+            "chains",
+            "stats",
+            "tui",
+            "bench-tui",
+            "completions",
+            "zsh",
+            "--json",
+            "--limit",
+            "-n",
+            "--rebuild",
+            "--follow",
+            "--by",
+            "status",
+            "--flagged",
+            "--color",
+            "never",
+            "--no-redact",
+            "--catalog",
+            "--index",
+            "--help",
+            "-h",
+            "--version",
+            "-V",
+            "-",
+            "--",
+            "=",
+            "--limit=-1",
+            "18446744073709551616",
+            "-0",
+            "NaN",
+        ];
+        prop_oneof![
+            3 => proptest::sample::select(words.to_vec()).prop_map(str::to_string),
+            1 => "\\PC{0,16}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+
+        /// clap on arbitrary argument vectors: parsed, or an error to print.
+        #[test]
+        fn any_argument_vector_parses_or_is_a_usage_error(
+            args in proptest::collection::vec(arg(), 0..8)
+        ) {
+            let argv = std::iter::once("errtriage".to_string()).chain(args);
+            if let Err(e) = Cli::try_parse_from(argv) {
+                prop_assert!(!e.render().to_string().is_empty());
+            }
+        }
+    }
 }

@@ -1,8 +1,9 @@
 //! index: the tantivy side — one schema ([`schema`]), one long-lived writer
-//! ([`writer`]), and the read-only [`Store`] every query goes through
-//! ([`reader`]).
+//! ([`writer`]), the read-only [`Store`] every query goes through
+//! ([`reader`]), and the directory they live in ([`dir`]).
 
 pub mod derived;
+pub mod dir;
 mod directory;
 mod errors;
 pub mod reader;

@@ -1,6 +1,6 @@
 //! reader: [`Store`], the read side of an index directory. Every query
 //! (search, find, groups, chains, stats) is a method on it, written in
-//! `query/`. A directory without an index reads as an empty index, so every
+//! `query/`. A missing or empty directory reads as an empty index, so every
 //! command can say "nothing here yet" the same way.
 
 use std::path::{Path, PathBuf};
@@ -48,6 +48,9 @@ impl Store {
                 "this is a file, not an index directory; pass a directory with --index DIR (or ERRTRIAGE_INDEX)",
             ));
         }
+        // A damaged index, a file or someone else's directory is an error,
+        // not an empty index.
+        super::dir::check_readable(dir)?;
         let exists = dir.join("meta.json").exists();
         let index = if exists {
             let directory = ReadDirectory::open(dir).map_err(|e| index_error(dir, e.into()))?;

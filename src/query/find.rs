@@ -32,6 +32,7 @@ impl Store {
             chains: Vec::new(),
             candidates: Vec::new(),
             omitted: 0,
+            context: Vec::new(),
         };
         if id.is_empty() {
             return Ok(result);
