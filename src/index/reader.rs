@@ -18,7 +18,7 @@ use super::errors::{incompatible, index_error};
 use super::schema::{Fields, build_schema};
 use super::writer::read_checkpoint;
 use crate::catalog::Catalogs;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::ingest::checkpoint::Checkpoint;
 use crate::model::{Event, Source};
 use crate::normalize::normalize;
@@ -42,12 +42,6 @@ impl Store {
     /// Open the index in `dir` for reading. A missing directory (or one
     /// without an index yet) opens as an empty index.
     pub fn open(dir: &Path, catalogs: Catalogs) -> Result<Store> {
-        if dir.exists() && !dir.is_dir() {
-            return Err(Error::index(
-                dir,
-                "this is a file, not an index directory; pass a directory with --index DIR (or ERRTRIAGE_INDEX)",
-            ));
-        }
         // A damaged index, a file or someone else's directory is an error,
         // not an empty index.
         super::dir::check_readable(dir)?;
