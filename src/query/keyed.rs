@@ -198,13 +198,22 @@ impl Collector for KeysCollector {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<Vec<String>>) -> tantivy::Result<BTreeSet<String>> {
-        Ok(fruits.into_iter().flatten().collect())
+    fn merge_fruits(
+        &self,
+        fruits: Vec<tantivy::Result<Vec<String>>>,
+    ) -> tantivy::Result<BTreeSet<String>> {
+        let mut keys = BTreeSet::new();
+        for fruit in fruits {
+            keys.extend(fruit?);
+        }
+        Ok(keys)
     }
 }
 
 impl SegmentCollector for KeysSegment {
-    type Fruit = Vec<String>;
+    /// A key dictionary that cannot be read fails the query: its keys
+    /// would otherwise vanish from the chains without a word.
+    type Fruit = tantivy::Result<Vec<String>>;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         if let Some(ord) = self.column.as_ref().and_then(|c| c.ords().first(doc)) {
@@ -212,18 +221,22 @@ impl SegmentCollector for KeysSegment {
         }
     }
 
-    fn harvest(self) -> Vec<String> {
+    fn harvest(self) -> tantivy::Result<Vec<String>> {
         let Some(column) = self.column else {
-            return Vec::new();
+            return Ok(Vec::new());
         };
-        let ords: Vec<u64> = self.ords.into_iter().collect();
-        let mut keys = Vec::with_capacity(ords.len());
-        // One pass over the dictionary for all ords, in order.
-        let _ = column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
-            if let Ok(key) = std::str::from_utf8(bytes) {
-                keys.push(key.to_string());
-            }
-        });
-        keys
+        harvest_keys(&column, self.ords)
     }
+}
+
+/// The keys of `ords`, in one pass over the dictionary.
+fn harvest_keys(column: &StrColumn, ords: BTreeSet<u64>) -> tantivy::Result<Vec<String>> {
+    let ords: Vec<u64> = ords.into_iter().collect();
+    let mut keys = Vec::with_capacity(ords.len());
+    column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
+        if let Ok(key) = std::str::from_utf8(bytes) {
+            keys.push(key.to_string());
+        }
+    })?;
+    Ok(keys)
 }

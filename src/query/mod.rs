@@ -47,9 +47,17 @@ pub struct FindResult {
     pub chains: Vec<Chain>,
     /// When a prefix matched several request ids: some of them.
     pub candidates: Vec<String>,
+    /// Matching events left out: beyond [`find::MAX_EVENTS`], only the
+    /// newest are kept.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub omitted: u64,
     /// `find --context`: the lines around the events, the events marked.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub context: Vec<context::ContextLine>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// The field `groups` groups by.

@@ -110,6 +110,8 @@ static PARSER: LazyLock<QueryParser> = LazyLock::new(|| {
     ];
     let mut parser = QueryParser::new(f.schema.clone(), defaults, TokenizerManager::default());
     parser.set_conjunction_by_default();
+    // `field:/regex/`; also how `message:*` is answered (see `exists`).
+    parser.allow_regexes();
     parser
 });
 
@@ -169,12 +171,35 @@ fn negations(tokens: Vec<String>) -> Vec<String> {
     out
 }
 
+/// `field:*`, `field:[* TO *]` or `field:{* TO *}`: "has a value".
+static EXISTS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?P<pre>[-+]?\(*)(?P<field>[A-Za-z_][A-Za-z0-9_]*):(?:\*|[\[{]\*\s+TO\s+\*[\]}])(?P<post>\)*)$",
+    )
+    .expect("valid exists pattern")
+});
+
+/// "Every event where `field` has a value". tantivy answers `field:*` only
+/// for fast fields ("not a fast field" otherwise) and drops an unbounded
+/// range as useless (matching nothing), so both become an exists query on a
+/// fast field and "any term" (`/.*/`) on the others.
+fn exists(token: &str) -> Option<String> {
+    let m = EXISTS.captures(token)?;
+    let field = FIELDS.schema.get_field(&m["field"]).ok()?;
+    let fast = FIELDS.schema.get_field_entry(field).is_fast();
+    let test = if fast { "*" } else { "/.*/" };
+    Some(format!("{}{}:{test}{}", &m["pre"], &m["field"], &m["post"]))
+}
+
 fn rewrite(
     token: &str,
     now: DateTime<Utc>,
     since: &mut Option<DateTime<Utc>>,
     until: &mut Option<DateTime<Utc>>,
 ) -> Result<String, QueryError> {
+    if let Some(rewritten) = exists(token) {
+        return Ok(rewritten);
+    }
     let Some(m) = SHORTHAND.captures(token) else {
         return Ok(token.to_string());
     };
@@ -335,6 +360,11 @@ mod tests {
             ("since:2h", "ts:[2026-05-14T10:00:00.000Z TO *]"),
             ("until:2026-05-14", "ts:[* TO 2026-05-14T00:00:00.000Z}"),
             ("code:slot_unavailable", "code:slot_unavailable"),
+            ("message:*", "message:/.*/"),
+            ("-(message:*)", "-(message:/.*/)"),
+            ("ts:[* TO *]", "ts:*"),
+            ("status:{* TO *}", "status:*"),
+            ("code:*", "code:*"),
         ];
         for (input, want) in cases {
             let (mut s, mut u) = (None, None);

@@ -55,6 +55,9 @@ pub enum Action {
     Start,
     /// Another process committed to the index.
     IndexChanged,
+    /// The index that appeared cannot be opened (why, and when it is tried
+    /// again); shown in the status bar.
+    IndexUnavailable(String),
     /// A worker result.
     Loaded(Box<Loaded>),
 }

@@ -21,6 +21,10 @@ pub fn update(s: &mut State, action: Action) -> Option<Effect> {
             fetch(jobs)
         }
         Action::IndexChanged => fetch(on_index_changed(s)),
+        Action::IndexUnavailable(why) => {
+            s.index_error = Some(why);
+            None
+        }
         Action::RunPreview => {
             let text = s.input.value().to_string();
             if s.editing && text != s.running {

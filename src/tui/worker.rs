@@ -22,6 +22,8 @@ use super::state::{CHAINS_LIMIT, GROUPS_LIMIT};
 
 /// How often the watcher looks for commits by another process.
 const WATCH_EVERY: Duration = Duration::from_secs(1);
+/// The longest wait between tries at an index that cannot be opened.
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
 /// The store every job reads; replaced when an index appears where there
 /// was none.
@@ -251,28 +253,74 @@ pub fn watch(
 ) -> std::io::Result<()> {
     std::thread::Builder::new()
         .name("errtriage-watch".into())
-        .spawn(move || {
-            let mut seen = store.get().generation();
-            loop {
-                std::thread::sleep(WATCH_EVERY);
-                let current = store.get();
-                if current.dir().is_none() && dir.join("meta.json").exists() {
-                    match Store::open(&dir, current.catalogs().clone()) {
-                        Ok(opened) => {
-                            seen = opened.generation();
-                            store.set(opened);
-                        }
-                        Err(_) => continue,
-                    }
-                } else if current.generation() == seen {
-                    continue;
-                } else {
-                    seen = current.generation();
+        .spawn(move || watch_loop(&store, &dir, &sink))?;
+    Ok(())
+}
+
+/// The watcher's loop. An index that appears but cannot be opened is said
+/// once in the status bar (again only if the reason changes) and tried again
+/// with a doubling wait, up to [`MAX_BACKOFF`].
+fn watch_loop(store: &StoreCell, dir: &std::path::Path, sink: &UnboundedSender<Action>) {
+    let mut seen = store.get().generation();
+    let mut wait = WATCH_EVERY;
+    let mut told: Option<String> = None;
+    loop {
+        std::thread::sleep(wait);
+        let current = store.get();
+        if current.dir().is_none() && dir.join("meta.json").exists() {
+            match Store::open(dir, current.catalogs().clone()) {
+                Ok(opened) => {
+                    (wait, told) = (WATCH_EVERY, None);
+                    seen = opened.generation();
+                    store.set(opened);
                 }
-                if sink.send(Action::IndexChanged).is_err() {
-                    return;
+                Err(e) => {
+                    wait = (wait * 2).min(MAX_BACKOFF);
+                    let why = format!("{e}; trying again every {} s", wait.as_secs());
+                    let reason = e.to_string();
+                    if told.as_deref() != Some(reason.as_str()) {
+                        told = Some(reason);
+                        if sink.send(Action::IndexUnavailable(why)).is_err() {
+                            return;
+                        }
+                    }
+                    continue;
                 }
             }
-        })?;
-    Ok(())
+        } else if current.generation() == seen {
+            continue;
+        } else {
+            seen = current.generation();
+        }
+        if sink.send(Action::IndexChanged).is_err() {
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod watch_tests {
+    use super::*;
+
+    #[test]
+    fn an_index_that_cannot_be_opened_is_said_once_not_retried_in_silence() {
+        let dir = tempfile::tempdir().unwrap();
+        let catalogs = errtriage::catalog::Catalogs::builtin();
+        let store = StoreCell::new(Store::open(dir.path(), catalogs).unwrap());
+        std::fs::write(dir.path().join("meta.json"), "{ truncated").unwrap();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        watch(store, dir.path().to_path_buf(), tx).unwrap();
+        std::thread::sleep(Duration::from_millis(3_600));
+        let mut said = Vec::new();
+        while let Ok(action) = rx.try_recv() {
+            said.push(action);
+        }
+        let [Action::IndexUnavailable(why)] = said.as_slice() else {
+            panic!("expected one IndexUnavailable, got {said:?}");
+        };
+        assert!(
+            why.contains("meta.json") && why.contains("trying again"),
+            "{why}"
+        );
+    }
 }
