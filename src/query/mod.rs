@@ -9,6 +9,7 @@ pub mod keyed;
 pub mod parse;
 pub mod search;
 pub mod stats;
+mod verbatim;
 
 use std::collections::BTreeMap;
 

@@ -11,6 +11,7 @@ use regex::Regex;
 use tantivy::query::{AllQuery, Query as TQuery, QueryParser};
 use tantivy::tokenizer::TokenizerManager;
 
+use super::verbatim;
 use crate::index::schema::Fields;
 
 /// A parsed query, ready to run against a [`crate::index::Store`].
@@ -98,6 +99,11 @@ impl Query {
 
 static FIELDS: LazyLock<Fields> = LazyLock::new(Fields::new);
 
+/// True for a field of the index (or a `since:`/`until:` shorthand).
+pub(crate) fn is_field(name: &str) -> bool {
+    matches!(name, "since" | "until") || FIELDS.schema.get_field(name).is_ok()
+}
+
 static PARSER: LazyLock<QueryParser> = LazyLock::new(|| {
     let f = &*FIELDS;
     let defaults = vec![
@@ -175,13 +181,13 @@ fn rewrite(
     until: &mut Option<DateTime<Utc>>,
 ) -> Result<String, QueryError> {
     let Some(m) = SHORTHAND.captures(token) else {
-        return Ok(token.to_string());
+        return Ok(verbatim::token(token));
     };
     let (pre, value, post) = (&m["pre"], &m["value"], &m["post"]);
     let body = match &m["field"] {
         "status" => match status_class(value) {
             Some(hundreds) => format!("status:[{hundreds}00 TO {hundreds}99]"),
-            None => return Ok(token.to_string()),
+            None => return Ok(verbatim::token(token)),
         },
         "method" => format!("method:{}", value.to_ascii_uppercase()),
         field => {
@@ -322,6 +328,29 @@ mod tests {
         let e = Query::parse("status:abc", now()).unwrap_err();
         assert!(e.0.contains("status takes a number"), "{e}");
         assert!(Query::parse("(code:x", now()).is_err());
+    }
+
+    /// Ids with tantivy's special characters are searched verbatim; a
+    /// field-shaped typo is still an unknown field.
+    #[test]
+    fn bare_ids_are_never_syntax_errors() {
+        for q in [
+            "0HLVPJD8N8PG5:00000001",
+            "projects/p-1/traces/4bf92f3577b34da6a3ce929d0e0e4736",
+            "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+            "abc+def/ghi==",
+            "request_id:0HLVPJD8N8PG5:00000001 AND NOT status:5xx",
+            "path:/v1/bookings",
+            "x^y ~z! a'b",
+        ] {
+            assert!(
+                Query::parse(q, now()).is_ok(),
+                "{q}: {:?}",
+                Query::parse(q, now()).err()
+            );
+        }
+        let e = Query::parse("cdoe:slot_unavailable", now()).unwrap_err();
+        assert!(e.0.contains("unknown field `cdoe`"), "{e}");
     }
 
     #[test]
