@@ -13,7 +13,8 @@ use tantivy::schema::{
 /// Bumped whenever the schema or the stored layout changes; an index written
 /// by another version is refused with a clear "rebuild" error.
 /// 2: term dictionaries are sstables (tantivy's `quickwit` feature), not FSTs.
-pub const SCHEMA_VERSION: u32 = 2;
+/// 3: `ts_inferred`, the mark of a time that was not read from the line.
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Exact-match identifiers: raw tokenizer, no positions, no fieldnorms.
 pub const ID_FIELDS: [&str; 3] = ["request_id", "trace_id", "idempotency_key"];
@@ -27,6 +28,7 @@ pub const FACET_FIELDS: [&str; 7] = [
 pub struct Fields {
     pub schema: Schema,
     pub ts: Field,
+    pub ts_inferred: Field,
     pub request_id: Field,
     pub trace_id: Field,
     pub idempotency_key: Field,
@@ -55,6 +57,7 @@ impl Fields {
         let f = |name: &str| schema.get_field(name).expect("field in errtriage schema");
         Fields {
             ts: f("ts"),
+            ts_inferred: f("ts_inferred"),
             request_id: f("request_id"),
             trace_id: f("trace_id"),
             idempotency_key: f("idempotency_key"),
@@ -101,6 +104,15 @@ pub fn build_schema() -> Schema {
             .set_fast()
             .set_stored()
             .set_precision(DateTimePrecision::Milliseconds),
+    );
+    // Indexed (`ts_inferred:true`), fast (first/last seen skip inferred
+    // times) and stored (the Event is rebuilt with it).
+    b.add_bool_field(
+        "ts_inferred",
+        NumericOptions::default()
+            .set_indexed()
+            .set_fast()
+            .set_stored(),
     );
     for name in ID_FIELDS {
         // idempotency_key is aggregated by `chains`, so it is fast as well.

@@ -137,6 +137,7 @@ impl Writer {
 pub fn to_document(f: &Fields, e: &Event) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_date(f.ts, TDate::from_timestamp_millis(e.ts.timestamp_millis()));
+    doc.add_bool(f.ts_inferred, e.ts_inferred);
     let texts = [
         (f.request_id, Some(e.request_id.as_str())),
         (f.trace_id, e.trace_id.as_deref()),

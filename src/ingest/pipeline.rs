@@ -378,6 +378,8 @@ impl<'a> Ingestor<'a> {
                         }
                         None => {
                             n.event.ts = state.last_ts;
+                            n.event.ts_inferred = true;
+                            self.summary.inferred_ts += 1;
                             to_document(self.writer.fields(), &n.event)
                         }
                     };

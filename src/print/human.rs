@@ -68,7 +68,7 @@ impl HumanPrinter {
         );
         format!(
             "{}  {}  {:<28}  {:<14}  {:<40}  {}",
-            self.paint(DIM, &ts_millis::format(&e.ts)),
+            self.paint(DIM, &time(&e.ts, e.ts_inferred)),
             self.status(e.status),
             code,
             self.safe(e.service.as_deref().unwrap_or("-")),
@@ -100,6 +100,9 @@ impl HumanPrinter {
         }
         if let Some(s) = e.retry_after_s {
             rows.push(("retry-after", format!("{s} s")));
+        }
+        if e.ts_inferred {
+            rows.push(("time", INFERRED_LEGEND.into()));
         }
         for (name, value) in [
             ("key", &e.idempotency_key),
@@ -200,6 +203,16 @@ impl HumanPrinter {
         }
         Ok(())
     }
+}
+
+/// What a `~` before a time means.
+const INFERRED_LEGEND: &str =
+    "time inferred: the line had no readable time (the previous line's, else the file's mtime)";
+
+/// A time as printed: `~` in front when it was inferred, not read.
+pub fn time(ts: &chrono::DateTime<chrono::Utc>, inferred: bool) -> String {
+    let t = ts_millis::format(ts);
+    if inferred { format!("~{t}") } else { t }
 }
 
 /// `ingested 10 file(s): 7,000 lines → 6,997 events, 3 bad lines (…); 4.9 MB in 0.26 s (19.0 MB/s)`
@@ -316,6 +329,9 @@ impl Printer for HumanPrinter {
             r.events.len(),
             thousands(r.total)
         );
+        if r.events.iter().any(|e| e.ts_inferred) {
+            eprintln!("~ {INFERRED_LEGEND}");
+        }
         Ok(())
     }
 
@@ -350,8 +366,8 @@ impl Printer for HumanPrinter {
                 class(g.class.as_deref().unwrap_or("-")),
                 thousands(g.count),
                 statuses.join(" "),
-                ts_millis::format(&g.first_seen),
-                ts_millis::format(&g.last_seen),
+                time(&g.first_seen, g.inferred_ts == g.count),
+                time(&g.last_seen, g.inferred_ts == g.count),
                 self.safe(&g.sample_request_id),
             )?;
         }
@@ -406,6 +422,13 @@ impl Printer for HumanPrinter {
                 self.out,
                 "{} line(s) had invalid UTF-8, repaired (U+FFFD) and indexed",
                 s.repaired_utf8
+            )?;
+        }
+        if s.inferred_ts > 0 {
+            writeln!(
+                self.out,
+                "{} line(s) had no readable time: their time was inferred (the previous line's, else the file's mtime) and is shown with ~",
+                thousands(s.inferred_ts)
             )?;
         }
         if s.incomplete_tails > 0 {

@@ -61,11 +61,19 @@ impl Store {
                     .map(|c| c.as_str().to_string()),
                 _ => None,
             };
+            // Inferred times set first/last seen only when the group has
+            // no real time at all.
+            let (min_ts, max_ts) = if acc.min_ts <= acc.max_ts {
+                (acc.min_ts, acc.max_ts)
+            } else {
+                acc.inferred_span
+            };
             groups.push(Group {
                 key,
                 count: acc.count,
-                first_seen: to_chrono(acc.min_ts),
-                last_seen: to_chrono(acc.max_ts),
+                first_seen: to_chrono(min_ts),
+                last_seen: to_chrono(max_ts),
+                inferred_ts: acc.inferred,
                 statuses: acc
                     .statuses
                     .iter()
@@ -106,9 +114,10 @@ impl Store {
         (start, end.max(start))
     }
 
-    /// The first and last `ts` in the index, in epoch milliseconds.
+    /// The first and last `ts` in the index, in epoch milliseconds; times
+    /// that were inferred count only when no event has a real one.
     pub(crate) fn ts_bounds(&self) -> Option<(i64, i64)> {
-        let mut bounds: Option<(i64, i64)> = None;
+        let (mut real, mut inferred) = (Span::EMPTY, Span::EMPTY);
         for segment in self.searcher().segment_readers() {
             let Ok(col) = segment.fast_fields().date("ts") else {
                 continue;
@@ -116,14 +125,50 @@ impl Store {
             if segment.num_docs() == 0 {
                 continue;
             }
-            let (lo, hi) = (
-                col.min_value().into_timestamp_millis(),
-                col.max_value().into_timestamp_millis(),
-            );
-            bounds = Some(bounds.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
+            match inferred_column(segment) {
+                Ok(Some(marks)) => {
+                    for doc in segment.doc_ids_alive() {
+                        let Some(ts) = col.first(doc) else { continue };
+                        let ts = ts.into_timestamp_millis();
+                        match marks.first(doc) {
+                            Some(true) => inferred.add(ts),
+                            _ => real.add(ts),
+                        }
+                    }
+                }
+                _ => {
+                    real.add(col.min_value().into_timestamp_millis());
+                    real.add(col.max_value().into_timestamp_millis());
+                }
+            }
         }
-        bounds
+        real.get().or_else(|| inferred.get())
     }
+}
+
+/// A running (min, max) of epoch milliseconds.
+#[derive(Clone, Copy)]
+struct Span(i64, i64);
+
+impl Span {
+    const EMPTY: Span = Span(i64::MAX, i64::MIN);
+
+    fn add(&mut self, ts: i64) {
+        (self.0, self.1) = (self.0.min(ts), self.1.max(ts));
+    }
+
+    fn get(self) -> Option<(i64, i64)> {
+        (self.0 <= self.1).then_some((self.0, self.1))
+    }
+}
+
+/// A segment's `ts_inferred` column, when any of its documents has an
+/// inferred time (most segments have none, and skip the lookup).
+pub(crate) fn inferred_column(reader: &SegmentReader) -> tantivy::Result<Option<Column<bool>>> {
+    let Ok(col) = reader.fast_fields().bool("ts_inferred") else {
+        return Ok(None);
+    };
+    Ok((reader.num_docs() > 0 && col.max_value()).then_some(col))
 }
 
 fn to_chrono(ms: i64) -> DateTime<Utc> {
@@ -138,6 +183,10 @@ struct Acc<S> {
     max_ts: i64,
     /// (status, count), in order of first appearance (a group has few).
     statuses: Vec<(u64, u64)>,
+    /// Events whose time was inferred, and their span: kept out of
+    /// `min_ts`/`max_ts`.
+    inferred: u64,
+    inferred_span: (i64, i64),
     sample: S,
     timeline: Vec<u64>,
 }
@@ -149,6 +198,8 @@ impl<S: Copy> Acc<S> {
             min_ts: i64::MAX,
             max_ts: i64::MIN,
             statuses: Vec::new(),
+            inferred: 0,
+            inferred_span: (i64::MAX, i64::MIN),
             sample,
             timeline: vec![0; buckets],
         }
@@ -161,10 +212,20 @@ impl<S: Copy> Acc<S> {
         }
     }
 
+    fn note_inferred(&mut self, ts: i64) {
+        if ts != i64::MAX && ts != i64::MIN {
+            let (lo, hi) = &mut self.inferred_span;
+            (*lo, *hi) = ((*lo).min(ts), (*hi).max(ts));
+        }
+    }
+
     fn merge(&mut self, other: Acc<S>) {
         self.count += other.count;
         self.min_ts = self.min_ts.min(other.min_ts);
         self.max_ts = self.max_ts.max(other.max_ts);
+        self.inferred += other.inferred;
+        self.note_inferred(other.inferred_span.0);
+        self.note_inferred(other.inferred_span.1);
         for (s, n) in other.statuses {
             self.count_status(s, n);
         }
@@ -194,6 +255,8 @@ struct GroupsSegment {
     key: KeyColumn,
     ts: Column<TDate>,
     status: Column<u64>,
+    /// `ts_inferred`, when this segment has any inferred time.
+    inferred: Option<Column<bool>>,
     span: (i64, i64),
     buckets: usize,
     /// Accumulators indexed by key: the term ordinal, or the status.
@@ -221,6 +284,7 @@ impl Collector for GroupsCollector {
             key,
             ts: fast.date("ts")?,
             status: fast.u64("status")?,
+            inferred: inferred_column(reader)?,
             span: self.span,
             buckets: self.buckets,
             by_key: Vec::new(),
@@ -333,8 +397,14 @@ impl GroupsSegment {
         let buckets = self.buckets;
         let acc = self.by_key[slot].get_or_insert_with(|| Acc::new(doc, buckets));
         acc.count += 1;
-        acc.min_ts = acc.min_ts.min(ts);
-        acc.max_ts = acc.max_ts.max(ts);
+        let inferred = self.inferred.as_ref().and_then(|c| c.first(doc));
+        if inferred == Some(true) {
+            acc.inferred += 1;
+            acc.note_inferred(ts);
+        } else {
+            acc.min_ts = acc.min_ts.min(ts);
+            acc.max_ts = acc.max_ts.max(ts);
+        }
         if let Some(s) = status {
             acc.count_status(s, 1);
         }
@@ -369,6 +439,8 @@ impl SegmentCollector for GroupsSegment {
                 min_ts,
                 max_ts,
                 statuses,
+                inferred,
+                inferred_span,
                 timeline,
                 ..
             } = acc;
@@ -379,6 +451,8 @@ impl SegmentCollector for GroupsSegment {
                     min_ts,
                     max_ts,
                     statuses,
+                    inferred,
+                    inferred_span,
                     sample,
                     timeline,
                 },

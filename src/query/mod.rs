@@ -87,7 +87,7 @@ impl GroupBy {
 }
 
 /// One group of `errtriage groups`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Group {
     pub key: String,
     pub count: u64,
@@ -97,6 +97,11 @@ pub struct Group {
     pub last_seen: DateTime<Utc>,
     /// Status → count, keys as strings (`"409"`); `"none"` for no status.
     pub statuses: BTreeMap<String, u64>,
+    /// Events of the group whose time was inferred (the line had none).
+    /// They set first/last seen only when no event of the group has a
+    /// real time.
+    #[serde(default)]
+    pub inferred_ts: u64,
     pub sample_request_id: String,
     /// The group's class when one class fits it: the key itself by class,
     /// the code's class (from the catalog, via the sample) by code, the
