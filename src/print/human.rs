@@ -205,6 +205,14 @@ impl HumanPrinter {
     }
 }
 
+/// The key columns of a groups table: one wide column, or two.
+fn key_cells(keys: Vec<String>) -> String {
+    match keys.as_slice() {
+        [one] => format!("{one:<32} "),
+        many => many.iter().map(|k| format!("{k:<24} ")).collect(),
+    }
+}
+
 /// What a `~` before a time means.
 const INFERRED_LEGEND: &str =
     "time inferred: the line had no readable time (the previous line's, else the file's mtime)";
@@ -336,38 +344,57 @@ impl Printer for HumanPrinter {
     }
 
     fn groups(&mut self, r: &GroupsResult) -> io::Result<()> {
-        let by = r.by.as_str();
         // A code or a status has one class; a path or a service has many.
-        let with_class = matches!(r.by, GroupBy::Code | GroupBy::Status);
-        let class = |c: &str| {
-            if with_class {
-                format!("{c:<13}")
-            } else {
-                String::new()
-            }
-        };
+        let with_class = matches!(r.by.first(), Some(GroupBy::Code | GroupBy::Status));
+        let rates = r.groups.iter().any(|g| g.error_rate.is_some());
+        let mut head = key_cells(r.by.iter().map(|b| b.as_str().to_string()).collect());
+        if with_class {
+            head.push_str(&format!("{:<13}", "class"));
+        }
+        head.push_str(&format!("{:>9}", "count"));
+        if rates {
+            head.push_str(&format!(
+                "  {:>9}  {:>9}  {:>6}",
+                "requests", "errors", "rate"
+            ));
+        }
+        let tail = ("statuses", "first seen", "last seen", "sample request id");
         writeln!(
             self.out,
-            "{:<32} {}{:>9}  {:<24}  {:<24}  {:<24}  sample request id",
-            by,
-            class("class"),
-            "count",
-            "statuses",
-            "first seen",
-            "last seen"
+            "{head}  {:<24}  {:<25}  {:<25}  {}",
+            tail.0, tail.1, tail.2, tail.3
         )?;
         for g in &r.groups {
+            let keys = if g.keys.is_empty() {
+                vec![g.key.clone()]
+            } else {
+                g.keys.clone()
+            };
+            let mut row = key_cells(keys.iter().map(|k| self.safe(k)).collect());
+            if with_class {
+                row.push_str(&format!("{:<13}", g.class.as_deref().unwrap_or("-")));
+            }
+            row.push_str(&format!("{:>9}", thousands(g.count)));
+            if rates {
+                let n = |v: Option<u64>| v.map_or("-".into(), thousands);
+                let rate = g
+                    .error_rate
+                    .map_or("-".into(), |r| format!("{:.1}%", r * 100.0));
+                row.push_str(&format!(
+                    "  {:>9}  {:>9}  {rate:>6}",
+                    n(g.requests),
+                    n(g.errors)
+                ));
+            }
             let statuses: Vec<String> =
                 g.statuses.iter().map(|(s, n)| format!("{s}×{n}")).collect();
+            let all_inferred = g.inferred_ts == g.count;
             writeln!(
                 self.out,
-                "{:<32} {}{:>9}  {:<24}  {:<24}  {:<24}  {}",
-                self.safe(&g.key),
-                class(g.class.as_deref().unwrap_or("-")),
-                thousands(g.count),
+                "{row}  {:<24}  {:<25}  {:<25}  {}",
                 statuses.join(" "),
-                time(&g.first_seen, g.inferred_ts == g.count),
-                time(&g.last_seen, g.inferred_ts == g.count),
+                time(&g.first_seen, all_inferred),
+                time(&g.last_seen, all_inferred),
                 self.safe(&g.sample_request_id),
             )?;
         }

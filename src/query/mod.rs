@@ -4,7 +4,9 @@
 
 pub mod chains;
 pub mod find;
+mod grouping;
 pub mod groups;
+pub mod histogram;
 pub mod keyed;
 pub mod parse;
 pub mod search;
@@ -19,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Chain, Event};
 
 pub use crate::index::Store;
+pub use groups::GroupSort;
 pub use parse::{Query, QueryError};
 
 /// `errtriage search --json`.
@@ -80,6 +83,11 @@ impl GroupBy {
         }
     }
 
+    /// The field named `name` (`code`, `service`, …).
+    pub fn parse(name: &str) -> Option<GroupBy> {
+        GroupBy::ALL.into_iter().find(|g| g.as_str() == name)
+    }
+
     pub fn next(self) -> GroupBy {
         let i = GroupBy::ALL.iter().position(|g| *g == self).unwrap_or(0);
         GroupBy::ALL[(i + 1) % GroupBy::ALL.len()]
@@ -89,7 +97,11 @@ impl GroupBy {
 /// One group of `errtriage groups`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Group {
+    /// The group's value; with two dimensions, both joined by ` · `.
     pub key: String,
+    /// The value of each dimension, in the order of `by`.
+    #[serde(default)]
+    pub keys: Vec<String>,
     pub count: u64,
     #[serde(with = "crate::model::ts_millis")]
     pub first_seen: DateTime<Utc>,
@@ -102,6 +114,16 @@ pub struct Group {
     /// real time.
     #[serde(default)]
     pub inferred_ts: u64,
+    /// Requests (events with a status or a code), the failed ones among
+    /// them (status ≥ 400 or a code), and their ratio — present when every
+    /// dimension says "where" (service, path, client, …) and the query does
+    /// not restrict the status, code or class.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requests: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_rate: Option<f64>,
     pub sample_request_id: String,
     /// The group's class when one class fits it: the key itself by class,
     /// the code's class (from the catalog, via the sample) by code, the
@@ -115,7 +137,10 @@ pub struct Group {
 /// `errtriage groups --json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupsResult {
-    pub by: GroupBy,
+    /// The dimensions: one field (`"code"` in JSON) or two (`["code",
+    /// "service"]`).
+    #[serde(with = "by_serde")]
+    pub by: Vec<GroupBy>,
     pub groups: Vec<Group>,
 }
 
@@ -145,4 +170,32 @@ pub struct Histogram {
     #[serde(with = "crate::model::ts_millis")]
     pub end: DateTime<Utc>,
     pub counts: Vec<u64>,
+}
+
+/// `by` in JSON: a string for one dimension, a list for two.
+mod by_serde {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::GroupBy;
+
+    pub fn serialize<S: Serializer>(by: &[GroupBy], s: S) -> Result<S::Ok, S::Error> {
+        match by {
+            [one] => one.serialize(s),
+            many => many.serialize(s),
+        }
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(GroupBy),
+        Many(Vec<GroupBy>),
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<GroupBy>, D::Error> {
+        Ok(match OneOrMany::deserialize(d)? {
+            OneOrMany::One(b) => vec![b],
+            OneOrMany::Many(v) => v,
+        })
+    }
 }

@@ -60,6 +60,17 @@ impl Query {
         }
     }
 
+    /// True when the query names the status, code or class: the error rate
+    /// of its groups would then say nothing (every event already failed).
+    pub fn restricts_status(&self) -> bool {
+        split_tokens(&self.text).iter().any(|t| {
+            let t = t.trim_start_matches(['-', '+', '(']);
+            ["status:", "code:", "class:"]
+                .iter()
+                .any(|f| t.starts_with(f))
+        })
+    }
+
     /// Parse `text`; `now` anchors relative times like `since:2h`.
     pub fn parse(text: &str, now: DateTime<Utc>) -> Result<Query, QueryError> {
         let trimmed = text.trim();
