@@ -1,6 +1,6 @@
 //! Groups that answer "where" (issue 11 item 6): requests, errors and error
 //! rate per service/path/client when the query leaves the status open, two
-//! dimensions (`--by code,service`), and `--sort`. Real files, the real
+//! dimensions (`--by code,service`), `--sort`, and `chains --sort`. Real files, the real
 //! binary, `--json` decoded.
 
 mod common;
@@ -137,4 +137,47 @@ fn groups_sort_by_count_errors_rate_and_last_seen() {
     assert_eq!(keys("errors"), ["bookings", "members", "search"]);
     assert_eq!(keys("rate"), ["search", "bookings", "members"]);
     assert_eq!(keys("last_seen"), ["search", "members", "bookings"]);
+}
+
+/// `chains --sort findings|newest|oldest`.
+#[test]
+fn chains_sort_by_findings_newest_and_oldest() {
+    let env = Env::new();
+    let line = |t: &str, key: &str, status: u16, n: &str| {
+        json!({"timestamp": format!("2026-05-14T{t}Z"), "service": "bookings", "method": "POST",
+            "path": "/v1/bookings", "status": status, "request_id": format!("req_{n}"),
+            "idempotency_key": key})
+        .to_string()
+    };
+    let lines = [
+        line("09:00:00", "k-old", 400, "1"),
+        line("09:00:10", "k-old", 400, "2"),
+        line("09:00:20", "k-old", 400, "3"),
+        line("09:30:00", "k-mid", 201, "4"),
+        line("09:30:05", "k-mid", 201, "5"),
+        line("10:00:00", "k-new", 503, "6"),
+        line("10:00:10", "k-new", 201, "7"),
+    ];
+    let log = env.write("api.log", lines.join("\n") + "\n");
+    env.ingest(&[&log]);
+    let order = |sort: &str| -> Vec<(String, usize)> {
+        let r: errtriage::query::ChainsResult = env.json(&["chains", "--sort", sort, "--json"]);
+        r.chains
+            .into_iter()
+            .map(|c| (c.idempotency_key, c.flags.len()))
+            .collect()
+    };
+    let keys = |v: Vec<(String, usize)>| v.into_iter().map(|(k, _)| k).collect::<Vec<_>>();
+    assert_eq!(keys(order("newest")), ["k-new", "k-mid", "k-old"]);
+    assert_eq!(keys(order("oldest")), ["k-old", "k-mid", "k-new"]);
+    let findings = order("findings");
+    assert!(
+        findings[0].1 >= 2 && findings[0].0 == "k-old",
+        "{findings:?}"
+    );
+    assert!(
+        findings.windows(2).all(|w| w[0].1 >= w[1].1),
+        "{findings:?}"
+    );
+    assert_eq!(findings[2], ("k-new".to_string(), 0));
 }

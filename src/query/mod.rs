@@ -22,6 +22,7 @@ use crate::model::{Chain, Event};
 
 pub use crate::index::Store;
 pub use groups::GroupSort;
+pub use keyed::ChainSort;
 pub use parse::{Query, QueryError};
 
 /// `errtriage search --json`.
