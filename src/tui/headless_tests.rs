@@ -255,3 +255,23 @@ fn an_id_with_a_colon_is_found_from_the_query_bar() {
     assert_eq!(s.events.total, 1);
     assert!(h.screen().contains("0HLVPJD8N8PG5:00000001"));
 }
+
+#[test]
+fn every_clipboard_payload_is_sanitized() {
+    let mut h = Headless::new();
+    let hostile = "req_\u{1b}]52;c;ZXZpbA==\u{7}sk_live_51HxYzABCdefGH";
+    let selected = h.app.state.events.list.selected_item().cloned().unwrap();
+    for e in &mut h.app.state.events.list.items {
+        if e.source == selected.source {
+            e.request_id = hostile.into();
+        }
+    }
+    h.keys(&[KeyCode::Char('y')]);
+    assert_eq!(h.app.clipboard.len(), 1);
+    let payload = &h.app.clipboard[0];
+    assert!(
+        !payload.chars().any(char::is_control) && !payload.contains("51HxYzABCdefGH"),
+        "OSC 52 payload: {payload:?}"
+    );
+    assert!(payload.contains("\\x1b]52") && payload.contains("sk_live_[REDACTED]"));
+}

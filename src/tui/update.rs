@@ -382,6 +382,7 @@ fn copy(s: &mut State) -> Option<Effect> {
     };
     match id.filter(|id| !id.is_empty()) {
         Some(id) => {
+            let id = errtriage::sanitize::clipboard(&id, s.show_secrets);
             s.flash = Some(format!("copied {id} (OSC 52)"));
             Some(Effect::Copy(id))
         }
