@@ -100,6 +100,8 @@ fn every_trace_form_resolves_to_its_trace_id() {
             "req_amzn",
         ),
         (XRAY_ROOT.to_string(), "req_amzn"),
+        // The same trace as OpenTelemetry writes it.
+        ("5759e988bd862e3fe1be46a994272793".to_string(), "req_amzn"),
         (format!("{B3_TRACE}-e457b5a2e4d86bd1-1"), "req_b3"),
         (format!("X-B3-TraceId: {B3_TRACE}"), "req_b3"),
         (format!("projects/other/traces/{GCP_TRACE}"), "req_gcp"),

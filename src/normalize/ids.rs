@@ -37,6 +37,18 @@ pub fn bare_trace_id(s: &str) -> &str {
     trace_id_from(s).unwrap_or_else(|| strip_header_name(s.trim()))
 }
 
+/// The same trace in the other notation: AWS X-Ray's
+/// `1-<8 hex epoch>-<24 hex>` and the W3C/OpenTelemetry 32-hex id it maps
+/// to (X-Ray writes one, OpenTelemetry SDKs on AWS log the other).
+pub fn xray_twin(trace: &str) -> Option<String> {
+    let trace = trace.trim();
+    if let Some(rest) = trace.strip_prefix("1-") {
+        let (epoch, unique) = rest.split_once('-')?;
+        return (hex(epoch, &[8]) && hex(unique, &[24])).then(|| format!("{epoch}{unique}"));
+    }
+    hex(trace, &[32]).then(|| format!("1-{}-{}", &trace[..8], &trace[8..]))
+}
+
 /// `traceparent: 00-…` → `00-…`; only known trace header names are cut, so
 /// an id holding a colon (`0HLVPJD8N8PG5:00000001`) stays whole.
 fn strip_header_name(s: &str) -> &str {
@@ -150,6 +162,16 @@ mod tests {
             assert_eq!(trace_id_from(input), Some(want), "{input}");
             assert_eq!(bare_trace_id(input), want, "{input}");
         }
+    }
+
+    #[test]
+    fn xray_and_w3c_notations_are_twins() {
+        let xray = "1-5759e988-bd862e3fe1be46a994272793";
+        let w3c = "5759e988bd862e3fe1be46a994272793";
+        assert_eq!(xray_twin(xray).as_deref(), Some(w3c));
+        assert_eq!(xray_twin(w3c).as_deref(), Some(xray));
+        assert_eq!(xray_twin("req_1"), None);
+        assert_eq!(xray_twin("1-xyz-abc"), None);
     }
 
     #[test]

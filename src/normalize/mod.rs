@@ -22,7 +22,7 @@ use crate::model::{BadReason, Envelope, Event, Source};
 use envelope::BodyInfo;
 use fields::{Form, Hits, Marker, Slot};
 use headers::{HeaderSet, REQUEST_FIRST, RESPONSE_FIRST, name_ends_with};
-pub use ids::{bare_trace_id, trace_id_from};
+pub use ids::{bare_trace_id, trace_id_from, xray_twin};
 use value::{J, Obj, ParseError};
 
 /// What normalization learns from a line beyond the Event itself.

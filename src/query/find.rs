@@ -51,9 +51,17 @@ impl Store {
         }
         // A pasted header or wrapped form (`traceparent`, `Root=1-…`, B3,
         // `projects/…/traces/…`) names the trace id it carries.
+        // X-Ray and W3C write one trace in two notations: try the other.
         let trace = crate::normalize::bare_trace_id(id);
-        if result.events.is_empty() && trace != id {
-            result.events = self.events_with(f.trace_id, &[trace.to_string()])?;
+        if result.events.is_empty() {
+            let mut forms: Vec<String> = Vec::new();
+            if trace != id {
+                forms.push(trace.to_string());
+            }
+            forms.extend(crate::normalize::xray_twin(trace));
+            if !forms.is_empty() {
+                result.events = self.events_with(f.trace_id, &forms)?;
+            }
             if !result.events.is_empty() {
                 result.matched_as = Some("trace_id".into());
             }
