@@ -90,7 +90,7 @@ fn inferred_times_are_marked_and_counted() {
         "--rebuild",
     ]);
     assert!(
-        stdout(&out).contains("2 line(s) had no readable time"),
+        stdout(&out).contains("2 line(s) had no usable time"),
         "{}",
         stdout(&out)
     );

@@ -454,8 +454,15 @@ impl Printer for HumanPrinter {
         if s.inferred_ts > 0 {
             writeln!(
                 self.out,
-                "{} line(s) had no readable time: their time was inferred (the previous line's, else the file's mtime) and is shown with ~",
+                "{} line(s) had no usable time: their time was inferred (the previous line's, else the file's mtime) and is shown with ~",
                 thousands(s.inferred_ts)
+            )?;
+        }
+        if s.out_of_range_ts > 0 {
+            writeln!(
+                self.out,
+                "{} line(s) had a time outside 1677–2262, which an index cannot hold; indexed at the previous line's time",
+                s.out_of_range_ts
             )?;
         }
         if s.incomplete_tails > 0 {
