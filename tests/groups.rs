@@ -72,6 +72,11 @@ fn where_groups_show_requests_errors_and_rate() {
     );
     assert_eq!(g.groups[0].error_rate, Some(0.75));
     assert_eq!(g.groups[1].error_rate, Some(0.25));
+    let g: GroupsResult = env.json(&["groups", "--by", "route", "--json"]);
+    assert_eq!(
+        (g.groups[0].key.as_str(), g.groups[0].error_rate),
+        ("/v1/bookings", Some(0.75))
+    );
     let raw: serde_json::Value = env.json(&["groups", "--by", "path", "--json"]);
     assert_eq!(raw["by"], "path");
     assert_eq!(raw["groups"][0]["requests"], 4);
