@@ -182,6 +182,10 @@ pub(crate) fn event_from_doc(f: &Fields, catalogs: &Catalogs, doc: &TantivyDocum
         .and_then(|v| v.as_datetime())
         .and_then(|d| DateTime::<Utc>::from_timestamp_millis(d.into_timestamp_millis()))
         .unwrap_or_default();
+    let ts_inferred = doc
+        .get_first(f.ts_inferred)
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
     let raw = text(f.raw);
     let source = Source {
         file: text(f.file),
@@ -191,11 +195,15 @@ pub(crate) fn event_from_doc(f: &Fields, catalogs: &Catalogs, doc: &TantivyDocum
     match normalize(&raw, source.clone()) {
         Ok(mut n) => {
             n.event.ts = ts;
+            n.event.ts_inferred = ts_inferred;
             catalogs.classify(&mut n);
             n.event
         }
         // Only lines that normalized are indexed; keep the original if
         // a newer normalizer disagrees.
-        Err(_) => Event::new(ts, source, raw),
+        Err(_) => Event {
+            ts_inferred,
+            ..Event::new(ts, source, raw)
+        },
     }
 }

@@ -242,6 +242,7 @@ pub fn to_document(f: &Fields, e: &Event) -> TantivyDocument {
     // never sends one; see `ts_range`).
     let ts = e.ts.clamp(ts_range::min(), ts_range::max());
     doc.add_date(f.ts, TDate::from_timestamp_millis(ts.timestamp_millis()));
+    doc.add_bool(f.ts_inferred, e.ts_inferred);
     let texts = [
         (f.request_id, Some(e.request_id.as_str())),
         (f.trace_id, e.trace_id.as_deref()),

@@ -421,6 +421,8 @@ impl<'a> Ingestor<'a> {
                                 self.summary.out_of_range_ts += 1;
                             }
                             n.event.ts = state.last_ts;
+                            n.event.ts_inferred = true;
+                            self.summary.inferred_ts += 1;
                             to_document(self.writer.fields(), &n.event)
                         }
                     };

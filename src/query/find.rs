@@ -1,6 +1,8 @@
 //! find: one id → its events and retry chains. The id may be a request id
 //! (exact, or a unique prefix of at least [`MIN_PREFIX`] characters), an
-//! idempotency key or a trace id.
+//! idempotency key or a trace id — verbatim whatever characters it holds,
+//! or in any form that carries a trace id (a `traceparent`, an
+//! `X-Amzn-Trace-Id` header, B3, `projects/<p>/traces/<t>`).
 
 use std::collections::BTreeSet;
 
@@ -48,6 +50,23 @@ impl Store {
                 result.events = events;
                 result.omitted = omitted;
                 break;
+            }
+        }
+        // A pasted header or wrapped form (`traceparent`, `Root=1-…`, B3,
+        // `projects/…/traces/…`) names the trace id it carries.
+        // X-Ray and W3C write one trace in two notations: try the other.
+        let trace = crate::normalize::bare_trace_id(id);
+        if result.events.is_empty() {
+            let mut forms: Vec<String> = Vec::new();
+            if trace != id {
+                forms.push(trace.to_string());
+            }
+            forms.extend(crate::normalize::xray_twin(trace));
+            if !forms.is_empty() {
+                result.events = self.events_with(f.trace_id, &forms)?;
+            }
+            if !result.events.is_empty() {
+                result.matched_as = Some("trace_id".into());
             }
         }
         if result.events.is_empty() && id.chars().count() >= MIN_PREFIX {

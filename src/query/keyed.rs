@@ -21,10 +21,65 @@ use super::chains::{KEY_MISMATCH_CODES, build_chains};
 use super::{ChainsResult, Query};
 use crate::error::Result;
 use crate::index::Store;
+use crate::model::Chain;
+
+/// The order of `chains`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ChainSort {
+    /// Flagged first, then newest (the default).
+    #[default]
+    Flagged,
+    /// Most findings first, then newest.
+    Findings,
+    /// By first attempt, newest first.
+    Newest,
+    /// By first attempt, oldest first.
+    Oldest,
+}
+
+impl ChainSort {
+    pub const ALL: [ChainSort; 3] = [ChainSort::Findings, ChainSort::Newest, ChainSort::Oldest];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChainSort::Flagged => "flagged",
+            ChainSort::Findings => "findings",
+            ChainSort::Newest => "newest",
+            ChainSort::Oldest => "oldest",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ChainSort> {
+        ChainSort::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    fn sort(self, chains: &mut [Chain]) {
+        let first = |c: &Chain| c.attempts.first().map(|e| e.ts);
+        match self {
+            ChainSort::Flagged => {}
+            ChainSort::Findings => {
+                chains.sort_by_key(|c| (Reverse(c.flags.len()), Reverse(first(c))))
+            }
+            ChainSort::Newest => chains.sort_by_key(|c| Reverse(first(c))),
+            ChainSort::Oldest => chains.sort_by_key(first),
+        }
+    }
+}
 
 impl Store {
     /// Chains with an attempt matching `q`, flagged first, at most `limit`.
     pub fn chains(&self, q: &Query, flagged_only: bool, limit: usize) -> Result<ChainsResult> {
+        self.chains_sorted(q, flagged_only, ChainSort::Flagged, limit)
+    }
+
+    /// Chains with an attempt matching `q` in `sort` order, at most `limit`.
+    pub fn chains_sorted(
+        &self,
+        q: &Query,
+        flagged_only: bool,
+        sort: ChainSort,
+        limit: usize,
+    ) -> Result<ChainsResult> {
         let searcher = self.searcher();
         let keys: Vec<String> = self
             .search_parallel(&searcher, &*q.query, &KeysCollector)?
@@ -51,7 +106,11 @@ impl Store {
             }
         }
         if !flagged_only {
-            singles.sort_unstable_by_key(|&(ts, addr)| (Reverse(ts), addr));
+            if sort == ChainSort::Oldest {
+                singles.sort_unstable();
+            } else {
+                singles.sort_unstable_by_key(|&(ts, addr)| (Reverse(ts), addr));
+            }
             load.extend(singles.into_iter().take(limit).map(|(_, addr)| addr));
         }
         load.sort_unstable();
@@ -59,6 +118,7 @@ impl Store {
         if flagged_only {
             chains.retain(|c| !c.flags.is_empty());
         }
+        sort.sort(&mut chains);
         chains.truncate(limit);
         Ok(ChainsResult { chains })
     }

@@ -444,6 +444,7 @@ fn groups_of(m: &[Event], by: GroupBy) -> Vec<Group> {
                 sample_request_id: evs[0].request_id.clone(),
                 class,
                 timeline,
+                ..Group::default()
             }
         })
         .collect();

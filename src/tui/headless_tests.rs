@@ -250,6 +250,29 @@ fn events_committed_by_another_ingest_appear_live() {
 }
 
 #[test]
+fn an_id_with_a_colon_is_found_from_the_query_bar() {
+    let mut h = Headless::new();
+    let more = line("10:04:00.000", "0HLVPJD8N8PG5:00000001", 500, None, None) + "\n";
+    let mut text = std::fs::read_to_string(&h.log).unwrap();
+    text.push_str(&more);
+    std::fs::write(&h.log, text).unwrap();
+    ingest(&h.index, &h.log);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while h.app.state.events.total < 6 {
+        assert!(Instant::now() < deadline, "the new event never appeared");
+        std::thread::sleep(Duration::from_millis(50));
+        h.settle();
+    }
+    h.keys(&[KeyCode::Char('/')]);
+    h.type_text("0HLVPJD8N8PG5:00000001");
+    h.keys(&[KeyCode::Enter]);
+    let s = &h.app.state;
+    assert_eq!(s.query_error, None);
+    assert_eq!(s.events.total, 1);
+    assert!(h.screen().contains("0HLVPJD8N8PG5:00000001"));
+}
+
+#[test]
 fn every_clipboard_payload_is_sanitized() {
     let mut h = Headless::new();
     let hostile = "req_\u{1b}]52;c;ZXZpbA==\u{7}sk_live_51HxYzABCdefGH";

@@ -60,12 +60,22 @@ fn headline(e: &Event, show: bool) -> Line<'static> {
     ])
 }
 
+/// The event's time, said to be inferred when the line had none.
+fn event_time(e: &Event) -> String {
+    let t = full_time(&e.ts);
+    if e.ts_inferred {
+        format!("~{t} (inferred: the line has no readable time)")
+    } else {
+        t
+    }
+}
+
 /// The normalized fields, with the catalog's reading after the message.
 fn field_lines(e: &Event, detail: Option<&Detail>, show: bool) -> Vec<Line<'static>> {
     let s = |v: &str| safe(v, show);
     let mut lines = vec![
         field("request", safe_or_dash(Some(&e.request_id), show), PAD),
-        field("time", full_time(&e.ts), PAD),
+        field("time", event_time(e), PAD),
     ];
     let mut service = safe_or_dash(e.service.as_deref(), show);
     if let Some(api) = &e.api {

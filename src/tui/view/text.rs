@@ -53,6 +53,13 @@ pub fn list_time(ts: &DateTime<Utc>, wide: bool) -> String {
     }
 }
 
+/// A list time, with `~` between date and time when it was inferred (the
+/// line had none): same width, so columns stay put.
+pub fn list_time_marked(ts: &DateTime<Utc>, wide: bool, inferred: bool) -> String {
+    let t = list_time(ts, wide);
+    if inferred { t.replacen(' ', "~", 1) } else { t }
+}
+
 /// A timestamp in full (RFC 3339, milliseconds).
 pub fn full_time(ts: &DateTime<Utc>) -> String {
     errtriage::model::ts_millis::format(ts)
