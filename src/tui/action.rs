@@ -24,12 +24,23 @@ pub enum Action {
     Open,
     /// `Esc`: close the page, or go back to where a drill-in started.
     Back,
+    /// `q`: close the open page like `Esc`; quit from the top level.
+    Close,
+    /// A left click at (column, row): selects a row or a view tab.
+    Click(u16, u16),
+    /// The wheel at (column, row), by n rows (negative: up): scrolls the
+    /// pane under the pointer.
+    Wheel(isize, u16, u16),
+    /// `J`/`K`: scroll the detail pane by n rows (negative: up).
+    ScrollDetail(isize),
     /// `c`: the selected event's retry chain.
     Chain,
     /// `y`: copy the selected request id (OSC 52).
     Copy,
     /// `b`: group by the next field.
     CycleGroupBy,
+    /// `B`: group by the previous field.
+    CycleGroupByBack,
     /// `f`: chains — every chain, or flagged ones only.
     ToggleFlagged,
     /// `?`: show or hide the key help.
@@ -156,10 +167,19 @@ pub struct Loaded {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Data {
-    Events { offset: usize, result: SearchResult },
+    Events {
+        offset: usize,
+        result: SearchResult,
+    },
+    /// Nothing matched the bare query, but it is a unique prefix (as
+    /// `errtriage find` accepts) of this request id: search for it instead.
+    Expand(String),
     Histogram(Histogram),
     Stats(Stats),
-    Groups { by: GroupBy, rows: Vec<Group> },
+    Groups {
+        by: GroupBy,
+        rows: Vec<Group>,
+    },
     Chains(Vec<Chain>),
     Detail(Box<Detail>),
 }

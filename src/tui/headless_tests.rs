@@ -232,3 +232,27 @@ fn events_committed_by_another_ingest_appear_live() {
     }
     assert!(h.screen().contains("req_LIVE"));
 }
+
+#[test]
+fn an_eight_character_request_id_prefix_finds_its_event_as_find_does() {
+    let mut h = Headless::new();
+    h.keys(&[KeyCode::Char('/')]);
+    h.type_text("req_2N7s");
+    h.keys(&[KeyCode::Enter]);
+    let s = &h.app.state;
+    assert_eq!(
+        (s.applied.as_str(), s.events.total),
+        ("req_2N7s8x9KqR", 1),
+        "the bar shows the whole id the list found"
+    );
+    assert_eq!(s.selected_event().unwrap().request_id, "req_2N7s8x9KqR");
+    h.keys(&[KeyCode::Char('/')]);
+    h.keys(&[KeyCode::Backspace; 7]);
+    h.keys(&[KeyCode::Enter]);
+    let s = &h.app.state;
+    assert_eq!(
+        (s.applied.as_str(), s.events.total),
+        ("req_2N7", 0),
+        "shorter than find's 8 characters: no guessing"
+    );
+}

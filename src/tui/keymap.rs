@@ -4,7 +4,9 @@
 
 use std::sync::LazyLock;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
+use crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
+};
 use tui_input::InputRequest;
 
 use super::action::Action;
@@ -37,6 +39,8 @@ pub enum Key {
     Press(KeyCode, KeyModifiers),
     WheelUp,
     WheelDown,
+    /// A left click.
+    Click,
 }
 
 /// One row of the keymap.
@@ -103,8 +107,36 @@ fn default_bindings() -> Vec<Binding> {
             Action::Bottom,
             "last row (Events: loads older ones)",
         ),
-        b(Normal, &[Key::WheelDown], Action::Down(3), "scroll down"),
-        b(Normal, &[Key::WheelUp], Action::Up(3), "scroll up"),
+        b(
+            Normal,
+            &[Key::WheelDown],
+            Action::Wheel(3, 0, 0),
+            "scroll the list, or the detail pane under the pointer",
+        ),
+        b(
+            Normal,
+            &[Key::WheelUp],
+            Action::Wheel(-3, 0, 0),
+            "scroll the list, or the detail pane under the pointer",
+        ),
+        b(
+            Normal,
+            &[Key::Click],
+            Action::Click(0, 0),
+            "select the row or the view tab clicked",
+        ),
+        b(
+            Normal,
+            &[ch('J')],
+            Action::ScrollDetail(1),
+            "scroll the detail pane down",
+        ),
+        b(
+            Normal,
+            &[ch('K')],
+            Action::ScrollDetail(-1),
+            "scroll the detail pane up",
+        ),
         b(
             Normal,
             &[plain(Tab)],
@@ -144,6 +176,12 @@ fn default_bindings() -> Vec<Binding> {
         ),
         b(
             Normal,
+            &[ch('B')],
+            Action::CycleGroupByBack,
+            "Groups: group by the previous field",
+        ),
+        b(
+            Normal,
             &[ch('f')],
             Action::ToggleFlagged,
             "Chains: flagged chains only / every chain",
@@ -155,7 +193,13 @@ fn default_bindings() -> Vec<Binding> {
             "edit the query (pasting a request id does too)",
         ),
         b(Normal, &[ch('?')], Action::Help, "this help"),
-        b(Normal, &[ch('q'), ctrl('c')], Action::Quit, "quit"),
+        b(
+            Normal,
+            &[ch('q')],
+            Action::Close,
+            "close the page (like Esc); quit from the views",
+        ),
+        b(Normal, &[ctrl('c')], Action::Quit, "quit"),
         // Ctrl-J is newline: readline accepts the line on it, and an Enter
         // typed before the terminal went raw (while cargo was still building,
         // say) arrives as one.
@@ -240,11 +284,18 @@ pub fn action_for(mode: Mode, input: &Input) -> Option<Action> {
             }
             normalize(k)
         }
-        Input::Mouse(m) => match m.kind {
-            MouseEventKind::ScrollDown => Key::WheelDown,
-            MouseEventKind::ScrollUp => Key::WheelUp,
-            _ => return None,
-        },
+        Input::Mouse(m) => {
+            let key = match m.kind {
+                MouseEventKind::ScrollDown => Key::WheelDown,
+                MouseEventKind::ScrollUp => Key::WheelUp,
+                MouseEventKind::Down(MouseButton::Left) => Key::Click,
+                _ => return None,
+            };
+            let action = bindings()
+                .iter()
+                .find(|b| b.mode == mode && b.keys.contains(&key))?;
+            return Some(at_pointer(action.action.clone(), m.column, m.row));
+        }
         Input::Resize(w, h) => return Some(Action::Resize(*w, *h)),
         Input::Paste(text) => return paste(text),
     };
@@ -261,6 +312,15 @@ pub fn action_for(mode: Mode, input: &Input) -> Option<Action> {
             Some(Action::Input(InputRequest::InsertChar(c)))
         }
         _ => None,
+    }
+}
+
+/// A mouse binding's action, at the pointer's position.
+fn at_pointer(action: Action, x: u16, y: u16) -> Action {
+    match action {
+        Action::Wheel(n, _, _) => Action::Wheel(n, x, y),
+        Action::Click(_, _) => Action::Click(x, y),
+        other => other,
     }
 }
 
@@ -304,6 +364,7 @@ pub fn label(key: &Key) -> String {
     let (code, mods) = match key {
         Key::WheelUp => return "wheel ↑".into(),
         Key::WheelDown => return "wheel ↓".into(),
+        Key::Click => return "click".into(),
         Key::Press(code, mods) => (code, mods),
     };
     let name = match code {

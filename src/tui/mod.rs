@@ -33,6 +33,8 @@ mod headless_tests;
 #[cfg(test)]
 mod render_tests;
 #[cfg(test)]
+mod rough_edges_tests;
+#[cfg(test)]
 mod update_tests;
 
 use std::cell::Cell;

@@ -7,6 +7,7 @@
 
 use errtriage::model::{Chain, Event, Source};
 use errtriage::query::{Group, GroupBy, Histogram, Stats};
+use ratatui::layout::Rect;
 use tui_input::Input;
 
 use super::action::{Detail, Job, JobKind, Slot};
@@ -149,6 +150,17 @@ pub struct DetailData {
     pub detail: Option<Detail>,
 }
 
+/// Screen areas as last rendered (like `list.offset`, the render's to set).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Hits {
+    /// The view tabs in the list's title: columns `from..to` on row `y`.
+    pub tabs: Vec<(u16, u16, u16, View)>,
+    /// The list's first data row and how many rows show.
+    pub rows: Rect,
+    /// The detail pane (or the open page).
+    pub detail: Rect,
+}
+
 /// The whole TUI state.
 #[derive(Debug, Clone)]
 pub struct State {
@@ -166,6 +178,8 @@ pub struct State {
     pub applied: String,
     /// The query the shown results belong to (the typed one while previewing).
     pub running: String,
+    /// The query the shown events belong to (the last one that parsed).
+    pub shown: String,
     pub query_error: Option<String>,
     pub index_error: Option<String>,
     /// A one-off message in the status bar; the next key clears it.
@@ -187,6 +201,10 @@ pub struct State {
     /// Rows of the list and of an open page, as last rendered (for PgUp/PgDn).
     pub list_height: usize,
     pub page_height: usize,
+    /// Where the last render put things, for clicks and the wheel.
+    pub hits: Hits,
+    /// How far the detail pane (not an open page) is scrolled.
+    pub detail_scroll: usize,
     /// `--no-redact`.
     pub show_secrets: bool,
     /// Shown when the index is empty.
@@ -206,6 +224,7 @@ impl State {
             input: Input::new(query.to_string()),
             applied: query.to_string(),
             running: query.to_string(),
+            shown: query.to_string(),
             query_error: None,
             index_error: None,
             flash: None,
@@ -222,6 +241,8 @@ impl State {
             size: (80, 24),
             list_height: 10,
             page_height: 10,
+            hits: Hits::default(),
+            detail_scroll: 0,
             show_secrets,
             index_dir: index_dir.to_string(),
         }

@@ -95,17 +95,30 @@ fn normal(s: &mut State, action: Action) -> Option<Effect> {
     match action {
         Action::Up(n) => fetch(move_by(s, -(n as isize))),
         Action::Down(n) => fetch(move_by(s, n as isize)),
-        Action::PageUp => fetch(move_by(s, -(page_rows(s) as isize))),
-        Action::PageDown => fetch(move_by(s, page_rows(s) as isize)),
+        Action::PageUp => fetch(page_by(s, -1)),
+        Action::PageDown => fetch(page_by(s, 1)),
         Action::Top => fetch(move_by(s, isize::MIN)),
         Action::Bottom => fetch(move_by(s, isize::MAX)),
         Action::NextView => fetch(switch_view(s, s.view.next())),
         Action::PrevView => fetch(switch_view(s, s.view.prev())),
         Action::Open => fetch(open(s)),
         Action::Back => fetch(back(s)),
+        Action::Close if s.page.is_some() => fetch(back(s)),
+        Action::Close => Some(Effect::Quit),
+        Action::Click(x, y) => fetch(click(s, x, y)),
+        Action::Wheel(n, x, y) if s.page.is_none() && s.hits.detail.contains((x, y).into()) => {
+            scroll_detail(s, n);
+            None
+        }
+        Action::Wheel(n, _, _) => fetch(move_by(s, n)),
+        Action::ScrollDetail(n) => {
+            scroll_detail(s, n);
+            None
+        }
         Action::Chain => fetch(chain(s)),
         Action::Copy => copy(s),
-        Action::CycleGroupBy => fetch(cycle_group_by(s)),
+        Action::CycleGroupBy => fetch(cycle_group_by(s, 1)),
+        Action::CycleGroupByBack => fetch(cycle_group_by(s, -1)),
         Action::ToggleFlagged => fetch(toggle_flagged(s)),
         Action::Help => {
             s.help = true;
@@ -128,13 +141,61 @@ fn normal(s: &mut State, action: Action) -> Option<Effect> {
     }
 }
 
-fn page_rows(s: &State) -> usize {
-    let rows = if s.page.is_some() {
-        s.page_height
-    } else {
-        s.list_height
+/// `PgDn`/`PgUp`: an open page scrolls by its height less one line of
+/// context; a list moves its selection and its window by a whole page, so
+/// the first `PgDn` shows the next page instead of going to this one's end.
+fn page_by(s: &mut State, dir: isize) -> Vec<Job> {
+    if s.page.is_some() {
+        return move_by(s, dir * (s.page_height.max(2) - 1) as isize);
+    }
+    let rows = s.list_height.max(1);
+    let list_offset = match s.view {
+        View::Events => &mut s.events.list.offset,
+        View::Groups => &mut s.groups.list.offset,
+        View::Chains => &mut s.chains.list.offset,
     };
-    rows.max(2) - 1
+    *list_offset = list_offset.saturating_add_signed(dir * rows as isize);
+    move_by(s, dir * rows as isize)
+}
+
+/// Scroll the detail pane (or the open page) by `n` rows.
+fn scroll_detail(s: &mut State, n: isize) {
+    if s.page.is_some() {
+        s.page_scroll = s.page_scroll.saturating_add_signed(n);
+    } else {
+        s.detail_scroll = s.detail_scroll.saturating_add_signed(n);
+    }
+}
+
+/// A click: on a view tab switches to it, on a list row selects it.
+fn click(s: &mut State, x: u16, y: u16) -> Vec<Job> {
+    if s.page.is_some() {
+        return Vec::new();
+    }
+    let tab = s
+        .hits
+        .tabs
+        .iter()
+        .find(|t| t.2 == y && (t.0..t.1).contains(&x));
+    if let Some(&(_, _, _, view)) = tab {
+        return switch_view(s, view);
+    }
+    let rows = s.hits.rows;
+    if !rows.contains((x, y).into()) {
+        return Vec::new();
+    }
+    let list_offset = match s.view {
+        View::Events => s.events.list.offset,
+        View::Groups => s.groups.list.offset,
+        View::Chains => s.chains.list.offset,
+    };
+    let row = list_offset + usize::from(y - rows.y);
+    let current = match s.view {
+        View::Events => s.events.list.selected,
+        View::Groups => s.groups.list.selected,
+        View::Chains => s.chains.list.selected,
+    };
+    move_by(s, row as isize - current as isize)
 }
 
 /// Move the selection (or scroll the open page) by `delta` rows.
@@ -143,6 +204,7 @@ fn move_by(s: &mut State, delta: isize) -> Vec<Job> {
         s.page_scroll = s.page_scroll.saturating_add_signed(delta);
         return Vec::new();
     }
+    s.detail_scroll = 0;
     match s.view {
         View::Events => s.events.list.move_by(delta),
         View::Groups => s.groups.list.move_by(delta),
@@ -235,6 +297,7 @@ fn ensure_view(s: &mut State) -> Option<Job> {
 
 fn switch_view(s: &mut State, view: View) -> Vec<Job> {
     s.close_pages();
+    s.detail_scroll = 0;
     s.view = view;
     ensure_view(s).into_iter().chain(sync_detail(s)).collect()
 }
@@ -319,8 +382,13 @@ fn back(s: &mut State) -> Vec<Job> {
         return sync_detail(s).into_iter().collect();
     }
     let Some(ret) = s.back.pop() else {
-        s.query_error = None;
         s.index_error = None;
+        if s.query_error.take().is_some() && s.applied != s.shown {
+            // The bar goes back to the query the list shows.
+            s.applied = s.shown.clone();
+            s.input = Input::new(s.shown.clone());
+            return run_query(s, s.shown.clone(), true);
+        }
         return Vec::new();
     };
     s.applied = ret.query.clone();
@@ -392,12 +460,15 @@ fn copy(s: &mut State) -> Option<Effect> {
     }
 }
 
-fn cycle_group_by(s: &mut State) -> Vec<Job> {
+/// `b` / `B`: group by the next (`dir` 1) or previous (-1) field.
+fn cycle_group_by(s: &mut State, dir: isize) -> Vec<Job> {
     if s.view != View::Groups || s.page.is_some() {
-        s.flash = Some("b picks the field to group by in the Groups view (Tab)".into());
+        s.flash = Some("b / B pick the field to group by in the Groups view (Tab)".into());
         return Vec::new();
     }
-    s.groups.by = s.groups.by.next();
+    let all = GroupBy::ALL;
+    let i = all.iter().position(|g| *g == s.groups.by).unwrap_or(0);
+    s.groups.by = all[(i as isize + dir).rem_euclid(all.len() as isize) as usize];
     s.groups.rev = None;
     s.groups.list.selected = 0;
     ensure_view(s).into_iter().collect()
@@ -433,7 +504,16 @@ fn on_loaded(s: &mut State, l: Loaded) -> Vec<Job> {
         }
     };
     match data {
+        Data::Expand(full) => {
+            s.flash = Some(format!("{} is the start of {}", s.running, full));
+            if !s.editing {
+                s.applied = full.clone();
+                s.input = Input::new(full.clone());
+            }
+            return run_query(s, full, false);
+        }
         Data::Events { offset: 0, result } => {
+            s.shown = s.running.clone();
             s.query_error = None;
             s.index_error = None;
             let keep = s.events.keep.take();

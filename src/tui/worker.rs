@@ -14,7 +14,7 @@ use std::time::Duration;
 use chrono::Utc;
 use errtriage::index::Store;
 use errtriage::model::Event;
-use errtriage::query::Query;
+use errtriage::query::{Query, SearchResult, find};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::action::{Action, Data, Detail, Job, JobError, JobKind, Loaded, Slot};
@@ -197,10 +197,13 @@ fn index_error(e: errtriage::Error) -> JobError {
 
 fn query_job(store: &Store, q: &Query, kind: &JobKind) -> Result<Data, JobError> {
     Ok(match *kind {
-        JobKind::Events { offset, limit } => Data::Events {
-            offset,
-            result: store.search_page(q, offset, limit).map_err(index_error)?,
-        },
+        JobKind::Events { offset, limit } => {
+            let result = store.search_page(q, offset, limit).map_err(index_error)?;
+            match expand_prefix(store, q, &result) {
+                Some(full) if offset == 0 => Data::Expand(full),
+                _ => Data::Events { offset, result },
+            }
+        }
         JobKind::Histogram { buckets } => {
             Data::Histogram(store.histogram(q, buckets).map_err(index_error)?)
         }
@@ -219,6 +222,21 @@ fn query_job(store: &Store, q: &Query, kind: &JobKind) -> Result<Data, JobError>
         ),
         JobKind::Stats | JobKind::Detail { .. } => unreachable!("answered without a query"),
     })
+}
+
+/// The request id a bare query that matched nothing is the unique prefix
+/// of — the prefix `errtriage find` accepts, so the TUI accepts it too.
+fn expand_prefix(store: &Store, q: &Query, result: &SearchResult) -> Option<String> {
+    let text = q.text.trim();
+    let bare = !text.contains(|c: char| c.is_whitespace() || c == ':' || c == '"');
+    if result.total > 0 || !bare || text.chars().count() < find::MIN_PREFIX {
+        return None;
+    }
+    let found = store.find(text).ok()?;
+    if found.matched_as.as_deref() != Some("request_id_prefix") {
+        return None;
+    }
+    found.events.first().map(|e| e.request_id.clone())
 }
 
 /// The catalog's reading of `event`, and the chain it is an attempt of —

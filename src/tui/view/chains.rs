@@ -72,6 +72,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
         empty,
     };
     s.list_height = render_table(f, area, &mut s.chains.list, spec);
+    super::list::record_hits(s, area);
 }
 
 /// One chain as a row: flag count, key, service, attempts, outcome, the

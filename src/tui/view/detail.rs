@@ -184,7 +184,8 @@ pub fn group_lines(g: &Group, by: &str, show: bool) -> Vec<Line<'static>> {
         Span::styled(format!("{by} "), LABEL),
         Span::styled(safe(&g.key, show), BOLD),
     ];
-    if let Some(class) = &g.class {
+    // Grouped by class, the key already is the class.
+    if let Some(class) = g.class.as_ref().filter(|_| by != "class") {
         head.push(Span::raw(format!("  class {class}")));
     }
     let statuses: Vec<String> = g
@@ -244,11 +245,12 @@ pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
         Span::styled(title, BOLD),
         Span::raw(" "),
     ]);
+    s.hits.detail = area;
     if s.page.is_some() {
         s.page_height = usize::from(area.height.saturating_sub(1));
         s.page_scroll = render_lines(f, area, title, lines, s.page_scroll);
     } else {
-        render_lines(f, area, title, lines, 0);
+        s.detail_scroll = render_lines(f, area, title, lines, s.detail_scroll);
     }
 }
 
