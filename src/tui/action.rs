@@ -43,6 +43,8 @@ pub enum Action {
     CycleGroupByBack,
     /// `f`: chains — every chain, or flagged ones only.
     ToggleFlagged,
+    /// `s`: the Chains view's next order (worst first, newest, most attempts).
+    SortChains,
     /// `?`: show or hide the key help.
     Help,
     Quit,

@@ -85,7 +85,7 @@ fn default_bindings() -> Vec<Binding> {
             Normal,
             &[ch('j'), plain(Down)],
             Action::Down(1),
-            "down one row (scrolls an open page)",
+            "down one row (scrolls a page; moves a chain's marker)",
         ),
         b(Normal, &[ch('k'), plain(Up)], Action::Up(1), "up one row"),
         b(
@@ -148,7 +148,7 @@ fn default_bindings() -> Vec<Binding> {
             Normal,
             &[plain(Enter)],
             Action::Open,
-            "open the event or chain; drill into a group's events",
+            "open the event, chain or attempt; drill into a group's events",
         ),
         b(
             Normal,
@@ -160,7 +160,7 @@ fn default_bindings() -> Vec<Binding> {
             Normal,
             &[ch('c')],
             Action::Chain,
-            "the selected event's retry chain",
+            "the selected event's retry chain (on a chain: back)",
         ),
         b(
             Normal,
@@ -185,6 +185,12 @@ fn default_bindings() -> Vec<Binding> {
             &[ch('f')],
             Action::ToggleFlagged,
             "Chains: flagged chains only / every chain",
+        ),
+        b(
+            Normal,
+            &[ch('s')],
+            Action::SortChains,
+            "Chains: order worst first → newest → most attempts",
         ),
         b(
             Normal,

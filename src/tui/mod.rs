@@ -36,6 +36,8 @@ mod render_tests;
 mod rough_edges_tests;
 #[cfg(test)]
 mod update_tests;
+#[cfg(test)]
+mod walk_tests;
 
 use std::cell::Cell;
 use std::io::{self, IsTerminal, Stdout};

@@ -5,7 +5,7 @@
 //! one its slot is waiting for, so a slow stale answer never overwrites a
 //! newer one.
 
-use errtriage::model::{Chain, Event, Source};
+use errtriage::model::{Chain, Event, Outcome, Source};
 use errtriage::query::{Group, GroupBy, Histogram, Stats};
 use ratatui::layout::Rect;
 use tui_input::Input;
@@ -55,8 +55,10 @@ impl View {
 pub enum Page {
     /// The selected event, full height.
     Event,
-    /// A chain timeline.
+    /// A chain timeline; `j`/`k` move its marker, `Enter` opens the attempt.
     Chain(ChainTarget),
+    /// One attempt of a chain, opened from the chain page.
+    Attempt(Box<Event>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -65,6 +67,54 @@ pub enum ChainTarget {
     Selected,
     /// The chain this event is an attempt of (arrives with its detail).
     OfEvent(Source),
+}
+
+/// How the Chains view is ordered (`s` cycles).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChainOrder {
+    /// Most findings first, then failed before recovered, then newest.
+    Worst,
+    Newest,
+    /// Most attempts first.
+    Attempts,
+}
+
+impl ChainOrder {
+    pub fn next(self) -> ChainOrder {
+        match self {
+            ChainOrder::Worst => ChainOrder::Newest,
+            ChainOrder::Newest => ChainOrder::Attempts,
+            ChainOrder::Attempts => ChainOrder::Worst,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ChainOrder::Worst => "worst first",
+            ChainOrder::Newest => "newest first",
+            ChainOrder::Attempts => "most attempts first",
+        }
+    }
+
+    /// Sort `chains` in this order (stable: ties keep the index's order).
+    pub fn sort(self, chains: &mut [Chain]) {
+        use std::cmp::Reverse;
+        let first = |c: &Chain| c.attempts.first().map(|a| a.ts);
+        match self {
+            ChainOrder::Worst => chains.sort_by_key(|c| {
+                let outcome = match c.outcome {
+                    Outcome::Failed => 0,
+                    Outcome::Recovered => 1,
+                    Outcome::Succeeded => 2,
+                };
+                (Reverse(c.flags.len()), outcome, Reverse(first(c)))
+            }),
+            ChainOrder::Newest => chains.sort_by_key(|c| Reverse(first(c))),
+            ChainOrder::Attempts => {
+                chains.sort_by_key(|c| (Reverse(c.attempts.len()), Reverse(first(c))))
+            }
+        }
+    }
 }
 
 /// Where `Esc` returns to after drilling into a group.
@@ -167,8 +217,12 @@ pub struct State {
     pub view: View,
     pub page: Option<Page>,
     pub page_scroll: usize,
-    /// The page `Esc` returns to (a chain opened from an event's page).
-    pub page_under: Option<Page>,
+    /// The pages `Esc` returns to, innermost last (event → chain → attempt).
+    pub page_under: Vec<Page>,
+    /// The attempt the chain page's marker is on.
+    pub chain_cursor: usize,
+    /// The order of the Chains view (`s`).
+    pub chain_order: ChainOrder,
     pub help: bool,
     pub help_scroll: usize,
     pub editing: bool,
@@ -217,7 +271,9 @@ impl State {
             view: View::Events,
             page: None,
             page_scroll: 0,
-            page_under: None,
+            page_under: Vec::new(),
+            chain_cursor: 0,
+            chain_order: ChainOrder::Worst,
             help: false,
             help_scroll: 0,
             editing: false,
@@ -251,7 +307,7 @@ impl State {
     /// Close every open page.
     pub fn close_pages(&mut self) {
         self.page = None;
-        self.page_under = None;
+        self.page_under.clear();
     }
 
     /// Which key bindings are in force.
@@ -322,9 +378,18 @@ impl State {
             .find(|c| c.attempts.iter().any(|a| &a.source == src))
     }
 
-    /// The detail of the selected event, once loaded.
+    /// The event the detail pane or the open page is about: the attempt
+    /// opened from a chain, else the selected event.
+    pub fn focused_event(&self) -> Option<&Event> {
+        match &self.page {
+            Some(Page::Attempt(e)) => Some(e),
+            _ => self.selected_event(),
+        }
+    }
+
+    /// The detail of the focused event, once loaded.
     pub fn selected_detail(&self) -> Option<&Detail> {
-        let ev = self.selected_event()?;
+        let ev = self.focused_event()?;
         self.detail
             .detail
             .as_ref()

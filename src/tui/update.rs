@@ -120,6 +120,10 @@ fn normal(s: &mut State, action: Action) -> Option<Effect> {
         Action::CycleGroupBy => fetch(cycle_group_by(s, 1)),
         Action::CycleGroupByBack => fetch(cycle_group_by(s, -1)),
         Action::ToggleFlagged => fetch(toggle_flagged(s)),
+        Action::SortChains => {
+            sort_chains(s);
+            None
+        }
         Action::Help => {
             s.help = true;
             s.help_scroll = 0;
@@ -200,6 +204,13 @@ fn click(s: &mut State, x: u16, y: u16) -> Vec<Job> {
 
 /// Move the selection (or scroll the open page) by `delta` rows.
 fn move_by(s: &mut State, delta: isize) -> Vec<Job> {
+    if let Some(Page::Chain(_)) = s.page {
+        let last = s
+            .page_chain()
+            .map_or(0, |c| c.attempts.len().saturating_sub(1));
+        s.chain_cursor = chain_cursor(s).saturating_add_signed(delta).min(last);
+        return Vec::new();
+    }
     if s.page.is_some() {
         s.page_scroll = s.page_scroll.saturating_add_signed(delta);
         return Vec::new();
@@ -235,12 +246,27 @@ fn more_events(s: &mut State) -> Option<Job> {
     }))
 }
 
-/// Ask for the selected event's reading and chain if not asked yet.
+/// Where the chain page's marker is: where `j`/`k` put it, else on the
+/// attempt the page was opened from.
+pub fn chain_cursor(s: &State) -> usize {
+    if s.chain_cursor != usize::MAX {
+        return s.chain_cursor;
+    }
+    let from = match &s.page {
+        Some(Page::Chain(ChainTarget::OfEvent(src))) => src,
+        _ => return 0,
+    };
+    s.page_chain()
+        .and_then(|c| c.attempts.iter().position(|a| &a.source == from))
+        .unwrap_or(0)
+}
+
+/// Ask for the focused event's reading and chain if not asked yet.
 fn sync_detail(s: &mut State) -> Option<Job> {
-    if s.view != View::Events {
+    if s.view != View::Events && !matches!(s.page, Some(Page::Attempt(_))) {
         return None;
     }
-    let ev = s.selected_event()?.clone();
+    let ev = s.focused_event()?.clone();
     if s.detail.for_event.as_ref() == Some(&ev.source) {
         return None;
     }
@@ -321,8 +347,20 @@ fn on_index_changed(s: &mut State) -> Vec<Job> {
     jobs
 }
 
-/// `Enter`: open the event or chain; drill into the group.
+/// `Enter`: open the event or chain; drill into the group; on a chain
+/// page, open the attempt under the marker.
 fn open(s: &mut State) -> Vec<Job> {
+    if let Some(Page::Chain(_)) = &s.page {
+        let at = chain_cursor(s);
+        let Some(attempt) = s.page_chain().and_then(|c| c.attempts.get(at)).cloned() else {
+            return Vec::new();
+        };
+        s.chain_cursor = at;
+        s.page_under.extend(s.page.take());
+        s.page = Some(Page::Attempt(Box::new(attempt)));
+        s.page_scroll = 0;
+        return sync_detail(s).into_iter().collect();
+    }
     if s.page.is_some() {
         return Vec::new();
     }
@@ -334,6 +372,7 @@ fn open(s: &mut State) -> Vec<Job> {
         View::Chains if s.chains.list.selected_item().is_some() => {
             s.page = Some(Page::Chain(ChainTarget::Selected));
             s.page_scroll = 0;
+            s.chain_cursor = 0;
         }
         View::Groups => return drill(s),
         _ => {}
@@ -377,7 +416,7 @@ pub fn group_clause(by: GroupBy, key: &str) -> String {
 /// `Esc`: close the page, else return from a drill-in, else clear messages.
 fn back(s: &mut State) -> Vec<Job> {
     if s.page.take().is_some() {
-        s.page = s.page_under.take();
+        s.page = s.page_under.pop();
         s.page_scroll = 0;
         return sync_detail(s).into_iter().collect();
     }
@@ -406,6 +445,7 @@ fn back(s: &mut State) -> Vec<Job> {
 /// `c`: the retry chain of the selected event.
 fn chain(s: &mut State) -> Vec<Job> {
     match (s.view, &s.page) {
+        (_, Some(Page::Chain(_) | Page::Attempt(_))) => return back(s),
         (View::Chains, None) => return open(s),
         (View::Events, None | Some(Page::Event)) => {}
         (View::Groups, None) => {
@@ -423,15 +463,17 @@ fn chain(s: &mut State) -> Vec<Job> {
         return Vec::new();
     }
     let src = ev.source.clone();
-    s.page_under = s.page.take();
+    s.page_under.extend(s.page.take());
     s.page = Some(Page::Chain(ChainTarget::OfEvent(src)));
     s.page_scroll = 0;
+    s.chain_cursor = usize::MAX;
     sync_detail(s).into_iter().collect()
 }
 
 /// `y`: the request id under the cursor, to the clipboard.
 fn copy(s: &mut State) -> Option<Effect> {
     let id = match (&s.page, s.view) {
+        (Some(Page::Attempt(e)), _) => Some(e.request_id.clone()),
         (Some(Page::Chain(ChainTarget::OfEvent(_))), _)
         | (Some(Page::Event), _)
         | (None, View::Events) => s.selected_event().map(|e| e.request_id.clone()),
@@ -472,6 +514,22 @@ fn cycle_group_by(s: &mut State, dir: isize) -> Vec<Job> {
     s.groups.rev = None;
     s.groups.list.selected = 0;
     ensure_view(s).into_iter().collect()
+}
+
+/// `s`: the Chains view's next order, keeping the selected chain selected.
+fn sort_chains(s: &mut State) {
+    if s.view != View::Chains || s.page.is_some() {
+        s.flash = Some("s orders the Chains view (Tab)".into());
+        return;
+    }
+    s.chain_order = s.chain_order.next();
+    let list = &mut s.chains.list;
+    let key = list.selected_item().map(|c| c.idempotency_key.clone());
+    s.chain_order.sort(&mut list.items);
+    list.selected = key
+        .and_then(|k| list.items.iter().position(|c| c.idempotency_key == k))
+        .unwrap_or(0);
+    s.flash = Some(format!("chains: {}", s.chain_order.label()));
 }
 
 fn toggle_flagged(s: &mut State) -> Vec<Job> {
@@ -535,7 +593,10 @@ fn on_loaded(s: &mut State, l: Loaded) -> Vec<Job> {
         Data::Stats(st) => s.stats = Some(st),
         Data::Groups { by, rows } if by == s.groups.by => s.groups.list.set(rows),
         Data::Groups { .. } => {}
-        Data::Chains(chains) => s.chains.list.set(chains),
+        Data::Chains(mut chains) => {
+            s.chain_order.sort(&mut chains);
+            s.chains.list.set(chains);
+        }
         Data::Detail(d) => {
             if s.detail.for_event.as_ref() == Some(&d.event.source) {
                 s.detail.detail = Some(*d);

@@ -16,10 +16,11 @@ use super::text::{
     BOLD, DIM, LABEL, field, full_time, safe, safe_or_dash, sparkline, status_style, status_text,
     thousands, wrap,
 };
-use super::timeline::chain_lines;
+use super::timeline::{HEAD_LINES, chain_lines};
 use crate::print::human::{pretty_raw, retry_words};
 use crate::tui::action::Detail;
-use crate::tui::state::{ChainTarget, Page, State};
+use crate::tui::state::{Page, State};
+use crate::tui::update::chain_cursor;
 
 const PAD: usize = 12;
 
@@ -172,7 +173,8 @@ fn event_chain_lines(
     }
     let mut lines = Vec::new();
     for c in chains {
-        lines.extend(chain_lines(c, Some(&e.source), show, width));
+        let at = c.attempts.iter().position(|a| a.source == e.source);
+        lines.extend(chain_lines(c, at, show, width));
     }
     lines.push(Line::styled("c opens the chain", DIM));
     lines
@@ -248,6 +250,12 @@ pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
     s.hits.detail = area;
     if s.page.is_some() {
         s.page_height = usize::from(area.height.saturating_sub(1));
+        if let Some(Page::Chain(_)) = s.page {
+            // Keep the marker in view.
+            let at = HEAD_LINES + chain_cursor(s);
+            let top = (at + 1).saturating_sub(s.page_height);
+            s.page_scroll = s.page_scroll.clamp(top, at.max(top));
+        }
         s.page_scroll = render_lines(f, area, title, lines, s.page_scroll);
     } else {
         s.detail_scroll = render_lines(f, area, title, lines, s.detail_scroll);
@@ -257,19 +265,17 @@ pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
 fn content(s: &State, show: bool, width: usize) -> (String, Vec<Line<'static>>) {
     use crate::tui::state::View;
     match (&s.page, s.view) {
-        (Some(Page::Chain(target)), _) => {
-            let title = "Retry chain · Esc back".to_string();
+        (Some(Page::Chain(_)), _) => {
+            let title = "Retry chain · j/k attempt · Enter open · Esc back".to_string();
             match s.page_chain() {
-                Some(c) => {
-                    let current = match target {
-                        ChainTarget::OfEvent(src) => Some(src),
-                        ChainTarget::Selected => None,
-                    };
-                    (title, chain_lines(c, current, show, width))
-                }
+                Some(c) => (title, chain_lines(c, Some(chain_cursor(s)), show, width)),
                 None => (title, vec![Line::styled("looking up the chain…", DIM)]),
             }
         }
+        (Some(Page::Attempt(e)), _) => (
+            "Attempt · Esc back to the chain".into(),
+            event_lines(e, s.selected_detail(), show, width),
+        ),
         (Some(Page::Event), _) | (None, View::Events) => {
             let title = if s.page.is_some() {
                 "Event · Esc back · c chain"

@@ -1,0 +1,220 @@
+//! Issue 12, item 2, over a real index and the real worker: the Chains view
+//! sorted worst first (findings, then failed before recovered, then
+//! newest), `s` re-orders it, and the chain page walked attempt by attempt
+//! to its final 201 — snapshots at 80×24.
+
+use crossterm::event::KeyCode;
+
+use super::headless_tests::Headless;
+use super::state::{ChainOrder, Page, View};
+
+/// One request of `client` in chain `key`.
+fn attempt(t: &str, rid: &str, status: u16, code: &str, key: &str, client: &str) -> String {
+    let mut v = serde_json::json!({
+        "timestamp": format!("2026-05-14T{t}Z"), "service": "42min-api", "method": "POST",
+        "path": "/v1/bookings", "status": status, "latency_ms": 40, "request_id": rid,
+        "idempotency_key": key, "client_id": client,
+    });
+    if status >= 400 {
+        v["response"] = serde_json::json!({"error": {"code": code, "message": code}});
+    }
+    v.to_string()
+}
+
+/// Four chains whose index order (flagged, then newest) differs from
+/// worst first.
+pub(super) fn chains_corpus() -> String {
+    let lines = [
+        // worse: 4 × 400 in a tight even rhythm, then 201 — the most findings.
+        attempt(
+            "09:00:00.000",
+            "req_W1",
+            400,
+            "invalid_slot",
+            "idem-worse",
+            "acme",
+        ),
+        attempt(
+            "09:00:01.000",
+            "req_W2",
+            400,
+            "invalid_slot",
+            "idem-worse",
+            "acme",
+        ),
+        attempt(
+            "09:00:02.000",
+            "req_W3",
+            400,
+            "invalid_slot",
+            "idem-worse",
+            "acme",
+        ),
+        attempt(
+            "09:00:03.000",
+            "req_W4",
+            400,
+            "invalid_slot",
+            "idem-worse",
+            "acme",
+        ),
+        attempt("09:00:04.000", "req_W5", 201, "", "idem-worse", "acme"),
+        // failed: two 503s well apart, no finding.
+        attempt(
+            "09:10:00.000",
+            "req_F1",
+            503,
+            "upstream_unavailable",
+            "idem-fail",
+            "globex",
+        ),
+        attempt(
+            "09:10:20.000",
+            "req_F2",
+            503,
+            "upstream_unavailable",
+            "idem-fail",
+            "globex",
+        ),
+        // bad: 409 retried once — one finding, failed, and the newest flagged.
+        attempt(
+            "09:20:00.000",
+            "req_B1",
+            409,
+            "slot_unavailable",
+            "idem-bad",
+            "initech",
+        ),
+        attempt(
+            "09:20:05.000",
+            "req_B2",
+            409,
+            "slot_unavailable",
+            "idem-bad",
+            "initech",
+        ),
+        // recovered: 503 then 201, the newest chain, no finding.
+        attempt(
+            "09:30:00.000",
+            "req_R1",
+            503,
+            "upstream_unavailable",
+            "idem-rec",
+            "umbrella",
+        ),
+        attempt("09:30:10.000", "req_R2", 201, "", "idem-rec", "umbrella"),
+    ];
+    lines.join("\n") + "\n"
+}
+
+fn keys_of(h: &Headless) -> Vec<String> {
+    let list = &h.app.state.chains.list.items;
+    list.iter().map(|c| c.idempotency_key.clone()).collect()
+}
+
+#[test]
+fn the_chains_view_is_sorted_worst_first_and_s_reorders_it() {
+    let mut h = Headless::with(&chains_corpus(), 80, 24);
+    h.keys(&[KeyCode::BackTab]);
+    assert_eq!(h.app.state.view, View::Chains);
+    let findings: Vec<usize> = h
+        .app
+        .state
+        .chains
+        .list
+        .items
+        .iter()
+        .map(|c| c.flags.len())
+        .collect();
+    assert!(findings[0] > findings[1] && findings[1] > 0, "{findings:?}");
+    assert_eq!(
+        keys_of(&h),
+        ["idem-worse", "idem-bad", "idem-fail", "idem-rec"]
+    );
+    let screen = h.screen();
+    for col in [
+        "client",
+        "service",
+        "first attempt",
+        "outcome",
+        "acme",
+        "05-14 09:00:00",
+    ] {
+        assert!(screen.contains(col), "{col} missing:\n{screen}");
+    }
+    insta::assert_snapshot!("chains_worst_first_80x24", screen);
+    h.keys(&[KeyCode::Char('s')]);
+    assert_eq!(h.app.state.chain_order, ChainOrder::Newest);
+    assert_eq!(
+        keys_of(&h),
+        ["idem-rec", "idem-bad", "idem-fail", "idem-worse"]
+    );
+    assert_eq!(
+        h.app
+            .state
+            .chains
+            .list
+            .selected_item()
+            .unwrap()
+            .idempotency_key,
+        "idem-worse",
+        "the selected chain stays selected"
+    );
+}
+
+#[test]
+fn the_chain_page_walks_to_its_201_and_opens_it() {
+    let mut h = Headless::with(&chains_corpus(), 80, 24);
+    h.keys(&[KeyCode::BackTab]);
+    h.keys(&[KeyCode::Enter]);
+    assert!(matches!(h.app.state.page, Some(Page::Chain(_))));
+    h.keys(&[KeyCode::Char('j'); 6]);
+    assert_eq!(
+        h.app.state.chain_cursor, 4,
+        "the marker stops at the last attempt"
+    );
+    h.keys(&[KeyCode::Char('k'), KeyCode::Char('j')]);
+    let screen = h.screen();
+    let marked = screen.lines().find(|l| l.contains('▸')).unwrap_or_default();
+    assert!(
+        marked.contains("201") && marked.contains("req_W5"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("chain_walked_80x24", screen);
+    h.keys(&[KeyCode::Enter]);
+    let Some(Page::Attempt(e)) = &h.app.state.page else {
+        panic!("Enter opens the attempt: {:?}", h.app.state.page);
+    };
+    assert_eq!((e.request_id.as_str(), e.status), ("req_W5", Some(201)));
+    let screen = h.screen();
+    assert!(
+        screen.contains("req_W5") && screen.contains("201"),
+        "{screen}"
+    );
+    h.keys(&[KeyCode::Esc]);
+    assert!(matches!(h.app.state.page, Some(Page::Chain(_))));
+    assert_eq!(
+        h.app.state.chain_cursor, 4,
+        "back on the chain, marker kept"
+    );
+    h.keys(&[KeyCode::Char('c')]);
+    assert_eq!(h.app.state.page, None, "c goes back too");
+}
+
+#[test]
+fn c_on_an_event_opens_its_chain_with_the_marker_on_it() {
+    let mut h = Headless::with(&chains_corpus(), 80, 24);
+    h.keys(&[KeyCode::Char('/')]);
+    h.type_text("req_W3");
+    h.keys(&[KeyCode::Enter]);
+    h.keys(&[KeyCode::Char('c')]);
+    assert_eq!(super::update::chain_cursor(&h.app.state), 2);
+    h.keys(&[KeyCode::Char('j')]);
+    h.keys(&[KeyCode::Enter]);
+    let Some(Page::Attempt(e)) = &h.app.state.page else {
+        panic!("{:?}", h.app.state.page);
+    };
+    assert_eq!(e.request_id, "req_W4");
+    h.keys(&[KeyCode::Esc, KeyCode::Esc]);
+    assert_eq!(h.app.state.page, None);
+}
