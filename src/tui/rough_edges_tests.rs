@@ -159,3 +159,14 @@ fn the_wheel_over_the_detail_pane_and_shift_j_k_scroll_it() {
     press(&mut s, &c, "j");
     assert_eq!(s.detail_scroll, 0, "a new selection starts at its top");
 }
+
+#[test]
+fn a_five_mb_event_scrolls_in_the_detail_pane_without_rewrapping_it_every_frame() {
+    let times = super::bench::big_event_frames(5, 12, (80, 24)).expect("frames");
+    let mut rest = times[1..].to_vec();
+    rest.sort_by(f64::total_cmp);
+    let p95 = rest[rest.len() * 95 / 100];
+    // Re-wrapping the whole event each frame took over a second (release);
+    // slicing the window is well under a frame. Generous for a busy box.
+    assert!(p95 < 60.0, "frames {times:?}");
+}

@@ -7,11 +7,14 @@
 
 use errtriage::model::{Chain, Event, Outcome, Source};
 use errtriage::query::{Group, GroupBy, Histogram, Stats};
+use std::sync::Arc;
+
 use ratatui::layout::Rect;
 use tui_input::Input;
 
 use super::action::{Detail, Job, JobKind, Slot};
 use super::keymap::Mode;
+use super::view::detail::WrappedLines;
 
 /// Events fetched per page (newest first); more are fetched near the end.
 pub const PAGE: usize = 200;
@@ -259,6 +262,8 @@ pub struct State {
     pub hits: Hits,
     /// How far the detail pane (not an open page) is scrolled.
     pub detail_scroll: usize,
+    /// The detail pane's last event content: (key, title, lines).
+    pub detail_cache: Option<(String, String, Arc<WrappedLines>)>,
     /// `--no-redact`.
     pub show_secrets: bool,
     /// Shown when the index is empty.
@@ -299,6 +304,7 @@ impl State {
             page_height: 10,
             hits: Hits::default(),
             detail_scroll: 0,
+            detail_cache: None,
             show_secrets,
             index_dir: index_dir.to_string(),
         }

@@ -3,6 +3,8 @@
 //! the original line pretty-printed; a chain's timeline; a group's summary.
 //! Same content and order as `errtriage find`, so the two never disagree.
 
+use std::sync::Arc;
+
 use errtriage::catalog::Reading;
 use errtriage::model::{Chain, Event};
 use errtriage::query::Group;
@@ -13,13 +15,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::text::{
-    BOLD, DIM, LABEL, field, full_time, safe, safe_or_dash, sparkline, status_style, status_text,
-    thousands, wrap,
+    BOLD, DIM, LABEL, field, full_time, rows_of, safe, safe_or_dash, sparkline, status_style,
+    status_text, thousands, wrap_window,
 };
 use super::timeline::{HEAD_LINES, chain_lines};
 use crate::print::human::{pretty_raw, retry_words};
 use crate::tui::action::Detail;
-use crate::tui::state::{Page, State};
+use crate::tui::state::{Page, State, View};
 use crate::tui::update::chain_cursor;
 
 const PAD: usize = 12;
@@ -216,24 +218,20 @@ pub fn group_lines(g: &Group, by: &str, show: bool) -> Vec<Line<'static>> {
 }
 
 /// Lines in a bordered-top pane, scrolled by `scroll` and clamped to the
-/// content; returns the clamped scroll.
+/// content; returns the clamped scroll. Only the visible rows are wrapped.
 pub fn render_lines(
     f: &mut Frame,
     area: Rect,
     title: Line<'static>,
-    lines: Vec<Line<'static>>,
+    lines: &WrappedLines,
     scroll: usize,
 ) -> usize {
     let block = Block::new().borders(Borders::TOP).title(title);
     let inner = block.inner(area);
-    let lines = wrap(lines, usize::from(inner.width));
-    let max = lines.len().saturating_sub(usize::from(inner.height));
-    let scroll = scroll.min(max);
-    let visible: Vec<Line> = lines
-        .into_iter()
-        .skip(scroll)
-        .take(usize::from(inner.height))
-        .collect();
+    let (width, height) = (usize::from(inner.width), usize::from(inner.height));
+    let total: usize = lines.heights.iter().sum();
+    let scroll = scroll.min(total.saturating_sub(height));
+    let visible = wrap_window(&lines.lines, &lines.heights, width, scroll, height);
     f.render_widget(Paragraph::new(visible).block(block), area);
     scroll
 }
@@ -241,7 +239,8 @@ pub fn render_lines(
 /// The detail pane (or, with a page open, the page) for the selection.
 pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
     let show = s.show_secrets;
-    let (title, lines) = content(s, show, usize::from(area.width));
+    let width = usize::from(area.width);
+    let (title, lines) = cached_content(s, show, width);
     let title = Line::from(vec![
         Span::raw(" "),
         Span::styled(title, BOLD),
@@ -256,14 +255,57 @@ pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
             let top = (at + 1).saturating_sub(s.page_height);
             s.page_scroll = s.page_scroll.clamp(top, at.max(top));
         }
-        s.page_scroll = render_lines(f, area, title, lines, s.page_scroll);
+        s.page_scroll = render_lines(f, area, title, &lines, s.page_scroll);
     } else {
-        s.detail_scroll = render_lines(f, area, title, lines, s.detail_scroll);
+        s.detail_scroll = render_lines(f, area, title, &lines, s.detail_scroll);
+    }
+}
+
+/// An event's lines are built once per (event, detail, width) and kept:
+/// building and measuring a 16 MB line is the slow part, so a frame only
+/// slices and wraps what shows.
+fn cached_content(s: &mut State, show: bool, width: usize) -> (String, Arc<WrappedLines>) {
+    let key = match (&s.page, s.view, s.focused_event()) {
+        (Some(Page::Event | Page::Attempt(_)), _, Some(e)) | (None, View::Events, Some(e)) => {
+            let page = matches!(s.page, Some(Page::Attempt(_)));
+            Some(format!(
+                "{}:{}:{}|{}|{show}|{page}|{width}",
+                e.source.file,
+                e.source.line,
+                e.source.offset,
+                s.selected_detail().is_some()
+            ))
+        }
+        _ => None,
+    };
+    if let (Some(key), Some(cache)) = (&key, &s.detail_cache)
+        && &cache.0 == key
+    {
+        return (cache.1.clone(), cache.2.clone());
+    }
+    let (title, lines) = content(s, show, width);
+    let wrapped = Arc::new(WrappedLines::new(lines, width.max(1)));
+    if let Some(key) = key {
+        s.detail_cache = Some((key, title.clone(), wrapped.clone()));
+    }
+    (title, wrapped)
+}
+
+/// A pane's lines and how many rows each takes at the pane's width.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WrappedLines {
+    pub lines: Vec<Line<'static>>,
+    pub heights: Vec<usize>,
+}
+
+impl WrappedLines {
+    pub fn new(lines: Vec<Line<'static>>, width: usize) -> WrappedLines {
+        let heights = lines.iter().map(|l| rows_of(l, width)).collect();
+        WrappedLines { lines, heights }
     }
 }
 
 fn content(s: &State, show: bool, width: usize) -> (String, Vec<Line<'static>>) {
-    use crate::tui::state::View;
     match (&s.page, s.view) {
         (Some(Page::Chain(_)), _) => {
             let title = "Retry chain · j/k attempt · Enter open · Esc back".to_string();
