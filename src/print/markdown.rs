@@ -80,6 +80,9 @@ fn request(out: &mut dyn Write, md: &Md, e: &Event, catalogs: &Catalogs) -> io::
         }
     }
     writeln!(out, "- **Service:** {}", md.opt(e.service.as_deref()))?;
+    if let Some(client) = &e.client {
+        writeln!(out, "- **Client:** {}", md.safe(client))?;
+    }
     writeln!(
         out,
         "- **Source:** `{}:{}`\n",

@@ -37,6 +37,11 @@ pub enum Action {
     Chain,
     /// `y`: copy the selected request id (OSC 52).
     Copy,
+    /// `Y`: copy the case card of the event or chain (as `find --format
+    /// markdown`), or the Groups table as Markdown.
+    CopyCard,
+    /// `Ctrl-K`: copy the idempotency key.
+    CopyKey,
     /// `b`: group by the next field.
     CycleGroupBy,
     /// `B`: group by the previous field.
@@ -115,6 +120,10 @@ pub enum JobKind {
     Detail {
         event: Box<Event>,
     },
+    /// The markdown case card of an id, for the clipboard.
+    Card {
+        id: String,
+    },
 }
 
 /// Each slot runs at most one job at a time and keeps only its latest pending one.
@@ -127,10 +136,11 @@ pub enum Slot {
     Groups,
     Chains,
     Detail,
+    Card,
 }
 
 impl Slot {
-    pub const ALL: [Slot; 7] = [
+    pub const ALL: [Slot; 8] = [
         Slot::Events,
         Slot::More,
         Slot::Histogram,
@@ -138,6 +148,7 @@ impl Slot {
         Slot::Groups,
         Slot::Chains,
         Slot::Detail,
+        Slot::Card,
     ];
 
     pub fn index(self) -> usize {
@@ -155,6 +166,7 @@ impl JobKind {
             JobKind::Groups { .. } => Slot::Groups,
             JobKind::Chains { .. } => Slot::Chains,
             JobKind::Detail { .. } => Slot::Detail,
+            JobKind::Card { .. } => Slot::Card,
         }
     }
 }
@@ -184,6 +196,11 @@ pub enum Data {
     },
     Chains(Vec<Chain>),
     Detail(Box<Detail>),
+    /// A case card (markdown) and the id it is for.
+    Card {
+        id: String,
+        text: String,
+    },
 }
 
 /// The slow half of an event's detail: what its code means, and its chain.

@@ -170,6 +170,18 @@ fn default_bindings() -> Vec<Binding> {
         ),
         b(
             Normal,
+            &[ch('Y')],
+            Action::CopyCard,
+            "copy the case card (Markdown); in Groups, the table",
+        ),
+        b(
+            Normal,
+            &[ctrl('k')],
+            Action::CopyKey,
+            "copy the idempotency key",
+        ),
+        b(
+            Normal,
             &[ch('b')],
             Action::CycleGroupBy,
             "Groups: group by code → class → status → service → path → client",

@@ -20,6 +20,7 @@ mod action;
 mod app;
 pub mod bench;
 mod event;
+mod handoff;
 mod keymap;
 mod state;
 mod update;

@@ -170,3 +170,23 @@ fn a_five_mb_event_scrolls_in_the_detail_pane_without_rewrapping_it_every_frame(
     // slicing the window is well under a frame. Generous for a busy box.
     assert!(p95 < 60.0, "frames {times:?}");
 }
+
+#[test]
+fn copies_are_sanitised_and_say_what_and_how_long() {
+    let (mut s, c) = fresh();
+    let Some(Effect::Fetch(jobs)) = super::update::update(&mut s, Action::CopyCard) else {
+        panic!("Y asks the worker for the card");
+    };
+    let answer = super::fixtures::answer_job(&c, &jobs[0]);
+    let effect = super::update::update(&mut s, Action::Loaded(Box::new(answer)));
+    let Some(Effect::Copy(text)) = effect else {
+        panic!("{effect:?}");
+    };
+    assert!(!text.contains('\x1b') && !text.contains('\x07'), "{text:?}");
+    assert!(text.contains("\\x1b]52"), "escaped, visible: {text:?}");
+    let flash = s.flash.clone().unwrap();
+    assert!(
+        flash.contains("case card") && flash.contains(&text.chars().count().to_string()),
+        "{flash}"
+    );
+}

@@ -7,13 +7,20 @@ use errtriage::query::GroupBy;
 use tui_input::{Input, InputRequest};
 
 use super::action::{Action, Data, Effect, Job, JobError, JobKind, Loaded, Slot};
+use super::handoff;
 use super::keymap::Mode;
 use super::state::{ChainTarget, MAX_REFRESH, MORE_MARGIN, PAGE, Page, Return, State, View};
 
 /// Apply `action` to `s`.
 pub fn update(s: &mut State, action: Action) -> Option<Effect> {
     match action {
-        Action::Loaded(l) => fetch(on_loaded(s, *l)),
+        Action::Loaded(l) => match l.result {
+            Ok(Data::Card { id, text }) if s.pending[Slot::Card.index()] == Some(l.generation) => {
+                s.pending[Slot::Card.index()] = None;
+                handoff::clip(s, &format!("the case card of {id}"), &text)
+            }
+            _ => fetch(on_loaded(s, *l)),
+        },
         Action::Resize(w, h) => fetch(on_resize(s, w, h)),
         Action::Start => {
             let mut jobs = run_query(s, s.applied.clone(), false);
@@ -116,7 +123,9 @@ fn normal(s: &mut State, action: Action) -> Option<Effect> {
             None
         }
         Action::Chain => fetch(chain(s)),
-        Action::Copy => copy(s),
+        Action::Copy => handoff::copy_id(s),
+        Action::CopyCard => handoff::copy_card(s),
+        Action::CopyKey => handoff::copy_key(s),
         Action::CycleGroupBy => fetch(cycle_group_by(s, 1)),
         Action::CycleGroupByBack => fetch(cycle_group_by(s, -1)),
         Action::ToggleFlagged => fetch(toggle_flagged(s)),
@@ -470,38 +479,6 @@ fn chain(s: &mut State) -> Vec<Job> {
     sync_detail(s).into_iter().collect()
 }
 
-/// `y`: the request id under the cursor, to the clipboard.
-fn copy(s: &mut State) -> Option<Effect> {
-    let id = match (&s.page, s.view) {
-        (Some(Page::Attempt(e)), _) => Some(e.request_id.clone()),
-        (Some(Page::Chain(ChainTarget::OfEvent(_))), _)
-        | (Some(Page::Event), _)
-        | (None, View::Events) => s.selected_event().map(|e| e.request_id.clone()),
-        (_, View::Chains) => s
-            .chains
-            .list
-            .selected_item()
-            .and_then(|c| c.attempts.last())
-            .map(|a| a.request_id.clone()),
-        (_, View::Groups) => s
-            .groups
-            .list
-            .selected_item()
-            .map(|g| g.sample_request_id.clone()),
-        _ => None,
-    };
-    match id.filter(|id| !id.is_empty()) {
-        Some(id) => {
-            s.flash = Some(format!("copied {id} (OSC 52)"));
-            Some(Effect::Copy(id))
-        }
-        None => {
-            s.flash = Some("no request id to copy here".into());
-            None
-        }
-    }
-}
-
 /// `b` / `B`: group by the next (`dir` 1) or previous (-1) field.
 fn cycle_group_by(s: &mut State, dir: isize) -> Vec<Job> {
     if s.view != View::Groups || s.page.is_some() {
@@ -597,6 +574,7 @@ fn on_loaded(s: &mut State, l: Loaded) -> Vec<Job> {
             s.chain_order.sort(&mut chains);
             s.chains.list.set(chains);
         }
+        Data::Card { .. } => {}
         Data::Detail(d) => {
             if s.detail.for_event.as_ref() == Some(&d.event.source) {
                 s.detail.detail = Some(*d);

@@ -293,7 +293,7 @@ fn y_copies_the_request_id() {
         s.flash
             .as_deref()
             .unwrap()
-            .contains("copied req_2N7s8x9KqR")
+            .contains("copied request id req_2N7s8x9KqR")
     );
     press(&mut s, &c, "Tab");
     assert_eq!(

@@ -218,3 +218,42 @@ fn c_on_an_event_opens_its_chain_with_the_marker_on_it() {
     h.keys(&[KeyCode::Esc, KeyCode::Esc]);
     assert_eq!(h.app.state.page, None);
 }
+
+/// The effect of pressing one key (without settling).
+fn press_effect(h: &mut Headless, code: KeyCode, mods: crossterm::event::KeyModifiers) {
+    h.app
+        .input(&super::event::Input::Key(crossterm::event::KeyEvent::new(
+            code, mods,
+        )));
+    h.settle();
+}
+
+#[test]
+fn shift_y_copies_the_case_card_find_prints_and_ctrl_k_the_key() {
+    use crossterm::event::KeyModifiers;
+    let mut h = Headless::with(&chains_corpus(), 80, 24);
+    h.keys(&[KeyCode::Char('/')]);
+    h.type_text("req_B2");
+    h.keys(&[KeyCode::Enter]);
+    press_effect(&mut h, KeyCode::Char('Y'), KeyModifiers::SHIFT);
+    let card = h.app.clipboard.pop().expect("a card was copied");
+    assert!(card.starts_with("## errtriage case: `req_B2`"), "{card}");
+    assert!(card.contains("- **Client:** initech"), "{card}");
+    assert!(card.contains("Retry chain `idem-bad`"), "{card}");
+    let flash = h.app.state.flash.clone().unwrap();
+    let n = super::view::text::thousands(card.chars().count() as u64);
+    assert!(
+        flash.contains("case card of req_B2") && flash.contains(&n),
+        "{flash}"
+    );
+    press_effect(&mut h, KeyCode::Char('k'), KeyModifiers::CONTROL);
+    assert_eq!(h.app.clipboard.pop().as_deref(), Some("idem-bad"));
+    // The Groups view copies its table.
+    h.keys(&[KeyCode::Tab]);
+    press_effect(&mut h, KeyCode::Char('Y'), KeyModifiers::SHIFT);
+    let table = h.app.clipboard.pop().expect("the table");
+    assert!(
+        table.starts_with("| code | count |") && table.contains("| slot_unavailable | 1 | 409×1 |"),
+        "{table}"
+    );
+}

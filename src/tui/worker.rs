@@ -179,6 +179,7 @@ pub fn run_job(store: &Store, job: &Job) -> Loaded {
     let result = match &job.kind {
         JobKind::Stats => store.stats().map(Data::Stats).map_err(index_error),
         JobKind::Detail { event } => detail(store, event.as_ref()),
+        JobKind::Card { id } => card(store, id),
         kind => match Query::parse(&job.query, Utc::now()) {
             Ok(q) => query_job(store, &q, kind),
             Err(e) => Err(JobError::Query(e.0)),
@@ -220,7 +221,9 @@ fn query_job(store: &Store, q: &Query, kind: &JobKind) -> Result<Data, JobError>
                 .map_err(index_error)?
                 .chains,
         ),
-        JobKind::Stats | JobKind::Detail { .. } => unreachable!("answered without a query"),
+        JobKind::Stats | JobKind::Detail { .. } | JobKind::Card { .. } => {
+            unreachable!("answered without a query")
+        }
     })
 }
 
@@ -258,6 +261,19 @@ fn detail(store: &Store, event: &Event) -> Result<Data, JobError> {
         reading,
         chains,
     })))
+}
+
+/// The case card of `id`: the text `errtriage find ID --format markdown`
+/// prints, always redacted (it leaves the terminal).
+fn card(store: &Store, id: &str) -> Result<Data, JobError> {
+    let found = store.find(id).map_err(index_error)?;
+    let mut text = Vec::new();
+    crate::print::markdown::case_card(&mut text, &found, store.catalogs(), true)
+        .map_err(|e| JobError::Index(e.to_string()))?;
+    Ok(Data::Card {
+        id: id.to_string(),
+        text: String::from_utf8_lossy(&text).into_owned(),
+    })
 }
 
 /// Watch for commits by another process (and for an index appearing in an
