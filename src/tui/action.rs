@@ -50,6 +50,8 @@ pub enum Action {
     ToggleFlagged,
     /// `s`: the Chains view's next order (worst first, newest, most attempts).
     SortChains,
+    /// `!`: the problems the ingest found.
+    ShowProblems,
     /// `?`: show or hide the key help.
     Help,
     Quit,

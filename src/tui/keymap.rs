@@ -210,6 +210,12 @@ fn default_bindings() -> Vec<Binding> {
             Action::EditQuery,
             "edit the query (pasting a request id does too)",
         ),
+        b(
+            Normal,
+            &[ch('!')],
+            Action::ShowProblems,
+            "the ingest's problems: bad lines, unreadable files",
+        ),
         b(Normal, &[ch('?')], Action::Help, "this help"),
         b(
             Normal,

@@ -14,6 +14,7 @@ use tui_input::Input;
 
 use super::action::{Detail, Job, JobKind, Slot};
 use super::keymap::Mode;
+use super::problems::Problems;
 use super::view::detail::WrappedLines;
 
 /// Events fetched per page (newest first); more are fetched near the end.
@@ -62,6 +63,8 @@ pub enum Page {
     Chain(ChainTarget),
     /// One attempt of a chain, opened from the chain page.
     Attempt(Box<Event>),
+    /// The ingest's problems (`!`).
+    Problems,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -264,6 +267,8 @@ pub struct State {
     pub detail_scroll: usize,
     /// The detail pane's last event content: (key, title, lines).
     pub detail_cache: Option<(String, String, Arc<WrappedLines>)>,
+    /// What the ingest behind `tui PATH…` found wrong (`!` lists it).
+    pub problems: Problems,
     /// `--no-redact`.
     pub show_secrets: bool,
     /// Shown when the index is empty.
@@ -305,6 +310,7 @@ impl State {
             hits: Hits::default(),
             detail_scroll: 0,
             detail_cache: None,
+            problems: Problems::default(),
             show_secrets,
             index_dir: index_dir.to_string(),
         }

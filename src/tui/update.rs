@@ -129,6 +129,12 @@ fn normal(s: &mut State, action: Action) -> Option<Effect> {
         Action::CycleGroupBy => fetch(cycle_group_by(s, 1)),
         Action::CycleGroupByBack => fetch(cycle_group_by(s, -1)),
         Action::ToggleFlagged => fetch(toggle_flagged(s)),
+        Action::ShowProblems => {
+            s.close_pages();
+            s.page = Some(Page::Problems);
+            s.page_scroll = 0;
+            None
+        }
         Action::SortChains => {
             sort_chains(s);
             None

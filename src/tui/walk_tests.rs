@@ -257,3 +257,54 @@ fn shift_y_copies_the_case_card_find_prints_and_ctrl_k_the_key() {
         "{table}"
     );
 }
+
+/// Ingest `text` as `log` the way `tui PATH…` does, returning its problems.
+fn problems_of(dir: &std::path::Path, text: &str) -> super::problems::Problems {
+    use errtriage::catalog::Catalogs;
+    use errtriage::index::{Writer, WriterOptions};
+    use errtriage::ingest::{IngestOptions, Ingestor, NoProgress};
+    let log = dir.join("bad.log");
+    std::fs::write(&log, text).unwrap();
+    let catalogs = Catalogs::builtin();
+    let mut writer = Writer::open(&dir.join("index"), &WriterOptions::default(), || {}).unwrap();
+    let mut ingestor = Ingestor::new(
+        &mut writer,
+        &catalogs,
+        IngestOptions::default(),
+        &NoProgress,
+    );
+    ingestor
+        .ingest_paths(&[log, dir.join("missing.log")])
+        .unwrap();
+    let summary = ingestor.finish().unwrap();
+    writer.finish().unwrap();
+    super::problems::Problems::from_summary(&summary)
+}
+
+#[test]
+fn the_ingests_problems_show_as_a_count_and_a_list_on_bang() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = chains_corpus()
+        + "2026/05/14 09:00:02 [error] upstream timed out (110: Connection timed out)\n"
+        + "{\"status\": 500, \"msg\": \"cut\n";
+    let problems = problems_of(dir.path(), &text);
+    assert_eq!(problems.count, 3, "{problems:?}");
+    let mut h = Headless::with(&chains_corpus(), 80, 24);
+    h.app.state.problems = problems;
+    let screen = h.screen();
+    let status = screen.lines().last().unwrap();
+    assert!(status.contains("⚠ 3 problems (!)"), "{status}");
+    h.keys(&[KeyCode::Char('!')]);
+    assert_eq!(h.app.state.page, Some(Page::Problems));
+    let screen = h.screen();
+    assert!(
+        screen.contains("[error] upstream") && screen.contains("missing.log"),
+        "{screen}"
+    );
+    insta::assert_snapshot!(
+        "problems_80x24",
+        screen.replace(&dir.path().display().to_string(), "TMP")
+    );
+    h.keys(&[KeyCode::Char('q')]);
+    assert_eq!(h.app.state.page, None, "q closes the list");
+}

@@ -91,6 +91,13 @@ pub fn status(f: &mut Frame, area: Rect, s: &State) {
         Span::raw(format!("{range} ")),
         Span::raw("│ "),
     ];
+    if s.problems.count > 0 {
+        spans.push(Span::styled(
+            format!("⚠ {} problems (!) ", thousands(s.problems.count)),
+            Style::new().fg(Color::Yellow).patch(BOLD),
+        ));
+        spans.push(Span::raw("│ "));
+    }
     match &s.flash {
         Some(msg) => spans.push(Span::styled(
             safe(msg, true),

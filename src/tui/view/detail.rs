@@ -182,6 +182,21 @@ fn event_chain_lines(
     lines
 }
 
+/// The ingest's problems, one per line, escaped.
+fn problem_lines(s: &State) -> Vec<Line<'static>> {
+    if s.problems.lines.is_empty() {
+        return vec![Line::styled(
+            "No problems: every line read was indexed (or nothing was ingested by this TUI).",
+            DIM,
+        )];
+    }
+    s.problems
+        .lines
+        .iter()
+        .map(|l| Line::raw(safe(l, s.show_secrets)))
+        .collect()
+}
+
 /// A group's summary for the detail pane.
 pub fn group_lines(g: &Group, by: &str, show: bool) -> Vec<Line<'static>> {
     let mut head = vec![
@@ -314,6 +329,7 @@ fn content(s: &State, show: bool, width: usize) -> (String, Vec<Line<'static>>) 
                 None => (title, vec![Line::styled("looking up the chain…", DIM)]),
             }
         }
+        (Some(Page::Problems), _) => ("Ingest problems · Esc back".into(), problem_lines(s)),
         (Some(Page::Attempt(e)), _) => (
             "Attempt · Esc back to the chain".into(),
             event_lines(e, s.selected_detail(), show, width),
