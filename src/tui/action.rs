@@ -50,6 +50,12 @@ pub enum Action {
     ToggleFlagged,
     /// `s`: the Chains view's next order (worst first, newest, most attempts).
     SortChains,
+    /// `[`/`]`: move the histogram's cursor by n columns.
+    HistMove(isize),
+    /// `v`: mark (or unmark) a span on the histogram at its cursor.
+    HistMark,
+    /// `Backspace`: undo the last zoom (back to the query before it).
+    ZoomOut,
     /// `!`: the problems the ingest found.
     ShowProblems,
     /// `?`: show or hide the key help.

@@ -212,6 +212,30 @@ fn default_bindings() -> Vec<Binding> {
         ),
         b(
             Normal,
+            &[ch('[')],
+            Action::HistMove(-1),
+            "histogram: cursor back in time",
+        ),
+        b(
+            Normal,
+            &[ch(']')],
+            Action::HistMove(1),
+            "histogram: cursor forward in time",
+        ),
+        b(
+            Normal,
+            &[ch('v')],
+            Action::HistMark,
+            "histogram: mark a span at the cursor; move; Enter zooms to it",
+        ),
+        b(
+            Normal,
+            &[plain(Backspace)],
+            Action::ZoomOut,
+            "zoom back out (the query before the zoom)",
+        ),
+        b(
+            Normal,
             &[ch('!')],
             Action::ShowProblems,
             "the ingest's problems: bad lines, unreadable files",

@@ -27,6 +27,7 @@ mod state;
 mod update;
 mod view;
 mod worker;
+mod zoom;
 
 #[cfg(test)]
 mod fixtures;

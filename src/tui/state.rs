@@ -267,6 +267,12 @@ pub struct State {
     pub detail_scroll: usize,
     /// The detail pane's last event content: (key, title, lines).
     pub detail_cache: Option<(String, String, Arc<WrappedLines>)>,
+    /// The histogram's cursor column (`[`/`]`), once moved.
+    pub hist_cursor: Option<usize>,
+    /// Where `v` marked a span's other end.
+    pub hist_mark: Option<usize>,
+    /// The queries before each zoom, innermost last (`Backspace` pops).
+    pub zooms: Vec<String>,
     /// What the ingest behind `tui PATH…` found wrong (`!` lists it).
     pub problems: Problems,
     /// `--no-redact`.
@@ -311,6 +317,9 @@ impl State {
             detail_scroll: 0,
             detail_cache: None,
             problems: Problems::default(),
+            hist_cursor: None,
+            hist_mark: None,
+            zooms: Vec::new(),
             show_secrets,
             index_dir: index_dir.to_string(),
         }

@@ -7,9 +7,9 @@ use errtriage::query::GroupBy;
 use tui_input::{Input, InputRequest};
 
 use super::action::{Action, Data, Effect, Job, JobError, JobKind, Loaded, Slot};
-use super::handoff;
 use super::keymap::Mode;
 use super::state::{ChainTarget, MAX_REFRESH, MORE_MARGIN, PAGE, Page, Return, State, View};
+use super::{handoff, zoom};
 
 /// Apply `action` to `s`.
 pub fn update(s: &mut State, action: Action) -> Option<Effect> {
@@ -108,7 +108,17 @@ fn normal(s: &mut State, action: Action) -> Option<Effect> {
         Action::Bottom => fetch(move_by(s, isize::MAX)),
         Action::NextView => fetch(switch_view(s, s.view.next())),
         Action::PrevView => fetch(switch_view(s, s.view.prev())),
+        Action::Open if s.hist_mark.is_some() => fetch(zoom::zoom_in(s)),
         Action::Open => fetch(open(s)),
+        Action::HistMove(n) => {
+            zoom::move_cursor(s, n);
+            None
+        }
+        Action::HistMark => {
+            zoom::mark(s);
+            None
+        }
+        Action::ZoomOut => fetch(zoom::zoom_out(s)),
         Action::Back => fetch(back(s)),
         Action::Close if s.page.is_some() => fetch(back(s)),
         Action::Close => Some(Effect::Quit),
@@ -294,7 +304,7 @@ fn sync_detail(s: &mut State) -> Option<Job> {
 
 /// Run `text` as the query of every view. A new query starts at the top;
 /// a refresh (`keep`) keeps the selection on the same event.
-fn run_query(s: &mut State, text: String, keep: bool) -> Vec<Job> {
+pub fn run_query(s: &mut State, text: String, keep: bool) -> Vec<Job> {
     s.running = text;
     s.rev += 1;
     s.pending[Slot::More.index()] = None;

@@ -107,6 +107,12 @@ pub(super) fn chains_corpus() -> String {
     lines.join("\n") + "\n"
 }
 
+/// The screen with the test's temporary directory written as `TMP`.
+fn masked(screen: &str) -> String {
+    let tmp = regex::Regex::new(r"/tmp/\.tmp[A-Za-z0-9]+").unwrap();
+    tmp.replace_all(screen, "TMP").into_owned()
+}
+
 fn keys_of(h: &Headless) -> Vec<String> {
     let list = &h.app.state.chains.list.items;
     list.iter().map(|c| c.idempotency_key.clone()).collect()
@@ -142,7 +148,7 @@ fn the_chains_view_is_sorted_worst_first_and_s_reorders_it() {
     ] {
         assert!(screen.contains(col), "{col} missing:\n{screen}");
     }
-    insta::assert_snapshot!("chains_worst_first_80x24", screen);
+    insta::assert_snapshot!("chains_worst_first_80x24", masked(&screen));
     h.keys(&[KeyCode::Char('s')]);
     assert_eq!(h.app.state.chain_order, ChainOrder::Newest);
     assert_eq!(
@@ -180,7 +186,7 @@ fn the_chain_page_walks_to_its_201_and_opens_it() {
         marked.contains("201") && marked.contains("req_W5"),
         "{screen}"
     );
-    insta::assert_snapshot!("chain_walked_80x24", screen);
+    insta::assert_snapshot!("chain_walked_80x24", masked(&screen));
     h.keys(&[KeyCode::Enter]);
     let Some(Page::Attempt(e)) = &h.app.state.page else {
         panic!("Enter opens the attempt: {:?}", h.app.state.page);
@@ -307,4 +313,42 @@ fn the_ingests_problems_show_as_a_count_and_a_list_on_bang() {
     );
     h.keys(&[KeyCode::Char('q')]);
     assert_eq!(h.app.state.page, None, "q closes the list");
+}
+
+#[test]
+fn the_histogram_has_a_time_axis_and_zooms_to_a_marked_span() {
+    let mut h = Headless::with(&chains_corpus(), 80, 24);
+    let screen = h.screen();
+    assert!(
+        screen.contains("╵09:05") && screen.contains("╵09:25"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("histogram_axis_80x24", masked(&screen));
+    h.keys(&[KeyCode::Char('['); 80]);
+    assert_eq!(h.app.state.hist_cursor, Some(0));
+    h.keys(&[KeyCode::Char('v')]);
+    h.keys(&[KeyCode::Char(']'); 3]);
+    h.keys(&[KeyCode::Enter]);
+    let s = &h.app.state;
+    assert_eq!(
+        s.applied, "since:2026-05-14T09:00:00Z until:2026-05-14T09:01:31Z",
+        "the span is written into the query"
+    );
+    assert_eq!(s.events.total, 5, "the five attempts of idem-worse");
+    assert_eq!(s.page, None, "Enter zoomed instead of opening the event");
+    let screen = h.screen();
+    assert!(
+        screen.contains("/ since:2026-05-14T09:00:00Z until:2026-05-14T09:01:31Z"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("╵09:00:30") && screen.contains("╵09:01:00"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("histogram_zoomed_80x24", masked(&screen));
+    h.keys(&[KeyCode::Backspace]);
+    assert_eq!(
+        (h.app.state.applied.as_str(), h.app.state.events.total),
+        ("", 11)
+    );
 }
