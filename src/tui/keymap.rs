@@ -462,6 +462,30 @@ pub fn help_rows(mode: Mode) -> Vec<(String, &'static str)> {
     rows
 }
 
+/// The README's key table: every mode's rows, generated like the help.
+#[cfg(test)]
+pub fn markdown_table() -> String {
+    let mut out = String::from("| keys | what they do |\n|---|---|\n");
+    for mode in [Mode::Normal, Mode::Query, Mode::Help] {
+        out.push_str(&format!("| **{}** | |\n", mode.title()));
+        let mut rows: Vec<(Vec<String>, &str)> = Vec::new();
+        if mode == Mode::Query {
+            rows.push((vec!["any character".into()], "type into the query"));
+        }
+        for b in bindings().iter().filter(|b| b.mode == mode) {
+            let keys = b.keys.iter().map(|k| format!("`{}`", label(k).replace('|', "\\|")));
+            match rows.last_mut() {
+                Some((k, help)) if *help == b.help => k.extend(keys),
+                _ => rows.push((keys.collect(), b.help)),
+            }
+        }
+        for (keys, help) in rows {
+            out.push_str(&format!("| {} | {help} |\n", keys.join(" ")));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -505,6 +529,20 @@ mod tests {
         assert_eq!(
             action_for(Mode::Normal, &Input::Paste("req_1\u{202e}\x1b[2J\n".into())),
             Some(Action::Paste("req_1  [2J".into()))
+        );
+    }
+
+    #[test]
+    fn the_readme_key_table_is_the_keymap() {
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+            .expect("README.md");
+        let table = markdown_table();
+        if std::env::var_os("ERRTRIAGE_PRINT_KEYS").is_some() {
+            println!("{table}");
+        }
+        assert!(
+            readme.contains(&table),
+            "README's key table differs from the keymap; ERRTRIAGE_PRINT_KEYS=1 prints it:\n{table}"
         );
     }
 
