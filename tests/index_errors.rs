@@ -42,12 +42,12 @@ fn an_index_of_another_version_asks_for_a_rebuild() {
     let env = ingested();
     let meta = env.index.join("meta.json");
     let text = std::fs::read_to_string(&meta).unwrap();
-    assert!(text.contains(r#"\"version\":2,"#), "{text}");
-    std::fs::write(
-        &meta,
-        text.replace(r#"\"version\":2,"#, r#"\"version\":999,"#),
-    )
-    .unwrap();
+    let current = format!(
+        r#"\"version\":{},"#,
+        errtriage::index::schema::SCHEMA_VERSION
+    );
+    assert!(text.contains(&current), "{text}");
+    std::fs::write(&meta, text.replace(&current, r#"\"version\":999,"#)).unwrap();
     for args in [
         &["find", "req_2N7s8x9KqR"][..],
         &["stats"],

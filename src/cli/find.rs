@@ -51,7 +51,10 @@ pub fn run(ctx: &Context, a: FindArgs) -> Result<Status> {
         if format == Format::Json {
             ctx.printer(true).find(&result, store.catalogs())?;
         }
-        eprintln!("errtriage: {}", errtriage::sanitize::escape(&hint));
+        eprintln!(
+            "errtriage: {}",
+            errtriage::sanitize::display(&hint, !ctx.redact)
+        );
         return Ok(Status::NotFound);
     }
     match format {

@@ -13,7 +13,10 @@ use tantivy::schema::{
 /// Bumped whenever the schema or the stored layout changes; an index written
 /// by another version is refused with a clear "rebuild" error.
 /// 2: term dictionaries are sstables (tantivy's `quickwit` feature), not FSTs.
-pub const SCHEMA_VERSION: u32 = 2;
+/// 3: secrets are redacted from the id, path, code, service and client terms
+/// (an older index holds them in clear, and its terms no longer match the
+/// events read back).
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Exact-match identifiers: raw tokenizer, no positions, no fieldnorms.
 pub const ID_FIELDS: [&str; 3] = ["request_id", "trace_id", "idempotency_key"];

@@ -55,6 +55,20 @@ pub struct Summary {
     pub bad_examples: Vec<BadExample>,
 }
 
+/// The start of a bad line as reported: redacted before it is cut (a
+/// secret across the cut is still found), then escaped. Summaries go to
+/// `--json` and logs of runs, so this is redacted even with `--no-redact`.
+fn excerpt(bytes: &[u8]) -> String {
+    /// How much of the line is searched for secrets.
+    const SCAN: usize = 4096;
+    /// How many characters are reported.
+    const SHOWN: usize = 80;
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(SCAN)]);
+    let redacted = sanitize::redact(&text);
+    let cut: String = redacted.chars().take(SHOWN).collect();
+    sanitize::escape(&cut).into_owned()
+}
+
 /// One reported bad line.
 #[derive(Debug, Clone, Serialize)]
 pub struct BadExample {
@@ -75,12 +89,11 @@ impl Summary {
             .entry(reason.as_str().to_string())
             .or_default() += 1;
         if self.bad_examples.len() < MAX_EXAMPLES {
-            let text = String::from_utf8_lossy(&bytes[..bytes.len().min(80)]).into_owned();
             self.bad_examples.push(BadExample {
                 file: file.to_string(),
                 line,
                 reason,
-                excerpt: sanitize::escape(&text).into_owned(),
+                excerpt: excerpt(bytes),
             });
         }
     }

@@ -77,11 +77,38 @@ pub fn normalize(line: &str, source: Source) -> Result<Normalized, BadReason> {
     } else {
         Envelope::None
     };
+    scrub_terms(&mut event);
     Ok(Normalized {
         event,
         envelope,
         has_ts: ts.is_some(),
     })
+}
+
+/// Redact secrets from every field that becomes an index term (a key in a
+/// path, a bearer token logged as a request id), so a search for the raw
+/// secret finds nothing and no output shows it. Other values stay byte for
+/// byte.
+fn scrub_terms(e: &mut Event) {
+    let scrub = |s: &mut String| {
+        if let Cow::Owned(r) = crate::sanitize::redact(s) {
+            *s = r;
+        }
+    };
+    scrub(&mut e.request_id);
+    for s in [
+        &mut e.trace_id,
+        &mut e.idempotency_key,
+        &mut e.service,
+        &mut e.path,
+        &mut e.code,
+        &mut e.client,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        scrub(s);
+    }
 }
 
 /// The first usable time in probe order. A whole-second time (nginx
@@ -343,5 +370,56 @@ mod tests {
             "bad token Bearer [REDACTED] given"
         );
         assert_eq!(scrub("no secrets here"), "no secrets here");
+    }
+
+    /// Issue 13: a secret in an id, path, code or service field was indexed
+    /// as a term. Each field is redacted; the non-secret ids beside it are
+    /// kept byte for byte.
+    #[test]
+    fn secrets_in_term_fields_are_redacted() {
+        let secrets = [
+            ("sk_live_51HxYzABCdefGHIJ", "sk_live_[REDACTED]"),
+            ("Bearer abcdefgh1234", "Bearer [REDACTED]"),
+            ("ghp_1234567890abcdefghijABCDEFGHIJ123456", "ghp_[REDACTED]"),
+            ("AKIAIOSFODNN7EXAMPLE", "AKIA[REDACTED]"),
+        ];
+        for (secret, redacted) in secrets {
+            let line = serde_json::json!({
+                "ts": "2026-05-14T10:00:00Z",
+                "service": format!("svc {secret}"),
+                "method": "GET",
+                "path": format!("/v1/keys/{secret}/rotate"),
+                "status": 401,
+                "request_id": secret,
+                "trace_id": format!("t-{secret}"),
+                "idempotency_key": secret,
+                "client_id": format!("{secret}"),
+                "error": {"code": format!("bad_{secret}"), "message": format!("key {secret}")},
+            })
+            .to_string();
+            let e = normalize(&line, Source::default())
+                .expect("normalizes")
+                .event;
+            assert_eq!(e.request_id, redacted, "{secret}");
+            assert_eq!(e.idempotency_key.as_deref(), Some(redacted));
+            // (A bearer token may contain `/`: it is redacted to the end.)
+            let path = e.path.unwrap();
+            assert!(path.starts_with(&format!("/v1/keys/{redacted}")), "{path}");
+            assert_eq!(e.service, Some(format!("svc {redacted}")));
+            assert_eq!(e.trace_id, Some(format!("t-{redacted}")));
+            let shown = serde_json::to_string(&Event {
+                raw: String::new(),
+                path: Some(path),
+                ..e
+            })
+            .unwrap();
+            assert!(!shown.contains(secret), "{secret} survives in {shown}");
+        }
+        let line = r#"{"status":409,"request_id":"req_2N7s8x9KqR:a/b+c=","idempotency_key":"5f1d3c2a-8e4b-4c7a","path":"/v1/keys/key_42","error":{"code":"TOKEN_EXPIRED"}}"#;
+        let e = normalize(line, Source::default()).unwrap().event;
+        assert_eq!(e.request_id, "req_2N7s8x9KqR:a/b+c=");
+        assert_eq!(e.idempotency_key.as_deref(), Some("5f1d3c2a-8e4b-4c7a"));
+        assert_eq!(e.path.as_deref(), Some("/v1/keys/key_42"));
+        assert_eq!(e.code.as_deref(), Some("TOKEN_EXPIRED"));
     }
 }

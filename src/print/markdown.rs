@@ -11,21 +11,107 @@ use errtriage::sanitize;
 
 use super::human::{pretty_raw, retry_words};
 
-/// Log text made safe for a markdown table cell or inline code.
+/// Log text made safe for markdown: escaped for the terminal, redacted
+/// unless `--no-redact`, and unable to become a link, an image or raw HTML
+/// in the ticket (CommonMark backslash escapes in prose; code spans and
+/// fences take a backtick run longer than any inside).
 struct Md {
     redact: bool,
 }
 
 impl Md {
-    fn safe(&self, s: &str) -> String {
+    fn clean(&self, s: &str) -> String {
         sanitize::display(s, !self.redact)
-            .replace('|', "\\|")
-            .replace('`', "'")
     }
 
-    fn opt(&self, s: Option<&str>) -> String {
-        self.safe(s.unwrap_or("-"))
+    /// Prose: no `[link](…)`, `![image](…)`, `<html>`, autolink or
+    /// emphasis survives ([`escape_markdown`]).
+    fn text(&self, s: &str) -> String {
+        escape_markdown(&self.clean(s))
     }
+
+    fn opt_text(&self, s: Option<&str>) -> String {
+        self.text(s.unwrap_or("-"))
+    }
+
+    /// An inline code span (ids, codes, paths): literal whatever it holds.
+    fn code(&self, s: &str) -> String {
+        code_span(&self.clean(s), false)
+    }
+
+    fn opt_code(&self, s: Option<&str>) -> String {
+        self.code(s.unwrap_or("-"))
+    }
+
+    /// A code span in a table cell (`|` escaped, as GFM tables require).
+    fn cell_code(&self, s: &str) -> String {
+        if s.is_empty() {
+            return String::new();
+        }
+        code_span(&self.clean(s), true)
+    }
+}
+
+/// Backslash-escape (CommonMark 2.4) what could make log text markup on
+/// one line that does not start a block: code, emphasis, links and
+/// images (`[`), HTML and autolinks (`<`), entities, table pipes, and
+/// GFM's bare autolinks (`https\://`, `www\.`, `ann\@host`). Plain prose
+/// (`Retry in 42 seconds.`, `slot_unavailable`) stays as it is.
+fn escape_markdown(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len() + 8);
+    for (i, &c) in chars.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|p| chars[p]);
+        let next = chars.get(i + 1).copied();
+        let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+        let escape = match c {
+            '\\' | '`' | '*' | '[' | ']' | '<' | '&' | '|' | '~' | '@' => true,
+            // An underscore inside a word cannot open or close emphasis.
+            '_' => !(word(prev) && word(next)),
+            ':' => chars[i + 1..].starts_with(&['/', '/']),
+            '.' => i >= 3 && chars[i - 3..i].iter().all(|c| c.eq_ignore_ascii_case(&'w')),
+            _ => false,
+        };
+        if escape {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The longest run of `c` in `s`.
+fn longest_run(s: &str, c: char) -> usize {
+    let (mut best, mut run) = (0, 0);
+    for x in s.chars() {
+        run = if x == c { run + 1 } else { 0 };
+        best = best.max(run);
+    }
+    best
+}
+
+/// `s` as a CommonMark code span: delimited by a backtick run longer than
+/// any inside, padded with a space when it starts or ends with a backtick.
+fn code_span(s: &str, in_table: bool) -> String {
+    let fence = "`".repeat(longest_run(s, '`') + 1);
+    let body = if in_table {
+        s.replace('|', "\\|")
+    } else {
+        s.to_string()
+    };
+    let pad = if body.starts_with('`') || body.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{body}{pad}{fence}")
+}
+
+/// A fenced code block around `body`: a backtick fence longer than any
+/// backtick run inside (at least three), so no log line can close it.
+fn code_block(info: &str, body: &str) -> String {
+    let fence = "`".repeat((longest_run(body, '`') + 1).max(3));
+    format!("{fence}{info}\n{body}\n{fence}")
 }
 
 /// Write the case card for a find result.
@@ -36,7 +122,7 @@ pub fn case_card(
     redact: bool,
 ) -> io::Result<()> {
     let md = Md { redact };
-    writeln!(out, "## errtriage case: `{}`\n", md.safe(&r.query))?;
+    writeln!(out, "## errtriage case: {}\n", md.code(&r.query))?;
     for e in &r.events {
         request(out, &md, e, catalogs)?;
     }
@@ -52,22 +138,23 @@ fn request(out: &mut dyn Write, md: &Md, e: &Event, catalogs: &Catalogs) -> io::
     let status = e.status.map_or("-".into(), |s| s.to_string());
     writeln!(
         out,
-        "**Request** `{}` — {} {} {} → **{status}** `{}`\n",
-        md.safe(&e.request_id),
+        "**Request** {} — {} {} {} → **{status}** {}\n",
+        md.code(&e.request_id),
         ts_millis::format(&e.ts),
-        md.opt(e.method.as_deref()),
-        md.opt(e.path.as_deref()),
-        md.opt(e.code.as_deref())
+        md.opt_text(e.method.as_deref()),
+        md.opt_code(e.path.as_deref()),
+        md.opt_code(e.code.as_deref())
     )?;
     if let Some(m) = &e.message {
-        writeln!(out, "- **Message:** {}", md.safe(m))?;
+        writeln!(out, "- **Message:** {}", md.text(m))?;
     }
     if let Some(rd) = catalogs.reading(e) {
         let api = rd.api.as_deref().unwrap_or("generic HTTP");
         writeln!(
             out,
-            "- **Meaning:** {} ({api}, class `{}`)",
-            md.safe(&rd.meaning),
+            "- **Meaning:** {} ({}, class `{}`)",
+            md.text(&rd.meaning),
+            md.text(api),
             rd.class
         )?;
         writeln!(
@@ -76,27 +163,23 @@ fn request(out: &mut dyn Write, md: &Md, e: &Event, catalogs: &Catalogs) -> io::
             retry_words(rd.retryable, e.retry_after_s)
         )?;
         if !rd.hint.is_empty() {
-            writeln!(out, "- **What to do:** {}", md.safe(&rd.hint))?;
+            writeln!(out, "- **What to do:** {}", md.text(&rd.hint))?;
         }
     }
-    writeln!(out, "- **Service:** {}", md.opt(e.service.as_deref()))?;
+    writeln!(out, "- **Service:** {}", md.opt_text(e.service.as_deref()))?;
     if let Some(client) = &e.client {
-        writeln!(out, "- **Client:** {}", md.safe(client))?;
+        writeln!(out, "- **Client:** {}", md.text(client))?;
     }
-    writeln!(
-        out,
-        "- **Source:** `{}:{}`\n",
-        md.safe(super::short_path(&e.source.file)),
-        e.source.line
-    )
+    let source = format!("{}:{}", super::short_path(&e.source.file), e.source.line);
+    writeln!(out, "- **Source:** {}\n", md.code(&source))
 }
 
 /// The chain as a table, its verdict and its findings.
 fn chain(out: &mut dyn Write, md: &Md, c: &Chain) -> io::Result<()> {
     writeln!(
         out,
-        "### Retry chain `{}` — {} after {} attempt(s)\n",
-        md.safe(&c.idempotency_key),
+        "### Retry chain {} — {} after {} attempt(s)\n",
+        md.code(&c.idempotency_key),
         c.outcome.as_str(),
         c.attempts.len()
     )?;
@@ -111,26 +194,26 @@ fn chain(out: &mut dyn Write, md: &Md, c: &Chain) -> io::Result<()> {
     for step in chains::timeline(c) {
         writeln!(
             out,
-            "| {} | {} | +{:.1} s | {} | {} | {} | {} | `{}` |",
+            "| {} | {} | +{:.1} s | {} | {} | {} | {} | {} |",
             step.attempt,
             ts_millis::format(&step.ts),
             step.offset_s,
             step.gap_s.map_or(String::new(), |g| format!("{g:.1} s")),
             step.status.map_or("-".into(), |s| s.to_string()),
-            md.safe(step.code.as_deref().unwrap_or("")),
+            md.cell_code(step.code.as_deref().unwrap_or("")),
             step.retry_after_s
                 .map_or(String::new(), |s| format!("{s} s")),
-            md.safe(&step.request_id)
+            md.cell_code(&step.request_id)
         )?;
     }
-    writeln!(out, "\n**Verdict:** {}\n", md.safe(&chains::verdict(c)))?;
+    writeln!(out, "\n**Verdict:** {}\n", md.text(&chains::verdict(c)))?;
     for f in &c.flags {
         writeln!(
             out,
             "- `{}` (attempt {}): {}",
             f.rule.as_str(),
             f.attempt,
-            md.safe(&f.detail)
+            md.text(&f.detail)
         )?;
     }
     if !c.flags.is_empty() {
@@ -149,11 +232,12 @@ fn sources(out: &mut dyn Write, md: &Md, events: &[Event]) -> io::Result<()> {
             e.raw.clone()
         };
         let pretty = sanitize::escape(&pretty_raw(&raw)).replace("\\n", "\n");
+        let source = format!("{}:{}", super::short_path(&e.source.file), e.source.line);
         writeln!(
             out,
-            "`{}:{}`\n\n```json\n{pretty}\n```\n",
-            md.safe(super::short_path(&e.source.file)),
-            e.source.line
+            "{}\n\n{}\n",
+            md.code(&source),
+            code_block("json", &pretty)
         )?;
     }
     writeln!(out, "</details>")

@@ -28,7 +28,8 @@ pub struct App {
     pub state: State,
     pub worker: Worker,
     debounce: Option<(Instant, Action)>,
-    /// Texts to put on the clipboard (OSC 52), oldest first.
+    /// Texts to put on the clipboard (OSC 52), oldest first, already
+    /// through `sanitize::clipboard`.
     pub clipboard: Vec<String>,
     pub quit: bool,
 }
@@ -53,7 +54,10 @@ impl App {
                 }
             }
             Some(Effect::Debounce(a)) => self.debounce = Some((Instant::now() + DEBOUNCE, a)),
-            Some(Effect::Copy(text)) => self.clipboard.push(text),
+            Some(Effect::Copy(text)) => self.clipboard.push(errtriage::sanitize::clipboard(
+                &text,
+                self.state.show_secrets,
+            )),
             Some(Effect::Quit) => self.quit = true,
             None => {}
         }

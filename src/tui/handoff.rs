@@ -2,7 +2,7 @@
 //! (`y`), the case card of an event or chain (`Y`, the text of `errtriage
 //! find ID --format markdown`, built by the worker), the idempotency key
 //! (`Ctrl-K`) and, in Groups, the table as Markdown (`Y`). Every copy goes
-//! through [`clip`]: one line at a time sanitised (no control characters,
+//! through [`clip`] and `sanitize::clipboard` (no control characters,
 //! secrets redacted), then OSC 52, and the status bar says what and how long.
 
 use errtriage::query::Group;
@@ -12,18 +12,15 @@ use super::action::{Effect, JobKind};
 use super::state::{ChainTarget, Page, State, View};
 use super::view::text::{list_time, thousands};
 
-/// Put `text` on the clipboard: each line escaped and redacted, whatever
-/// `--no-redact` says (the clipboard leaves the terminal).
+/// Put `text` on the clipboard through `sanitize::clipboard` (control
+/// characters made visible, secrets redacted unless `--no-redact`; the app
+/// applies it again to whatever it sends), and say what and how long.
 pub fn clip(s: &mut State, what: &str, text: &str) -> Option<Effect> {
-    let clean: Vec<String> = text.lines().map(|l| sanitize::display(l, false)).collect();
-    let mut clean = clean.join("\n");
-    if text.ends_with('\n') {
-        clean.push('\n');
-    }
+    let clean = sanitize::clipboard(text, s.show_secrets);
     let chars = clean.chars().count();
     s.flash = Some(format!(
         "copied {} ({} chars, OSC 52)",
-        sanitize::display(what, false),
+        sanitize::clipboard(what, s.show_secrets),
         thousands(chars as u64)
     ));
     Some(Effect::Copy(clean))

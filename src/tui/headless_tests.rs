@@ -267,3 +267,23 @@ fn an_eight_character_request_id_prefix_finds_its_event_as_find_does() {
         "shorter than find's 8 characters: no guessing"
     );
 }
+
+#[test]
+fn every_clipboard_payload_is_sanitized() {
+    let mut h = Headless::new();
+    let hostile = "req_\u{1b}]52;c;ZXZpbA==\u{7}sk_live_51HxYzABCdefGH";
+    let selected = h.app.state.events.list.selected_item().cloned().unwrap();
+    for e in &mut h.app.state.events.list.items {
+        if e.source == selected.source {
+            e.request_id = hostile.into();
+        }
+    }
+    h.keys(&[KeyCode::Char('y')]);
+    assert_eq!(h.app.clipboard.len(), 1);
+    let payload = &h.app.clipboard[0];
+    assert!(
+        !payload.chars().any(char::is_control) && !payload.contains("51HxYzABCdefGH"),
+        "OSC 52 payload: {payload:?}"
+    );
+    assert!(payload.contains("\\x1b]52") && payload.contains("sk_live_[REDACTED]"));
+}

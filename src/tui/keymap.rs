@@ -473,7 +473,10 @@ pub fn markdown_table() -> String {
             rows.push((vec!["any character".into()], "type into the query"));
         }
         for b in bindings().iter().filter(|b| b.mode == mode) {
-            let keys = b.keys.iter().map(|k| format!("`{}`", label(k).replace('|', "\\|")));
+            let keys = b
+                .keys
+                .iter()
+                .map(|k| format!("`{}`", label(k).replace('|', "\\|")));
             match rows.last_mut() {
                 Some((k, help)) if *help == b.help => k.extend(keys),
                 _ => rows.push((keys.collect(), b.help)),

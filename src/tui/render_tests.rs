@@ -224,3 +224,65 @@ fn secrets_are_redacted_unless_asked() {
     s.show_secrets = true;
     assert!(screen_text(&draw(&mut s)).contains("Bearer abcdefghijk"));
 }
+
+mod shapes {
+    #![allow(dead_code)]
+    include!("../../tests/data/secret_shapes.rs");
+}
+
+/// Issue 13: every credential shape, wherever a log puts it, is hidden on
+/// every screen (list and detail page) and from `y`'s clipboard text.
+#[test]
+fn every_secret_shape_is_hidden_on_screen_and_from_the_clipboard() {
+    let mut corpus = Vec::new();
+    for (i, shape) in shapes::SHAPES.iter().enumerate() {
+        for (n, line) in shapes::lines(i, shape).iter().enumerate() {
+            let source = errtriage::model::Source {
+                file: "keys.log".into(),
+                line: (i * 10 + n + 1) as u64,
+                offset: 0,
+            };
+            let e = errtriage::normalize::normalize(line, source).expect("a JSON line");
+            corpus.push(e.event);
+        }
+    }
+    let hidden = |what: &str, text: &str| {
+        for shape in shapes::SHAPES {
+            let start = &shape.secret[..8];
+            assert!(
+                !text.contains(shape.secret) && !text.contains(start),
+                "{what} shows the {} secret:\n{text}",
+                shape.name
+            );
+        }
+    };
+    let mut s = session(&corpus, 200, 60);
+    hidden("events list", &screen_text(&draw(&mut s)));
+    for i in 0..corpus.len() {
+        step(&mut s, &corpus, Action::Open);
+        hidden(&format!("event {i}"), &screen_text(&draw(&mut s)));
+        match step(&mut s, &corpus, Action::Copy) {
+            Some(super::action::Effect::Copy(text)) => hidden("y", &text),
+            other => panic!("event {i}: y gave {other:?}"),
+        }
+        step(&mut s, &corpus, Action::Back);
+        step(&mut s, &corpus, Action::Down(1));
+    }
+}
+
+/// `y` puts no raw ESC/BEL (or any control character) from an id into the
+/// OSC 52 payload.
+#[test]
+fn y_copies_no_control_characters() {
+    let corpus = vec![evil_event()];
+    let mut s = session(&corpus, 120, 40);
+    let copied = match step(&mut s, &corpus, Action::Copy) {
+        Some(super::action::Effect::Copy(text)) => text,
+        other => panic!("y gave {other:?}"),
+    };
+    assert!(
+        !copied.chars().any(char::is_control),
+        "raw control characters copied: {copied:?}"
+    );
+    assert!(copied.contains("\\x1b"), "shown escaped: {copied}");
+}

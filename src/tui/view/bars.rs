@@ -100,7 +100,7 @@ pub fn status(f: &mut Frame, area: Rect, s: &State) {
     }
     match &s.flash {
         Some(msg) => spans.push(Span::styled(
-            safe(msg, true),
+            safe(msg, s.show_secrets),
             Style::new().fg(Color::Yellow).patch(BOLD),
         )),
         None => spans.push(Span::raw(hints(s))),

@@ -1,0 +1,339 @@
+//! redact: secrets out of log text, before it is indexed or shown.
+//!
+//! The rules are data (`rules.toml`): names of members/headers/parameters
+//! whose values are credentials, and credential shapes taken from gitleaks'
+//! and trufflehog's rulesets. As gitleaks does, one Aho-Corasick pass over
+//! a text finds the rules' keywords; only the rules whose keywords occur run
+//! their regex (compiled on first use). Most texts contain no keyword and
+//! cost one automaton pass.
+
+use std::borrow::Cow;
+use std::sync::{LazyLock, OnceLock};
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use regex::{Captures, Regex};
+use serde::Deserialize;
+
+/// What a redacted secret is replaced with.
+pub const REDACTED: &str = "[REDACTED]";
+
+const RULES_TOML: &str = include_str!("rules.toml");
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    keys: KeySpec,
+    rules: Vec<RuleSpec>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeySpec {
+    names: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleSpec {
+    id: String,
+    keywords: Vec<String>,
+    regex: String,
+    secret: usize,
+}
+
+/// What a rule puts in place of a secret.
+#[derive(Clone, Copy)]
+enum With {
+    /// This text.
+    Text(&'static str),
+    /// A JSON value: `"[REDACTED]"`, or `["[REDACTED]"]` for an array.
+    Json,
+    /// A string inside a JSON string, quoted as escaped as the original
+    /// (`\"[REDACTED]\"`, `\\\"[REDACTED]\\\"` one level deeper).
+    EscapedJson,
+}
+
+/// One compiled-on-demand rule: its matches have capture group `secret`
+/// replaced.
+struct Rule {
+    id: String,
+    pattern: String,
+    re: OnceLock<Regex>,
+    secret: usize,
+    with: With,
+}
+
+impl Rule {
+    fn new(id: &str, pattern: String, secret: usize, with: With) -> Rule {
+        Rule {
+            id: id.to_owned(),
+            pattern,
+            re: OnceLock::new(),
+            secret,
+            with,
+        }
+    }
+
+    fn regex(&self) -> &Regex {
+        self.re.get_or_init(|| {
+            Regex::new(&self.pattern)
+                .unwrap_or_else(|e| panic!("secret rule {}: bad regex: {e}", self.id))
+        })
+    }
+
+    /// `text` with every match's secret group replaced.
+    fn apply<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        self.regex().replace_all(text, |c: &Captures| {
+            let whole = c.get(0).expect("group 0");
+            let secret = c.get(self.secret).unwrap_or(whole);
+            let mut out = String::with_capacity(whole.len());
+            out.push_str(&text[whole.start()..secret.start()]);
+            match self.with {
+                With::Text(t) => out.push_str(t),
+                With::Json if secret.as_str().starts_with('[') => out.push_str(r#"["[REDACTED]"]"#),
+                With::Json => out.push_str(r#""[REDACTED]""#),
+                With::EscapedJson => {
+                    let quote = &secret.as_str()[..=secret.as_str().find('"').unwrap_or(0)];
+                    out.push_str(quote);
+                    out.push_str(REDACTED);
+                    out.push_str(quote);
+                }
+            }
+            out.push_str(&text[secret.end()..whole.end()]);
+            out
+        })
+    }
+}
+
+/// Every rule, and the automaton over their keywords.
+struct Rules {
+    rules: Vec<Rule>,
+    keywords: AhoCorasick,
+    /// For each keyword (automaton pattern id), the rules it selects.
+    selects: Vec<u64>,
+    /// Every rule that has a keyword.
+    all: u64,
+    /// Members named like credentials (anchored; for JSON trees).
+    key_name: Regex,
+}
+
+static RULES: LazyLock<Rules> = LazyLock::new(|| Rules::load(RULES_TOML));
+
+impl Rules {
+    fn load(toml_text: &str) -> Rules {
+        let file: RuleFile = toml::from_str(toml_text).expect("valid src/sanitize/rules.toml");
+        let variants: Vec<String> = file.keys.names.iter().flat_map(|n| spellings(n)).collect();
+        let names = variants
+            .iter()
+            .map(|v| regex::escape(v))
+            .collect::<Vec<_>>()
+            .join("|");
+        let mut rules = key_rules(&names);
+        let mut keywords: Vec<(String, usize)> = Vec::new();
+        for i in 0..rules.len() {
+            keywords.extend(variants.iter().map(|v| (v.clone(), i)));
+        }
+        for spec in file.rules {
+            let i = rules.len();
+            keywords.extend(spec.keywords.iter().map(|k| (k.to_ascii_lowercase(), i)));
+            rules.push(Rule::new(
+                &spec.id,
+                spec.regex,
+                spec.secret,
+                With::Text(REDACTED),
+            ));
+        }
+        assert!(rules.len() <= 64, "at most 64 secret rules");
+        let mut uniq: Vec<String> = Vec::new();
+        let mut selects: Vec<u64> = Vec::new();
+        for (k, rule) in keywords {
+            match uniq.iter().position(|u| *u == k) {
+                Some(p) => selects[p] |= 1 << rule,
+                None => {
+                    uniq.push(k);
+                    selects.push(1 << rule);
+                }
+            }
+        }
+        // A DFA: the fastest search, and small for a few dozen keywords.
+        let keywords = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&uniq)
+            .expect("keyword automaton");
+        let all = selects.iter().fold(0, |a, s| a | s);
+        let key_name = Regex::new(&format!("(?i)(?:{names})$")).expect("key-name regex");
+        Rules {
+            rules,
+            keywords,
+            selects,
+            all,
+            key_name,
+        }
+    }
+
+    /// The rules whose keywords occur in `text` (a bit per rule).
+    fn candidates(&self, text: &str) -> u64 {
+        // Case-insensitive regexes fold two non-ASCII letters to ASCII ones
+        // (ſ is s, K is k) that the ASCII automaton does not: run every rule.
+        if !text.is_ascii() && text.contains(['\u{17f}', '\u{212a}']) {
+            return u64::MAX;
+        }
+        let mut found = 0;
+        for m in self.keywords.find_overlapping_iter(text) {
+            found |= self.selects[m.pattern().as_usize()];
+            if found == self.all {
+                break;
+            }
+        }
+        found
+    }
+}
+
+/// `x-auth-token` → `x-auth-token`, `x_auth_token`, `x.auth.token`,
+/// `xauthtoken` (lower case; the automaton and regexes ignore case).
+fn spellings(name: &str) -> Vec<String> {
+    let name = name.to_ascii_lowercase();
+    if !name.contains('-') {
+        return vec![name];
+    }
+    ["-", "_", ".", ""]
+        .iter()
+        .map(|sep| name.replace('-', sep))
+        .collect()
+}
+
+/// The rules for values of members named like credentials: JSON members
+/// (also inside a JSON string, one level of escaping), header pairs,
+/// `Name: value` text and `name=value` parameters.
+fn key_rules(names: &str) -> Vec<Rule> {
+    let string = r#""(?:[^"\\]|\\.)*""#;
+    let value = format!(r#"(?:{string}|\{{[^{{}}]*\}}|\[[^\[\]]*\])"#);
+    vec![
+        Rule::new(
+            "json-member",
+            format!(r#"(?i)("[^"]*?(?:{names})"\s*:\s*)({value})"#),
+            2,
+            With::Json,
+        ),
+        Rule::new(
+            "escaped-json-member",
+            format!(r#"(?i)(\\+"[^"\\]*?(?:{names})\\+"\s*:\s*)(\\+"(?:[^"\\]|\\+[^"\\])*\\+")"#),
+            2,
+            With::EscapedJson,
+        ),
+        Rule::new(
+            "header-pair",
+            format!(r#"(?i)(\[\s*"[^"]*?(?:{names})"\s*,\s*)({string})"#),
+            2,
+            With::Json,
+        ),
+        Rule::new(
+            "header-text",
+            format!(r#"(?i)((?:{names})[ \t]*:[ \t]*)((?:[^"\\\r\n]|\\[^"])+)"#),
+            2,
+            With::Text(REDACTED),
+        ),
+        Rule::new(
+            "parameter",
+            format!(r#"(?i)((?:{names})[ \t]*=[ \t]*(?:\\?["'])?)([^&\s"'\\,;]+)"#),
+            2,
+            With::Text(REDACTED),
+        ),
+    ]
+}
+
+/// Replace secrets — credential members and headers, bearer tokens, API
+/// keys, JWTs, private keys, passwords in URLs — with [`REDACTED`].
+/// Applied to everything displayed or exported (unless the user asks for
+/// `--no-redact`) and to every indexed text.
+pub fn redact(s: &str) -> Cow<'_, str> {
+    let rules = &*RULES;
+    let mut todo = rules.candidates(s);
+    let mut out = Cow::Borrowed(s);
+    for (i, rule) in rules.rules.iter().enumerate() {
+        if todo & (1 << i) == 0 {
+            continue;
+        }
+        todo &= !(1 << i);
+        if let Cow::Owned(replaced) = rule.apply(&out) {
+            out = Cow::Owned(replaced);
+        }
+    }
+    out
+}
+
+/// Whether a member named `key` holds a credential (its whole value is
+/// redacted).
+pub fn is_secret_key(key: &str) -> bool {
+    let rules = &*RULES;
+    rules.candidates(key) & 1 != 0 && rules.key_name.is_match(key)
+}
+
+/// Redact every string inside a JSON value, and the whole value of members
+/// named like credentials.
+pub fn redact_value(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => Value::String(redact(&s).into_owned()),
+        Value::Array(items) => Value::Array(items.into_iter().map(redact_value).collect()),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let v = if is_secret_key(&k) {
+                        Value::String(REDACTED.into())
+                    } else {
+                        redact_value(v)
+                    };
+                    (k, v)
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_rules_compile_and_fit() {
+        let rules = &*RULES;
+        for r in &rules.rules {
+            let re = r.regex();
+            assert!(
+                r.secret < re.captures_len(),
+                "rule {}: no group {}",
+                r.id,
+                r.secret
+            );
+        }
+    }
+
+    #[test]
+    fn names_match_in_every_spelling() {
+        for key in [
+            "Authorization",
+            "http.request.header.authorization",
+            "sent_http_set_cookie",
+            "X-Auth-Token",
+            "x_auth_token",
+            "xAuthToken",
+            "refresh_token",
+            "aws_secret_access_key",
+            "X-API-KEY",
+            "apiKey",
+            "Cookies",
+            "RequestHeaders",
+            "client_secret",
+            "private_key",
+        ] {
+            assert!(is_secret_key(key), "{key}");
+        }
+        for key in ["idempotency_key", "request_id", "token_type", "path", "api"] {
+            assert!(!is_secret_key(key), "{key}");
+        }
+    }
+}
