@@ -190,3 +190,19 @@ fn copies_are_sanitised_and_say_what_and_how_long() {
         "{flash}"
     );
 }
+
+#[test]
+fn at_80_columns_the_status_bar_hints_fit_whole() {
+    let (mut s, c) = fresh();
+    for keys in [&[][..], &["Enter"][..], &["Esc", "/"][..]] {
+        for k in keys {
+            press(&mut s, &c, k);
+        }
+        let screen = screen_text(&draw(&mut s));
+        let status = screen.lines().last().unwrap().trim_end().to_string();
+        let whole = ["q quit", "? keys", "^U"]
+            .iter()
+            .any(|h| status.ends_with(h));
+        assert!(whole, "hints cut at 80 columns: {status:?}");
+    }
+}
