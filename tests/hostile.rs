@@ -227,3 +227,167 @@ fn an_unterminated_last_line_waits_only_while_the_file_is_written() {
         "{s}"
     );
 }
+
+/// 64 MiB of newlines after one good line, compressed ~1,000×: a bomb.
+fn bomb(env: &Env, name: &str, zstd: bool) -> std::path::PathBuf {
+    let mut plain = (line(name) + "\n").into_bytes();
+    plain.resize(plain.len() + (64 << 20), b'\n');
+    let packed = if zstd {
+        zstd::encode_all(&plain[..], 3).unwrap()
+    } else {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(&plain).unwrap();
+        enc.finish().unwrap()
+    };
+    env.write(name, packed)
+}
+
+#[test]
+fn a_decompression_bomb_is_stopped_and_reported() {
+    let env = Env::new();
+    let (gz, zst) = (
+        bomb(&env, "bomb.log.gz", false),
+        bomb(&env, "bomb.log.zst", true),
+    );
+    let started = std::time::Instant::now();
+    let summary = env.ingest(&[&gz, &zst]);
+    assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
+    let problems = summary["problems"].as_array().unwrap();
+    for file in ["bomb.log.gz", "bomb.log.zst"] {
+        let p = problems
+            .iter()
+            .find(|p| p["path"].as_str().unwrap().ends_with(file))
+            .unwrap_or_else(|| panic!("{file} reported: {summary}"));
+        let msg = p["message"].as_str().unwrap();
+        assert!(msg.contains("decompression bomb guard"), "{msg}");
+        assert!(msg.contains("the lines before it were kept"), "{msg}");
+    }
+    // The line before each bomb is kept, and the rest was not read.
+    assert_eq!(summary["events"], 2, "{summary}");
+    assert!(summary["bytes"].as_u64().unwrap() < 48 << 20, "{summary}");
+}
+
+#[test]
+fn times_the_index_cannot_hold_are_replaced_and_counted_never_wrapped() {
+    let env = Env::new();
+    let log = env.write(
+        "far.log",
+        [
+            line("req_BEFORE"),
+            r#"{"timestamp":"9999-12-31T00:00:00Z","status":500,"request_id":"req_FARFUTURE"}"#
+                .into(),
+            r#"{"timestamp":"1000-01-01T00:00:00Z","status":500,"request_id":"req_FARPAST"}"#
+                .into(),
+        ]
+        .join("\n")
+            + "\n",
+    );
+    let summary = env.ingest(&[&log]);
+    assert_eq!(summary["events"], 3, "{summary}");
+    assert_eq!(summary["out_of_range_ts"], 2, "{summary}");
+    for id in ["req_FARFUTURE", "req_FARPAST"] {
+        let found: FindResult = env.json(&["find", id, "--json"]);
+        let ts = found.events[0].ts.to_rfc3339();
+        assert!(ts.starts_with("2026-05-14T10:00:00"), "{id}: {ts}");
+    }
+    let out = env.run(&["ingest", log.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let human = env.run(&["ingest", "--rebuild", log.to_str().unwrap()]);
+    assert!(
+        common::stdout(&human).contains("2 line(s) had a time outside 1677–2262"),
+        "{}",
+        common::stdout(&human)
+    );
+}
+
+#[test]
+fn huge_limits_and_far_times_and_deep_nesting_are_clear_never_a_crash() {
+    let env = Env::new();
+    env.ingest(&[&env.write("a.log", lines("req_L", 3))]);
+    for limit in ["18446744073709551615", "1000000000000"] {
+        let v: Value = env.json(&["search", "--limit", limit, "--json"]);
+        assert_eq!(v["events"].as_array().unwrap().len(), 3, "{limit}: {v}");
+        assert_eq!(v["total"], 3);
+    }
+    let deep = format!("{}status:503{}", "(".repeat(10_000), ")".repeat(10_000));
+    for (query, words) in [
+        ("since:99999999d", "too far back"),
+        ("until:9223372036854775807s", "too far back"),
+        (deep.as_str(), "nested 10000 deep"),
+    ] {
+        let out = env.run(&["search", query]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains("bad query") && err.contains(words), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(16))]
+
+    /// The real binary on arbitrary argument vectors: a usage error, an
+    /// answer or nothing found — never a panic, a crash or a hang.
+    #[test]
+    fn any_command_line_is_answered_never_a_panic(args in proptest::collection::vec(arg(), 0..6)) {
+        let env = Env::new();
+        let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_errtriage"))
+            .arg("--index")
+            .arg(&env.index)
+            .args(&args)
+            .env("NO_COLOR", "1")
+            .env("XDG_CONFIG_HOME", env.path("config"))
+            .env_remove("ERRTRIAGE_INDEX")
+            .current_dir(env.dir.path())
+            .timeout(std::time::Duration::from_secs(30))
+            .write_stdin("")
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        proptest::prop_assert!(matches!(out.status.code(), Some(0..=2)), "{args:?}: {:?} {err}", out.status);
+        proptest::prop_assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
+
+/// Pieces of command lines: every subcommand and flag (but `--follow`,
+/// which runs until stopped), odd numbers, queries and arbitrary text.
+fn arg() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let words = [
+        "ingest",
+        "find",
+        "search",
+        "groups",
+        "chains",
+        "stats",
+        "tui",
+        "completions",
+        "bash",
+        "--json",
+        "--limit",
+        "-n",
+        "--rebuild",
+        "--by",
+        "code",
+        "--flagged",
+        "--color",
+        "always",
+        "--no-redact",
+        "--catalog",
+        "--help",
+        "--version",
+        "-",
+        "--",
+        "-18446744073709551616",
+        "18446744073709551615",
+        "0",
+        "status:5xx",
+        "since:99999999d",
+        "((((",
+        "\u{1b}[31m",
+    ];
+    prop_oneof![
+        3 => proptest::sample::select(words.to_vec()).prop_map(str::to_string),
+        1 => "\\PC{0,12}",
+    ]
+}

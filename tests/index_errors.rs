@@ -27,14 +27,241 @@ fn fails_with(env: &Env, args: &[&str], words: &[&str]) {
     }
 }
 
+fn mode(p: &std::path::Path) -> u32 {
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o7777
+}
+
 #[test]
-fn the_index_directory_is_private() {
+fn a_new_index_directory_is_created_private_with_its_parents() {
+    let env = Env::new();
+    let index = env.path("a/b/index");
+    let out = env
+        .cmd_at(&index)
+        .arg("ingest")
+        .arg(repo().join("tests/data/envelopes.jsonl"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    for dir in ["a", "a/b", "a/b/index"] {
+        assert_eq!(mode(&env.path(dir)), 0o700, "{dir}");
+    }
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+}
+
+#[test]
+fn an_existing_directory_keeps_its_mode_with_a_warning() {
     let env = Env::new();
     std::fs::create_dir_all(&env.index).unwrap();
     std::fs::set_permissions(&env.index, std::fs::Permissions::from_mode(0o755)).unwrap();
-    env.ingest(&[&repo().join("tests/data/envelopes.jsonl")]);
-    let mode = std::fs::metadata(&env.index).unwrap().permissions().mode() & 0o777;
-    assert_eq!(mode, 0o700);
+    let out = env.run(&[
+        "ingest",
+        repo().join("tests/data/envelopes.jsonl").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        mode(&env.index),
+        0o755,
+        "never chmod what errtriage did not create"
+    );
+    assert!(
+        stderr(&out).contains("can be read by other users"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn what_is_not_an_index_is_refused_and_left_exactly_as_it_was() {
+    let env = Env::new();
+    let data = repo().join("tests/data/envelopes.jsonl");
+    // A shared directory like /tmp (sticky, world-writable) with files in it.
+    let shared = env.path("shared");
+    std::fs::create_dir_all(shared.join("sub")).unwrap();
+    std::fs::write(shared.join("notes.txt"), "mine").unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    // A regular file.
+    let file = env.write("a-file.txt", "text");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    for (target, words) in [
+        (&shared, "not an errtriage index"),
+        (&file, "not a directory"),
+    ] {
+        let data = data.to_str().unwrap();
+        for args in [
+            &["ingest", data][..],
+            &["ingest", "--rebuild", data],
+            &["stats"],
+        ] {
+            let out = env.cmd_at(target).args(args).output().unwrap();
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(2), "{target:?} {args:?}: {err}");
+            assert!(err.contains(words), "{target:?} {args:?}: {err}");
+            assert!(
+                !err.contains("--rebuild"),
+                "never recommend deleting: {err}"
+            );
+        }
+    }
+    assert_eq!(mode(&shared), 0o1777);
+    assert_eq!(
+        mode(&file),
+        0o644,
+        "a regular file must not become executable"
+    );
+    let mut names: Vec<String> = std::fs::read_dir(&shared)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["notes.txt", "sub"]);
+}
+
+#[test]
+fn rebuild_refuses_a_directory_with_someone_elses_meta_json() {
+    let env = Env::new();
+    let other = env.path("other");
+    std::fs::create_dir_all(other.join("photos")).unwrap();
+    std::fs::write(other.join("meta.json"), r#"{"album":"holidays"}"#).unwrap();
+    std::fs::write(other.join("photos/1.jpg"), "jpeg").unwrap();
+    let data = repo().join("tests/data/envelopes.jsonl");
+    for rebuild in [false, true] {
+        let mut cmd = env.cmd_at(&other);
+        cmd.arg("ingest");
+        if rebuild {
+            cmd.arg("--rebuild");
+        }
+        let out = cmd.arg(&data).output().unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains("not an errtriage index"), "{err}");
+        assert!(!err.contains("--rebuild"), "{err}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(other.join("meta.json")).unwrap(),
+        r#"{"album":"holidays"}"#
+    );
+    assert!(other.join("photos/1.jpg").exists());
+}
+
+#[test]
+fn rebuild_deletes_only_the_index_own_files() {
+    let env = ingested();
+    // Unreadable, so --rebuild clears the directory rather than the documents.
+    std::fs::write(env.index.join("meta.json"), "garbage\n").unwrap();
+    std::fs::write(env.index.join("README-mine.txt"), "keep me").unwrap();
+    std::fs::create_dir_all(env.index.join("backup")).unwrap();
+    std::fs::write(env.index.join("backup/old.log"), "keep me too").unwrap();
+    let data = repo().join("tests/data/envelopes.jsonl");
+    let out = env.run(&["ingest", "--rebuild", data.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(env.index.join("README-mine.txt")).unwrap(),
+        "keep me"
+    );
+    assert!(env.index.join("backup/old.log").exists());
+    assert_eq!(env.json::<Stats>(&["stats", "--json"]).events, 13);
+    // And again on a healthy index.
+    let out = env.run(&["ingest", "--rebuild", data.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(env.index.join("README-mine.txt").exists());
+    assert_eq!(env.json::<Stats>(&["stats", "--json"]).events, 13);
+}
+
+/// (name, mode, length, modification time) of every file in `dir`.
+fn snapshot(dir: &std::path::Path) -> Vec<(String, u32, u64, std::time::SystemTime)> {
+    let mut all: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let m = e.metadata().unwrap();
+            let name = e.file_name().to_string_lossy().into_owned();
+            (name, m.permissions().mode(), m.len(), m.modified().unwrap())
+        })
+        .collect();
+    all.sort();
+    all
+}
+
+#[test]
+fn queries_never_write_to_the_index() {
+    let env = ingested();
+    let before = (mode(&env.index), snapshot(&env.index));
+    for args in [
+        &["stats", "--json"][..],
+        &["search", "status:5xx"],
+        &["find", "req_2N7s8x9KqR"],
+        &["groups"],
+        &["chains"],
+    ] {
+        let out = env.run(args);
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    assert_eq!((mode(&env.index), snapshot(&env.index)), before);
+}
+
+#[test]
+fn a_missing_meta_json_is_a_damaged_index_whose_segments_are_kept() {
+    let env = ingested();
+    std::fs::remove_file(env.index.join("meta.json")).unwrap();
+    let segments = |env: &Env| {
+        std::fs::read_dir(&env.index)
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .path()
+                    .extension()
+                    .is_some_and(|x| x == "store")
+            })
+            .count()
+    };
+    let kept = segments(&env);
+    assert!(kept > 0);
+    let data = repo().join("tests/data/envelopes.jsonl");
+    for args in [
+        &["stats"][..],
+        &["search", "status:5xx"],
+        &["find", "req_2N7s8x9KqR"],
+        &["ingest", data.to_str().unwrap()],
+    ] {
+        fails_with(
+            &env,
+            args,
+            &["damaged", "meta.json is missing", "--rebuild"],
+        );
+    }
+    assert_eq!(
+        segments(&env),
+        kept,
+        "ingest must not delete the old segments"
+    );
+    let rebuilt = env.run(&["ingest", "--rebuild", data.to_str().unwrap()]);
+    assert_eq!(rebuilt.status.code(), Some(0), "{}", stderr(&rebuilt));
+    assert_eq!(env.json::<Stats>(&["stats", "--json"]).events, 13);
+}
+
+#[test]
+fn ingest_into_an_index_missing_a_segment_file_fails_clearly() {
+    let env = ingested();
+    let store = std::fs::read_dir(&env.index)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "store"))
+        .unwrap();
+    std::fs::remove_file(store).unwrap();
+    let other = env.write(
+        "more.jsonl",
+        std::fs::read(repo().join("tests/data/envelopes.jsonl")).unwrap(),
+    );
+    fails_with(
+        &env,
+        &["ingest", other.to_str().unwrap()],
+        &["damaged or incomplete", "--rebuild"],
+    );
 }
 
 #[test]

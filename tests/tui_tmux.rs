@@ -329,3 +329,67 @@ fn tui_in_tmux_finds_a_request_groups_the_codes_and_quits_cleanly() {
     tmux.keys(&["q"]);
     assert_eq!(wait_file(&exit).trim(), "EXIT=0");
 }
+
+/// A panic inside the TUI (forced through the documented test hook
+/// `ERRTRIAGE_TEST_PANIC=1` + the query `!panic`) gives the terminal back:
+/// cooked mode, the main screen, the cursor shown, no mouse capture, and
+/// the panic message readable on it.
+#[test]
+fn a_panic_in_the_tui_restores_the_terminal() {
+    if !tmux_available() {
+        eprintln!("SKIPPED tui_in_tmux panic: tmux is not installed (apt-get install tmux)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (index, after) = (dir.path().join("index"), dir.path().join("after"));
+    let bin = env!("CARGO_BIN_EXE_errtriage");
+    let tmux = Tmux {
+        socket: dir.path().join("tmux.sock"),
+    };
+    let script = format!(
+        "RUST_BACKTRACE=0 ERRTRIAGE_TEST_PANIC=1 XDG_CONFIG_HOME={} {} --index {} tui; echo EXIT=$?; stty -a > {}; sleep 60",
+        shell_quote(&dir.path().join("config")),
+        shell_quote(Path::new(bin)),
+        shell_quote(&index),
+        shell_quote(&after),
+    );
+    tmux.run(&[
+        "-f",
+        "/dev/null",
+        "new-session",
+        "-d",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        "-s",
+        "tui",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    tmux.wait_for("the TUI", |s| s.contains("q quit"));
+    let flags = || {
+        let out = tmux.run(&[
+            "display-message",
+            "-p",
+            "-t",
+            "tui",
+            "#{alternate_on} #{cursor_flag} #{mouse_any_flag}",
+        ]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    assert_eq!(flags(), "1 0 1", "the TUI holds the terminal");
+    tmux.keys(&["/"]);
+    tmux.text("!panic");
+    tmux.keys(&["Enter"]);
+    let stty = wait_file(&after);
+    let screen = tmux.wait_for("the panic message", |s| s.contains("EXIT=101"));
+    assert!(screen.contains("a test panic"), "{screen}");
+    let modes: Vec<&str> = stty.split_whitespace().collect();
+    assert!(
+        modes.contains(&"icanon") && modes.contains(&"echo"),
+        "raw mode left: {stty}"
+    );
+    assert_eq!(flags(), "0 1 0", "main screen, cursor shown, mouse off");
+}

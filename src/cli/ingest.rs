@@ -69,6 +69,12 @@ pub fn run(ctx: &Context, a: IngestArgs) -> Result<Status> {
             dir.display()
         );
     })?;
+    if errtriage::index::dir::exposed(&dir) {
+        eprintln!(
+            "errtriage: warning: {} can be read by other users and the index holds log lines; `chmod 700` it unless that is intended",
+            dir.display()
+        );
+    }
     let bar = Bar::new();
     let progress: &dyn Progress = match &bar {
         Some(b) => b,

@@ -204,3 +204,72 @@ pub fn now() -> chrono::DateTime<chrono::Utc> {
 pub fn parse_query(text: &str) -> Result<errtriage::query::Query> {
     errtriage::query::Query::parse(text, now()).map_err(|e| anyhow::anyhow!("bad query: {e}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    fn arg() -> impl Strategy<Value = String> {
+        let words = [
+            "ingest",
+            "find",
+            "search",
+            "groups",
+            "chains",
+            "stats",
+            "tui",
+            "bench-tui",
+            "completions",
+            "zsh",
+            "--json",
+            "--limit",
+            "-n",
+            "--rebuild",
+            "--follow",
+            "--by",
+            "status",
+            "--flagged",
+            "--color",
+            "never",
+            "--no-redact",
+            "--catalog",
+            "--index",
+            "--help",
+            "-h",
+            "--version",
+            "-V",
+            "-",
+            "--",
+            "=",
+            "--limit=-1",
+            "18446744073709551616",
+            "-0",
+            "NaN",
+        ];
+        prop_oneof![
+            3 => proptest::sample::select(words.to_vec()).prop_map(str::to_string),
+            1 => "\\PC{0,16}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+
+        /// clap on arbitrary argument vectors: parsed, or an error to print.
+        #[test]
+        fn any_argument_vector_parses_or_is_a_usage_error(
+            args in proptest::collection::vec(arg(), 0..8)
+        ) {
+            let argv = std::iter::once("errtriage".to_string()).chain(args);
+            if let Err(e) = Cli::try_parse_from(argv) {
+                prop_assert!(!e.render().to_string().is_empty());
+            }
+        }
+    }
+}

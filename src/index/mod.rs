@@ -1,7 +1,8 @@
 //! index: the tantivy side — one schema ([`schema`]), one long-lived writer
-//! ([`writer`]), and the read-only [`Store`] every query goes through
-//! ([`reader`]).
+//! ([`writer`]), the read-only [`Store`] every query goes through
+//! ([`reader`]), and the directory they live in ([`dir`]).
 
+pub mod dir;
 pub mod reader;
 pub mod schema;
 pub mod writer;

@@ -1,6 +1,6 @@
 //! reader: [`Store`], the read side of an index directory. Every query
 //! (search, find, groups, chains, stats) is a method on it, written in
-//! `query/`. A directory without an index reads as an empty index, so every
+//! `query/`. A missing or empty directory reads as an empty index, so every
 //! command can say "nothing here yet" the same way.
 
 use std::path::{Path, PathBuf};
@@ -38,6 +38,9 @@ impl Store {
     /// Open the index in `dir` for reading. A missing directory (or one
     /// without an index yet) opens as an empty index.
     pub fn open(dir: &Path, catalogs: Catalogs) -> Result<Store> {
+        // A damaged index, a file or someone else's directory is an error,
+        // not an empty index.
+        super::dir::check_readable(dir)?;
         let exists = dir.join("meta.json").exists();
         let index = if exists {
             let mmap = MmapDirectory::open(dir).map_err(|e| Error::Index {

@@ -18,6 +18,28 @@ use tantivy::schema::{
 /// events read back).
 pub const SCHEMA_VERSION: u32 = 3;
 
+/// The times the `ts` field can hold: tantivy keeps dates as i64
+/// nanoseconds (1677–2262); a time beyond would wrap silently (`9999-12-31`
+/// stored as `1816-03-30`), so it is clamped or refused before it gets there.
+pub mod ts_range {
+    use chrono::{DateTime, Utc};
+
+    /// The earliest time the index holds (whole milliseconds).
+    pub fn min() -> DateTime<Utc> {
+        DateTime::from_timestamp_millis(i64::MIN / 1_000_000).expect("in chrono's range")
+    }
+
+    /// The latest time the index holds (whole milliseconds).
+    pub fn max() -> DateTime<Utc> {
+        DateTime::from_timestamp_millis(i64::MAX / 1_000_000).expect("in chrono's range")
+    }
+
+    /// Whether `t` can be stored as it is.
+    pub fn holds(t: DateTime<Utc>) -> bool {
+        (min()..=max()).contains(&t)
+    }
+}
+
 /// Exact-match identifiers: raw tokenizer, no positions, no fieldnorms.
 pub const ID_FIELDS: [&str; 3] = ["request_id", "trace_id", "idempotency_key"];
 /// Exact-match facets that are also aggregated (raw + fast).

@@ -13,7 +13,7 @@ use tantivy::schema::TantivyDocument;
 use tantivy::store::{Compressor, ZstdCompressor};
 use tantivy::{DateTime as TDate, Index, IndexSettings, IndexWriter, TantivyError};
 
-use super::schema::{Fields, SCHEMA_VERSION, build_schema};
+use super::schema::{Fields, SCHEMA_VERSION, build_schema, ts_range};
 use crate::error::{Error, Result};
 use crate::ingest::checkpoint::Checkpoint;
 use crate::model::Event;
@@ -60,11 +60,13 @@ impl Writer {
     /// Open (or create) the index in `dir`, waiting while another process
     /// holds the writer lock; `on_wait` is called once if it has to wait.
     pub fn open(dir: &Path, opts: &WriterOptions, on_wait: impl FnMut()) -> Result<Writer> {
+        super::dir::prepare(dir, opts.rebuild)?;
         let index = match open_or_create(dir) {
             Ok(index) => index,
             // An index this version cannot open is replaced on --rebuild.
             Err(_) if opts.rebuild => {
-                remove_index(dir)?;
+                super::dir::remove_index_files(dir)?;
+                super::dir::prepare(dir, false)?;
                 open_or_create(dir)?
             }
             Err(e) => return Err(e),
@@ -78,6 +80,9 @@ impl Writer {
                 .map_err(|e| index_error(dir, e))?;
             Checkpoint::default()
         } else {
+            // Every segment must open: adding to an index whose files are
+            // gone would report success while every query fails.
+            verify_segments(&index, dir)?;
             read_checkpoint(&index, dir)?
         };
         Ok(Writer {
@@ -136,7 +141,10 @@ impl Writer {
 /// Build the tantivy document for an event. Pure; safe to call from any thread.
 pub fn to_document(f: &Fields, e: &Event) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
-    doc.add_date(f.ts, TDate::from_timestamp_millis(e.ts.timestamp_millis()));
+    // Clamped: a time beyond tantivy's i64 nanoseconds would wrap (ingest
+    // never sends one; see `ts_range`).
+    let ts = e.ts.clamp(ts_range::min(), ts_range::max());
+    doc.add_date(f.ts, TDate::from_timestamp_millis(ts.timestamp_millis()));
     let texts = [
         (f.request_id, Some(e.request_id.as_str())),
         (f.trace_id, e.trace_id.as_deref()),
@@ -213,8 +221,18 @@ fn merge_policy() -> LogMergePolicy {
     policy
 }
 
+/// Open every segment once (the caller holds the writer lock, so no merge
+/// can remove one meanwhile): a missing or unreadable file is an error now.
+fn verify_segments(index: &Index, dir: &Path) -> Result<()> {
+    index
+        .reader_builder()
+        .reload_policy(tantivy::ReloadPolicy::Manual)
+        .try_into()
+        .map(drop)
+        .map_err(|e| index_error(dir, e))
+}
+
 fn open_or_create(dir: &Path) -> Result<Index> {
-    create_private_dir(dir)?;
     let mmap = MmapDirectory::open(dir).map_err(|e| Error::Index {
         path: dir.to_path_buf(),
         message: e.to_string(),
@@ -258,44 +276,6 @@ pub(crate) fn read_checkpoint(index: &Index, dir: &Path) -> Result<Checkpoint> {
         ));
     }
     Ok(cp)
-}
-
-/// Create `dir` (and parents) readable by its owner only.
-pub fn create_private_dir(dir: &Path) -> Result<()> {
-    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-    let cannot = |e: std::io::Error| Error::Index {
-        path: dir.to_path_buf(),
-        message: format!(
-            "cannot create a private index directory there ({e}); choose a writable location with --index DIR or ERRTRIAGE_INDEX"
-        ),
-    };
-    if !dir.exists() {
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(cannot)?;
-    }
-    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(cannot)
-}
-
-/// Remove an errtriage index (only files tantivy or errtriage put there).
-fn remove_index(dir: &Path) -> Result<()> {
-    if !dir.exists() {
-        return Ok(());
-    }
-    if !dir.join("meta.json").exists()
-        && std::fs::read_dir(dir)
-            .map_err(|e| Error::io(dir, e))?
-            .next()
-            .is_some()
-    {
-        return Err(Error::Index {
-            path: dir.to_path_buf(),
-            message: "refusing to --rebuild: the directory is not an errtriage index".into(),
-        });
-    }
-    std::fs::remove_dir_all(dir).map_err(|e| Error::io(dir, e))
 }
 
 pub(crate) fn index_error(dir: &Path, e: TantivyError) -> Error {

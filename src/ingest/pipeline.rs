@@ -20,6 +20,7 @@ use super::summary::{Progress, Summary};
 use super::walk::{self, Counter, Problem};
 use crate::catalog::Catalogs;
 use crate::error::Result;
+use crate::index::schema::ts_range;
 use crate::index::writer::{Writer, to_document};
 use crate::model::{BadReason, Source};
 use crate::normalize::{Normalized, normalize};
@@ -377,6 +378,11 @@ impl<'a> Ingestor<'a> {
                             doc
                         }
                         None => {
+                            // A time the index cannot hold (before 1677,
+                            // after 2262) would wrap: it is replaced too.
+                            if n.has_ts {
+                                self.summary.out_of_range_ts += 1;
+                            }
                             n.event.ts = state.last_ts;
                             to_document(self.writer.fields(), &n.event)
                         }
@@ -531,7 +537,8 @@ fn parse_line(
     match normalize(&text, source) {
         Ok(mut n) => {
             catalogs.classify(&mut n);
-            let doc = n.has_ts.then(|| to_document(fields, &n.event));
+            let storable = n.has_ts && ts_range::holds(n.event.ts);
+            let doc = storable.then(|| to_document(fields, &n.event));
             Parsed::Good(Box::new(n), doc, repaired)
         }
         Err(_) if repaired => Parsed::Bad(BadReason::InvalidUtf8),

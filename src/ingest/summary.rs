@@ -46,6 +46,9 @@ pub struct Summary {
     pub empty_files: u64,
     /// Lines with invalid UTF-8 that were repaired (U+FFFD) and indexed.
     pub repaired_utf8: u64,
+    /// Lines whose time lies outside what the index holds (1677–2262):
+    /// indexed with the previous line's time instead.
+    pub out_of_range_ts: u64,
     /// Files whose last line has no newline yet and did not parse: left
     /// for the next run.
     pub incomplete_tails: u64,

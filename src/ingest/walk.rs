@@ -1,7 +1,8 @@
 //! walk: what the user named → the files to read. Directories are walked
 //! recursively (hidden entries and the index itself skipped, symlinks
 //! followed, loops detected); compression is recognised by magic bytes, not
-//! by name; problems (unreadable, dangling link) are collected, never fatal.
+//! by name, and guarded against decompression bombs; problems (unreadable,
+//! dangling link, a bomb) are collected, never fatal.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -102,12 +103,91 @@ pub fn decode(
     } else {
         Compression::None
     };
-    let stream: Box<dyn Read + Send> = match compression {
-        Compression::None => Box::new(raw),
-        Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(raw)),
-        Compression::Zstd => Box::new(zstd::Decoder::with_buffer(raw)?),
+    let consumed = Counter::default();
+    let packed = Consumed {
+        inner: raw,
+        count: consumed.clone(),
     };
-    Ok((stream, compression))
+    let stream: Box<dyn Read + Send> = match compression {
+        Compression::None => return Ok((Box::new(packed.inner), compression)),
+        Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(packed)),
+        Compression::Zstd => Box::new(zstd::Decoder::with_buffer(packed)?),
+    };
+    let guarded = BombGuard {
+        inner: stream,
+        consumed,
+        out: 0,
+    };
+    Ok((Box::new(guarded), compression))
+}
+
+/// A compressed file may expand this many times (logs gzip 5–20×; a
+/// deflate bomb ~1,000×)…
+pub const MAX_RATIO: u64 = 250;
+/// …once its output passes this size (small files may expand more)…
+const RATIO_FLOOR: u64 = 16 << 20;
+/// …and may never expand beyond this in all.
+pub const MAX_DECOMPRESSED: u64 = 64 << 30;
+
+/// Stops a decompression bomb: a 2 MB gzip of newlines expands to 2 GB and
+/// cost 104 s of CPU with no word said. Past the limits, reading fails with
+/// an error that says why; the lines before it are kept.
+struct BombGuard<R> {
+    inner: R,
+    /// Compressed bytes the decoder has consumed.
+    consumed: Counter,
+    /// Decompressed bytes produced.
+    out: u64,
+}
+
+impl<R: Read> Read for BombGuard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.out += n as u64;
+        let packed = self
+            .consumed
+            .load(std::sync::atomic::Ordering::Relaxed)
+            .max(1);
+        let ratio_exceeded = self.out > RATIO_FLOOR && self.out / packed > MAX_RATIO;
+        if ratio_exceeded || self.out > MAX_DECOMPRESSED {
+            return Err(io::Error::other(format!(
+                "stopped by the decompression bomb guard, {} MiB from {} KiB compressed (limits: {MAX_RATIO}× past {} MiB, {} GiB in all; if it is a genuine log, decompress it and ingest the plain file)",
+                self.out >> 20,
+                packed >> 10,
+                RATIO_FLOOR >> 20,
+                MAX_DECOMPRESSED >> 30,
+            )));
+        }
+        Ok(n)
+    }
+}
+
+/// Counts the bytes a decoder consumes from its buffered input: exactly the
+/// compressed bytes behind its output, whatever was read ahead.
+struct Consumed<B> {
+    inner: B,
+    count: Counter,
+}
+
+impl<B: BufRead> Read for Consumed<B> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+impl<B: BufRead> BufRead for Consumed<B> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.count
+            .fetch_add(amt as u64, std::sync::atomic::Ordering::Relaxed);
+        self.inner.consume(amt);
+    }
 }
 
 /// Shared count of on-disk bytes read.

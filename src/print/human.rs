@@ -408,6 +408,13 @@ impl Printer for HumanPrinter {
                 s.repaired_utf8
             )?;
         }
+        if s.out_of_range_ts > 0 {
+            writeln!(
+                self.out,
+                "{} line(s) had a time outside 1677–2262, which an index cannot hold; indexed at the previous line's time",
+                s.out_of_range_ts
+            )?;
+        }
         if s.incomplete_tails > 0 {
             writeln!(
                 self.out,

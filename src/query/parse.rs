@@ -11,7 +11,7 @@ use regex::Regex;
 use tantivy::query::{AllQuery, Query as TQuery, QueryParser};
 use tantivy::tokenizer::TokenizerManager;
 
-use crate::index::schema::Fields;
+use crate::index::schema::{Fields, ts_range};
 
 /// A parsed query, ready to run against a [`crate::index::Store`].
 pub struct Query {
@@ -68,6 +68,7 @@ impl Query {
                 ..Query::all()
             });
         }
+        check_depth(trimmed)?;
         let mut since = None;
         let mut until = None;
         let mut parts = Vec::new();
@@ -185,11 +186,7 @@ fn rewrite(
         },
         "method" => format!("method:{}", value.to_ascii_uppercase()),
         field => {
-            let at = parse_time(value, now).ok_or_else(|| {
-                QueryError(format!(
-                    "{field}:{value} — expected a duration like 30m, 2h, 7d or a time like 2026-05-14 or 2026-05-14T10:00:00Z"
-                ))
-            })?;
+            let at = bound_time(field, value, now)?;
             let at_text = at.to_rfc3339_opts(SecondsFormat::Millis, true);
             if field == "since" {
                 *since = Some(at);
@@ -201,6 +198,24 @@ fn rewrite(
         }
     };
     Ok(format!("{pre}{body}{post}"))
+}
+
+/// The time a `since:`/`until:` value names, inside the index's range.
+fn bound_time(field: &str, value: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, QueryError> {
+    if let Some(at) = parse_time(value, now) {
+        return Ok(clamp_to_index(at));
+    }
+    let why = if looks_like_duration(value) {
+        format!(
+            "too far back; an index holds times from {} to {}",
+            ts_range::min().format("%Y-%m-%d"),
+            ts_range::max().format("%Y-%m-%d")
+        )
+    } else {
+        "expected a duration like 30m, 2h, 7d or a time like 2026-05-14 or 2026-05-14T10:00:00Z"
+            .into()
+    };
+    Err(QueryError(format!("{field}:{value} — {why}")))
 }
 
 /// `5xx` → 5, `4XX` → 4.
@@ -216,7 +231,7 @@ pub fn parse_time(v: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         return Some(now);
     }
     if let Some(d) = parse_duration(v) {
-        return Some(now - d);
+        return now.checked_sub_signed(d);
     }
     if let Ok(t) = DateTime::parse_from_rfc3339(v) {
         return Some(t.with_timezone(&Utc));
@@ -236,14 +251,54 @@ pub fn parse_duration(v: &str) -> Option<Duration> {
     let split = v.find(|c: char| !c.is_ascii_digit())?;
     let (n, unit) = v.split_at(split);
     let n: i64 = n.parse().ok()?;
-    Some(match unit {
-        "s" => Duration::seconds(n),
-        "m" | "min" => Duration::minutes(n),
-        "h" => Duration::hours(n),
-        "d" => Duration::days(n),
-        "w" => Duration::weeks(n),
-        _ => return None,
-    })
+    match unit {
+        "s" => Duration::try_seconds(n),
+        "m" | "min" => Duration::try_minutes(n),
+        "h" => Duration::try_hours(n),
+        "d" => Duration::try_days(n),
+        "w" => Duration::try_weeks(n),
+        _ => None,
+    }
+}
+
+/// Whether `v` is shaped like a number with a duration unit; such a value
+/// that [`parse_time`] refused was too large, not misspelt.
+fn looks_like_duration(v: &str) -> bool {
+    let digits = v.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0 && matches!(&v[digits..], "s" | "m" | "min" | "h" | "d" | "w")
+}
+
+/// `at`, moved inside the range an index can hold: a bound beyond it means
+/// the same as the range's end, and tantivy would wrap it silently.
+fn clamp_to_index(at: DateTime<Utc>) -> DateTime<Utc> {
+    at.clamp(ts_range::min(), ts_range::max())
+}
+
+/// Parentheses nested deeper than this are refused: tantivy's parser
+/// recurses once per level, and 10,000 levels overflowed the stack.
+pub const MAX_DEPTH: usize = 64;
+
+/// Refuse queries nested deeper than [`MAX_DEPTH`] (parentheses outside
+/// quotes).
+fn check_depth(text: &str) -> Result<(), QueryError> {
+    let (mut depth, mut deepest, mut quoted) = (0usize, 0usize, false);
+    for c in text.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '(' if !quoted => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            ')' if !quoted => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    if deepest > MAX_DEPTH {
+        return Err(QueryError(format!(
+            "parentheses nested {deepest} deep; at most {MAX_DEPTH} levels are allowed"
+        )));
+    }
+    Ok(())
 }
 
 fn explain(e: &tantivy::query::QueryParserError, text: &str) -> String {
@@ -341,5 +396,90 @@ mod tests {
         let q = Query::parse("since:1d until:2026-05-14T11:00:00Z", now()).unwrap();
         assert_eq!(q.since, Some(now() - Duration::days(1)));
         assert_eq!(q.until, Some(now() - Duration::hours(1)));
+    }
+
+    #[test]
+    fn times_too_far_away_are_errors_or_clamped_never_a_panic() {
+        for q in [
+            "since:99999999d",
+            "until:9223372036854775807s",
+            "since:99999999999999999999d",
+            "until:9223372036854775807w",
+        ] {
+            let e = Query::parse(q, now()).unwrap_err();
+            assert!(e.0.contains("too far back"), "{q}: {e}");
+        }
+        // Inside chrono's range but beyond the index's: the bound is the
+        // range's end, not a wrapped time.
+        let q = Query::parse("since:9999-12-31", now()).unwrap();
+        assert_eq!(q.since, Some(ts_range::max()));
+        let q = Query::parse("until:0001-01-01 since:200000d", now()).unwrap();
+        assert_eq!(q.until, Some(ts_range::min()));
+        assert_eq!(q.since, Some(ts_range::min()));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_tantivy_recurses() {
+        let deep = format!("{}code:x{}", "(".repeat(10_000), ")".repeat(10_000));
+        let e = Query::parse(&deep, now()).unwrap_err();
+        assert!(e.0.contains("nested 10000 deep"), "{e}");
+        let ok = format!("{}code:x{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
+        assert!(Query::parse(&ok, now()).is_ok());
+        // Parentheses inside quotes are text.
+        let quoted = format!("\"{}\"", "(".repeat(10_000));
+        assert!(Query::parse(&quoted, now()).is_ok());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Any text parses or is a clear, one-line error.
+        #[test]
+        fn arbitrary_text_never_panics(text in "\\PC{0,200}") {
+            if let Err(e) = Query::parse(&text, now()) {
+                proptest::prop_assert!(!e.0.is_empty());
+            }
+        }
+
+        /// Queries assembled from the grammar's own pieces, nested and odd.
+        #[test]
+        fn generated_queries_never_panic(
+            pieces in proptest::collection::vec(piece(), 0..40),
+            depth in 0usize..300,
+        ) {
+            let text = format!("{}{}{}", "(".repeat(depth), pieces.concat(), ")".repeat(depth / 2));
+            match Query::parse(&text, now()) {
+                Ok(_) => proptest::prop_assert!(depth <= MAX_DEPTH),
+                Err(e) => proptest::prop_assert!(!e.0.is_empty()),
+            }
+        }
+    }
+
+    fn piece() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            Just("(".to_string()),
+            Just(")".to_string()),
+            Just(" AND ".to_string()),
+            Just(" OR ".to_string()),
+            Just(" NOT ".to_string()),
+            Just("-".to_string()),
+            Just("+".to_string()),
+            Just("\"".to_string()),
+            Just("[".to_string()),
+            Just("]".to_string()),
+            Just("{".to_string()),
+            Just("}".to_string()),
+            Just(" TO ".to_string()),
+            Just("*".to_string()),
+            Just(":".to_string()),
+            Just("^2".to_string()),
+            Just("~1".to_string()),
+            "(status|since|until|method|code|ts|message|nosuch):[a-z0-9:.TZ-]{0,24}",
+            "(since|until):[0-9]{1,22}(s|m|h|d|w|min|y)?",
+            "status:[0-9x]{1,6}",
+            "[a-zA-Z0-9_\\\\./\\-]{1,12}",
+            " ",
+        ]
     }
 }

@@ -16,6 +16,11 @@ impl Store {
     /// Like [`Store::search`], skipping the newest `offset` events first.
     pub fn search_page(&self, q: &Query, offset: usize, limit: usize) -> Result<SearchResult> {
         let searcher = self.searcher();
+        // A page never holds more than the index does: tantivy sizes its
+        // heap by the limit (`--limit 18446744073709551615` overflowed).
+        let held = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
+        let offset = offset.min(held);
+        let limit = limit.min(held - offset);
         let (addrs, total): (Vec<DocAddress>, usize) = if limit == 0 {
             (
                 Vec::new(),

@@ -61,6 +61,9 @@ impl App {
             Some(Effect::Quit) => self.quit = true,
             None => {}
         }
+        if super::test_panic_requested(&self.state.applied) {
+            panic!("a test panic (ERRTRIAGE_TEST_PANIC=1, query `!panic`)");
+        }
     }
 
     /// A terminal input, through the keymap.

@@ -222,6 +222,22 @@ fn a_bad_query_is_an_inline_error() {
 }
 
 #[test]
+fn far_times_and_pasted_deep_nesting_are_inline_errors_not_a_crash() {
+    let mut h = Headless::new();
+    h.keys(&[KeyCode::Char('/')]);
+    h.type_text("since:99999999d");
+    let err = h.app.state.query_error.clone().expect("an error");
+    assert!(err.contains("too far back"), "{err}");
+    h.keys(&[KeyCode::Esc]);
+    let deep = format!("{}code:x{}", "(".repeat(10_000), ")".repeat(10_000));
+    h.app.dispatch(Action::Paste(deep));
+    h.keys(&[KeyCode::Enter]);
+    let err = h.app.state.query_error.clone().expect("an error");
+    assert!(err.contains("nested 10000 deep"), "{err}");
+    assert_eq!(h.app.state.events.total, 5, "the results stay");
+}
+
+#[test]
 fn events_committed_by_another_ingest_appear_live() {
     let mut h = Headless::new();
     let more = line(

@@ -42,8 +42,8 @@ mod update_tests;
 #[cfg(test)]
 mod walk_tests;
 
-use std::cell::Cell;
 use std::io::{self, IsTerminal, Stdout};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context as _, Result};
 use crossterm::event::{
@@ -101,10 +101,9 @@ fn open(ctx: &Context, query: &str, problems: problems::Problems) -> Result<Stat
     Ok(Status::Done)
 }
 
-thread_local! {
-    /// True on the thread that owns the terminal.
-    static OWNS_TERMINAL: Cell<bool> = const { Cell::new(false) };
-}
+/// True while the TUI holds the terminal (raw mode, alternate screen):
+/// a panic on any thread other than a query thread restores it first.
+static TERMINAL_TAKEN: AtomicBool = AtomicBool::new(false);
 
 /// The terminal in raw mode on the alternate screen; dropping it (or a
 /// panic on its thread) restores the terminal.
@@ -115,7 +114,7 @@ struct Tty {
 impl Tty {
     fn enter() -> io::Result<Tty> {
         install_panic_hook();
-        OWNS_TERMINAL.set(true);
+        TERMINAL_TAKEN.store(true, Ordering::SeqCst);
         enable_raw_mode()?;
         let restore_on_error = Restore;
         crossterm::execute!(
@@ -133,7 +132,7 @@ impl Tty {
 impl Drop for Tty {
     fn drop(&mut self) {
         restore();
-        OWNS_TERMINAL.set(false);
+        TERMINAL_TAKEN.store(false, Ordering::SeqCst);
     }
 }
 
@@ -148,31 +147,71 @@ impl Drop for Restore {
 
 fn restore() {
     let _ = disable_raw_mode();
-    let _ = crossterm::execute!(
-        io::stdout(),
+    let _ = restore_to(&mut io::stdout());
+}
+
+/// What leaves the TUI's screen: bracketed paste and mouse capture off,
+/// the main screen back, the cursor shown (raw mode is left separately).
+fn restore_to(out: &mut impl io::Write) -> io::Result<()> {
+    crossterm::execute!(
+        out,
         DisableBracketedPaste,
         DisableMouseCapture,
         LeaveAlternateScreen,
         crossterm::cursor::Show
-    );
+    )
 }
 
-/// A panic on the terminal's thread restores the terminal before the
-/// message is printed; one on a query thread is recorded for the worker,
-/// which shows it inline instead of scribbling over the screen.
+/// A panic while the TUI holds the terminal restores the terminal before
+/// the message is printed (on whichever thread it happens); one on a query
+/// thread is recorded for the worker, which shows it inline instead of
+/// scribbling over the screen. Installed before the terminal is taken.
 fn install_panic_hook() {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let on_worker = std::thread::current()
-            .name()
-            .is_some_and(|n| n.starts_with("errtriage-"));
-        if OWNS_TERMINAL.get() {
-            restore();
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let on_worker = std::thread::current()
+                .name()
+                .is_some_and(|n| n.starts_with("errtriage-"));
+            if on_worker && TERMINAL_TAKEN.load(Ordering::SeqCst) {
+                worker::LAST_PANIC.set(Some(info.to_string()));
+                return;
+            }
+            if TERMINAL_TAKEN.swap(false, Ordering::SeqCst) {
+                restore();
+            }
             previous(info);
-        } else if on_worker {
-            worker::LAST_PANIC.set(Some(info.to_string()));
-        } else {
-            previous(info);
+        }));
+    });
+}
+
+/// A test hook, not a feature: with `ERRTRIAGE_TEST_PANIC=1` in the
+/// environment, typing the query `!panic` panics the TUI, so the tmux test
+/// can check the terminal is usable afterwards.
+pub(crate) fn test_panic_requested(query: &str) -> bool {
+    query == "!panic" && std::env::var_os("ERRTRIAGE_TEST_PANIC").is_some_and(|v| v == "1")
+}
+
+#[cfg(test)]
+mod restore_tests {
+    #[test]
+    fn restoring_leaves_the_alternate_screen_and_shows_the_cursor() {
+        let mut out = Vec::new();
+        super::restore_to(&mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        for (what, seq) in [
+            ("bracketed paste off", "\x1b[?2004l"),
+            ("mouse capture off", "\x1b[?1000l"),
+            ("main screen back", "\x1b[?1049l"),
+            ("cursor shown", "\x1b[?25h"),
+        ] {
+            assert!(text.contains(seq), "{what}: {text:?}");
         }
-    }));
+        let screen = text.find("\x1b[?1049l").unwrap();
+        assert!(
+            text.find("\x1b[?25h").unwrap() > screen,
+            "cursor shown on the main screen"
+        );
+    }
 }
