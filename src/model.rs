@@ -20,6 +20,10 @@ pub struct Event {
     pub method: Option<String>,
     /// Path without the query string.
     pub path: Option<String>,
+    /// `path` with its ids templated (`/v2/bookings/{id}`), or the catalog's
+    /// named route template that fits it.
+    #[serde(default)]
+    pub route: Option<String>,
     /// The transport HTTP status.
     pub status: Option<u16>,
     /// The machine code exactly as the API wrote it, or `http_<status>`.
@@ -49,6 +53,7 @@ impl Event {
             service: None,
             method: None,
             path: None,
+            route: None,
             status: None,
             code: None,
             class: None,
@@ -387,6 +392,7 @@ mod tests {
             "service",
             "method",
             "path",
+            "route",
             "status",
             "code",
             "class",

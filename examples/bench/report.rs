@@ -211,6 +211,14 @@ pub fn table(r: &SizeResult) -> String {
         "≤ 20 ms",
         Some(r.search.ms() <= 20.0),
     ));
+    for (name, run) in [("impact", &r.impact), ("timeline", &r.timeline)] {
+        rows.push(row(
+            format!("{name} of the story request (±30 m / ±1 h)"),
+            ms(run.ms()),
+            "≤ 100 ms at 10M",
+            big.then_some(run.ms() <= 100.0),
+        ));
+    }
     tui_rows(r, &mut rows);
     rows.push(row(
         "floor: `errtriage --version` · `stats` (open the index)",

@@ -96,6 +96,9 @@ pub struct SizeResult {
     pub rg_groups: Option<Run>,
     pub search: Run,
     pub search_total: u64,
+    /// `impact` and `timeline` of the story request.
+    pub impact: Run,
+    pub timeline: Run,
     pub tui: Option<Value>,
     /// `errtriage --version`: starting the process at all.
     pub floor: Run,
@@ -124,6 +127,7 @@ pub fn measure(s: &Setup) -> Result<SizeResult> {
     let (groups, groups_count) = groups(s, &manifest)?;
     let rg_groups = rg_groups(s)?;
     let (search, search_total) = search(s)?;
+    let (impact, timeline) = incident(s, &manifest)?;
     let tui = tui(s, events)?;
     let floor = measure::median(s.repeats, || {
         let mut c = Command::new(&s.bin);
@@ -152,6 +156,8 @@ pub fn measure(s: &Setup) -> Result<SizeResult> {
         rg_groups,
         search,
         search_total,
+        impact,
+        timeline,
         tui,
         floor,
         open,
@@ -351,6 +357,34 @@ fn search(s: &Setup) -> Result<(Run, u64)> {
     let total = v["total"].as_u64().unwrap_or(0);
     ensure!(total > 0, "the typical search found nothing");
     Ok((run, total))
+}
+
+/// `impact` and `timeline` of the story request (whole process, JSON out).
+fn incident(s: &Setup, manifest: &Value) -> Result<(Run, Run)> {
+    let story = &manifest["story"];
+    let id = story["request_id"].as_str().context("manifest story")?;
+    let impact = measure::median(s.repeats, || {
+        let mut c = s.errtriage();
+        c.args(["impact", "--json", id]);
+        c
+    })?;
+    let v: Value = serde_json::from_slice(&impact.stdout).context("impact --json")?;
+    let clients = v["clients"].as_array().context("impact clients")?;
+    ensure!(
+        clients.iter().any(|c| c["client"] == story["client"]),
+        "impact {id} does not name the story's client"
+    );
+    let timeline = measure::median(s.repeats, || {
+        let mut c = s.errtriage();
+        c.args(["timeline", "--json", id]);
+        c
+    })?;
+    let v: Value = serde_json::from_slice(&timeline.stdout).context("timeline --json")?;
+    ensure!(
+        v["selected"].as_str() == Some(id),
+        "timeline {id} did not select it"
+    );
+    Ok((impact, timeline))
 }
 
 /// The TUI headless (`errtriage bench-tui`), the median run of three.

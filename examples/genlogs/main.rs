@@ -11,6 +11,8 @@
 
 #[path = "gen.rs"]
 mod generator;
+#[path = "incidents.rs"]
+mod incidents;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -38,6 +40,9 @@ struct Args {
     /// Write the JSON manifest (ground truth) here; must be outside --out.
     #[arg(long, value_name = "FILE")]
     manifest: Option<PathBuf>,
+    /// Write the small planned-incidents corpus instead (impact, timeline, --context)
+    #[arg(long)]
+    incidents: bool,
 }
 
 fn main() -> ExitCode {
@@ -68,8 +73,12 @@ fn run(args: Args) -> anyhow::Result<()> {
         files: args.files,
     };
     let started = Instant::now();
-    let manifest = generator::generate(&cfg, &args.out)
-        .with_context(|| format!("generating into {}", args.out.display()))?;
+    let manifest = if args.incidents {
+        incidents::generate(&args.out)
+    } else {
+        generator::generate(&cfg, &args.out)
+    }
+    .with_context(|| format!("generating into {}", args.out.display()))?;
     let secs = started.elapsed().as_secs_f64();
     if let Some(m) = &args.manifest {
         let mut text = serde_json::to_string_pretty(&manifest)?;

@@ -28,6 +28,9 @@ pub struct ApiCatalog {
     pub service_patterns: Vec<Regex>,
     /// The envelope shapes the API answers with, its main one first.
     pub envelopes: Vec<Envelope>,
+    /// Named route templates (`/v1/users/{user}/keys`) that win over the
+    /// templating heuristic for paths they fit.
+    pub routes: Vec<String>,
     pub policy: RetryPolicy,
     /// Code → entry, codes exactly as the API writes them.
     pub codes: BTreeMap<String, Entry>,
@@ -59,6 +62,7 @@ impl ApiCatalog {
             service_keys: Vec::new(),
             service_patterns: Vec::new(),
             envelopes: Vec::new(),
+            routes: Vec::new(),
             policy: RetryPolicy::generic(),
             codes: BTreeMap::new(),
             statuses: BTreeMap::new(),
@@ -125,6 +129,9 @@ impl ApiCatalog {
         }
         if let Some(e) = api.envelopes {
             self.envelopes = e;
+        }
+        if let Some(r) = api.routes {
+            self.routes = r;
         }
     }
 

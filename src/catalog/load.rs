@@ -9,6 +9,7 @@
 //! services = ["42min-api", "42min"]   # words matched inside the logged service
 //! service_patterns = ["^bookings-"]   # regexes, case-insensitive
 //! envelopes = ["error_object_with_request_id"]
+//! routes = ["/v1/users/{user}/keys"]  # route templates that win over the heuristic
 //!
 //! [policy]                            # every key optional
 //! max_attempts = 5
@@ -87,6 +88,7 @@ pub(crate) struct FileApi {
     pub services: Option<Vec<String>>,
     pub service_patterns: Option<Vec<Pattern>>,
     pub envelopes: Option<Vec<Envelope>>,
+    pub routes: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

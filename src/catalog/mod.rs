@@ -151,13 +151,34 @@ impl Catalogs {
     }
 
     /// Recognise the API and fill `event.api` and `event.class` (`None` for
-    /// events that did not fail).
+    /// events that did not fail), and `event.route` when a catalog names a
+    /// route template that fits the path.
     pub fn classify(&self, n: &mut Normalized) {
         let api = self.recognise(&n.event, n.envelope);
         let class =
             failure_code(&n.event).map(|code| self.lookup(api, &code, n.event.status).class());
+        if let Some(route) = n
+            .event
+            .path
+            .as_deref()
+            .and_then(|p| self.named_route(api, p))
+        {
+            n.event.route = Some(route.to_string());
+        }
         n.event.api = api.map(str::to_string);
         n.event.class = class;
+    }
+
+    /// The first catalog route template that fits `path`: the recognised
+    /// API's own first, then any catalog's (later files first, so a user's
+    /// template wins over a built-in one).
+    pub fn named_route(&self, api: Option<&str>, path: &str) -> Option<&str> {
+        let own = api.and_then(|n| self.api(n)).into_iter();
+        let all = self.apis.iter().rev().chain([&self.generic]);
+        own.chain(all)
+            .flat_map(|a| &a.routes)
+            .find(|t| crate::normalize::route::matches_template(t, path))
+            .map(String::as_str)
     }
 
     /// The reading of a failed event's code; `None` for successes and

@@ -15,6 +15,9 @@ pub struct FindArgs {
     /// Output format; `markdown` prints a case card to paste into a ticket
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Also show every line within this long either side on the same service or trace (e.g. 2m)
+    #[arg(long, value_name = "SPAN", value_parser = super::impact::parse_window)]
+    pub context: Option<chrono::Duration>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -26,7 +29,10 @@ pub enum Format {
 
 pub fn run(ctx: &Context, a: FindArgs) -> Result<Status> {
     let store = ctx.store()?;
-    let result = store.find(&a.id)?;
+    let mut result = store.find(&a.id)?;
+    if let Some(span) = a.context {
+        result.context = store.context(&result.events, span)?;
+    }
     let format = if a.json { Format::Json } else { a.format };
     if result.events.is_empty() {
         let hint = if !result.candidates.is_empty() {

@@ -28,6 +28,7 @@ pub enum By {
     Class,
     Status,
     Service,
+    Route,
     Path,
     Client,
 }
@@ -39,6 +40,7 @@ impl From<By> for GroupBy {
             By::Class => GroupBy::Class,
             By::Status => GroupBy::Status,
             By::Service => GroupBy::Service,
+            By::Route => GroupBy::Route,
             By::Path => GroupBy::Path,
             By::Client => GroupBy::Client,
         }

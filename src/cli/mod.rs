@@ -4,9 +4,11 @@
 mod chains;
 mod find;
 mod groups;
+mod impact;
 mod ingest;
 mod search;
 mod stats;
+mod timeline;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -80,6 +82,10 @@ pub enum Command {
     Chains(chains::ChainsArgs),
     /// What the index holds
     Stats(stats::StatsArgs),
+    /// Is it just this client or everyone: clients, routes and onset of an event's code
+    Impact(impact::ImpactArgs),
+    /// Every request of one client around a moment, successes included
+    Timeline(timeline::TimelineArgs),
     /// Open the TUI over a query, or ingest PATHs first and then open it
     Tui(TuiArgs),
     /// Time the TUI headless: type QUERY key by key, print JSON (benchmarks)
@@ -165,6 +171,8 @@ pub fn run(cli: Cli) -> Result<Status> {
         Some(Command::Groups(a)) => groups::run(&ctx, a),
         Some(Command::Chains(a)) => chains::run(&ctx, a),
         Some(Command::Stats(a)) => stats::run(&ctx, a),
+        Some(Command::Impact(a)) => impact::run(&ctx, a),
+        Some(Command::Timeline(a)) => timeline::run(&ctx, a),
         Some(Command::Tui(a)) => tui_command(&ctx, a),
         Some(Command::BenchTui { query }) => crate::tui::bench::run(&ctx, &query, (160, 48)),
         Some(Command::Completions { shell }) => {

@@ -16,7 +16,8 @@ use tantivy::schema::{
 /// 3: secrets are redacted from the id, path, code, service and client terms
 /// (an older index holds them in clear, and its terms no longer match the
 /// events read back).
-pub const SCHEMA_VERSION: u32 = 3;
+/// 4: `route` (the path with its ids templated), a fast facet.
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The times the `ts` field can hold: tantivy keeps dates as i64
 /// nanoseconds (1677–2262); a time beyond would wrap silently (`9999-12-31`
@@ -43,8 +44,8 @@ pub mod ts_range {
 /// Exact-match identifiers: raw tokenizer, no positions, no fieldnorms.
 pub const ID_FIELDS: [&str; 3] = ["request_id", "trace_id", "idempotency_key"];
 /// Exact-match facets that are also aggregated (raw + fast).
-pub const FACET_FIELDS: [&str; 7] = [
-    "code", "class", "service", "method", "path", "client", "api",
+pub const FACET_FIELDS: [&str; 8] = [
+    "code", "class", "service", "method", "path", "route", "client", "api",
 ];
 
 /// Handles to every field, resolved once.
@@ -60,6 +61,7 @@ pub struct Fields {
     pub service: Field,
     pub method: Field,
     pub path: Field,
+    pub route: Field,
     pub client: Field,
     pub api: Field,
     pub status: Field,
@@ -88,6 +90,7 @@ impl Fields {
             service: f("service"),
             method: f("method"),
             path: f("path"),
+            route: f("route"),
             client: f("client"),
             api: f("api"),
             status: f("status"),

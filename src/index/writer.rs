@@ -154,6 +154,7 @@ pub fn to_document(f: &Fields, e: &Event) -> TantivyDocument {
         (f.service, e.service.as_deref()),
         (f.method, e.method.as_deref()),
         (f.path, e.path.as_deref()),
+        (f.route, e.route.as_deref()),
         (f.client, e.client.as_deref()),
         (f.api, e.api.as_deref()),
     ];

@@ -5,11 +5,13 @@
 //! The line is parsed once into a borrowed tree ([`value`]), walked once to
 //! find the wrapper's fields ([`fields`], [`headers`]), and its response body
 //! — a member, a JSON string inside a member, or the line itself — is read as
-//! an envelope ([`envelope`]). Timestamps are in [`time`].
+//! an envelope ([`envelope`]). Timestamps are in [`time`]; the path's
+//! route (ids templated) in [`route`].
 
 mod envelope;
 mod fields;
 mod headers;
+pub mod route;
 mod time;
 mod value;
 
@@ -101,6 +103,7 @@ fn scrub_terms(e: &mut Event) {
         &mut e.idempotency_key,
         &mut e.service,
         &mut e.path,
+        &mut e.route,
         &mut e.code,
         &mut e.client,
     ]
@@ -201,6 +204,7 @@ fn fill_request(event: &mut Event, hits: &Hits) {
         let p = p.split(['?', '#']).next()?;
         (!p.is_empty()).then(|| p.to_owned())
     });
+    event.route = event.path.as_deref().map(route::template);
     event.latency_ms = hits.first(Slot::Latency, |h| {
         let ms = match h.form {
             Form::Millis(unit) => unit.to_ms(h.value.num()?),

@@ -10,6 +10,8 @@ use anstyle::{AnsiColor, Style};
 use errtriage::catalog::{Catalogs, Reading, Retryable};
 use errtriage::ingest::Summary;
 use errtriage::model::{Chain, Event, ts_millis};
+use errtriage::query::impact::ImpactResult;
+use errtriage::query::timeline::TimelineResult;
 use errtriage::query::{
     ChainsResult, FindResult, GroupBy, GroupsResult, SearchResult, Stats, chains,
 };
@@ -86,6 +88,9 @@ impl HumanPrinter {
         let opt = |v: &Option<String>| v.as_deref().map(|s| self.safe(s));
         if let Some(m) = opt(&e.message) {
             rows.push(("message", m));
+        }
+        if let Some(route) = e.route.as_deref().filter(|r| Some(*r) != e.path.as_deref()) {
+            rows.push(("route", self.safe(route)));
         }
         if let Some(r) = reading {
             let api = r.api.as_deref().unwrap_or("generic HTTP");
@@ -298,6 +303,10 @@ impl Printer for HumanPrinter {
         for e in &r.events {
             self.original(e)?;
         }
+        if !r.context.is_empty() {
+            writeln!(self.out)?;
+            super::incident::context(&mut self.out, &r.context, self.redact)?;
+        }
         self.out.flush()
     }
 
@@ -449,5 +458,13 @@ impl Printer for HumanPrinter {
         }
         writeln!(self.out, "index: {}", index_dir.display())?;
         self.out.flush()
+    }
+
+    fn impact(&mut self, r: &ImpactResult) -> io::Result<()> {
+        super::incident::impact(&mut self.out, r, self.redact)
+    }
+
+    fn timeline(&mut self, r: &TimelineResult) -> io::Result<()> {
+        super::incident::timeline(&mut self.out, r, self.redact)
     }
 }

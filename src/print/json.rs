@@ -8,6 +8,9 @@ use std::path::Path;
 use errtriage::catalog::Catalogs;
 use errtriage::ingest::Summary;
 use errtriage::model::{Chain, Event};
+use errtriage::query::context::ContextLine;
+use errtriage::query::impact::ImpactResult;
+use errtriage::query::timeline::TimelineResult;
 use errtriage::query::{ChainsResult, FindResult, GroupsResult, SearchResult, Stats};
 use errtriage::sanitize::redact_event;
 use serde::Serialize;
@@ -40,16 +43,15 @@ impl JsonPrinter {
     }
 
     fn events(&self, events: &[Event]) -> Vec<Event> {
-        events
-            .iter()
-            .map(|e| {
-                if self.redact {
-                    redact_event(e)
-                } else {
-                    e.clone()
-                }
-            })
-            .collect()
+        events.iter().map(|e| self.event(e)).collect()
+    }
+
+    fn event(&self, e: &Event) -> Event {
+        if self.redact {
+            redact_event(e)
+        } else {
+            e.clone()
+        }
     }
 
     fn chains_of(&self, chains: &[Chain]) -> Vec<Chain> {
@@ -90,7 +92,7 @@ impl Printer for JsonPrinter {
             .iter()
             .filter_map(|e| catalogs.reading(e))
             .collect();
-        let value = serde_json::json!({
+        let mut value = serde_json::json!({
             "query": r.query,
             "matched_as": r.matched_as,
             "events": self.events(&r.events),
@@ -98,6 +100,17 @@ impl Printer for JsonPrinter {
             "readings": readings,
             "candidates": r.candidates,
         });
+        if !r.context.is_empty() {
+            let context: Vec<ContextLine> = r
+                .context
+                .iter()
+                .map(|l| ContextLine {
+                    event: self.event(&l.event),
+                    marker: l.marker,
+                })
+                .collect();
+            value["context"] = serde_json::to_value(context)?;
+        }
         self.emit(&value)
     }
 
@@ -126,5 +139,17 @@ impl Printer for JsonPrinter {
 
     fn ingest(&mut self, s: &Summary, _index_dir: &Path) -> io::Result<()> {
         self.emit(s)
+    }
+
+    fn impact(&mut self, r: &ImpactResult) -> io::Result<()> {
+        self.emit(r)
+    }
+
+    fn timeline(&mut self, r: &TimelineResult) -> io::Result<()> {
+        let value = TimelineResult {
+            events: self.events(&r.events),
+            ..r.clone()
+        };
+        self.emit(&value)
     }
 }

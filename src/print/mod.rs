@@ -5,6 +5,7 @@
 //! `--no-redact`.
 
 pub mod human;
+pub mod incident;
 pub mod json;
 pub mod markdown;
 
@@ -13,6 +14,8 @@ use std::path::Path;
 
 use errtriage::catalog::Catalogs;
 use errtriage::ingest::Summary;
+use errtriage::query::impact::ImpactResult;
+use errtriage::query::timeline::TimelineResult;
 use errtriage::query::{ChainsResult, FindResult, GroupsResult, SearchResult, Stats};
 
 /// One method per kind of result.
@@ -23,6 +26,8 @@ pub trait Printer {
     fn chains(&mut self, r: &ChainsResult) -> io::Result<()>;
     fn stats(&mut self, s: &Stats, index_dir: &Path) -> io::Result<()>;
     fn ingest(&mut self, s: &Summary, index_dir: &Path) -> io::Result<()>;
+    fn impact(&mut self, r: &ImpactResult) -> io::Result<()>;
+    fn timeline(&mut self, r: &TimelineResult) -> io::Result<()>;
 }
 
 /// A path as a person wants to read it: relative to the current directory

@@ -31,6 +31,7 @@ impl Store {
             events: Vec::new(),
             chains: Vec::new(),
             candidates: Vec::new(),
+            context: Vec::new(),
         };
         if id.is_empty() {
             return Ok(result);

@@ -1,14 +1,19 @@
 //! query: the one query type shared by TUI and CLI, and the questions asked of
-//! the index — search, find, groups, chains, stats, histogram. Each is a
+//! the index — search, find, groups, chains, stats, histogram; and around
+//! one event: impact, timeline, context (over [`window`] tallies). Each is a
 //! method on [`Store`] so a TUI view and its one-shot command cannot disagree.
 
 pub mod chains;
+pub mod context;
 pub mod find;
 pub mod groups;
+pub mod impact;
 pub mod keyed;
 pub mod parse;
 pub mod search;
 pub mod stats;
+pub mod timeline;
+mod window;
 
 use std::collections::BTreeMap;
 
@@ -42,6 +47,9 @@ pub struct FindResult {
     pub chains: Vec<Chain>,
     /// When a prefix matched several request ids: some of them.
     pub candidates: Vec<String>,
+    /// `find --context`: the lines around the events, the events marked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub context: Vec<context::ContextLine>,
 }
 
 /// The field `groups` groups by.
@@ -53,17 +61,19 @@ pub enum GroupBy {
     Class,
     Status,
     Service,
+    Route,
     Path,
     Client,
 }
 
 impl GroupBy {
     /// The order `b` cycles through in the TUI.
-    pub const ALL: [GroupBy; 6] = [
+    pub const ALL: [GroupBy; 7] = [
         GroupBy::Code,
         GroupBy::Class,
         GroupBy::Status,
         GroupBy::Service,
+        GroupBy::Route,
         GroupBy::Path,
         GroupBy::Client,
     ];
@@ -74,6 +84,7 @@ impl GroupBy {
             GroupBy::Class => "class",
             GroupBy::Status => "status",
             GroupBy::Service => "service",
+            GroupBy::Route => "route",
             GroupBy::Path => "path",
             GroupBy::Client => "client",
         }

@@ -305,7 +305,7 @@ fn explain(e: &tantivy::query::QueryParserError, text: &str) -> String {
     use tantivy::query::QueryParserError as E;
     match e {
         E::FieldDoesNotExist(f) => format!(
-            "unknown field `{f}` — fields: ts request_id trace_id idempotency_key service method path status code class message client api; shorthands: status:5xx since: until:"
+            "unknown field `{f}` — fields: ts request_id trace_id idempotency_key service method path route status code class message client api; shorthands: status:5xx since: until:"
         ),
         E::SyntaxError(_) => {
             format!("cannot parse `{text}` — check quotes, brackets and AND/OR/NOT")
@@ -357,6 +357,7 @@ mod tests {
             "service:42min-api AND NOT class:auth",
             "\"lock\"",
             "path:\"/v1/bookings\"",
+            "route:\"/v2/sessions/{id}/bookings\"",
             "until:2026-05-14T10:00:00Z",
             "status:>=500",
         ] {

@@ -66,6 +66,7 @@ pub fn redact_event(event: &Event) -> Event {
         &mut e.service,
         &mut e.method,
         &mut e.path,
+        &mut e.route,
         &mut e.code,
         &mut e.message,
         &mut e.idempotency_key,

@@ -177,6 +177,7 @@ fn make(i: usize, s: &Spec) -> Event {
     e.request_id = s.rid.into();
     e.method = Some(s.method.into());
     e.path = Some(s.path.into());
+    e.route = Some(errtriage::normalize::route::template(s.path));
     e.status = Some(s.status);
     e.code = s.code.map(Into::into);
     e.class = Class::from_status(s.status);
@@ -214,6 +215,7 @@ pub fn evil_event() -> Event {
     e.code = Some("\x1b[31mEVIL\x1b[0m".into());
     e.message = Some("\x1b]52;c;ZXZpbA==\x07pwned".into());
     e.path = Some("/v1/\x1b[2Jclear".into());
+    e.route = e.path.clone();
     e.service = Some("svc\x07\u{202e}".into());
     e.idempotency_key = Some("idem_\x1b]0;title\x07".into());
     e.raw = serde_json::json!({"request_id": e.request_id, "error": {"code": e.code, "message": e.message}}).to_string();
@@ -395,6 +397,7 @@ fn field_is(e: &Event, field: &str, value: &str) -> bool {
         "code" => eq(&e.code),
         "service" => eq(&e.service),
         "path" => eq(&e.path),
+        "route" => eq(&e.route),
         "client" => eq(&e.client),
         "request_id" => e.request_id == value,
         _ => false,
@@ -407,6 +410,7 @@ fn group_key(e: &Event, by: GroupBy) -> Option<String> {
         GroupBy::Class => e.class.map(|c| c.as_str().to_string()),
         GroupBy::Status => e.status.map(|s| s.to_string()),
         GroupBy::Service => e.service.clone(),
+        GroupBy::Route => e.route.clone(),
         GroupBy::Path => e.path.clone(),
         GroupBy::Client => e.client.clone(),
     }

@@ -184,7 +184,7 @@ fn default_bindings() -> Vec<Binding> {
             Normal,
             &[ch('b')],
             Action::CycleGroupBy,
-            "Groups: group by code → class → status → service → path → client",
+            "Groups: group by code → class → status → service → route → path → client",
         ),
         b(
             Normal,

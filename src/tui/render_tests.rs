@@ -157,6 +157,7 @@ fn evil_screens() -> Vec<(&'static str, String)> {
             Action::CycleGroupBy,
             Action::CycleGroupBy,
             Action::CycleGroupBy,
+            Action::CycleGroupBy,
         ],
     );
     shot("chains", &[Action::PrevView]);

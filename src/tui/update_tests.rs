@@ -451,7 +451,7 @@ fn b_cycles_the_field_grouped_by() {
     assert!(s.flash.as_deref().unwrap().contains("Groups view"));
     press(&mut s, &c, "Tab");
     let mut seen = vec![s.groups.by];
-    for _ in 0..6 {
+    for _ in 0..GroupBy::ALL.len() {
         press(&mut s, &c, "b");
         assert_eq!(
             s.groups.list.items.first().map(|r| r.count).is_some(),
@@ -460,7 +460,10 @@ fn b_cycles_the_field_grouped_by() {
         seen.push(s.groups.by);
     }
     use GroupBy::*;
-    assert_eq!(seen, [Code, Class, Status, Service, Path, Client, Code]);
+    assert_eq!(
+        seen,
+        [Code, Class, Status, Service, Route, Path, Client, Code]
+    );
 }
 
 #[test]
