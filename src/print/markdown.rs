@@ -170,6 +170,9 @@ fn request(out: &mut dyn Write, md: &Md, e: &Event, catalogs: &Catalogs) -> io::
     if let Some(client) = &e.client {
         writeln!(out, "- **Client:** {}", md.text(client))?;
     }
+    if let Some(route) = &e.route {
+        writeln!(out, "- **Route:** {}", md.text(route))?;
+    }
     let source = format!("{}:{}", super::short_path(&e.source.file), e.source.line);
     writeln!(out, "- **Source:** {}\n", md.code(&source))
 }

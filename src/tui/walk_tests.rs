@@ -245,6 +245,7 @@ fn shift_y_copies_the_case_card_find_prints_and_ctrl_k_the_key() {
     let card = h.app.clipboard.pop().expect("a card was copied");
     assert!(card.starts_with("## errtriage case: `req_B2`"), "{card}");
     assert!(card.contains("- **Client:** initech"), "{card}");
+    assert!(card.contains("- **Route:** /v1/bookings"), "{card}");
     assert!(card.contains("Retry chain `idem-bad`"), "{card}");
     let flash = h.app.state.flash.clone().unwrap();
     let n = super::view::text::thousands(card.chars().count() as u64);
