@@ -25,6 +25,7 @@ pub mod model;
 pub mod normalize;
 pub mod query;
 pub mod sanitize;
+mod tomlspan;
 
 pub use error::{Error, Result};
 pub use model::{BadReason, Chain, Class, Envelope, Event, Flag, Outcome, Rule, Source};

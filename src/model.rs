@@ -38,6 +38,10 @@ pub struct Event {
     pub client: Option<String>,
     /// Which catalog recognised the line (`42min`, `member-api`, …), if any.
     pub api: Option<String>,
+    /// The log format that read the line (`envoy`, `pino`, …); absent when
+    /// the generic probe read it alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
     pub source: Source,
     /// The original line.
     pub raw: String,
@@ -64,6 +68,7 @@ impl Event {
             latency_ms: None,
             client: None,
             api: None,
+            format: None,
             source,
             raw,
         }

@@ -2,6 +2,7 @@
 //! calls the library and hands the result to a printer.
 
 mod chains;
+mod explain;
 mod find;
 mod groups;
 mod impact;
@@ -56,6 +57,11 @@ pub struct Global {
     /// config dir (e.g. ~/.config/errtriage/catalogs/*.toml) load too.
     #[arg(long = "catalog", global = true, value_name = "FILE")]
     pub catalogs: Vec<PathBuf>,
+    /// An extra log format (TOML); may be repeated, and wins over a built-in
+    /// of the same name. Formats in the user config dir (e.g.
+    /// ~/.config/errtriage/formats/*.toml) load too.
+    #[arg(long = "formats", global = true, value_name = "FILE")]
+    pub formats: Vec<PathBuf>,
     /// Show secrets (Authorization, cookies, API keys) instead of redacting them
     #[arg(long, global = true)]
     pub no_redact: bool,
@@ -82,6 +88,8 @@ pub enum Command {
     Chains(chains::ChainsArgs),
     /// What the index holds
     Stats(stats::StatsArgs),
+    /// How each file is read: its format, where each field was found, what was not
+    Explain(explain::ExplainArgs),
     /// Is it just this client or everyone: clients, routes and onset of an event's code
     Impact(impact::ImpactArgs),
     /// Every request of one client around a moment, successes included
@@ -114,6 +122,7 @@ pub struct Context {
     pub color: bool,
     pub redact: bool,
     catalog_files: Vec<PathBuf>,
+    format_files: Vec<PathBuf>,
 }
 
 impl Context {
@@ -136,6 +145,7 @@ impl Context {
             color,
             redact: !g.no_redact,
             catalog_files: g.catalogs.clone(),
+            format_files: g.formats.clone(),
         })
     }
 
@@ -144,6 +154,17 @@ impl Context {
         let dir = directories::ProjectDirs::from("", "", "errtriage")
             .map(|d| d.config_dir().join("catalogs"));
         Ok(Catalogs::load(&self.catalog_files, dir.as_deref())?)
+    }
+
+    /// Built-in log formats, behind the user's formats folder and
+    /// `--formats` files.
+    pub fn formats(&self) -> Result<errtriage::normalize::Formats> {
+        let dir = directories::ProjectDirs::from("", "", "errtriage")
+            .map(|d| d.config_dir().join("formats"));
+        Ok(errtriage::normalize::Formats::load(
+            &self.format_files,
+            dir.as_deref(),
+        )?)
     }
 
     /// The index, opened for reading.
@@ -164,6 +185,11 @@ fn default_index_dir() -> Option<PathBuf> {
 /// Run the parsed command line.
 pub fn run(cli: Cli) -> Result<Status> {
     let ctx = Context::new(&cli.global)?;
+    if !matches!(cli.command, Some(Command::Completions { .. })) {
+        // Every line read from here on (ingest, and `find` rebuilding
+        // events from their raw lines) is read with the user's formats.
+        errtriage::normalize::formats::install(ctx.formats()?);
+    }
     match cli.command {
         Some(Command::Ingest(a)) => ingest::run(&ctx, a),
         Some(Command::Find(a)) => find::run(&ctx, a),
@@ -171,6 +197,7 @@ pub fn run(cli: Cli) -> Result<Status> {
         Some(Command::Groups(a)) => groups::run(&ctx, a),
         Some(Command::Chains(a)) => chains::run(&ctx, a),
         Some(Command::Stats(a)) => stats::run(&ctx, a),
+        Some(Command::Explain(a)) => explain::run(&ctx, a),
         Some(Command::Impact(a)) => impact::run(&ctx, a),
         Some(Command::Timeline(a)) => timeline::run(&ctx, a),
         Some(Command::Tui(a)) => tui_command(&ctx, a),

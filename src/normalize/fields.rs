@@ -424,7 +424,7 @@ fn header_name<'k>(
 
 /// FNV-1a: short ASCII keys, a few dozen lookups per line.
 #[derive(Default)]
-struct FnvHasher(u64);
+pub(crate) struct FnvHasher(u64);
 
 impl Hasher for FnvHasher {
     fn finish(&self) -> u64 {
@@ -443,7 +443,7 @@ impl Hasher for FnvHasher {
     }
 }
 
-type Fnv = BuildHasherDefault<FnvHasher>;
+pub(crate) type Fnv = BuildHasherDefault<FnvHasher>;
 
 #[cfg(test)]
 mod tests {

@@ -7,9 +7,15 @@
 //! — a member, a JSON string inside a member, or the line itself — is read as
 //! an envelope ([`envelope`]). Timestamps are in [`time`]; the path's
 //! route (ids templated) in [`route`].
+//!
+//! Before that generic probe, a line is read by the log format that claims
+//! it ([`formats`]): the format's reading comes first, and the probe fills
+//! every field the format left empty, so a format never reads a line worse.
 
 mod envelope;
+pub mod explain;
 mod fields;
+pub mod formats;
 mod headers;
 pub mod route;
 mod time;
@@ -22,6 +28,7 @@ use chrono::{DateTime, Utc};
 use crate::model::{BadReason, Envelope, Event, Source};
 use envelope::BodyInfo;
 use fields::{Form, Hits, Marker, Slot};
+pub use formats::{Format, FormatError, Formats};
 use headers::{HeaderSet, REQUEST_FIRST, RESPONSE_FIRST, name_ends_with};
 use value::{J, Obj, ParseError};
 
@@ -41,8 +48,19 @@ const BODY_LEVELS: u8 = 3;
 /// Latencies above this (ms, ~11 days) are timestamps in disguise.
 const MAX_LATENCY_MS: f64 = 1e9;
 
-/// Normalize one line (without its line terminator).
+/// Normalize one line (without its line terminator) with the installed
+/// formats ([`formats::install`]; the built-ins unless the binary loaded
+/// the user's).
 pub fn normalize(line: &str, source: Source) -> Result<Normalized, BadReason> {
+    normalize_with(formats::installed(), line, source)
+}
+
+/// Normalize one line with a given set of formats.
+pub fn normalize_with(
+    formats: &Formats,
+    line: &str,
+    source: Source,
+) -> Result<Normalized, BadReason> {
     let text = line.strip_prefix('\u{feff}').unwrap_or(line);
     let mut repaired = None;
     let root = value::parse_lenient(text, &mut repaired).map_err(|e| match e {
@@ -52,6 +70,51 @@ pub fn normalize(line: &str, source: Source) -> Result<Normalized, BadReason> {
     let J::Obj(obj) = &root else {
         return Err(BadReason::NotObject);
     };
+    let mut n = read_object(formats, obj, line, source, 0);
+    // After the format's reading too: its ids and paths become terms.
+    scrub_terms(&mut n.event);
+    Ok(n)
+}
+
+/// How many wrappers deep (a journald line holding a Docker line holding
+/// the app's) a format's `inner` line is followed.
+const INNER_LEVELS: u8 = 3;
+
+/// Read one object: by its format (and the line inside it, for wrappers),
+/// with the probe filling what the format left empty.
+fn read_object(formats: &Formats, obj: &Obj, line: &str, source: Source, depth: u8) -> Normalized {
+    let format = formats.detect(obj);
+    if let Some(f) = format.filter(|_| depth < INNER_LEVELS) {
+        for p in &f.file.format.inner {
+            let inner = match formats::read::get(obj, p).map(J::unwrap_any) {
+                Some(J::Obj(o)) => Some(read_object(formats, o, line, source.clone(), depth + 1)),
+                Some(J::Str(s)) if s.trim_start().starts_with('{') => {
+                    let mut repaired = None;
+                    match value::parse_lenient(s.trim(), &mut repaired) {
+                        Ok(J::Obj(o)) => {
+                            Some(read_object(formats, &o, line, source.clone(), depth + 1))
+                        }
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
+            if let Some(mut n) = inner {
+                let outer = formats::read::read(f, obj);
+                fill(&mut n, outer, f.name());
+                return n;
+            }
+        }
+    }
+    let mut n = probe(obj, line, source);
+    if let Some(f) = format {
+        overlay(&mut n, formats::read::read(f, obj), f.name());
+    }
+    n
+}
+
+/// The generic probe (DESIGN "Normalization: where fields are found").
+fn probe(obj: &Obj, line: &str, source: Source) -> Normalized {
     let hits = fields::walk(obj);
     let headers = HeaderSet::from_hits(hits.of(Slot::Headers));
     let ts = event_time(&hits);
@@ -79,12 +142,97 @@ pub fn normalize(line: &str, source: Source) -> Result<Normalized, BadReason> {
     } else {
         Envelope::None
     };
-    scrub_terms(&mut event);
-    Ok(Normalized {
+    Normalized {
         event,
         envelope,
         has_ts: ts.is_some(),
-    })
+    }
+}
+
+/// A format's reading over the probe's: what the format found wins.
+fn overlay(n: &mut Normalized, r: formats::read::Reading, name: &str) {
+    let e = &mut n.event;
+    if let Some(ts) = r.ts {
+        e.ts = ts;
+        n.has_ts = true;
+    }
+    if let Some(s) = r.status {
+        if e.code.as_deref() == e.status.map(|old| format!("http_{old}")).as_deref() {
+            e.code = None;
+        }
+        e.status = Some(s);
+    }
+    set(&mut e.request_id, r.request_id);
+    replace(&mut e.trace_id, r.trace_id);
+    replace(&mut e.service, r.service);
+    replace(&mut e.method, r.method);
+    if r.path.is_some() {
+        e.route = r.path.as_deref().map(route::template);
+        e.path = r.path;
+    }
+    replace(&mut e.message, r.message.map(|m| scrub(&m)));
+    replace(&mut e.idempotency_key, r.idempotency_key);
+    replace(&mut e.latency_ms, r.latency_ms);
+    replace(&mut e.client, r.client.filter(|c| !looks_secret(c)));
+    settle_code(e, r.code);
+    e.format = Some(name.to_owned());
+}
+
+/// A wrapper's reading under the line it wraps: fills only what is empty.
+fn fill(n: &mut Normalized, r: formats::read::Reading, name: &str) {
+    let e = &mut n.event;
+    if !n.has_ts {
+        if let Some(ts) = r.ts {
+            e.ts = ts;
+            n.has_ts = true;
+        }
+    }
+    if e.status.is_none() {
+        e.status = r.status;
+    }
+    if e.request_id.is_empty() {
+        set(&mut e.request_id, r.request_id);
+    }
+    e.trace_id = e.trace_id.take().or(r.trace_id);
+    e.service = e.service.take().or(r.service);
+    e.method = e.method.take().or(r.method);
+    if e.path.is_none() && r.path.is_some() {
+        e.route = r.path.as_deref().map(route::template);
+        e.path = r.path;
+    }
+    e.idempotency_key = e.idempotency_key.take().or(r.idempotency_key);
+    e.latency_ms = e.latency_ms.or(r.latency_ms);
+    e.client = e.client.take().or(r.client.filter(|c| !looks_secret(c)));
+    settle_code(e, r.code);
+    e.format.get_or_insert_with(|| name.to_owned());
+}
+
+/// The code after a format's reading: its own code on a failure, else
+/// `http_<status>` for a failing status the probe did not see.
+fn settle_code(e: &mut Event, code: Option<String>) {
+    let failing = e.status.is_none_or(|s| s >= 400);
+    match (code, e.code.as_deref()) {
+        (Some(c), None) if failing => e.code = Some(c),
+        (Some(c), Some(old)) if failing && old.starts_with("http_") => e.code = Some(c),
+        _ => {}
+    }
+    if e.code.is_none() {
+        if let Some(s) = e.status.filter(|s| *s >= 400) {
+            e.code = Some(format!("http_{s}"));
+        }
+    }
+}
+
+fn replace<T>(slot: &mut Option<T>, v: Option<T>) {
+    if v.is_some() {
+        *slot = v;
+    }
+}
+
+fn set(slot: &mut String, v: Option<String>) {
+    if let Some(v) = v.filter(|v| !v.is_empty()) {
+        *slot = v;
+    }
 }
 
 /// Redact secrets from every field that becomes an index term (a key in a

@@ -149,7 +149,14 @@ impl HumanPrinter {
             e.source.line
         );
         writeln!(self.out, "{}", self.paint(DIM, &place))?;
-        for line in pretty_raw(&e.raw).lines() {
+        // Redact the whole line first: a secret map (Cloudflare's
+        // `Cookies`) spans several lines once pretty-printed.
+        let raw = if self.redact {
+            sanitize::redact(&e.raw)
+        } else {
+            std::borrow::Cow::Borrowed(e.raw.as_str())
+        };
+        for line in pretty_raw(&raw).lines() {
             writeln!(self.out, "  {}", self.safe(line))?;
         }
         Ok(())

@@ -1,0 +1,241 @@
+//! formats: log formats as data (DESIGN "Log formats"). A format says how
+//! to recognise a line ([`spec::Header::detect`], `shape`) and where each
+//! Event field lives, in which units ([`read`]). Built-ins are TOML files
+//! in `builtin/` (include_str!); users add their own
+//! (`~/.config/errtriage/formats/*.toml`, `--formats FILE`), which win.
+//!
+//! Detection costs a hash lookup per top-level key: each format is filed
+//! under the first key it requires, so a line only tries the formats whose
+//! anchor key it has; a line no format claims is read by the generic probe
+//! alone.
+
+pub(crate) mod read;
+pub mod spec;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+pub use spec::{FormatError, FormatFile};
+
+use super::fields::Fnv;
+use super::value::{J, Obj};
+
+/// One log format, ready to read lines.
+#[derive(Debug, Clone)]
+pub struct Format {
+    pub file: FormatFile,
+    /// Where it came from: `builtin` or a file path.
+    pub origin: String,
+}
+
+impl Format {
+    pub fn name(&self) -> &str {
+        &self.file.format.name
+    }
+
+    /// Whether `obj` is a line of this format: every `detect` path present
+    /// and every `shape` matched.
+    pub(crate) fn claims(&self, obj: &Obj) -> bool {
+        let h = &self.file.format;
+        h.detect
+            .iter()
+            .all(|p| read::get(obj, p).is_some_and(|v| !matches!(v, J::Null)))
+            && h.shape.iter().all(|(p, re)| {
+                read::get(obj, p).is_some_and(|v| match v.unwrap_any() {
+                    J::Str(s) => re.0.is_match(s),
+                    J::Num(n) => re.0.is_match(&n.to_string()),
+                    J::Bool(b) => re.0.is_match(if *b { "true" } else { "false" }),
+                    _ => false,
+                })
+            })
+    }
+}
+
+/// The built-in format files, most specific first.
+const BUILTIN: &[(&str, &str)] = &[
+    ("gcp", include_str!("builtin/gcp.toml")),
+    ("cloudflare", include_str!("builtin/cloudflare.toml")),
+    ("apigateway", include_str!("builtin/apigateway.toml")),
+    ("envoy", include_str!("builtin/envoy.toml")),
+    ("traefik", include_str!("builtin/traefik.toml")),
+    ("caddy", include_str!("builtin/caddy.toml")),
+    ("kong", include_str!("builtin/kong.toml")),
+    ("haproxy", include_str!("builtin/haproxy.toml")),
+    ("azure", include_str!("builtin/azure.toml")),
+    ("serilog", include_str!("builtin/serilog.toml")),
+    ("serilog-json", include_str!("builtin/serilog-json.toml")),
+    ("dotnet", include_str!("builtin/dotnet.toml")),
+    ("bunyan", include_str!("builtin/bunyan.toml")),
+    ("pino", include_str!("builtin/pino.toml")),
+    ("zap", include_str!("builtin/zap.toml")),
+    ("journald", include_str!("builtin/journald.toml")),
+    ("datadog", include_str!("builtin/datadog.toml")),
+    ("kubernetes", include_str!("builtin/kubernetes.toml")),
+    ("docker", include_str!("builtin/docker.toml")),
+    ("cloudwatch", include_str!("builtin/cloudwatch.toml")),
+    ("logstash", include_str!("builtin/logstash.toml")),
+    ("gelf", include_str!("builtin/gelf.toml")),
+    ("log4j2", include_str!("builtin/log4j2.toml")),
+    ("logback", include_str!("builtin/logback.toml")),
+    ("lograge", include_str!("builtin/lograge.toml")),
+    ("monolog", include_str!("builtin/monolog.toml")),
+    ("structlog", include_str!("builtin/structlog.toml")),
+    ("python", include_str!("builtin/python.toml")),
+    ("slog", include_str!("builtin/slog.toml")),
+];
+
+/// A set of formats, user formats first, with the detection index.
+#[derive(Debug, Clone)]
+pub struct Formats {
+    list: Vec<Format>,
+    /// Lower-cased first segment of a format's first detect path → formats.
+    anchors: HashMap<String, Vec<usize>, Fnv>,
+    /// Which lengths (bit n: n bytes) and lower-cased first bytes anchors
+    /// have: most keys of a line are rejected by these before any lookup.
+    anchor_lens: u64,
+    anchor_first: [bool; 256],
+}
+
+impl Formats {
+    /// The built-in formats.
+    pub fn builtin() -> Formats {
+        let list = BUILTIN
+            .iter()
+            .map(|(name, text)| Format {
+                file: spec::parse(text, Path::new(&format!("builtin/{name}.toml")))
+                    .unwrap_or_else(|e| panic!("built-in format: {e}")),
+                origin: "builtin".into(),
+            })
+            .collect();
+        Formats::from_list(list)
+    }
+
+    /// No formats: every line is read by the generic probe alone.
+    pub fn none() -> Formats {
+        Formats::from_list(Vec::new())
+    }
+
+    /// The user's formats — `dir/*.toml` (sorted), then `files` — ahead of
+    /// the built-ins. A file naming a built-in replaces it.
+    pub fn load(files: &[PathBuf], dir: Option<&Path>) -> Result<Formats, FormatError> {
+        let mut paths = match dir {
+            Some(d) => toml_files(d)?,
+            None => Vec::new(),
+        };
+        paths.extend(files.iter().cloned());
+        let mut list = Vec::new();
+        for p in &paths {
+            list.push(Format {
+                file: spec::read(p)?,
+                origin: p.display().to_string(),
+            });
+        }
+        // A later file (an explicit --formats) wins over an earlier one.
+        list.reverse();
+        let mut seen = std::collections::HashSet::new();
+        list.retain(|f: &Format| seen.insert(f.name().to_owned()));
+        list.extend(
+            Formats::builtin()
+                .list
+                .into_iter()
+                .filter(|b| !seen.contains(b.name())),
+        );
+        Ok(Formats::from_list(list))
+    }
+
+    fn from_list(list: Vec<Format>) -> Formats {
+        let mut anchors: HashMap<String, Vec<usize>, Fnv> = HashMap::default();
+        let (mut anchor_lens, mut anchor_first) = (0u64, [false; 256]);
+        for (i, f) in list.iter().enumerate() {
+            if let Some(first) = f.file.format.detect.first() {
+                let anchor = first
+                    .split('.')
+                    .next()
+                    .unwrap_or(first)
+                    .to_ascii_lowercase();
+                if let Some(&b) = anchor.as_bytes().first() {
+                    anchor_first[usize::from(b)] = true;
+                }
+                anchor_lens |= 1u64.checked_shl(anchor.len() as u32).unwrap_or(0);
+                anchors.entry(anchor).or_default().push(i);
+            }
+        }
+        Formats {
+            list,
+            anchors,
+            anchor_lens,
+            anchor_first,
+        }
+    }
+
+    /// Every format, in the order they are tried.
+    pub fn list(&self) -> &[Format] {
+        &self.list
+    }
+
+    /// The format that claims `obj`: of those whose anchor key the line has,
+    /// the first in order that claims it.
+    pub(crate) fn detect(&self, obj: &Obj) -> Option<&Format> {
+        let mut best = usize::MAX;
+        let mut buf = [0u8; 63];
+        for (key, _) in obj {
+            let seg = key.split('.').next().unwrap_or(key).as_bytes();
+            let Some(&first) = seg.first() else { continue };
+            if seg.len() > buf.len()
+                || self.anchor_lens & (1u64 << seg.len()) == 0
+                || !self.anchor_first[usize::from(first.to_ascii_lowercase())]
+            {
+                continue;
+            }
+            let lower = &mut buf[..seg.len()];
+            lower.copy_from_slice(seg);
+            lower.make_ascii_lowercase();
+            let Ok(lower) = std::str::from_utf8(lower) else {
+                continue;
+            };
+            for &i in self.anchors.get(lower).into_iter().flatten() {
+                if i < best && self.list[i].claims(obj) {
+                    best = i;
+                }
+            }
+        }
+        self.list.get(best)
+    }
+}
+
+/// Every `*.toml` directly in `dir`, sorted; none when it does not exist.
+fn toml_files(dir: &Path) -> Result<Vec<PathBuf>, FormatError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => {
+            return Err(FormatError {
+                path: dir.to_path_buf(),
+                line: None,
+                field: None,
+                message: format!("cannot list the formats directory: {e}"),
+            });
+        }
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+static INSTALLED: OnceLock<Formats> = OnceLock::new();
+
+/// Make `formats` the set [`crate::normalize::normalize`] reads with, for
+/// the rest of the process (the binary does this once, after loading the
+/// user's formats). False if a set was already in use.
+pub fn install(formats: Formats) -> bool {
+    INSTALLED.set(formats).is_ok()
+}
+
+/// The installed formats (the built-ins unless [`install`] was called).
+pub fn installed() -> &'static Formats {
+    INSTALLED.get_or_init(Formats::builtin)
+}

@@ -1,0 +1,276 @@
+//! The log-format description language (TOML), as written in a format file,
+//! and its checks: one file describes one format — how to recognise a line
+//! of it, and where each Event field lives. See docs/formats.md.
+//!
+//! ```toml
+//! [format]
+//! name = "traefik"                     # required; shown as the Event's `format`
+//! title = "Traefik access log (JSON)"
+//! docs = "https://doc.traefik.io/traefik/observability/access-logs/"
+//! detect = ["DownstreamStatus", "RequestMethod"]  # every path must be present
+//! shape = { RequestPath = "^/" }       # and these values must match (regex)
+//! inner = ["log"]                      # a JSON line logged inside a string member
+//!
+//! [fields]                             # a dotted path, or a list tried in order
+//! ts = "StartUTC"
+//! status = ["DownstreamStatus", "OriginStatus"]
+//! latency_ms = "Duration"
+//!
+//! [units]
+//! latency = "ns"                       # ns | us | ms | s | text ("0.5s", "12ms")
+//! ts = "auto"                          # auto | s | ms | us | ns | a chrono layout
+//! service = "host"                     # name (as logged) | host (first label)
+//!
+//! [headers]
+//! request = ["RequestHeaders"]         # header maps, "Name: value" text or pairs
+//! response = ["ResponseHeaders"]
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use regex::{Regex, RegexBuilder};
+use serde::Deserialize;
+
+/// A malformed format file: the file, and the line and field where known.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("format {}{}{}: {message}", path.display(),
+    line.map(|l| format!(", line {l}")).unwrap_or_default(),
+    field.as_ref().map(|f| format!(", field `{f}`")).unwrap_or_default())]
+pub struct FormatError {
+    pub path: PathBuf,
+    /// 1-based line of the offending value, key or table.
+    pub line: Option<usize>,
+    /// Dotted path of the offending field (`units.latency`).
+    pub field: Option<String>,
+    pub message: String,
+}
+
+/// One format file as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormatFile {
+    pub format: Header,
+    #[serde(default)]
+    pub fields: FieldPaths,
+    #[serde(default)]
+    pub units: Units,
+    #[serde(default)]
+    pub headers: HeaderPaths,
+}
+
+/// `[format]`: the name and how to recognise a line.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Header {
+    pub name: String,
+    pub title: Option<String>,
+    /// Where the format is documented (the built-ins were written from it).
+    pub docs: Option<String>,
+    /// Paths that must all be present (top-level, dotted, any case).
+    pub detect: Vec<String>,
+    /// Paths whose text must match a regex.
+    #[serde(default)]
+    pub shape: BTreeMap<String, Shape>,
+    /// String members that may hold the application's own JSON line
+    /// (Docker's `log`, a shipper's `message`): read it first.
+    #[serde(default)]
+    pub inner: Vec<String>,
+}
+
+/// A value-shape regex, compiled while parsing (so a bad one has a line).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Shape(pub Regex);
+
+impl TryFrom<String> for Shape {
+    type Error = String;
+    fn try_from(s: String) -> Result<Shape, String> {
+        RegexBuilder::new(&s)
+            .size_limit(1 << 20)
+            .build()
+            .map(Shape)
+            .map_err(|e| format!("bad regular expression: {e}"))
+    }
+}
+
+/// One path or several, tried in order.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(from = "OneOrMany")]
+pub struct Paths(pub Vec<String>);
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl From<OneOrMany> for Paths {
+    fn from(v: OneOrMany) -> Paths {
+        match v {
+            OneOrMany::One(s) => Paths(vec![s]),
+            OneOrMany::Many(v) => Paths(v),
+        }
+    }
+}
+
+/// `[fields]`: where each Event field lives. Every key is optional; what a
+/// format leaves out, the generic probe still finds.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldPaths {
+    #[serde(default)]
+    pub ts: Paths,
+    #[serde(default)]
+    pub request_id: Paths,
+    #[serde(default)]
+    pub trace_id: Paths,
+    #[serde(default)]
+    pub service: Paths,
+    #[serde(default)]
+    pub method: Paths,
+    /// A path, or a URL whose path is taken; the query is cut.
+    #[serde(default)]
+    pub path: Paths,
+    #[serde(default)]
+    pub status: Paths,
+    #[serde(default)]
+    pub code: Paths,
+    #[serde(default)]
+    pub message: Paths,
+    /// A message template (Serilog `@mt`) rendered with the line's properties.
+    #[serde(default)]
+    pub message_template: Paths,
+    /// An exception or stack: its first line is the message when none is found.
+    #[serde(default)]
+    pub exception: Paths,
+    #[serde(default)]
+    pub idempotency_key: Paths,
+    #[serde(default)]
+    pub latency_ms: Paths,
+    #[serde(default)]
+    pub client: Paths,
+}
+
+/// `[units]`: how durations and times are written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Units {
+    pub latency: Option<LatencyUnit>,
+    pub ts: Option<TimeUnit>,
+    /// `host`: the service is a host name's first label
+    /// (`bookings.default.svc:8080` → `bookings`).
+    pub service: Option<ServiceForm>,
+}
+
+/// How the service value is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ServiceForm {
+    Name,
+    Host,
+}
+
+/// The unit of `latency_ms`'s value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LatencyUnit {
+    Ns,
+    Us,
+    Ms,
+    S,
+    /// Text with a unit (`"0.5s"`, `"12ms"`); a bare number is ms.
+    Text,
+}
+
+/// How `ts` is written: any supported style, an epoch unit, or a layout.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(from = "String")]
+pub enum TimeUnit {
+    Auto,
+    S,
+    Ms,
+    Us,
+    Ns,
+    /// A chrono `strftime` layout (`%d/%b/%Y:%H:%M:%S %z`).
+    Layout(String),
+}
+
+impl From<String> for TimeUnit {
+    fn from(s: String) -> TimeUnit {
+        match s.as_str() {
+            "auto" | "" => TimeUnit::Auto,
+            "s" => TimeUnit::S,
+            "ms" => TimeUnit::Ms,
+            "us" => TimeUnit::Us,
+            "ns" => TimeUnit::Ns,
+            _ => TimeUnit::Layout(s),
+        }
+    }
+}
+
+/// `[headers]`: where request and response headers are logged.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeaderPaths {
+    #[serde(default)]
+    pub request: Paths,
+    #[serde(default)]
+    pub response: Paths,
+}
+
+/// Parse one format file's text; `path` names it in errors.
+pub fn parse(text: &str, path: &Path) -> Result<FormatFile, FormatError> {
+    let file: FormatFile = toml::from_str(text).map_err(|e| {
+        let (line, field, message) = crate::tomlspan::locate(text, &e);
+        FormatError {
+            path: path.to_path_buf(),
+            line,
+            field,
+            message,
+        }
+    })?;
+    let problem = |field: &str, message: &str| {
+        let key = field.rsplit('.').next().unwrap_or(field);
+        let line = text
+            .lines()
+            .position(|l| l.trim_start().starts_with(key))
+            .map(|l| l + 1);
+        Err(FormatError {
+            path: path.to_path_buf(),
+            line,
+            field: Some(field.to_owned()),
+            message: message.to_owned(),
+        })
+    };
+    if file.format.name.trim().is_empty() {
+        return problem("format.name", "the format name must not be empty");
+    }
+    if file.format.detect.iter().all(|d| d.trim().is_empty()) {
+        return problem(
+            "format.detect",
+            "name at least one key that every line of this format has",
+        );
+    }
+    if let Some(TimeUnit::Layout(l)) = &file.units.ts {
+        if !l.contains('%') {
+            return problem(
+                "units.ts",
+                "expected auto, s, ms, us, ns or a strftime layout such as %d/%b/%Y:%H:%M:%S %z",
+            );
+        }
+    }
+    Ok(file)
+}
+
+/// Read and parse one file.
+pub fn read(path: &Path) -> Result<FormatFile, FormatError> {
+    let text = std::fs::read_to_string(path).map_err(|e| FormatError {
+        path: path.to_path_buf(),
+        line: None,
+        field: None,
+        message: format!("cannot read: {e}"),
+    })?;
+    parse(&text, path)
+}
