@@ -38,17 +38,6 @@ pub struct IngestArgs {
 }
 
 impl IngestArgs {
-    pub fn paths(paths: Vec<PathBuf>) -> Self {
-        IngestArgs {
-            paths,
-            json: false,
-            rebuild: false,
-            follow: false,
-            commit_bytes: None,
-            commit_secs: None,
-        }
-    }
-
     fn options(&self) -> IngestOptions {
         let mut options = IngestOptions::default();
         if self.follow {

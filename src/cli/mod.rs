@@ -233,11 +233,8 @@ pub fn run(cli: Cli) -> Result<Status> {
 fn tui_command(ctx: &Context, a: TuiArgs) -> Result<Status> {
     let paths: Vec<PathBuf> = a.args.iter().map(PathBuf::from).collect();
     if !paths.is_empty() && paths.iter().all(|p| p.exists()) {
-        // Ctrl-C during the ingest means stop, not "open what you have".
-        if ingest::run(ctx, ingest::IngestArgs::paths(paths))? == Status::Interrupted {
-            return Ok(Status::Interrupted);
-        }
-        return crate::tui::run(ctx, "");
+        // The ingest's report shows inside the TUI (`!`), not behind it.
+        return crate::tui::open_paths(ctx, &paths);
     }
     crate::tui::run(ctx, &a.args.join(" "))
 }

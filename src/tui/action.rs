@@ -24,14 +24,40 @@ pub enum Action {
     Open,
     /// `Esc`: close the page, or go back to where a drill-in started.
     Back,
+    /// `q`: close the open page like `Esc`; quit from the top level.
+    Close,
+    /// A left click at (column, row): selects a row or a view tab.
+    Click(u16, u16),
+    /// The wheel at (column, row), by n rows (negative: up): scrolls the
+    /// pane under the pointer.
+    Wheel(isize, u16, u16),
+    /// `J`/`K`: scroll the detail pane by n rows (negative: up).
+    ScrollDetail(isize),
     /// `c`: the selected event's retry chain.
     Chain,
     /// `y`: copy the selected request id (OSC 52).
     Copy,
+    /// `Y`: copy the case card of the event or chain (as `find --format
+    /// markdown`), or the Groups table as Markdown.
+    CopyCard,
+    /// `Ctrl-K`: copy the idempotency key.
+    CopyKey,
     /// `b`: group by the next field.
     CycleGroupBy,
+    /// `B`: group by the previous field.
+    CycleGroupByBack,
     /// `f`: chains — every chain, or flagged ones only.
     ToggleFlagged,
+    /// `s`: the Chains view's next order (worst first, newest, most attempts).
+    SortChains,
+    /// `[`/`]`: move the histogram's cursor by n columns.
+    HistMove(isize),
+    /// `v`: mark (or unmark) a span on the histogram at its cursor.
+    HistMark,
+    /// `Backspace`: undo the last zoom (back to the query before it).
+    ZoomOut,
+    /// `!`: the problems the ingest found.
+    ShowProblems,
     /// `?`: show or hide the key help.
     Help,
     Quit,
@@ -105,6 +131,10 @@ pub enum JobKind {
     Detail {
         event: Box<Event>,
     },
+    /// The markdown case card of an id, for the clipboard.
+    Card {
+        id: String,
+    },
 }
 
 /// Each slot runs at most one job at a time and keeps only its latest pending one.
@@ -117,10 +147,11 @@ pub enum Slot {
     Groups,
     Chains,
     Detail,
+    Card,
 }
 
 impl Slot {
-    pub const ALL: [Slot; 7] = [
+    pub const ALL: [Slot; 8] = [
         Slot::Events,
         Slot::More,
         Slot::Histogram,
@@ -128,6 +159,7 @@ impl Slot {
         Slot::Groups,
         Slot::Chains,
         Slot::Detail,
+        Slot::Card,
     ];
 
     pub fn index(self) -> usize {
@@ -145,6 +177,7 @@ impl JobKind {
             JobKind::Groups { .. } => Slot::Groups,
             JobKind::Chains { .. } => Slot::Chains,
             JobKind::Detail { .. } => Slot::Detail,
+            JobKind::Card { .. } => Slot::Card,
         }
     }
 }
@@ -159,12 +192,26 @@ pub struct Loaded {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Data {
-    Events { offset: usize, result: SearchResult },
+    Events {
+        offset: usize,
+        result: SearchResult,
+    },
+    /// Nothing matched the bare query, but it is a unique prefix (as
+    /// `errtriage find` accepts) of this request id: search for it instead.
+    Expand(String),
     Histogram(Histogram),
     Stats(Stats),
-    Groups { by: GroupBy, rows: Vec<Group> },
+    Groups {
+        by: GroupBy,
+        rows: Vec<Group>,
+    },
     Chains(Vec<Chain>),
     Detail(Box<Detail>),
+    /// A case card (markdown) and the id it is for.
+    Card {
+        id: String,
+        text: String,
+    },
 }
 
 /// The slow half of an event's detail: what its code means, and its chain.

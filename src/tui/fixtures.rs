@@ -310,6 +310,10 @@ pub fn answer_job(corpus: &[Event], job: &Job) -> Loaded {
                 .filter(|c| c.attempts.iter().any(|a| a.source == event.source))
                 .collect(),
         }))),
+        JobKind::Card { id } => Ok(Data::Card {
+            id: id.clone(),
+            text: format!("## errtriage case: `{id}`\n\n- **Key:** \x1b]52;c;evil\x07\n"),
+        }),
         kind => matching(corpus, &job.query).map(|m| query_data(&m, kind)),
     };
     Loaded {
@@ -350,7 +354,7 @@ fn query_data(m: &[Event], kind: &JobKind) -> Data {
             chains.retain(|c| !flagged_only || !c.flags.is_empty());
             Data::Chains(chains)
         }
-        JobKind::Stats | JobKind::Detail { .. } => unreachable!(),
+        JobKind::Stats | JobKind::Detail { .. } | JobKind::Card { .. } => unreachable!(),
     }
 }
 

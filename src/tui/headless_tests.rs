@@ -19,7 +19,13 @@ use super::state::{State, View};
 use super::worker::{self, StoreCell, Worker};
 
 /// One line as a 42min-style gateway would log it.
-fn line(t: &str, rid: &str, status: u16, code: Option<&str>, key: Option<&str>) -> String {
+pub(super) fn line(
+    t: &str,
+    rid: &str,
+    status: u16,
+    code: Option<&str>,
+    key: Option<&str>,
+) -> String {
     let mut v = serde_json::json!({
         "timestamp": format!("2026-05-14T{t}Z"), "service": "42min-api", "method": "POST",
         "path": "/v1/bookings", "status": status, "latency_ms": 40,
@@ -71,7 +77,7 @@ fn corpus() -> String {
     lines.join("\n") + "\n"
 }
 
-fn ingest(index: &Path, log: &Path) {
+pub(super) fn ingest(index: &Path, log: &Path) {
     let catalogs = Catalogs::builtin();
     let opts = WriterOptions {
         threads: 1,
@@ -90,8 +96,8 @@ fn ingest(index: &Path, log: &Path) {
     writer.finish().expect("commit");
 }
 
-struct Headless {
-    app: App,
+pub(super) struct Headless {
+    pub app: App,
     answers: UnboundedReceiver<Action>,
     log: PathBuf,
     index: PathBuf,
@@ -100,9 +106,14 @@ struct Headless {
 
 impl Headless {
     fn new() -> Headless {
+        Headless::with(&corpus(), 120, 40)
+    }
+
+    /// A session over an index built from `log_text`, at `w`×`h`.
+    pub fn with(log_text: &str, w: u16, rows: u16) -> Headless {
         let dir = tempfile::tempdir().expect("tempdir");
         let (log, index) = (dir.path().join("api.log"), dir.path().join("index"));
-        std::fs::write(&log, corpus()).unwrap();
+        std::fs::write(&log, log_text).unwrap();
         ingest(&index, &log);
         let store = StoreCell::new(Store::open(&index, Catalogs::builtin()).expect("store"));
         let (sink, answers) = tokio::sync::mpsc::unbounded_channel();
@@ -116,14 +127,14 @@ impl Headless {
             index,
             _dir: dir,
         };
-        h.app.dispatch(Action::Resize(120, 40));
+        h.app.dispatch(Action::Resize(w, rows));
         h.app.dispatch(Action::Start);
         h.settle();
         h
     }
 
     /// Let the typing pause pass and the worker answer everything asked.
-    fn settle(&mut self) {
+    pub fn settle(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             self.app.fire_debounce();
@@ -138,7 +149,7 @@ impl Headless {
         }
     }
 
-    fn keys(&mut self, keys: &[KeyCode]) {
+    pub fn keys(&mut self, keys: &[KeyCode]) {
         for k in keys {
             self.app
                 .input(&Input::Key(KeyEvent::new(*k, KeyModifiers::NONE)));
@@ -146,11 +157,11 @@ impl Headless {
         self.settle();
     }
 
-    fn type_text(&mut self, text: &str) {
+    pub fn type_text(&mut self, text: &str) {
         self.keys(&text.chars().map(KeyCode::Char).collect::<Vec<_>>());
     }
 
-    fn screen(&mut self) -> String {
+    pub fn screen(&mut self) -> String {
         screen_text(&super::fixtures::draw(&mut self.app.state))
     }
 }
@@ -270,6 +281,30 @@ fn an_id_with_a_colon_is_found_from_the_query_bar() {
     assert_eq!(s.query_error, None);
     assert_eq!(s.events.total, 1);
     assert!(h.screen().contains("0HLVPJD8N8PG5:00000001"));
+}
+
+#[test]
+fn an_eight_character_request_id_prefix_finds_its_event_as_find_does() {
+    let mut h = Headless::new();
+    h.keys(&[KeyCode::Char('/')]);
+    h.type_text("req_2N7s");
+    h.keys(&[KeyCode::Enter]);
+    let s = &h.app.state;
+    assert_eq!(
+        (s.applied.as_str(), s.events.total),
+        ("req_2N7s8x9KqR", 1),
+        "the bar shows the whole id the list found"
+    );
+    assert_eq!(s.selected_event().unwrap().request_id, "req_2N7s8x9KqR");
+    h.keys(&[KeyCode::Char('/')]);
+    h.keys(&[KeyCode::Backspace; 7]);
+    h.keys(&[KeyCode::Enter]);
+    let s = &h.app.state;
+    assert_eq!(
+        (s.applied.as_str(), s.events.total),
+        ("req_2N7", 0),
+        "shorter than find's 8 characters: no guessing"
+    );
 }
 
 #[test]

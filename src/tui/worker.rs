@@ -14,7 +14,7 @@ use std::time::Duration;
 use chrono::Utc;
 use errtriage::index::Store;
 use errtriage::model::Event;
-use errtriage::query::Query;
+use errtriage::query::{Query, SearchResult, find};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::action::{Action, Data, Detail, Job, JobError, JobKind, Loaded, Slot};
@@ -181,6 +181,7 @@ pub fn run_job(store: &Store, job: &Job) -> Loaded {
     let result = match &job.kind {
         JobKind::Stats => store.stats().map(Data::Stats).map_err(index_error),
         JobKind::Detail { event } => detail(store, event.as_ref()),
+        JobKind::Card { id } => card(store, id),
         kind => match Query::parse(&job.query, Utc::now()) {
             Ok(q) => query_job(store, &q, kind),
             Err(e) => Err(JobError::Query(e.0)),
@@ -199,10 +200,13 @@ fn index_error(e: errtriage::Error) -> JobError {
 
 fn query_job(store: &Store, q: &Query, kind: &JobKind) -> Result<Data, JobError> {
     Ok(match *kind {
-        JobKind::Events { offset, limit } => Data::Events {
-            offset,
-            result: store.search_page(q, offset, limit).map_err(index_error)?,
-        },
+        JobKind::Events { offset, limit } => {
+            let result = store.search_page(q, offset, limit).map_err(index_error)?;
+            match expand_prefix(store, q, &result) {
+                Some(full) if offset == 0 => Data::Expand(full),
+                _ => Data::Events { offset, result },
+            }
+        }
         JobKind::Histogram { buckets } => {
             Data::Histogram(store.histogram(q, buckets).map_err(index_error)?)
         }
@@ -219,8 +223,25 @@ fn query_job(store: &Store, q: &Query, kind: &JobKind) -> Result<Data, JobError>
                 .map_err(index_error)?
                 .chains,
         ),
-        JobKind::Stats | JobKind::Detail { .. } => unreachable!("answered without a query"),
+        JobKind::Stats | JobKind::Detail { .. } | JobKind::Card { .. } => {
+            unreachable!("answered without a query")
+        }
     })
+}
+
+/// The request id a bare query that matched nothing is the unique prefix
+/// of — the prefix `errtriage find` accepts, so the TUI accepts it too.
+fn expand_prefix(store: &Store, q: &Query, result: &SearchResult) -> Option<String> {
+    let text = q.text.trim();
+    let bare = !text.contains(|c: char| c.is_whitespace() || c == ':' || c == '"');
+    if result.total > 0 || !bare || text.chars().count() < find::MIN_PREFIX {
+        return None;
+    }
+    let found = store.find(text).ok()?;
+    if found.matched_as.as_deref() != Some("request_id_prefix") {
+        return None;
+    }
+    found.events.first().map(|e| e.request_id.clone())
 }
 
 /// The catalog's reading of `event`, and the chain it is an attempt of —
@@ -242,6 +263,19 @@ fn detail(store: &Store, event: &Event) -> Result<Data, JobError> {
         reading,
         chains,
     })))
+}
+
+/// The case card of `id`: the text `errtriage find ID --format markdown`
+/// prints, always redacted (it leaves the terminal).
+fn card(store: &Store, id: &str) -> Result<Data, JobError> {
+    let found = store.find(id).map_err(index_error)?;
+    let mut text = Vec::new();
+    crate::print::markdown::case_card(&mut text, &found, store.catalogs(), true)
+        .map_err(|e| JobError::Index(e.to_string()))?;
+    Ok(Data::Card {
+        id: id.to_string(),
+        text: String::from_utf8_lossy(&text).into_owned(),
+    })
 }
 
 /// Watch for commits by another process (and for an index appearing in an

@@ -55,6 +55,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
         empty: empty_lines(s),
     };
     s.list_height = render_table(f, area, &mut s.events.list, spec);
+    super::list::record_hits(s, area);
 }
 
 fn empty_lines(s: &State) -> Vec<Line<'static>> {
