@@ -12,6 +12,11 @@ pub struct Event {
     /// When the request happened (UTC, millisecond precision on output).
     #[serde(with = "ts_millis")]
     pub ts: DateTime<Utc>,
+    /// True when the line had no readable time and `ts` was inferred (the
+    /// previous line's, else the file's mtime): shown as inferred, never as
+    /// a real time.
+    #[serde(default)]
+    pub ts_inferred: bool,
     /// The API's own request id; empty when the line names none.
     pub request_id: String,
     pub trace_id: Option<String>,
@@ -52,6 +57,7 @@ impl Event {
     pub fn new(ts: DateTime<Utc>, source: Source, raw: String) -> Self {
         Event {
             ts,
+            ts_inferred: false,
             request_id: String::new(),
             trace_id: None,
             service: None,
@@ -392,6 +398,7 @@ mod tests {
         assert_eq!(v["ts"], "2026-05-14T10:00:00.500Z");
         for key in [
             "ts",
+            "ts_inferred",
             "request_id",
             "trace_id",
             "service",

@@ -129,16 +129,31 @@ fn a_second_ingest_waits_for_the_lock_and_readers_see_commits() {
         .cmd()
         .args(["ingest", "--json"])
         .arg(&dir)
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .unwrap();
+    let mut first = first;
+    // The first holds the lock for its whole run: while it is still
+    // running, the second cannot have started writing.
+    assert!(
+        first.try_wait().unwrap().is_none(),
+        "the first ingest finished too soon to test waiting; make the corpus bigger"
+    );
     let first = first.wait_with_output().unwrap();
+    let second = second.wait_with_output().unwrap();
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
     assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
     let told = stderr(&second);
-    let first_done_before = !told.contains("waiting");
     assert!(
-        told.contains("another ingest is writing") || first_done_before,
-        "{told}"
+        told.contains("another ingest is writing") && told.contains("waiting"),
+        "the second said it waited: {told}"
+    );
+    // It read the checkpoint the first left when it finished: nothing left.
+    let summary: serde_json::Value = serde_json::from_slice(&second.stdout).unwrap();
+    assert_eq!(
+        summary["events"], 0,
+        "the second waited for the first: {summary}"
     );
     assert_exactly_once(&env);
 }

@@ -8,7 +8,7 @@ mod common;
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 
-use common::{Env, repo, stderr};
+use common::{Env, cannot_run, repo, stderr};
 use errtriage::query::Stats;
 
 fn ingested() -> Env {
@@ -348,12 +348,16 @@ impl Tmpfs {
     }
 
     fn grow(&self, size: &str) {
+        self.remount(&format!("remount,size={size}"));
+    }
+
+    fn remount(&self, options: &str) {
         let ok = Command::new("mount")
-            .args(["-o", &format!("remount,size={size}")])
+            .args(["-o", options])
             .arg(&self.0)
             .status()
             .unwrap();
-        assert!(ok.success());
+        assert!(ok.success(), "mount -o {options}");
     }
 }
 
@@ -363,12 +367,38 @@ impl Drop for Tmpfs {
     }
 }
 
+/// Every file in the index belongs to a committed segment (or is tantivy's
+/// own bookkeeping): nothing half-written keeps the disk full.
+fn assert_only_committed_files(index: &std::path::Path) {
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(index.join("meta.json")).unwrap()).unwrap();
+    let segments: Vec<String> = meta["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["segment_id"].as_str().unwrap().replace('-', ""))
+        .collect();
+    for entry in std::fs::read_dir(index).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        let stem = name.split('.').next().unwrap_or("");
+        let bookkeeping = ["meta.json", ".managed.json"].contains(&name.as_str())
+            || name.starts_with(".tantivy-")
+            || name == ".errtriage-index";
+        assert!(
+            bookkeeping || segments.iter().any(|s| s == stem),
+            "{name} is not part of the last commit ({segments:?})"
+        );
+    }
+}
+
 #[test]
 fn a_full_disk_stops_cleanly_and_resumes_once_there_is_space() {
     let env = Env::new();
     let Some(disk) = Tmpfs::mount(env.path("small-disk"), "1m") else {
-        eprintln!("skipped: cannot mount a tmpfs here (needs root)");
-        return;
+        return cannot_run(
+            "a_full_disk_stops_cleanly_and_resumes_once_there_is_space",
+            "cannot mount a tmpfs here (needs root)",
+        );
     };
     // Incompressible messages, so the index cannot squeeze into 1 MB.
     let noise = |i: u64| -> String {
@@ -406,6 +436,11 @@ fn a_full_disk_stops_cleanly_and_resumes_once_there_is_space() {
         err.contains("the disk is full") && !err.contains("panicked"),
         "{err}"
     );
+    assert!(
+        err.contains("removed") && err.contains("unfinished index files"),
+        "says what it cleaned up: {err}"
+    );
+    assert_only_committed_files(&index);
     let stats = |env: &Env| -> Stats {
         let out = env
             .cmd_at(&index)
@@ -427,4 +462,89 @@ fn a_full_disk_stops_cleanly_and_resumes_once_there_is_space() {
         40_000,
         "resumed exactly where it stopped"
     );
+}
+
+#[test]
+fn an_index_that_is_a_regular_file_is_a_clear_error() {
+    let env = Env::new();
+    let file = env.write("not-an-index", "hello\n");
+    for args in [
+        &["stats"][..],
+        &["search", "status:5xx"],
+        &["find", "req_x"],
+    ] {
+        let out = env.cmd_at(&file).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains("not a directory"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn an_empty_id_is_a_usage_error() {
+    let env = ingested();
+    for id in ["", "   "] {
+        fails_with(&env, &["find", id], &["find needs an id"]);
+    }
+}
+
+#[test]
+fn a_truncated_meta_json_is_named_in_one_short_sentence() {
+    let env = ingested();
+    let meta = env.index.join("meta.json");
+    let text = std::fs::read_to_string(&meta).unwrap();
+    std::fs::write(&meta, &text[..text.len() / 2]).unwrap();
+    for args in [&["stats"][..], &["find", "req_2N7s8x9KqR"]] {
+        fails_with(&env, args, &["meta.json", "not valid JSON", "--rebuild"]);
+        let err = stderr(&env.run(args));
+        assert!(err.len() < 300, "short, not the file's content: {err}");
+        assert!(!err.contains("segments"), "no JSON from the file: {err}");
+    }
+    let data = repo().join("tests/data/envelopes.jsonl");
+    fails_with(
+        &env,
+        &["ingest", data.to_str().unwrap()],
+        &["meta.json", "not valid JSON"],
+    );
+}
+
+#[test]
+fn a_read_only_index_can_be_queried() {
+    let env = Env::new();
+    let Some(disk) = Tmpfs::mount(env.path("ro-disk"), "64m") else {
+        return cannot_run(
+            "a_read_only_index_can_be_queried",
+            "cannot mount a tmpfs here (needs root)",
+        );
+    };
+    let index = disk.0.join("index");
+    let data = repo().join("tests/data/envelopes.jsonl");
+    let out = env
+        .cmd_at(&index)
+        .arg("ingest")
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    disk.remount("remount,ro");
+    let run = |args: &[&str]| env.cmd_at(&index).args(args).output().unwrap();
+    let out = run(&["stats", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let stats: Stats = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(stats.events, 13);
+    let out = run(&["find", "req_2N7s8x9KqR", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = run(&["search", "status:4xx", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // Writing is refused in one clear sentence, no Debug dump.
+    let out = env
+        .cmd_at(&index)
+        .arg("ingest")
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(!err.contains("Os {") && !err.contains("IoError("), "{err}");
+    assert!(err.contains("Read-only file system"), "{err}");
 }

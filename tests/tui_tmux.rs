@@ -29,8 +29,8 @@ fn line(t: &str, rid: &str, status: u16, code: Option<&str>, key: Option<&str>) 
     v.to_string()
 }
 
-/// 8 events: slot_unavailable ×3 (one retry chain), upstream_unavailable ×2,
-/// rate_limited ×1, two successes.
+/// 9 events: slot_unavailable ×3 then a 201 (one retry chain, the spike at
+/// 10:00), upstream_unavailable ×2, rate_limited ×1, two more successes.
 fn corpus() -> String {
     let lines = [
         line(
@@ -75,6 +75,7 @@ fn corpus() -> String {
             Some("rate_limited"),
             None,
         ),
+        line("10:00:01.000", "req_TMUX0009", 201, None, Some("idem-t1")),
         line("10:04:00.000", "req_TMUX0007", 201, None, None),
         line("10:05:00.000", "req_TMUX0008", 200, None, None),
     ];
@@ -221,8 +222,9 @@ fn tui_in_tmux_finds_a_request_groups_the_codes_and_quits_cleanly() {
         "-c",
         &script,
     ]);
+    tmux.run(&["set-option", "-g", "set-clipboard", "on"]);
     tmux.wait_for("the Events view", |s| {
-        s.contains("Events │ Groups │ Chains") && s.contains("8 matching")
+        s.contains("Events │ Groups │ Chains") && s.contains("9 matching")
     });
 
     // `/` + a request id + Enter shows that event and its code.
@@ -243,7 +245,7 @@ fn tui_in_tmux_finds_a_request_groups_the_codes_and_quits_cleanly() {
 
     // `/`, Ctrl-U, Enter: every event again; Tab: the Groups view with counts.
     tmux.keys(&["/", "C-u", "Enter"]);
-    tmux.wait_for("every event", |s| s.contains("8 matching"));
+    tmux.wait_for("every event", |s| s.contains("9 matching"));
     tmux.keys(&["Tab"]);
     let screen = tmux.wait_for("the Groups view", |s| {
         s.contains("by code (b)") && s.contains("rate_limited")
@@ -258,6 +260,76 @@ fn tui_in_tmux_finds_a_request_groups_the_codes_and_quits_cleanly() {
     assert_eq!(count("slot_unavailable"), Some(3), "{screen}");
     assert_eq!(count("upstream_unavailable"), Some(2), "{screen}");
     assert_eq!(count("rate_limited"), Some(1), "{screen}");
+
+    // Chains: open the chain, walk its marker to the 201 and open that attempt.
+    tmux.keys(&["Tab"]);
+    tmux.wait_for("the Chains view", |s| {
+        s.contains("idem-t1") && s.contains("worst first")
+    });
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the chain page", |s| s.contains("Retry chain ·"));
+    tmux.keys(&["j", "j", "j"]);
+    let screen = tmux.wait_for("the marker on the 201", |s| {
+        s.lines()
+            .any(|l| l.contains('▸') && l.contains("201") && l.contains("req_TMUX0009"))
+    });
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the attempt's event", |s| {
+        s.contains("Attempt · Esc back") && s.contains("req_TMUX0009")
+    });
+
+    // `Y` copies its case card by OSC 52: tmux (set-clipboard on) keeps it
+    // as a paste buffer.
+    tmux.keys(&["Y"]);
+    tmux.wait_for("the copy in the status bar", |s| {
+        s.contains("copied the case card")
+    });
+    let deadline = Instant::now() + WAIT;
+    let card = loop {
+        let out = Command::new("tmux")
+            .arg("-S")
+            .arg(&tmux.socket)
+            .args(["show-buffer"])
+            .output()
+            .expect("tmux show-buffer");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        if text.contains("errtriage case") {
+            break text;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no OSC 52 copy reached tmux\n{screen}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(
+        card.contains("req_TMUX0009") && card.contains("idem-t1"),
+        "{card}"
+    );
+    assert!(!card.contains('\x1b'), "{card:?}");
+
+    // Back to the list; zoom the histogram to the spike at 10:00 with the
+    // keyboard: cursor to the first column, mark, widen, Enter.
+    // (one Esc at a time: two in a row read as Alt-Esc)
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the chain page again", |s| s.contains("Retry chain ·"));
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the chains list", |s| s.contains("worst first"));
+    let left = vec!["["; 120];
+    tmux.keys(&left);
+    tmux.keys(&["v", "]", "]", "Enter"]);
+    let screen = tmux.wait_for("the zoomed span", |s| {
+        s.contains("/ since:2026-05-14T10:00:00Z") && s.contains("1 chains")
+    });
+    assert!(!screen.contains("rate_limited"), "{screen}");
+    tmux.keys(&["BSpace"]);
+    tmux.wait_for("zoomed back out", |s| s.contains("every event"));
+
+    // Back to Groups over every event for the pivots.
+    tmux.keys(&["Tab", "Tab"]);
+    tmux.wait_for("the Groups view again", |s| {
+        s.contains("by code (b) · 3 groups")
+    });
 
     // `-` then `o` excludes the selected group's code; `u` undoes it.
     tmux.keys(&["-"]);

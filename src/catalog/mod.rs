@@ -100,6 +100,14 @@ impl Catalogs {
         }
     }
 
+    /// A hash of everything these catalogs say (built-ins and user files
+    /// alike), recorded with the index: when it changes, the indexed `api`
+    /// and `class` may no longer be what a read shows (`errtriage reindex`).
+    pub fn fingerprint(&self) -> u64 {
+        // Every map in a catalog is ordered, so the Debug text is stable.
+        xxhash_rust::xxh3::xxh3_64(format!("{self:?}").as_bytes())
+    }
+
     /// The named APIs, built-ins first.
     pub fn apis(&self) -> &[ApiCatalog] {
         &self.apis

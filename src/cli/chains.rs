@@ -2,6 +2,7 @@
 
 use anyhow::Result;
 use clap::Args;
+use errtriage::query::ChainSort;
 
 use super::{Context, Status};
 
@@ -13,6 +14,10 @@ pub struct ChainsArgs {
     /// Only chains that broke a rule
     #[arg(long)]
     pub flagged: bool,
+    /// Order: findings (most first), newest or oldest; default: flagged
+    /// first, then newest
+    #[arg(long, value_parser = parse_sort)]
+    pub sort: Option<ChainSort>,
     /// At most this many chains
     #[arg(long, short = 'n', default_value_t = 100)]
     pub limit: usize,
@@ -21,9 +26,19 @@ pub struct ChainsArgs {
     pub json: bool,
 }
 
+fn parse_sort(s: &str) -> Result<ChainSort, String> {
+    ChainSort::parse(s.trim()).ok_or_else(|| {
+        let names: Vec<&str> = ChainSort::ALL.iter().map(|c| c.as_str()).collect();
+        format!("cannot sort chains by `{s}`; one of: {}", names.join(", "))
+    })
+}
+
 pub fn run(ctx: &Context, a: ChainsArgs) -> Result<Status> {
     let query = super::parse_query(&a.query.join(" "))?;
-    let result = ctx.store()?.chains(&query, a.flagged, a.limit)?;
+    let sort = a.sort.unwrap_or_default();
+    let result = ctx
+        .store()?
+        .chains_sorted(&query, a.flagged, sort, a.limit)?;
     ctx.printer(a.json).chains(&result)?;
     Ok(if result.chains.is_empty() {
         Status::NotFound

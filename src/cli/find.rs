@@ -28,6 +28,11 @@ pub enum Format {
 }
 
 pub fn run(ctx: &Context, a: FindArgs) -> Result<Status> {
+    if a.id.trim().is_empty() {
+        anyhow::bail!(
+            "find needs an id: a request id (or 8+ characters of one), an idempotency key or a trace id"
+        );
+    }
     let store = ctx.store()?;
     let mut result = store.find(&a.id)?;
     if let Some(span) = a.context {
@@ -62,6 +67,14 @@ pub fn run(ctx: &Context, a: FindArgs) -> Result<Status> {
             errtriage::sanitize::display(&hint, !ctx.redact)
         );
         return Ok(Status::NotFound);
+    }
+    if result.omitted > 0 {
+        eprintln!(
+            "errtriage: {} more event(s) match `{}`; showing the newest {}",
+            result.omitted,
+            errtriage::sanitize::escape(&a.id),
+            result.events.len()
+        );
     }
     match format {
         Format::Markdown => crate::print::markdown::case_card(

@@ -10,8 +10,8 @@ use std::time::Duration;
 use anyhow::Result;
 use clap::Args;
 use errtriage::index::{Writer, WriterOptions};
-use errtriage::ingest::{IngestOptions, Ingestor, NoProgress, Progress, follow};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use errtriage::ingest::{IngestOptions, Ingestor, NoProgress, Progress, Summary, follow};
+use indicatif::{DecimalBytes, HumanCount, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{Context, Status};
 
@@ -38,17 +38,6 @@ pub struct IngestArgs {
 }
 
 impl IngestArgs {
-    pub fn paths(paths: Vec<PathBuf>) -> Self {
-        IngestArgs {
-            paths,
-            json: false,
-            rebuild: false,
-            follow: false,
-            commit_bytes: None,
-            commit_secs: None,
-        }
-    }
-
     fn options(&self) -> IngestOptions {
         let mut options = IngestOptions::default();
         if self.follow {
@@ -86,23 +75,12 @@ pub fn run(ctx: &Context, a: IngestArgs) -> Result<Status> {
             dir.display()
         );
     }
-    let bar = Bar::new();
-    let progress: &dyn Progress = match &bar {
-        Some(b) => b,
-        None => &NoProgress,
-    };
+    writer.record_derivation(&catalogs);
     let stop = stop_flag();
-    let mut ingestor = Ingestor::new(&mut writer, &catalogs, a.options(), progress);
-    ingestor.stop_on(stop);
-    ingestor.ingest_paths(&a.paths)?;
-    if a.follow && !stop.load(Ordering::Relaxed) {
-        ingestor.commit_if_dirty()?;
-        progress.end();
-        let names: Vec<String> = a.paths.iter().map(|p| p.display().to_string()).collect();
-        eprintln!("errtriage: following {} (Ctrl-C stops)", names.join(", "));
-        follow::follow(&mut ingestor, &a.paths, stop, FOLLOW_TICK)?;
-    }
-    let summary = ingestor.finish()?;
+    let summary = match ingest_into(&mut writer, &catalogs, &a, stop) {
+        Ok(summary) => summary,
+        Err(e) => return Err(after_failure(&mut writer, e)),
+    };
     writer.finish()?;
     ctx.printer(a.json).ingest(&summary, &ctx.index_dir)?;
     let nothing_read =
@@ -120,6 +98,50 @@ pub fn run(ctx: &Context, a: IngestArgs) -> Result<Status> {
         return Ok(Status::Interrupted);
     }
     Ok(Status::Done)
+}
+
+/// Read `a.paths` into `writer` (and keep following them with `--follow`).
+fn ingest_into(
+    writer: &mut Writer,
+    catalogs: &errtriage::catalog::Catalogs,
+    a: &IngestArgs,
+    stop: &'static AtomicBool,
+) -> errtriage::Result<Summary> {
+    let bar = Bar::new();
+    let progress: &dyn Progress = match &bar {
+        Some(b) => b,
+        None => &NoProgress,
+    };
+    let mut ingestor = Ingestor::new(writer, catalogs, a.options(), progress);
+    ingestor.stop_on(stop);
+    ingestor.ingest_paths(&a.paths)?;
+    if a.follow && !stop.load(Ordering::Relaxed) {
+        ingestor.commit_if_dirty()?;
+        progress.end();
+        let names: Vec<String> = a.paths.iter().map(|p| p.display().to_string()).collect();
+        eprintln!("errtriage: following {} (Ctrl-C stops)", names.join(", "));
+        follow::follow(&mut ingestor, &a.paths, stop, FOLLOW_TICK)?;
+    }
+    ingestor.finish()
+}
+
+/// After a full disk: delete the unfinished segments this run wrote, and say
+/// what was freed and what the index keeps, before the error itself.
+fn after_failure(writer: &mut Writer, e: errtriage::Error) -> anyhow::Error {
+    if !e.is_storage_full() {
+        return e.into();
+    }
+    match writer.discard_uncommitted() {
+        Ok(d) => eprintln!(
+            "errtriage: ingest stopped on a full disk; removed {} of unfinished index files; the index keeps its last commit ({} events)",
+            DecimalBytes(d.freed_bytes),
+            HumanCount(d.kept_events)
+        ),
+        Err(cleanup) => eprintln!(
+            "errtriage: ingest stopped on a full disk, and its unfinished index files could not be removed: {cleanup}"
+        ),
+    }
+    e.into()
 }
 
 /// Set by the first Ctrl-C (stop after the current batch, commit); a second

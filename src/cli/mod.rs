@@ -7,6 +7,7 @@ mod find;
 mod groups;
 mod impact;
 mod ingest;
+mod reindex;
 mod search;
 mod stats;
 mod timeline;
@@ -90,6 +91,8 @@ pub enum Command {
     Stats(stats::StatsArgs),
     /// How each file is read: its format, where each field was found, what was not
     Explain(explain::ExplainArgs),
+    /// Re-derive the indexed fields from the stored lines with the current catalogs
+    Reindex(reindex::ReindexArgs),
     /// Is it just this client or everyone: clients, routes and onset of an event's code
     Impact(impact::ImpactArgs),
     /// Every request of one client around a moment, successes included
@@ -167,9 +170,14 @@ impl Context {
         )?)
     }
 
-    /// The index, opened for reading.
+    /// The index, opened for reading; says once on stderr when its indexed
+    /// fields were derived with other catalogs than these.
     pub fn store(&self) -> Result<Store> {
-        Ok(Store::open(&self.index_dir, self.catalogs()?)?)
+        let store = Store::open(&self.index_dir, self.catalogs()?)?;
+        if store.is_stale() {
+            eprintln!("errtriage: {}", errtriage::index::derived::STALE);
+        }
+        Ok(store)
     }
 
     /// The printer for `--json` or human output.
@@ -198,6 +206,7 @@ pub fn run(cli: Cli) -> Result<Status> {
         Some(Command::Chains(a)) => chains::run(&ctx, a),
         Some(Command::Stats(a)) => stats::run(&ctx, a),
         Some(Command::Explain(a)) => explain::run(&ctx, a),
+        Some(Command::Reindex(a)) => reindex::run(&ctx, a),
         Some(Command::Impact(a)) => impact::run(&ctx, a),
         Some(Command::Timeline(a)) => timeline::run(&ctx, a),
         Some(Command::Tui(a)) => tui_command(&ctx, a),
@@ -224,11 +233,8 @@ pub fn run(cli: Cli) -> Result<Status> {
 fn tui_command(ctx: &Context, a: TuiArgs) -> Result<Status> {
     let paths: Vec<PathBuf> = a.args.iter().map(PathBuf::from).collect();
     if !paths.is_empty() && paths.iter().all(|p| p.exists()) {
-        // Ctrl-C during the ingest means stop, not "open what you have".
-        if ingest::run(ctx, ingest::IngestArgs::paths(paths))? == Status::Interrupted {
-            return Ok(Status::Interrupted);
-        }
-        return crate::tui::run(ctx, "");
+        // The ingest's report shows inside the TUI (`!`), not behind it.
+        return crate::tui::open_paths(ctx, &paths);
     }
     crate::tui::run(ctx, &a.args.join(" "))
 }

@@ -142,6 +142,7 @@ pub fn create_private_dir(dir: &Path) -> Result<()> {
         .mode(0o700)
         .create(dir)
         .map_err(|e| Error::Index {
+            source: None,
             path: dir.to_path_buf(),
             message: format!(
                 "cannot create a private index directory there ({e}); choose a writable location with --index DIR or ERRTRIAGE_INDEX"
@@ -224,6 +225,7 @@ fn has_errtriage_schema(dir: &Path) -> bool {
 
 fn damaged(dir: &Path, segments: usize) -> Error {
     Error::Index {
+        source: None,
         path: dir.to_path_buf(),
         message: format!(
             "the index is damaged: meta.json is missing beside {segments} segment file(s), so none of them can be read; rebuild it with `errtriage ingest --rebuild PATH…` (only errtriage's own files there are deleted)"
@@ -233,6 +235,7 @@ fn damaged(dir: &Path, segments: usize) -> Error {
 
 fn foreign(dir: &Path, example: &str) -> Error {
     Error::Index {
+        source: None,
         path: dir.to_path_buf(),
         message: format!(
             "not an errtriage index (it holds `{}`, which errtriage did not write); nothing there is changed: choose an empty or new directory with --index DIR or ERRTRIAGE_INDEX",
@@ -243,6 +246,7 @@ fn foreign(dir: &Path, example: &str) -> Error {
 
 fn not_a_directory(dir: &Path) -> Error {
     Error::Index {
+        source: None,
         path: dir.to_path_buf(),
         message: "not a directory; choose an index directory with --index DIR or ERRTRIAGE_INDEX"
             .into(),

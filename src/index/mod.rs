@@ -2,10 +2,15 @@
 //! ([`writer`]), the read-only [`Store`] every query goes through
 //! ([`reader`]), and the directory they live in ([`dir`]).
 
+pub mod derived;
 pub mod dir;
+mod directory;
+mod errors;
 pub mod reader;
+mod reindex;
 pub mod schema;
 pub mod writer;
 
 pub use reader::Store;
-pub use writer::{Writer, WriterOptions};
+pub use reindex::{ReindexSummary, reindex};
+pub use writer::{Discarded, Writer, WriterOptions};

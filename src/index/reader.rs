@@ -8,15 +8,17 @@ use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
 use tantivy::collector::Collector;
-use tantivy::directory::MmapDirectory;
 use tantivy::query::{EnableScoring, Query};
 use tantivy::schema::{TantivyDocument, Value};
 use tantivy::{DocAddress, Executor, Index, IndexReader, ReloadPolicy, Searcher};
 
+use super::derived::Derivation;
+use super::directory::ReadDirectory;
+use super::errors::{incompatible, index_error};
 use super::schema::{Fields, build_schema};
-use super::writer::{index_error, read_checkpoint};
+use super::writer::read_checkpoint;
 use crate::catalog::Catalogs;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::ingest::checkpoint::Checkpoint;
 use crate::model::{Event, Source};
 use crate::normalize::normalize;
@@ -28,6 +30,8 @@ pub struct Store {
     reader: IndexReader,
     pub(crate) fields: Fields,
     pub(crate) catalogs: Catalogs,
+    /// What the indexed fields were derived with, when recorded.
+    derived: Option<Derivation>,
     /// Query threads for scans over every segment, started on first use:
     /// a point lookup (`find`) stays on the calling thread, where handing
     /// each of a few dozen segments to a pool cost more than it saved.
@@ -43,18 +47,11 @@ impl Store {
         super::dir::check_readable(dir)?;
         let exists = dir.join("meta.json").exists();
         let index = if exists {
-            let mmap = MmapDirectory::open(dir).map_err(|e| Error::Index {
-                path: dir.to_path_buf(),
-                message: e.to_string(),
-            })?;
-            let index = Index::open(mmap).map_err(|e| index_error(dir, e))?;
+            let directory = ReadDirectory::open(dir).map_err(|e| index_error(dir, e.into()))?;
+            let index = Index::open(directory).map_err(|e| index_error(dir, e))?;
             if index.schema() != build_schema() {
-                return Err(Error::Index {
-                    path: dir.to_path_buf(),
-                    message: "cannot be read by this errtriage (its schema differs); rebuild it with `errtriage ingest --rebuild PATH…`".into(),
-                });
+                return Err(incompatible(dir, "its schema differs"));
             }
-            read_checkpoint(&index, dir)?;
             index
         } else {
             Index::create_in_ram(build_schema())
@@ -64,6 +61,10 @@ impl Store {
 
     fn from_index(dir: Option<PathBuf>, index: Index, catalogs: Catalogs) -> Result<Store> {
         let path = dir.clone().unwrap_or_default();
+        let derived = match &dir {
+            Some(dir) => read_checkpoint(&index, dir)?.derived,
+            None => None,
+        };
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
@@ -76,8 +77,17 @@ impl Store {
             reader,
             fields,
             catalogs,
+            derived,
             parallel: OnceLock::new(),
         })
+    }
+
+    /// Whether the indexed `code`, `class` and `api` were derived with other
+    /// catalogs or another normalizer than these (see [`super::derived`]).
+    pub fn is_stale(&self) -> bool {
+        self.derived
+            .as_ref()
+            .is_some_and(|d| *d != Derivation::current(&self.catalogs))
     }
 
     /// The index directory, or `None` when there is no index there yet.
@@ -148,39 +158,52 @@ impl Store {
     /// Rebuild the Event stored at `addr`.
     pub fn event_at(&self, searcher: &Searcher, addr: DocAddress) -> Result<Event> {
         let doc: TantivyDocument = searcher.doc(addr)?;
-        let f = &self.fields;
-        let text = |field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .unwrap_or("")
-                .to_string()
-        };
-        let num = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
-        let ts = doc
-            .get_first(f.ts)
-            .and_then(|v| v.as_datetime())
-            .and_then(|d| DateTime::<Utc>::from_timestamp_millis(d.into_timestamp_millis()))
-            .unwrap_or_default();
-        let raw = text(f.raw);
-        let source = Source {
-            file: text(f.file),
-            line: num(f.line),
-            offset: num(f.offset),
-        };
-        Ok(match normalize(&raw, source.clone()) {
-            Ok(mut n) => {
-                n.event.ts = ts;
-                self.catalogs.classify(&mut n);
-                n.event
-            }
-            // Only lines that normalized are indexed; keep the original if
-            // a newer normalizer disagrees.
-            Err(_) => Event::new(ts, source, raw),
-        })
+        Ok(event_from_doc(&self.fields, &self.catalogs, &doc))
     }
 
     /// Rebuild many events, keeping their order.
     pub fn events_at(&self, searcher: &Searcher, addrs: &[DocAddress]) -> Result<Vec<Event>> {
         addrs.iter().map(|a| self.event_at(searcher, *a)).collect()
+    }
+}
+
+/// The Event a stored document holds: its original line normalized and
+/// classified again with `catalogs`, at its indexed time.
+pub(crate) fn event_from_doc(f: &Fields, catalogs: &Catalogs, doc: &TantivyDocument) -> Event {
+    let text = |field| {
+        doc.get_first(field)
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string()
+    };
+    let num = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
+    let ts = doc
+        .get_first(f.ts)
+        .and_then(|v| v.as_datetime())
+        .and_then(|d| DateTime::<Utc>::from_timestamp_millis(d.into_timestamp_millis()))
+        .unwrap_or_default();
+    let ts_inferred = doc
+        .get_first(f.ts_inferred)
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
+    let raw = text(f.raw);
+    let source = Source {
+        file: text(f.file),
+        line: num(f.line),
+        offset: num(f.offset),
+    };
+    match normalize(&raw, source.clone()) {
+        Ok(mut n) => {
+            n.event.ts = ts;
+            n.event.ts_inferred = ts_inferred;
+            catalogs.classify(&mut n);
+            n.event
+        }
+        // Only lines that normalized are indexed; keep the original if
+        // a newer normalizer disagrees.
+        Err(_) => Event {
+            ts_inferred,
+            ..Event::new(ts, source, raw)
+        },
     }
 }

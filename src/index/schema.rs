@@ -17,7 +17,8 @@ use tantivy::schema::{
 /// (an older index holds them in clear, and its terms no longer match the
 /// events read back).
 /// 4: `route` (the path with its ids templated), a fast facet.
-pub const SCHEMA_VERSION: u32 = 4;
+/// 5: `ts_inferred`, the mark of a time that was not read from the line.
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The times the `ts` field can hold: tantivy keeps dates as i64
 /// nanoseconds (1677–2262); a time beyond would wrap silently (`9999-12-31`
@@ -53,6 +54,7 @@ pub const FACET_FIELDS: [&str; 8] = [
 pub struct Fields {
     pub schema: Schema,
     pub ts: Field,
+    pub ts_inferred: Field,
     pub request_id: Field,
     pub trace_id: Field,
     pub idempotency_key: Field,
@@ -82,6 +84,7 @@ impl Fields {
         let f = |name: &str| schema.get_field(name).expect("field in errtriage schema");
         Fields {
             ts: f("ts"),
+            ts_inferred: f("ts_inferred"),
             request_id: f("request_id"),
             trace_id: f("trace_id"),
             idempotency_key: f("idempotency_key"),
@@ -129,6 +132,15 @@ pub fn build_schema() -> Schema {
             .set_fast()
             .set_stored()
             .set_precision(DateTimePrecision::Milliseconds),
+    );
+    // Indexed (`ts_inferred:true`), fast (first/last seen skip inferred
+    // times) and stored (the Event is rebuilt with it).
+    b.add_bool_field(
+        "ts_inferred",
+        NumericOptions::default()
+            .set_indexed()
+            .set_fast()
+            .set_stored(),
     );
     for name in ID_FIELDS {
         // idempotency_key is aggregated by `chains`, so it is fast as well.

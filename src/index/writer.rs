@@ -13,8 +13,11 @@ use tantivy::schema::TantivyDocument;
 use tantivy::store::{Compressor, ZstdCompressor};
 use tantivy::{DateTime as TDate, Index, IndexSettings, IndexWriter, TantivyError};
 
+use super::derived::Derivation;
+use super::errors::{incompatible, incompatible_cause, index_error};
 use super::schema::{Fields, SCHEMA_VERSION, build_schema, ts_range};
-use crate::error::{Error, Result};
+use crate::catalog::Catalogs;
+use crate::error::Result;
 use crate::ingest::checkpoint::Checkpoint;
 use crate::model::Event;
 
@@ -54,6 +57,8 @@ pub struct Writer {
     /// What the next commit will record.
     pub checkpoint: Checkpoint,
     uncommitted: u64,
+    /// When this writer took the lock: files written since are its own.
+    opened: std::time::SystemTime,
 }
 
 impl Writer {
@@ -91,6 +96,7 @@ impl Writer {
             fields: Fields::new(),
             checkpoint,
             uncommitted: 0,
+            opened: std::time::SystemTime::now(),
         })
     }
 
@@ -111,6 +117,28 @@ impl Writer {
         Ok(())
     }
 
+    /// Record, for the next commit, that documents are derived with
+    /// `catalogs` and this normalizer (an index that already holds events
+    /// keeps what it recorded: see [`Derivation::next`]).
+    pub fn record_derivation(&mut self, catalogs: &Catalogs) {
+        let cp = &mut self.checkpoint;
+        let empty = cp.files.is_empty() && cp.totals.events == 0;
+        cp.derived = Derivation::next(cp.derived.as_ref(), empty, Derivation::current(catalogs));
+    }
+
+    /// Delete every document at the next commit (documents added after this
+    /// call are kept): with one commit after, the swap is atomic.
+    pub(crate) fn delete_all(&mut self) -> Result<()> {
+        self.writer
+            .delete_all_documents()
+            .map_err(|e| index_error(&self.dir, e))?;
+        Ok(())
+    }
+
+    pub(crate) fn index(&self) -> &Index {
+        self.writer.index()
+    }
+
     /// Documents added since the last commit.
     pub fn uncommitted(&self) -> u64 {
         self.uncommitted
@@ -129,6 +157,35 @@ impl Writer {
         Ok(())
     }
 
+    /// After a failed add or commit (a full disk): forget what was not
+    /// committed and delete the files it had written (tantivy's garbage
+    /// collection of files no commit refers to), so the index is its last
+    /// commit again and the space is free. Says what was freed and kept.
+    pub fn discard_uncommitted(&mut self) -> Result<Discarded> {
+        let before = dir_bytes(&self.dir);
+        self.writer
+            .rollback()
+            .map_err(|e| index_error(&self.dir, e))?;
+        self.writer
+            .garbage_collect_files()
+            .wait()
+            .map_err(|e| index_error(&self.dir, e))?;
+        let index = self.writer.index().clone();
+        self.checkpoint = read_checkpoint(&index, &self.dir)?;
+        self.uncommitted = 0;
+        let metas = index.load_metas().map_err(|e| index_error(&self.dir, e))?;
+        let committed: Vec<String> = metas
+            .segments
+            .iter()
+            .map(|s| s.id().uuid_string())
+            .collect();
+        remove_strays(&self.dir, &committed, self.opened);
+        Ok(Discarded {
+            freed_bytes: before.saturating_sub(dir_bytes(&self.dir)),
+            kept_events: metas.segments.iter().map(|s| u64::from(s.num_docs())).sum(),
+        })
+    }
+
     /// Wait for background merges, then release the lock.
     pub fn finish(self) -> Result<()> {
         let dir = self.dir.clone();
@@ -138,6 +195,46 @@ impl Writer {
     }
 }
 
+/// What [`Writer::discard_uncommitted`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Discarded {
+    /// Bytes of unfinished segment files deleted.
+    pub freed_bytes: u64,
+    /// Events in the index as of its last commit.
+    pub kept_events: u64,
+}
+
+/// Delete the segment files in `dir` written since `since` that no commit
+/// refers to: what garbage collection missed (a file tantivy could not
+/// record as its own while the disk was full). Nothing else writes there
+/// while this process holds the writer lock.
+fn remove_strays(dir: &Path, committed: &[String], since: std::time::SystemTime) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let stem = name.split('.').next().unwrap_or("");
+        let is_segment_file = stem.len() == 32 && stem.bytes().all(|b| b.is_ascii_hexdigit());
+        let recent = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t >= since);
+        if is_segment_file && recent && !committed.iter().any(|c| c == stem) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Total size of the files directly in `dir` (0 when unreadable).
+fn dir_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.metadata().ok())
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+        .sum()
+}
+
 /// Build the tantivy document for an event. Pure; safe to call from any thread.
 pub fn to_document(f: &Fields, e: &Event) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
@@ -145,6 +242,7 @@ pub fn to_document(f: &Fields, e: &Event) -> TantivyDocument {
     // never sends one; see `ts_range`).
     let ts = e.ts.clamp(ts_range::min(), ts_range::max());
     doc.add_date(f.ts, TDate::from_timestamp_millis(ts.timestamp_millis()));
+    doc.add_bool(f.ts_inferred, e.ts_inferred);
     let texts = [
         (f.request_id, Some(e.request_id.as_str())),
         (f.trace_id, e.trace_id.as_deref()),
@@ -234,12 +332,9 @@ fn verify_segments(index: &Index, dir: &Path) -> Result<()> {
 }
 
 fn open_or_create(dir: &Path) -> Result<Index> {
-    let mmap = MmapDirectory::open(dir).map_err(|e| Error::Index {
-        path: dir.to_path_buf(),
-        message: e.to_string(),
-    })?;
+    let mmap = MmapDirectory::open(dir).map_err(|e| index_error(dir, e.into()))?;
     if Index::exists(&mmap).map_err(|e| index_error(dir, e.into()))? {
-        let index = Index::open(mmap).map_err(|e| incompatible(dir, &e.to_string()))?;
+        let index = Index::open(mmap).map_err(|e| incompatible_cause(dir, e))?;
         if index.schema() != build_schema() {
             return Err(incompatible(dir, "its schema differs from this version's"));
         }
@@ -277,82 +372,4 @@ pub(crate) fn read_checkpoint(index: &Index, dir: &Path) -> Result<Checkpoint> {
         ));
     }
     Ok(cp)
-}
-
-pub(crate) fn index_error(dir: &Path, e: TantivyError) -> Error {
-    // A worker thread's failure loses its cause; ask the disk directly.
-    let kind = io_kind(&e).or_else(|| {
-        matches!(e, TantivyError::ErrorInThread(_))
-            .then(|| probe_write(dir))
-            .flatten()
-    });
-    let message = match (&e, kind) {
-        (_, Some(std::io::ErrorKind::StorageFull)) => {
-            "the disk is full; free space, then run `errtriage ingest` again (everything committed is safe and resumes)"
-                .into()
-        }
-        (_, Some(std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem)) => {
-            format!("{e}; choose a writable location with --index DIR or ERRTRIAGE_INDEX")
-        }
-        (
-            TantivyError::DataCorruption(_)
-            | TantivyError::IncompatibleIndex(_)
-            | TantivyError::OpenReadError(_)
-            | TantivyError::OpenDirectoryError(_),
-            _,
-        ) => format!(
-            "the index is damaged or incomplete ({e}); rebuild it with `errtriage ingest --rebuild PATH…`"
-        ),
-        _ => e.to_string(),
-    };
-    Error::Index {
-        path: dir.to_path_buf(),
-        message,
-    }
-}
-
-/// Write (then remove) a small file in `dir`: the kind of error that gives,
-/// if any — how a full disk is told when tantivy lost the original error.
-fn probe_write(dir: &Path) -> Option<std::io::ErrorKind> {
-    use std::io::Write;
-    let path = dir.join(".errtriage-space-probe");
-    let result = std::fs::File::create(&path)
-        .and_then(|mut f| f.write_all(&[0u8; 256 * 1024]).and_then(|_| f.sync_all()));
-    let _ = std::fs::remove_file(&path);
-    result.err().map(|e| e.kind())
-}
-
-/// The kind of the I/O error behind a tantivy error, wherever tantivy wrapped
-/// it (IoError, OpenWriteError, a lock, a commit…).
-fn io_kind(e: &TantivyError) -> Option<std::io::ErrorKind> {
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(c) = cause {
-        if let Some(io) = c.downcast_ref::<std::io::Error>() {
-            return Some(io.kind());
-        }
-        cause = c.source();
-    }
-    // Some variants keep the io::Error without exposing it as a source, or
-    // only its text (InternalError).
-    let debug = format!("{e:?}");
-    [
-        ("StorageFull", std::io::ErrorKind::StorageFull),
-        ("os error 28", std::io::ErrorKind::StorageFull),
-        ("PermissionDenied", std::io::ErrorKind::PermissionDenied),
-        ("os error 13", std::io::ErrorKind::PermissionDenied),
-        ("ReadOnlyFilesystem", std::io::ErrorKind::ReadOnlyFilesystem),
-        ("os error 30", std::io::ErrorKind::ReadOnlyFilesystem),
-    ]
-    .into_iter()
-    .find(|(name, _)| debug.contains(name))
-    .map(|(_, kind)| kind)
-}
-
-fn incompatible(dir: &Path, why: &str) -> Error {
-    Error::Index {
-        path: dir.to_path_buf(),
-        message: format!(
-            "cannot be read by this errtriage ({why}); rebuild it with `errtriage ingest --rebuild PATH…`"
-        ),
-    }
 }

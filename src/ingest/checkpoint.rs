@@ -36,6 +36,10 @@ pub struct Checkpoint {
     /// `files` indexes by `head` (rebuilt on load, not stored).
     #[serde(skip)]
     by_head: HashMap<u64, Vec<usize>>,
+    /// The normalizer and catalogs the indexed fields were derived with
+    /// (absent in indexes written before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub derived: Option<crate::index::derived::Derivation>,
 }
 
 impl Default for Checkpoint {
@@ -45,6 +49,7 @@ impl Default for Checkpoint {
             files: Vec::new(),
             totals: Totals::default(),
             by_head: HashMap::new(),
+            derived: None,
         }
     }
 }

@@ -421,6 +421,8 @@ impl<'a> Ingestor<'a> {
                                 self.summary.out_of_range_ts += 1;
                             }
                             n.event.ts = state.last_ts;
+                            n.event.ts_inferred = true;
+                            self.summary.inferred_ts += 1;
                             to_document(self.writer.fields(), &n.event)
                         }
                     };
@@ -577,9 +579,33 @@ fn read_error(e: &std::io::Error) -> String {
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
         std::io::ErrorKind::NotFound => "no such file".into(),
         std::io::ErrorKind::UnexpectedEof => "truncated (unexpected end of compressed data)".into(),
-        _ if e.to_string().contains("corrupt") || e.to_string().contains("invalid") => {
+        // A decoder's complaint (flate2, zstd: not the operating system's).
+        std::io::ErrorKind::InvalidData | std::io::ErrorKind::InvalidInput
+            if e.raw_os_error().is_none() =>
+        {
             format!("corrupt compressed data ({e})")
         }
         _ => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod read_error_tests {
+    use std::io::{Error, ErrorKind};
+
+    use super::read_error;
+
+    #[test]
+    fn bad_reads_are_classified_by_kind_not_by_words() {
+        let bad = Error::new(ErrorKind::InvalidData, "Unknown frame descriptor");
+        assert_eq!(
+            read_error(&bad),
+            "corrupt compressed data (Unknown frame descriptor)"
+        );
+        // EINVAL from the operating system is not corrupt data.
+        let os = Error::from_raw_os_error(22);
+        assert!(!read_error(&os).contains("corrupt"), "{}", read_error(&os));
+        let words = Error::other("invalid or corrupt, says the text");
+        assert!(!read_error(&words).contains("corrupt compressed"));
     }
 }

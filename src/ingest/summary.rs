@@ -44,6 +44,9 @@ pub struct Summary {
     /// Files already fully in the index.
     pub unchanged_files: u64,
     pub empty_files: u64,
+    /// Events whose line had no readable time: their `ts` was inferred
+    /// (the previous line's, else the file's mtime) and is marked so.
+    pub inferred_ts: u64,
     /// Lines with invalid UTF-8 that were repaired (U+FFFD) and indexed.
     pub repaired_utf8: u64,
     /// Lines whose time lies outside what the index holds (1677–2262):

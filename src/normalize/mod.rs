@@ -17,6 +17,7 @@ pub mod explain;
 mod fields;
 pub mod formats;
 mod headers;
+pub mod ids;
 pub mod route;
 mod time;
 mod value;
@@ -30,6 +31,7 @@ use envelope::BodyInfo;
 use fields::{Form, Hits, Marker, Slot};
 pub use formats::{Format, FormatError, Formats};
 use headers::{HeaderSet, REQUEST_FIRST, RESPONSE_FIRST, name_ends_with};
+pub use ids::{bare_trace_id, trace_id_from, xray_twin};
 use value::{J, Obj, ParseError};
 
 /// What normalization learns from a line beyond the Event itself.
@@ -428,35 +430,28 @@ fn retry_after(
         .or(body)
 }
 
-/// W3C traceparent, X-Amzn-Trace-Id `Root=`, `trace.id`/`trace_id`/`traceId`,
-/// then the body's trace id.
+/// W3C traceparent, X-Amzn-Trace-Id `Root=`, B3, `trace.id`/`trace_id`/
+/// `traceId`, then the body's trace id; each made bare by [`ids`].
 fn trace_id(headers: &HeaderSet, hits: &Hits, body: Option<String>) -> Option<String> {
-    headers
-        .get(&REQUEST_FIRST, "traceparent")
-        .and_then(|v| traceparent(&v).map(str::to_owned))
+    let header = |name| {
+        let v = headers.get(&REQUEST_FIRST, name)?;
+        ids::trace_id_from(&v).map(str::to_owned)
+    };
+    header("traceparent")
+        .or_else(|| header("x-amzn-trace-id"))
+        .or_else(|| header("b3"))
         .or_else(|| {
-            let amzn = headers.get(&REQUEST_FIRST, "x-amzn-trace-id")?;
-            let root = amzn
-                .split(';')
-                .find_map(|part| part.trim().strip_prefix("Root="))?;
-            Some(root.to_owned())
+            let v = headers.get(&REQUEST_FIRST, "x-b3-traceid")?;
+            Some(v.trim().to_owned()).filter(|t| !t.is_empty())
         })
         .or_else(|| hits.first(Slot::Trace, |h| h.value.id().map(|t| plain_trace(&t))))
         .or_else(|| body.map(|t| plain_trace(&t)))
 }
 
-/// `00-<32 hex trace id>-<16 hex span id>-<2 hex flags>` → the trace id.
-fn traceparent(v: &str) -> Option<&str> {
-    let mut parts = v.trim().split('-');
-    let (_version, trace, span) = (parts.next()?, parts.next()?, parts.next()?);
-    let hex = |s: &str, n| s.len() == n && s.bytes().all(|b| b.is_ascii_hexdigit());
-    (hex(trace, 32) && hex(span, 16)).then_some(trace)
-}
-
-/// A trace id as logged, or the trace-id part of a traceparent-shaped one
-/// (ASP.NET's `traceId`).
+/// A trace id as logged, or the trace id a wrapped form carries (ASP.NET's
+/// traceparent-shaped `traceId`, Cloud Logging's `projects/…/traces/…`).
 fn plain_trace(t: &str) -> String {
-    traceparent(t).unwrap_or(t).to_owned()
+    ids::bare_trace_id(t).to_owned()
 }
 
 /// `api-1.internal.example:443` → `api-1`; IP addresses are not services.
@@ -509,10 +504,7 @@ mod tests {
     }
 
     #[test]
-    fn traceparent_and_secrets() {
-        let tp = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
-        assert_eq!(traceparent(tp), Some("0af7651916cd43dd8448eb211c80319c"));
-        assert_eq!(traceparent("00-xyz-1-01"), None);
+    fn secrets() {
         assert!(
             looks_secret("Bearer abc") && looks_secret("sk_live_123") && looks_secret("eyJhbGciOi")
         );

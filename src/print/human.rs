@@ -70,7 +70,7 @@ impl HumanPrinter {
         );
         format!(
             "{}  {}  {:<28}  {:<14}  {:<40}  {}",
-            self.paint(DIM, &ts_millis::format(&e.ts)),
+            self.paint(DIM, &time(&e.ts, e.ts_inferred)),
             self.status(e.status),
             code,
             self.safe(e.service.as_deref().unwrap_or("-")),
@@ -105,6 +105,9 @@ impl HumanPrinter {
         }
         if let Some(s) = e.retry_after_s {
             rows.push(("retry-after", format!("{s} s")));
+        }
+        if e.ts_inferred {
+            rows.push(("time", INFERRED_LEGEND.into()));
         }
         for (name, value) in [
             ("key", &e.idempotency_key),
@@ -212,6 +215,24 @@ impl HumanPrinter {
         }
         Ok(())
     }
+}
+
+/// The key columns of a groups table: one wide column, or two.
+fn key_cells(keys: Vec<String>) -> String {
+    match keys.as_slice() {
+        [one] => format!("{one:<32} "),
+        many => many.iter().map(|k| format!("{k:<24} ")).collect(),
+    }
+}
+
+/// What a `~` before a time means.
+const INFERRED_LEGEND: &str =
+    "time inferred: the line had no readable time (the previous line's, else the file's mtime)";
+
+/// A time as printed: `~` in front when it was inferred, not read.
+pub fn time(ts: &chrono::DateTime<chrono::Utc>, inferred: bool) -> String {
+    let t = ts_millis::format(ts);
+    if inferred { format!("~{t}") } else { t }
 }
 
 /// `ingested 10 file(s): 7,000 lines → 6,997 events, 3 bad lines (…); 4.9 MB in 0.26 s (19.0 MB/s)`
@@ -332,42 +353,64 @@ impl Printer for HumanPrinter {
             r.events.len(),
             thousands(r.total)
         );
+        if r.events.iter().any(|e| e.ts_inferred) {
+            eprintln!("~ {INFERRED_LEGEND}");
+        }
         Ok(())
     }
 
     fn groups(&mut self, r: &GroupsResult) -> io::Result<()> {
-        let by = r.by.as_str();
         // A code or a status has one class; a path or a service has many.
-        let with_class = matches!(r.by, GroupBy::Code | GroupBy::Status);
-        let class = |c: &str| {
-            if with_class {
-                format!("{c:<13}")
-            } else {
-                String::new()
-            }
-        };
+        let with_class = matches!(r.by.first(), Some(GroupBy::Code | GroupBy::Status));
+        let rates = r.groups.iter().any(|g| g.error_rate.is_some());
+        let mut head = key_cells(r.by.iter().map(|b| b.as_str().to_string()).collect());
+        if with_class {
+            head.push_str(&format!("{:<13}", "class"));
+        }
+        head.push_str(&format!("{:>9}", "count"));
+        if rates {
+            head.push_str(&format!(
+                "  {:>9}  {:>9}  {:>6}",
+                "requests", "errors", "rate"
+            ));
+        }
+        let tail = ("statuses", "first seen", "last seen", "sample request id");
         writeln!(
             self.out,
-            "{:<32} {}{:>9}  {:<24}  {:<24}  {:<24}  sample request id",
-            by,
-            class("class"),
-            "count",
-            "statuses",
-            "first seen",
-            "last seen"
+            "{head}  {:<24}  {:<25}  {:<25}  {}",
+            tail.0, tail.1, tail.2, tail.3
         )?;
         for g in &r.groups {
+            let keys = if g.keys.is_empty() {
+                vec![g.key.clone()]
+            } else {
+                g.keys.clone()
+            };
+            let mut row = key_cells(keys.iter().map(|k| self.safe(k)).collect());
+            if with_class {
+                row.push_str(&format!("{:<13}", g.class.as_deref().unwrap_or("-")));
+            }
+            row.push_str(&format!("{:>9}", thousands(g.count)));
+            if rates {
+                let n = |v: Option<u64>| v.map_or("-".into(), thousands);
+                let rate = g
+                    .error_rate
+                    .map_or("-".into(), |r| format!("{:.1}%", r * 100.0));
+                row.push_str(&format!(
+                    "  {:>9}  {:>9}  {rate:>6}",
+                    n(g.requests),
+                    n(g.errors)
+                ));
+            }
             let statuses: Vec<String> =
                 g.statuses.iter().map(|(s, n)| format!("{s}×{n}")).collect();
+            let all_inferred = g.inferred_ts == g.count;
             writeln!(
                 self.out,
-                "{:<32} {}{:>9}  {:<24}  {:<24}  {:<24}  {}",
-                self.safe(&g.key),
-                class(g.class.as_deref().unwrap_or("-")),
-                thousands(g.count),
+                "{row}  {:<24}  {:<25}  {:<25}  {}",
                 statuses.join(" "),
-                ts_millis::format(&g.first_seen),
-                ts_millis::format(&g.last_seen),
+                time(&g.first_seen, all_inferred),
+                time(&g.last_seen, all_inferred),
                 self.safe(&g.sample_request_id),
             )?;
         }
@@ -422,6 +465,13 @@ impl Printer for HumanPrinter {
                 self.out,
                 "{} line(s) had invalid UTF-8, repaired (U+FFFD) and indexed",
                 s.repaired_utf8
+            )?;
+        }
+        if s.inferred_ts > 0 {
+            writeln!(
+                self.out,
+                "{} line(s) had no usable time: their time was inferred (the previous line's, else the file's mtime) and is shown with ~",
+                thousands(s.inferred_ts)
             )?;
         }
         if s.out_of_range_ts > 0 {

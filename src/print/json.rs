@@ -99,6 +99,7 @@ impl Printer for JsonPrinter {
             "chains": self.chains_of(&r.chains),
             "readings": readings,
             "candidates": r.candidates,
+            "omitted": r.omitted,
         });
         if !r.context.is_empty() {
             let context: Vec<ContextLine> = r

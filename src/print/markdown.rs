@@ -167,6 +167,12 @@ fn request(out: &mut dyn Write, md: &Md, e: &Event, catalogs: &Catalogs) -> io::
         }
     }
     writeln!(out, "- **Service:** {}", md.opt_text(e.service.as_deref()))?;
+    if let Some(client) = &e.client {
+        writeln!(out, "- **Client:** {}", md.text(client))?;
+    }
+    if let Some(route) = &e.route {
+        writeln!(out, "- **Route:** {}", md.text(route))?;
+    }
     let source = format!("{}:{}", super::short_path(&e.source.file), e.source.line);
     writeln!(out, "- **Source:** {}\n", md.code(&source))
 }

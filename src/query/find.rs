@@ -1,13 +1,15 @@
 //! find: one id → its events and retry chains. The id may be a request id
 //! (exact, or a unique prefix of at least [`MIN_PREFIX`] characters), an
-//! idempotency key or a trace id.
+//! idempotency key or a trace id — verbatim whatever characters it holds,
+//! or in any form that carries a trace id (a `traceparent`, an
+//! `X-Amzn-Trace-Id` header, B3, `projects/<p>/traces/<t>`).
 
 use std::collections::BTreeSet;
 
 use tantivy::collector::DocSetCollector;
 use tantivy::query::{TermQuery, TermSetQuery};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocAddress, Term};
+use tantivy::{DocAddress, Searcher, Term};
 
 use super::FindResult;
 use super::chains::build_chains;
@@ -17,8 +19,8 @@ use crate::model::Event;
 
 /// The shortest request-id prefix `find` accepts.
 pub const MIN_PREFIX: usize = 8;
-/// At most this many events are loaded for one id.
-const MAX_EVENTS: usize = 10_000;
+/// At most this many events are loaded for one id (the newest).
+pub const MAX_EVENTS: usize = 10_000;
 
 impl Store {
     /// Find `id` as a request id, idempotency key, trace id or request-id prefix.
@@ -31,6 +33,7 @@ impl Store {
             events: Vec::new(),
             chains: Vec::new(),
             candidates: Vec::new(),
+            omitted: 0,
             context: Vec::new(),
         };
         if id.is_empty() {
@@ -41,18 +44,37 @@ impl Store {
             (f.idempotency_key, "idempotency_key"),
             (f.trace_id, "trace_id"),
         ] {
-            let events = self.events_with(field, &[id.to_string()])?;
+            let (events, omitted) = self.events_matching(field, &[id.to_string()], MAX_EVENTS)?;
             if !events.is_empty() {
                 result.matched_as = Some(name.to_string());
                 result.events = events;
+                result.omitted = omitted;
                 break;
+            }
+        }
+        // A pasted header or wrapped form (`traceparent`, `Root=1-…`, B3,
+        // `projects/…/traces/…`) names the trace id it carries.
+        // X-Ray and W3C write one trace in two notations: try the other.
+        let trace = crate::normalize::bare_trace_id(id);
+        if result.events.is_empty() {
+            let mut forms: Vec<String> = Vec::new();
+            if trace != id {
+                forms.push(trace.to_string());
+            }
+            forms.extend(crate::normalize::xray_twin(trace));
+            if !forms.is_empty() {
+                result.events = self.events_with(f.trace_id, &forms)?;
+            }
+            if !result.events.is_empty() {
+                result.matched_as = Some("trace_id".into());
             }
         }
         if result.events.is_empty() && id.chars().count() >= MIN_PREFIX {
             let terms = self.terms_with_prefix(f.request_id, id, 20)?;
             if terms.len() == 1 {
                 result.matched_as = Some("request_id_prefix".into());
-                result.events = self.events_with(f.request_id, &terms)?;
+                (result.events, result.omitted) =
+                    self.events_matching(f.request_id, &terms, MAX_EVENTS)?;
             } else {
                 result.candidates = terms;
             }
@@ -110,12 +132,19 @@ impl Store {
     }
 
     /// Every event whose `field` is exactly one of `values`, oldest first
-    /// (at most [`MAX_EVENTS`]).
+    /// (at most [`MAX_EVENTS`], the newest).
     pub(crate) fn events_with(&self, field: Field, values: &[String]) -> Result<Vec<Event>> {
-        self.events_matching(field, values, MAX_EVENTS)
+        Ok(self.events_matching(field, values, MAX_EVENTS)?.0)
     }
 
-    fn events_matching(&self, field: Field, values: &[String], cap: usize) -> Result<Vec<Event>> {
+    /// The newest `cap` events whose `field` is one of `values`, oldest
+    /// first, and how many more matched.
+    fn events_matching(
+        &self,
+        field: Field,
+        values: &[String],
+        cap: usize,
+    ) -> Result<(Vec<Event>, u64)> {
         let searcher = self.searcher();
         let terms: Vec<Term> = values
             .iter()
@@ -130,15 +159,19 @@ impl Store {
             searcher.search(&TermSetQuery::new(terms), &DocSetCollector)?
         };
         let mut addrs: Vec<DocAddress> = docs.into_iter().collect();
+        let omitted = addrs.len().saturating_sub(cap) as u64;
+        if omitted > 0 {
+            newest_first(&searcher, &mut addrs)?;
+            addrs.truncate(cap);
+        }
         addrs.sort();
-        addrs.truncate(cap);
         let mut events = self.events_at(&searcher, &addrs)?;
         events.sort_by(|a, b| {
             a.ts.cmp(&b.ts)
                 .then_with(|| a.source.file.cmp(&b.source.file))
                 .then(a.source.line.cmp(&b.source.line))
         });
-        Ok(events)
+        Ok((events, omitted))
     }
 
     /// Distinct terms of `field` starting with `prefix`, at most `limit`.
@@ -170,4 +203,20 @@ impl Store {
         }
         Ok(found.into_iter().take(limit).collect())
     }
+}
+
+/// Order `addrs` newest first by their `ts` fast field.
+fn newest_first(searcher: &Searcher, addrs: &mut [DocAddress]) -> Result<()> {
+    let columns = searcher
+        .segment_readers()
+        .iter()
+        .map(|r| r.fast_fields().date("ts"))
+        .collect::<tantivy::Result<Vec<_>>>()?;
+    addrs.sort_by_cached_key(|a| {
+        let ts = columns[a.segment_ord as usize]
+            .first(a.doc_id)
+            .map_or(i64::MIN, |t| t.into_timestamp_micros());
+        (std::cmp::Reverse(ts), *a)
+    });
+    Ok(())
 }

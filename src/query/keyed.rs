@@ -21,10 +21,65 @@ use super::chains::{KEY_MISMATCH_CODES, build_chains};
 use super::{ChainsResult, Query};
 use crate::error::Result;
 use crate::index::Store;
+use crate::model::Chain;
+
+/// The order of `chains`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ChainSort {
+    /// Flagged first, then newest (the default).
+    #[default]
+    Flagged,
+    /// Most findings first, then newest.
+    Findings,
+    /// By first attempt, newest first.
+    Newest,
+    /// By first attempt, oldest first.
+    Oldest,
+}
+
+impl ChainSort {
+    pub const ALL: [ChainSort; 3] = [ChainSort::Findings, ChainSort::Newest, ChainSort::Oldest];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChainSort::Flagged => "flagged",
+            ChainSort::Findings => "findings",
+            ChainSort::Newest => "newest",
+            ChainSort::Oldest => "oldest",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ChainSort> {
+        ChainSort::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    fn sort(self, chains: &mut [Chain]) {
+        let first = |c: &Chain| c.attempts.first().map(|e| e.ts);
+        match self {
+            ChainSort::Flagged => {}
+            ChainSort::Findings => {
+                chains.sort_by_key(|c| (Reverse(c.flags.len()), Reverse(first(c))))
+            }
+            ChainSort::Newest => chains.sort_by_key(|c| Reverse(first(c))),
+            ChainSort::Oldest => chains.sort_by_key(first),
+        }
+    }
+}
 
 impl Store {
     /// Chains with an attempt matching `q`, flagged first, at most `limit`.
     pub fn chains(&self, q: &Query, flagged_only: bool, limit: usize) -> Result<ChainsResult> {
+        self.chains_sorted(q, flagged_only, ChainSort::Flagged, limit)
+    }
+
+    /// Chains with an attempt matching `q` in `sort` order, at most `limit`.
+    pub fn chains_sorted(
+        &self,
+        q: &Query,
+        flagged_only: bool,
+        sort: ChainSort,
+        limit: usize,
+    ) -> Result<ChainsResult> {
         let searcher = self.searcher();
         let keys: Vec<String> = self
             .search_parallel(&searcher, &*q.query, &KeysCollector)?
@@ -51,7 +106,11 @@ impl Store {
             }
         }
         if !flagged_only {
-            singles.sort_unstable_by_key(|&(ts, addr)| (Reverse(ts), addr));
+            if sort == ChainSort::Oldest {
+                singles.sort_unstable();
+            } else {
+                singles.sort_unstable_by_key(|&(ts, addr)| (Reverse(ts), addr));
+            }
             load.extend(singles.into_iter().take(limit).map(|(_, addr)| addr));
         }
         load.sort_unstable();
@@ -59,6 +118,7 @@ impl Store {
         if flagged_only {
             chains.retain(|c| !c.flags.is_empty());
         }
+        sort.sort(&mut chains);
         chains.truncate(limit);
         Ok(ChainsResult { chains })
     }
@@ -198,13 +258,22 @@ impl Collector for KeysCollector {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<Vec<String>>) -> tantivy::Result<BTreeSet<String>> {
-        Ok(fruits.into_iter().flatten().collect())
+    fn merge_fruits(
+        &self,
+        fruits: Vec<tantivy::Result<Vec<String>>>,
+    ) -> tantivy::Result<BTreeSet<String>> {
+        let mut keys = BTreeSet::new();
+        for fruit in fruits {
+            keys.extend(fruit?);
+        }
+        Ok(keys)
     }
 }
 
 impl SegmentCollector for KeysSegment {
-    type Fruit = Vec<String>;
+    /// A key dictionary that cannot be read fails the query: its keys
+    /// would otherwise vanish from the chains without a word.
+    type Fruit = tantivy::Result<Vec<String>>;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         if let Some(ord) = self.column.as_ref().and_then(|c| c.ords().first(doc)) {
@@ -212,18 +281,22 @@ impl SegmentCollector for KeysSegment {
         }
     }
 
-    fn harvest(self) -> Vec<String> {
+    fn harvest(self) -> tantivy::Result<Vec<String>> {
         let Some(column) = self.column else {
-            return Vec::new();
+            return Ok(Vec::new());
         };
-        let ords: Vec<u64> = self.ords.into_iter().collect();
-        let mut keys = Vec::with_capacity(ords.len());
-        // One pass over the dictionary for all ords, in order.
-        let _ = column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
-            if let Ok(key) = std::str::from_utf8(bytes) {
-                keys.push(key.to_string());
-            }
-        });
-        keys
+        harvest_keys(&column, self.ords)
     }
+}
+
+/// The keys of `ords`, in one pass over the dictionary.
+fn harvest_keys(column: &StrColumn, ords: BTreeSet<u64>) -> tantivy::Result<Vec<String>> {
+    let ords: Vec<u64> = ords.into_iter().collect();
+    let mut keys = Vec::with_capacity(ords.len());
+    column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
+        if let Ok(key) = std::str::from_utf8(bytes) {
+            keys.push(key.to_string());
+        }
+    })?;
+    Ok(keys)
 }

@@ -7,13 +7,16 @@ pub mod chains;
 pub mod complete;
 pub mod context;
 pub mod find;
+mod grouping;
 pub mod groups;
+pub mod histogram;
 pub mod impact;
 pub mod keyed;
 pub mod parse;
 pub mod search;
 pub mod stats;
 pub mod timeline;
+mod verbatim;
 mod window;
 
 use std::collections::BTreeMap;
@@ -24,6 +27,8 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Chain, Event};
 
 pub use crate::index::Store;
+pub use groups::GroupSort;
+pub use keyed::ChainSort;
 pub use parse::{Query, QueryError};
 
 /// `errtriage search --json`.
@@ -48,9 +53,17 @@ pub struct FindResult {
     pub chains: Vec<Chain>,
     /// When a prefix matched several request ids: some of them.
     pub candidates: Vec<String>,
+    /// Matching events left out: beyond [`find::MAX_EVENTS`], only the
+    /// newest are kept.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub omitted: u64,
     /// `find --context`: the lines around the events, the events marked.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub context: Vec<context::ContextLine>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// The field `groups` groups by.
@@ -91,6 +104,11 @@ impl GroupBy {
         }
     }
 
+    /// The field named `name` (`code`, `service`, …).
+    pub fn parse(name: &str) -> Option<GroupBy> {
+        GroupBy::ALL.into_iter().find(|g| g.as_str() == name)
+    }
+
     pub fn next(self) -> GroupBy {
         let i = GroupBy::ALL.iter().position(|g| *g == self).unwrap_or(0);
         GroupBy::ALL[(i + 1) % GroupBy::ALL.len()]
@@ -98,9 +116,13 @@ impl GroupBy {
 }
 
 /// One group of `errtriage groups`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Group {
+    /// The group's value; with two dimensions, both joined by ` · `.
     pub key: String,
+    /// The value of each dimension, in the order of `by`.
+    #[serde(default)]
+    pub keys: Vec<String>,
     pub count: u64,
     #[serde(with = "crate::model::ts_millis")]
     pub first_seen: DateTime<Utc>,
@@ -108,6 +130,21 @@ pub struct Group {
     pub last_seen: DateTime<Utc>,
     /// Status → count, keys as strings (`"409"`); `"none"` for no status.
     pub statuses: BTreeMap<String, u64>,
+    /// Events of the group whose time was inferred (the line had none).
+    /// They set first/last seen only when no event of the group has a
+    /// real time.
+    #[serde(default)]
+    pub inferred_ts: u64,
+    /// Requests (events with a status or a code), the failed ones among
+    /// them (status ≥ 400 or a code), and their ratio — present when every
+    /// dimension says "where" (service, path, client, …) and the query does
+    /// not restrict the status, code or class.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requests: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_rate: Option<f64>,
     pub sample_request_id: String,
     /// The group's class when one class fits it: the key itself by class,
     /// the code's class (from the catalog, via the sample) by code, the
@@ -121,7 +158,10 @@ pub struct Group {
 /// `errtriage groups --json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupsResult {
-    pub by: GroupBy,
+    /// The dimensions: one field (`"code"` in JSON) or two (`["code",
+    /// "service"]`).
+    #[serde(with = "by_serde")]
+    pub by: Vec<GroupBy>,
     pub groups: Vec<Group>,
 }
 
@@ -151,4 +191,32 @@ pub struct Histogram {
     #[serde(with = "crate::model::ts_millis")]
     pub end: DateTime<Utc>,
     pub counts: Vec<u64>,
+}
+
+/// `by` in JSON: a string for one dimension, a list for two.
+mod by_serde {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::GroupBy;
+
+    pub fn serialize<S: Serializer>(by: &[GroupBy], s: S) -> Result<S::Ok, S::Error> {
+        match by {
+            [one] => one.serialize(s),
+            many => many.serialize(s),
+        }
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(GroupBy),
+        Many(Vec<GroupBy>),
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<GroupBy>, D::Error> {
+        Ok(match OneOrMany::deserialize(d)? {
+            OneOrMany::One(b) => vec![b],
+            OneOrMany::Many(v) => v,
+        })
+    }
 }

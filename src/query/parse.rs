@@ -11,6 +11,7 @@ use regex::Regex;
 use tantivy::query::{AllQuery, Query as TQuery, QueryParser};
 use tantivy::tokenizer::TokenizerManager;
 
+use super::verbatim;
 use crate::index::schema::{Fields, ts_range};
 
 /// A parsed query, ready to run against a [`crate::index::Store`].
@@ -59,6 +60,17 @@ impl Query {
         }
     }
 
+    /// True when the query names the status, code or class: the error rate
+    /// of its groups would then say nothing (every event already failed).
+    pub fn restricts_status(&self) -> bool {
+        split_tokens(&self.text).iter().any(|t| {
+            let t = t.trim_start_matches(['-', '+', '(']);
+            ["status:", "code:", "class:"]
+                .iter()
+                .any(|f| t.starts_with(f))
+        })
+    }
+
     /// Parse `text`; `now` anchors relative times like `since:2h`.
     pub fn parse(text: &str, now: DateTime<Utc>) -> Result<Query, QueryError> {
         let trimmed = text.trim();
@@ -99,6 +111,11 @@ impl Query {
 
 static FIELDS: LazyLock<Fields> = LazyLock::new(Fields::new);
 
+/// True for a field of the index (or a `since:`/`until:` shorthand).
+pub(crate) fn is_field(name: &str) -> bool {
+    matches!(name, "since" | "until") || FIELDS.schema.get_field(name).is_ok()
+}
+
 static PARSER: LazyLock<QueryParser> = LazyLock::new(|| {
     let f = &*FIELDS;
     let defaults = vec![
@@ -110,6 +127,8 @@ static PARSER: LazyLock<QueryParser> = LazyLock::new(|| {
     ];
     let mut parser = QueryParser::new(f.schema.clone(), defaults, TokenizerManager::default());
     parser.set_conjunction_by_default();
+    // `field:/regex/`; also how `message:*` is answered (see `exists`).
+    parser.allow_regexes();
     parser
 });
 
@@ -175,20 +194,43 @@ fn negations(tokens: Vec<String>) -> Vec<String> {
     out
 }
 
+/// `field:*`, `field:[* TO *]` or `field:{* TO *}`: "has a value".
+static EXISTS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?P<pre>[-+]?\(*)(?P<field>[A-Za-z_][A-Za-z0-9_]*):(?:\*|[\[{]\*\s+TO\s+\*[\]}])(?P<post>\)*)$",
+    )
+    .expect("valid exists pattern")
+});
+
+/// "Every event where `field` has a value". tantivy answers `field:*` only
+/// for fast fields ("not a fast field" otherwise) and drops an unbounded
+/// range as useless (matching nothing), so both become an exists query on a
+/// fast field and "any term" (`/.*/`) on the others.
+fn exists(token: &str) -> Option<String> {
+    let m = EXISTS.captures(token)?;
+    let field = FIELDS.schema.get_field(&m["field"]).ok()?;
+    let fast = FIELDS.schema.get_field_entry(field).is_fast();
+    let test = if fast { "*" } else { "/.*/" };
+    Some(format!("{}{}:{test}{}", &m["pre"], &m["field"], &m["post"]))
+}
+
 fn rewrite(
     token: &str,
     now: DateTime<Utc>,
     since: &mut Option<DateTime<Utc>>,
     until: &mut Option<DateTime<Utc>>,
 ) -> Result<String, QueryError> {
+    if let Some(rewritten) = exists(token) {
+        return Ok(rewritten);
+    }
     let Some(m) = SHORTHAND.captures(token) else {
-        return Ok(token.to_string());
+        return Ok(verbatim::token(token));
     };
     let (pre, value, post) = (&m["pre"], &m["value"], &m["post"]);
     let body = match &m["field"] {
         "status" => match status_class(value) {
             Some(hundreds) => format!("status:[{hundreds}00 TO {hundreds}99]"),
-            None => return Ok(token.to_string()),
+            None => return Ok(verbatim::token(token)),
         },
         "method" => format!("method:{}", value.to_ascii_uppercase()),
         field => {
@@ -311,7 +353,7 @@ fn explain(e: &tantivy::query::QueryParserError, text: &str) -> String {
     use tantivy::query::QueryParserError as E;
     match e {
         E::FieldDoesNotExist(f) => format!(
-            "unknown field `{f}` — fields: ts request_id trace_id idempotency_key service method path route status code class message client api; shorthands: status:5xx since: until:"
+            "unknown field `{f}` — fields: ts request_id trace_id idempotency_key service method path route status code class message client api ts_inferred; shorthands: status:5xx since: until:"
         ),
         E::SyntaxError(_) => {
             format!("cannot parse `{text}` — check quotes, brackets and AND/OR/NOT")
@@ -341,6 +383,11 @@ mod tests {
             ("since:2h", "ts:[2026-05-14T10:00:00.000Z TO *]"),
             ("until:2026-05-14", "ts:[* TO 2026-05-14T00:00:00.000Z}"),
             ("code:slot_unavailable", "code:slot_unavailable"),
+            ("message:*", "message:/.*/"),
+            ("-(message:*)", "-(message:/.*/)"),
+            ("ts:[* TO *]", "ts:*"),
+            ("status:{* TO *}", "status:*"),
+            ("code:*", "code:*"),
         ];
         for (input, want) in cases {
             let (mut s, mut u) = (None, None);
@@ -384,6 +431,29 @@ mod tests {
         let e = Query::parse("status:abc", now()).unwrap_err();
         assert!(e.0.contains("status takes a number"), "{e}");
         assert!(Query::parse("(code:x", now()).is_err());
+    }
+
+    /// Ids with tantivy's special characters are searched verbatim; a
+    /// field-shaped typo is still an unknown field.
+    #[test]
+    fn bare_ids_are_never_syntax_errors() {
+        for q in [
+            "0HLVPJD8N8PG5:00000001",
+            "projects/p-1/traces/4bf92f3577b34da6a3ce929d0e0e4736",
+            "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+            "abc+def/ghi==",
+            "request_id:0HLVPJD8N8PG5:00000001 AND NOT status:5xx",
+            "path:/v1/bookings",
+            "x^y ~z! a'b",
+        ] {
+            assert!(
+                Query::parse(q, now()).is_ok(),
+                "{q}: {:?}",
+                Query::parse(q, now()).err()
+            );
+        }
+        let e = Query::parse("cdoe:slot_unavailable", now()).unwrap_err();
+        assert!(e.0.contains("unknown field `cdoe`"), "{e}");
     }
 
     #[test]

@@ -27,12 +27,28 @@ pub enum Action {
     Open,
     /// `Esc`: close the page, or go back to where a drill-in started.
     Back,
+    /// `q`: close the open page like `Esc`; quit from the top level.
+    Close,
+    /// A left click at (column, row): selects a row or a view tab.
+    Click(u16, u16),
+    /// The wheel at (column, row), by n rows (negative: up): scrolls the
+    /// pane under the pointer.
+    Wheel(isize, u16, u16),
+    /// `J`/`K`: scroll the detail pane by n rows (negative: up).
+    ScrollDetail(isize),
     /// `c`: the selected event's retry chain.
     Chain,
     /// `y`: copy the selected request id (OSC 52).
     Copy,
+    /// `Y`: copy the case card of the event or chain (as `find --format
+    /// markdown`), or the Groups table as Markdown.
+    CopyCard,
+    /// `Ctrl-K`: copy the idempotency key.
+    CopyKey,
     /// `b`: group by the next field.
     CycleGroupBy,
+    /// `B`: group by the previous field.
+    CycleGroupByBack,
     /// `f`: chains — every chain, or flagged ones only.
     ToggleFlagged,
     /// `=` (narrow) or `-` (exclude): the field menu for the selection.
@@ -47,6 +63,16 @@ pub enum Action {
     Complete,
     /// `i` impact, `T` client timeline, `a` lines around: of the selected event.
     Incident(Kind),
+    /// `s`: the Chains view's next order (worst first, newest, most attempts).
+    SortChains,
+    /// `[`/`]`: move the histogram's cursor by n columns.
+    HistMove(isize),
+    /// `v`: mark (or unmark) a span on the histogram at its cursor.
+    HistMark,
+    /// `Backspace`: undo the last zoom (back to the query before it).
+    ZoomOut,
+    /// `!`: the problems the ingest found.
+    ShowProblems,
     /// `?`: show or hide the key help.
     Help,
     Quit,
@@ -70,6 +96,9 @@ pub enum Action {
     Start,
     /// Another process committed to the index.
     IndexChanged,
+    /// The index that appeared cannot be opened (why, and when it is tried
+    /// again); shown in the status bar.
+    IndexUnavailable(String),
     /// A worker result.
     Loaded(Box<Loaded>),
 }
@@ -129,6 +158,10 @@ pub enum JobKind {
         field: String,
         prefix: String,
     },
+    /// The markdown case card of an id, for the clipboard.
+    Card {
+        id: String,
+    },
 }
 
 /// Each slot runs at most one job at a time and keeps only its latest pending one.
@@ -143,10 +176,11 @@ pub enum Slot {
     Detail,
     Complete,
     Incident,
+    Card,
 }
 
 impl Slot {
-    pub const ALL: [Slot; 9] = [
+    pub const ALL: [Slot; 10] = [
         Slot::Events,
         Slot::More,
         Slot::Histogram,
@@ -156,6 +190,7 @@ impl Slot {
         Slot::Detail,
         Slot::Complete,
         Slot::Incident,
+        Slot::Card,
     ];
 
     pub fn index(self) -> usize {
@@ -175,6 +210,7 @@ impl JobKind {
             JobKind::Detail { .. } => Slot::Detail,
             JobKind::Complete { .. } => Slot::Complete,
             JobKind::Incident { .. } => Slot::Incident,
+            JobKind::Card { .. } => Slot::Card,
         }
     }
 }
@@ -193,6 +229,9 @@ pub enum Data {
         offset: usize,
         result: SearchResult,
     },
+    /// Nothing matched the bare query, but it is a unique prefix (as
+    /// `errtriage find` accepts) of this request id: search for it instead.
+    Expand(String),
     Histogram(Histogram),
     Stats(Stats),
     Groups {
@@ -210,6 +249,11 @@ pub enum Data {
         request_id: String,
         kind: Kind,
         answer: Answer,
+    },
+    /// A case card (markdown) and the id it is for.
+    Card {
+        id: String,
+        text: String,
     },
 }
 

@@ -325,6 +325,10 @@ pub fn answer_job(corpus: &[Event], job: &Job) -> Loaded {
                 values: values.into_iter().collect(),
             })
         }
+        JobKind::Card { id } => Ok(Data::Card {
+            id: id.clone(),
+            text: format!("## errtriage case: `{id}`\n\n- **Key:** \x1b]52;c;evil\x07\n"),
+        }),
         kind => matching(corpus, &job.query).map(|m| query_data(&m, kind)),
     };
     Loaded {
@@ -368,7 +372,8 @@ fn query_data(m: &[Event], kind: &JobKind) -> Data {
         JobKind::Stats
         | JobKind::Detail { .. }
         | JobKind::Complete { .. }
-        | JobKind::Incident { .. } => unreachable!(),
+        | JobKind::Incident { .. }
+        | JobKind::Card { .. } => unreachable!(),
     }
 }
 
@@ -483,6 +488,7 @@ fn groups_of(m: &[Event], by: GroupBy) -> Vec<Group> {
                 sample_request_id: evs[0].request_id.clone(),
                 class,
                 timeline,
+                ..Group::default()
             }
         })
         .collect();

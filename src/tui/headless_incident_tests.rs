@@ -207,7 +207,7 @@ fn corpus() -> Corpus {
 /// `Enter`: how a support engineer arrives at the event; not counted).
 fn at_the_event() -> (Headless, DateTime<Utc>) {
     let c = corpus();
-    let mut h = Headless::with_corpus(&(c.lines.join("\n") + "\n"));
+    let mut h = Headless::with(&(c.lines.join("\n") + "\n"), 120, 40);
     h.keys(&[KeyCode::Char('/')]);
     h.type_text("req_2N7s8x9KqR");
     h.keys(&[KeyCode::Enter]);

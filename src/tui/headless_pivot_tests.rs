@@ -37,7 +37,7 @@ fn ids(h: &Headless) -> Vec<String> {
 
 #[test]
 fn a_pivot_on_a_hostile_value_finds_exactly_its_events() {
-    let mut h = Headless::with_corpus(&corpus());
+    let mut h = Headless::with(&corpus(), 120, 40);
     assert_eq!(
         h.app.state.selected_event().unwrap().client.as_deref(),
         Some(HOSTILE)
@@ -64,7 +64,7 @@ fn a_pivot_on_a_hostile_value_finds_exactly_its_events() {
 
 #[test]
 fn tab_completes_a_client_from_the_index() {
-    let mut h = Headless::with_corpus(&corpus());
+    let mut h = Headless::with(&corpus(), 120, 40);
     h.keys(&[KeyCode::Char('/')]);
     h.type_text("cli");
     h.keys(&[KeyCode::Tab]);

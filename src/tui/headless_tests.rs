@@ -19,7 +19,13 @@ use super::state::{State, View};
 use super::worker::{self, StoreCell, Worker};
 
 /// One line as a 42min-style gateway would log it.
-fn line(t: &str, rid: &str, status: u16, code: Option<&str>, key: Option<&str>) -> String {
+pub(super) fn line(
+    t: &str,
+    rid: &str,
+    status: u16,
+    code: Option<&str>,
+    key: Option<&str>,
+) -> String {
     let mut v = serde_json::json!({
         "timestamp": format!("2026-05-14T{t}Z"), "service": "42min-api", "method": "POST",
         "path": "/v1/bookings", "status": status, "latency_ms": 40,
@@ -91,7 +97,7 @@ pub(super) fn ingest(index: &Path, log: &Path) {
 }
 
 pub(super) struct Headless {
-    pub(super) app: App,
+    pub app: App,
     answers: UnboundedReceiver<Action>,
     log: PathBuf,
     index: PathBuf,
@@ -100,14 +106,14 @@ pub(super) struct Headless {
 
 impl Headless {
     fn new() -> Headless {
-        Headless::with_corpus(&corpus())
+        Headless::with(&corpus(), 120, 40)
     }
 
-    /// The app over an index of `lines` (JSON lines), loaded and settled.
-    pub(super) fn with_corpus(lines: &str) -> Headless {
+    /// A session over an index built from `log_text`, at `w`×`h`.
+    pub fn with(log_text: &str, w: u16, rows: u16) -> Headless {
         let dir = tempfile::tempdir().expect("tempdir");
         let (log, index) = (dir.path().join("api.log"), dir.path().join("index"));
-        std::fs::write(&log, lines).unwrap();
+        std::fs::write(&log, log_text).unwrap();
         ingest(&index, &log);
         let store = StoreCell::new(Store::open(&index, Catalogs::builtin()).expect("store"));
         let (sink, answers) = tokio::sync::mpsc::unbounded_channel();
@@ -121,14 +127,14 @@ impl Headless {
             index,
             _dir: dir,
         };
-        h.app.dispatch(Action::Resize(120, 40));
+        h.app.dispatch(Action::Resize(w, rows));
         h.app.dispatch(Action::Start);
         h.settle();
         h
     }
 
     /// Let the typing pause pass and the worker answer everything asked.
-    pub(super) fn settle(&mut self) {
+    pub fn settle(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             self.app.fire_debounce();
@@ -143,7 +149,7 @@ impl Headless {
         }
     }
 
-    pub(super) fn keys(&mut self, keys: &[KeyCode]) {
+    pub fn keys(&mut self, keys: &[KeyCode]) {
         for k in keys {
             self.app
                 .input(&Input::Key(KeyEvent::new(*k, KeyModifiers::NONE)));
@@ -151,11 +157,11 @@ impl Headless {
         self.settle();
     }
 
-    pub(super) fn type_text(&mut self, text: &str) {
+    pub fn type_text(&mut self, text: &str) {
         self.keys(&text.chars().map(KeyCode::Char).collect::<Vec<_>>());
     }
 
-    pub(super) fn screen(&mut self) -> String {
+    pub fn screen(&mut self) -> String {
         screen_text(&super::fixtures::draw(&mut self.app.state))
     }
 }
@@ -252,6 +258,53 @@ fn events_committed_by_another_ingest_appear_live() {
         h.settle();
     }
     assert!(h.screen().contains("req_LIVE"));
+}
+
+#[test]
+fn an_id_with_a_colon_is_found_from_the_query_bar() {
+    let mut h = Headless::new();
+    let more = line("10:04:00.000", "0HLVPJD8N8PG5:00000001", 500, None, None) + "\n";
+    let mut text = std::fs::read_to_string(&h.log).unwrap();
+    text.push_str(&more);
+    std::fs::write(&h.log, text).unwrap();
+    ingest(&h.index, &h.log);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while h.app.state.events.total < 6 {
+        assert!(Instant::now() < deadline, "the new event never appeared");
+        std::thread::sleep(Duration::from_millis(50));
+        h.settle();
+    }
+    h.keys(&[KeyCode::Char('/')]);
+    h.type_text("0HLVPJD8N8PG5:00000001");
+    h.keys(&[KeyCode::Enter]);
+    let s = &h.app.state;
+    assert_eq!(s.query_error, None);
+    assert_eq!(s.events.total, 1);
+    assert!(h.screen().contains("0HLVPJD8N8PG5:00000001"));
+}
+
+#[test]
+fn an_eight_character_request_id_prefix_finds_its_event_as_find_does() {
+    let mut h = Headless::new();
+    h.keys(&[KeyCode::Char('/')]);
+    h.type_text("req_2N7s");
+    h.keys(&[KeyCode::Enter]);
+    let s = &h.app.state;
+    assert_eq!(
+        (s.applied.as_str(), s.events.total),
+        ("req_2N7s8x9KqR", 1),
+        "the bar shows the whole id the list found"
+    );
+    assert_eq!(s.selected_event().unwrap().request_id, "req_2N7s8x9KqR");
+    h.keys(&[KeyCode::Char('/')]);
+    h.keys(&[KeyCode::Backspace; 7]);
+    h.keys(&[KeyCode::Enter]);
+    let s = &h.app.state;
+    assert_eq!(
+        (s.applied.as_str(), s.events.total),
+        ("req_2N7", 0),
+        "shorter than find's 8 characters: no guessing"
+    );
 }
 
 #[test]

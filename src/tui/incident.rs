@@ -118,7 +118,7 @@ pub fn open(s: &mut State, kind: Kind) -> Vec<Job> {
         s.flash = Some("this line has no request id".into());
         return Vec::new();
     }
-    s.page_under = s.page.take();
+    s.page_under.extend(s.page.take());
     s.page = Some(Page::Incident);
     s.page_scroll = 0;
     s.incident = Some(IncidentPage {

@@ -4,7 +4,9 @@
 
 use std::sync::LazyLock;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
+use crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
+};
 use tui_input::InputRequest;
 
 use super::action::Action;
@@ -42,6 +44,8 @@ pub enum Key {
     Press(KeyCode, KeyModifiers),
     WheelUp,
     WheelDown,
+    /// A left click.
+    Click,
 }
 
 /// One row of the keymap.
@@ -86,7 +90,7 @@ fn default_bindings() -> Vec<Binding> {
             Normal,
             &[ch('j'), plain(Down)],
             Action::Down(1),
-            "down one row (scrolls an open page)",
+            "down one row (scrolls a page; moves a chain's marker)",
         ),
         b(Normal, &[ch('k'), plain(Up)], Action::Up(1), "up one row"),
         b(
@@ -108,8 +112,36 @@ fn default_bindings() -> Vec<Binding> {
             Action::Bottom,
             "last row (Events: loads older ones)",
         ),
-        b(Normal, &[Key::WheelDown], Action::Down(3), "scroll down"),
-        b(Normal, &[Key::WheelUp], Action::Up(3), "scroll up"),
+        b(
+            Normal,
+            &[Key::WheelDown],
+            Action::Wheel(3, 0, 0),
+            "scroll the list, or the detail pane under the pointer",
+        ),
+        b(
+            Normal,
+            &[Key::WheelUp],
+            Action::Wheel(-3, 0, 0),
+            "scroll the list, or the detail pane under the pointer",
+        ),
+        b(
+            Normal,
+            &[Key::Click],
+            Action::Click(0, 0),
+            "select the row or the view tab clicked",
+        ),
+        b(
+            Normal,
+            &[ch('J')],
+            Action::ScrollDetail(1),
+            "scroll the detail pane down",
+        ),
+        b(
+            Normal,
+            &[ch('K')],
+            Action::ScrollDetail(-1),
+            "scroll the detail pane up",
+        ),
         b(
             Normal,
             &[plain(Tab)],
@@ -121,7 +153,7 @@ fn default_bindings() -> Vec<Binding> {
             Normal,
             &[plain(Enter)],
             Action::Open,
-            "open the event or chain; drill into a group's events",
+            "open the event, chain or attempt; drill into a group's events",
         ),
         b(
             Normal,
@@ -133,7 +165,7 @@ fn default_bindings() -> Vec<Binding> {
             Normal,
             &[ch('c')],
             Action::Chain,
-            "the selected event's retry chain",
+            "the selected event's retry chain (on a chain: back)",
         ),
         b(
             Normal,
@@ -143,15 +175,39 @@ fn default_bindings() -> Vec<Binding> {
         ),
         b(
             Normal,
+            &[ch('Y')],
+            Action::CopyCard,
+            "copy the case card (Markdown); in Groups, the table",
+        ),
+        b(
+            Normal,
+            &[ctrl('k')],
+            Action::CopyKey,
+            "copy the idempotency key",
+        ),
+        b(
+            Normal,
             &[ch('b')],
             Action::CycleGroupBy,
             "Groups: group by code → class → status → service → route → path → client",
         ),
         b(
             Normal,
+            &[ch('B')],
+            Action::CycleGroupByBack,
+            "Groups: group by the previous field",
+        ),
+        b(
+            Normal,
             &[ch('f')],
             Action::ToggleFlagged,
             "Chains: flagged chains only / every chain",
+        ),
+        b(
+            Normal,
+            &[ch('s')],
+            Action::SortChains,
+            "Chains: order worst first → newest → most attempts",
         ),
         b(
             Normal,
@@ -195,8 +251,44 @@ fn default_bindings() -> Vec<Binding> {
             Action::Incident(Kind::Around),
             "the lines ±2 min around the event on its service or trace",
         ),
+        b(
+            Normal,
+            &[ch('[')],
+            Action::HistMove(-1),
+            "histogram: cursor back in time",
+        ),
+        b(
+            Normal,
+            &[ch(']')],
+            Action::HistMove(1),
+            "histogram: cursor forward in time",
+        ),
+        b(
+            Normal,
+            &[ch('v')],
+            Action::HistMark,
+            "histogram: mark a span at the cursor; move; Enter zooms to it",
+        ),
+        b(
+            Normal,
+            &[plain(Backspace)],
+            Action::ZoomOut,
+            "zoom back out (the query before the zoom)",
+        ),
+        b(
+            Normal,
+            &[ch('!')],
+            Action::ShowProblems,
+            "the ingest's problems: bad lines, unreadable files",
+        ),
         b(Normal, &[ch('?')], Action::Help, "this help"),
-        b(Normal, &[ch('q'), ctrl('c')], Action::Quit, "quit"),
+        b(
+            Normal,
+            &[ch('q')],
+            Action::Close,
+            "close the page (like Esc); quit from the views",
+        ),
+        b(Normal, &[ctrl('c')], Action::Quit, "quit"),
         // Ctrl-J is newline: readline accepts the line on it, and an Enter
         // typed before the terminal went raw (while cargo was still building,
         // say) arrives as one.
@@ -317,11 +409,18 @@ pub fn action_for(mode: Mode, input: &Input) -> Option<Action> {
             }
             normalize(k)
         }
-        Input::Mouse(m) => match m.kind {
-            MouseEventKind::ScrollDown => Key::WheelDown,
-            MouseEventKind::ScrollUp => Key::WheelUp,
-            _ => return None,
-        },
+        Input::Mouse(m) => {
+            let key = match m.kind {
+                MouseEventKind::ScrollDown => Key::WheelDown,
+                MouseEventKind::ScrollUp => Key::WheelUp,
+                MouseEventKind::Down(MouseButton::Left) => Key::Click,
+                _ => return None,
+            };
+            let action = bindings()
+                .iter()
+                .find(|b| b.mode == mode && b.keys.contains(&key))?;
+            return Some(at_pointer(action.action.clone(), m.column, m.row));
+        }
         Input::Resize(w, h) => return Some(Action::Resize(*w, *h)),
         Input::Paste(text) => return paste(text),
     };
@@ -338,6 +437,15 @@ pub fn action_for(mode: Mode, input: &Input) -> Option<Action> {
             Some(Action::Input(InputRequest::InsertChar(c)))
         }
         _ => None,
+    }
+}
+
+/// A mouse binding's action, at the pointer's position.
+fn at_pointer(action: Action, x: u16, y: u16) -> Action {
+    match action {
+        Action::Wheel(n, _, _) => Action::Wheel(n, x, y),
+        Action::Click(_, _) => Action::Click(x, y),
+        other => other,
     }
 }
 
@@ -381,6 +489,7 @@ pub fn label(key: &Key) -> String {
     let (code, mods) = match key {
         Key::WheelUp => return "wheel ↑".into(),
         Key::WheelDown => return "wheel ↓".into(),
+        Key::Click => return "click".into(),
         Key::Press(code, mods) => (code, mods),
     };
     let name = match code {
@@ -430,6 +539,33 @@ pub fn help_rows(mode: Mode) -> Vec<(String, &'static str)> {
     rows
 }
 
+/// The README's key table: every mode's rows, generated like the help.
+#[cfg(test)]
+pub fn markdown_table() -> String {
+    let mut out = String::from("| keys | what they do |\n|---|---|\n");
+    for mode in [Mode::Normal, Mode::Query, Mode::Pivot, Mode::Help] {
+        out.push_str(&format!("| **{}** | |\n", mode.title()));
+        let mut rows: Vec<(Vec<String>, &str)> = Vec::new();
+        if mode == Mode::Query {
+            rows.push((vec!["any character".into()], "type into the query"));
+        }
+        for b in bindings().iter().filter(|b| b.mode == mode) {
+            let keys = b
+                .keys
+                .iter()
+                .map(|k| format!("`{}`", label(k).replace('|', "\\|")));
+            match rows.last_mut() {
+                Some((k, help)) if *help == b.help => k.extend(keys),
+                _ => rows.push((keys.collect(), b.help)),
+            }
+        }
+        for (keys, help) in rows {
+            out.push_str(&format!("| {} | {help} |\n", keys.join(" ")));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -473,6 +609,20 @@ mod tests {
         assert_eq!(
             action_for(Mode::Normal, &Input::Paste("req_1\u{202e}\x1b[2J\n".into())),
             Some(Action::Paste("req_1  [2J".into()))
+        );
+    }
+
+    #[test]
+    fn the_readme_key_table_is_the_keymap() {
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+            .expect("README.md");
+        let table = markdown_table();
+        if std::env::var_os("ERRTRIAGE_PRINT_KEYS").is_some() {
+            println!("{table}");
+        }
+        assert!(
+            readme.contains(&table),
+            "README's key table differs from the keymap; ERRTRIAGE_PRINT_KEYS=1 prints it:\n{table}"
         );
     }
 

@@ -23,13 +23,16 @@ mod app;
 pub mod bench;
 mod complete;
 mod event;
+mod handoff;
 mod incident;
 mod keymap;
 mod pivot;
+mod problems;
 mod state;
 mod update;
 mod view;
 mod worker;
+mod zoom;
 
 #[cfg(test)]
 mod fixtures;
@@ -44,7 +47,11 @@ mod pivot_tests;
 #[cfg(test)]
 mod render_tests;
 #[cfg(test)]
+mod rough_edges_tests;
+#[cfg(test)]
 mod update_tests;
+#[cfg(test)]
+mod walk_tests;
 
 use std::io::{self, IsTerminal, Stdout};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -65,8 +72,19 @@ use app::App;
 use state::State;
 use worker::{StoreCell, Worker};
 
+/// Ingest `paths` (quietly), then open the TUI with the ingest's problems
+/// in its status bar.
+pub fn open_paths(ctx: &Context, paths: &[std::path::PathBuf]) -> Result<Status> {
+    let problems = problems::ingest_quietly(ctx, paths)?;
+    open(ctx, "", problems)
+}
+
 /// Open the TUI over `query` (empty: every event). Returns when the user quits.
 pub fn run(ctx: &Context, query: &str) -> Result<Status> {
+    open(ctx, query, problems::Problems::default())
+}
+
+fn open(ctx: &Context, query: &str, problems: problems::Problems) -> Result<Status> {
     if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
         anyhow::bail!(
             "the TUI needs a terminal; for scripts use `errtriage search`, `groups`, `chains` or `find`"
@@ -77,7 +95,9 @@ pub fn run(ctx: &Context, query: &str) -> Result<Status> {
     let worker = Worker::start(store.clone(), sink.clone()).context("starting query threads")?;
     worker::watch(store, ctx.index_dir.clone(), sink).context("starting the index watcher")?;
     let index_dir = ctx.index_dir.display().to_string();
-    let mut app = App::new(State::new(query, !ctx.redact, &index_dir), worker);
+    let mut state = State::new(query, !ctx.redact, &index_dir);
+    state.problems = problems;
+    let mut app = App::new(state, worker);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

@@ -216,6 +216,8 @@ fn selection_options(s: &State) -> Vec<(PivotField, String)> {
             .and_then(|p| p.rows().get(p.cursor).copied().or(p.event.as_ref()))
             .map(event_options)
             .unwrap_or_default(),
+        (Some(Page::Attempt(e)), _) => event_options(e),
+        (Some(Page::Problems), _) => Vec::new(),
         (Some(Page::Event), _) | (None, View::Events) => {
             s.selected_event().map(event_options).unwrap_or_default()
         }

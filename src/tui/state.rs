@@ -5,8 +5,11 @@
 //! one its slot is waiting for, so a slow stale answer never overwrites a
 //! newer one.
 
-use errtriage::model::{Chain, Event, Source};
+use errtriage::model::{Chain, Event, Outcome, Source};
 use errtriage::query::{Group, GroupBy, Histogram, Stats};
+use std::sync::Arc;
+
+use ratatui::layout::Rect;
 use tui_input::Input;
 
 use super::action::{Detail, Job, JobKind, Slot};
@@ -14,6 +17,8 @@ use super::complete::Completion;
 use super::incident::IncidentPage;
 use super::keymap::Mode;
 use super::pivot::PivotMenu;
+use super::problems::Problems;
+use super::view::detail::WrappedLines;
 
 /// Events fetched per page (newest first); more are fetched near the end.
 pub const PAGE: usize = 200;
@@ -57,10 +62,14 @@ impl View {
 pub enum Page {
     /// The selected event, full height.
     Event,
-    /// A chain timeline.
+    /// A chain timeline; `j`/`k` move its marker, `Enter` opens the attempt.
     Chain(ChainTarget),
     /// Impact, client timeline or lines around an event (see `incident`).
     Incident,
+    /// One attempt of a chain, opened from the chain page.
+    Attempt(Box<Event>),
+    /// The ingest's problems (`!`).
+    Problems,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -69,6 +78,54 @@ pub enum ChainTarget {
     Selected,
     /// The chain this event is an attempt of (arrives with its detail).
     OfEvent(Source),
+}
+
+/// How the Chains view is ordered (`s` cycles).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChainOrder {
+    /// Most findings first, then failed before recovered, then newest.
+    Worst,
+    Newest,
+    /// Most attempts first.
+    Attempts,
+}
+
+impl ChainOrder {
+    pub fn next(self) -> ChainOrder {
+        match self {
+            ChainOrder::Worst => ChainOrder::Newest,
+            ChainOrder::Newest => ChainOrder::Attempts,
+            ChainOrder::Attempts => ChainOrder::Worst,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ChainOrder::Worst => "worst first",
+            ChainOrder::Newest => "newest first",
+            ChainOrder::Attempts => "most attempts first",
+        }
+    }
+
+    /// Sort `chains` in this order (stable: ties keep the index's order).
+    pub fn sort(self, chains: &mut [Chain]) {
+        use std::cmp::Reverse;
+        let first = |c: &Chain| c.attempts.first().map(|a| a.ts);
+        match self {
+            ChainOrder::Worst => chains.sort_by_key(|c| {
+                let outcome = match c.outcome {
+                    Outcome::Failed => 0,
+                    Outcome::Recovered => 1,
+                    Outcome::Succeeded => 2,
+                };
+                (Reverse(c.flags.len()), outcome, Reverse(first(c)))
+            }),
+            ChainOrder::Newest => chains.sort_by_key(|c| Reverse(first(c))),
+            ChainOrder::Attempts => {
+                chains.sort_by_key(|c| (Reverse(c.attempts.len()), Reverse(first(c))))
+            }
+        }
+    }
 }
 
 /// Where `Esc` returns to after drilling into a group.
@@ -154,14 +211,29 @@ pub struct DetailData {
     pub detail: Option<Detail>,
 }
 
+/// Screen areas as last rendered (like `list.offset`, the render's to set).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Hits {
+    /// The view tabs in the list's title: columns `from..to` on row `y`.
+    pub tabs: Vec<(u16, u16, u16, View)>,
+    /// The list's first data row and how many rows show.
+    pub rows: Rect,
+    /// The detail pane (or the open page).
+    pub detail: Rect,
+}
+
 /// The whole TUI state.
 #[derive(Debug, Clone)]
 pub struct State {
     pub view: View,
     pub page: Option<Page>,
     pub page_scroll: usize,
-    /// The page `Esc` returns to (a chain opened from an event's page).
-    pub page_under: Option<Page>,
+    /// The pages `Esc` returns to, innermost last (event → chain → attempt).
+    pub page_under: Vec<Page>,
+    /// The attempt the chain page's marker is on.
+    pub chain_cursor: usize,
+    /// The order of the Chains view (`s`).
+    pub chain_order: ChainOrder,
     pub help: bool,
     pub help_scroll: usize,
     pub editing: bool,
@@ -171,6 +243,8 @@ pub struct State {
     pub applied: String,
     /// The query the shown results belong to (the typed one while previewing).
     pub running: String,
+    /// The query the shown events belong to (the last one that parsed).
+    pub shown: String,
     pub query_error: Option<String>,
     pub index_error: Option<String>,
     /// A one-off message in the status bar; the next key clears it.
@@ -200,6 +274,20 @@ pub struct State {
     /// Rows of the list and of an open page, as last rendered (for PgUp/PgDn).
     pub list_height: usize,
     pub page_height: usize,
+    /// Where the last render put things, for clicks and the wheel.
+    pub hits: Hits,
+    /// How far the detail pane (not an open page) is scrolled.
+    pub detail_scroll: usize,
+    /// The detail pane's last event content: (key, title, lines).
+    pub detail_cache: Option<(String, String, Arc<WrappedLines>)>,
+    /// The histogram's cursor column (`[`/`]`), once moved.
+    pub hist_cursor: Option<usize>,
+    /// Where `v` marked a span's other end.
+    pub hist_mark: Option<usize>,
+    /// The queries before each zoom, innermost last (`Backspace` pops).
+    pub zooms: Vec<String>,
+    /// What the ingest behind `tui PATH…` found wrong (`!` lists it).
+    pub problems: Problems,
     /// `--no-redact`.
     pub show_secrets: bool,
     /// Shown when the index is empty.
@@ -212,13 +300,16 @@ impl State {
             view: View::Events,
             page: None,
             page_scroll: 0,
-            page_under: None,
+            page_under: Vec::new(),
+            chain_cursor: 0,
+            chain_order: ChainOrder::Worst,
             help: false,
             help_scroll: 0,
             editing: false,
             input: Input::new(query.to_string()),
             applied: query.to_string(),
             running: query.to_string(),
+            shown: query.to_string(),
             query_error: None,
             index_error: None,
             flash: None,
@@ -239,6 +330,13 @@ impl State {
             size: (80, 24),
             list_height: 10,
             page_height: 10,
+            hits: Hits::default(),
+            detail_scroll: 0,
+            detail_cache: None,
+            problems: Problems::default(),
+            hist_cursor: None,
+            hist_mark: None,
+            zooms: Vec::new(),
             show_secrets,
             index_dir: index_dir.to_string(),
         }
@@ -247,7 +345,7 @@ impl State {
     /// Close every open page.
     pub fn close_pages(&mut self) {
         self.page = None;
-        self.page_under = None;
+        self.page_under.clear();
     }
 
     /// Which key bindings are in force.
@@ -320,9 +418,18 @@ impl State {
             .find(|c| c.attempts.iter().any(|a| &a.source == src))
     }
 
-    /// The detail of the selected event, once loaded.
+    /// The event the detail pane or the open page is about: the attempt
+    /// opened from a chain, else the selected event.
+    pub fn focused_event(&self) -> Option<&Event> {
+        match &self.page {
+            Some(Page::Attempt(e)) => Some(e),
+            _ => self.selected_event(),
+        }
+    }
+
+    /// The detail of the focused event, once loaded.
     pub fn selected_detail(&self) -> Option<&Detail> {
-        let ev = self.selected_event()?;
+        let ev = self.focused_event()?;
         self.detail
             .detail
             .as_ref()

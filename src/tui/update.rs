@@ -9,12 +9,18 @@ use tui_input::{Input, InputRequest};
 use super::action::{Action, Data, Effect, Job, JobError, JobKind, Loaded, Slot};
 use super::keymap::Mode;
 use super::state::{ChainTarget, MAX_REFRESH, MORE_MARGIN, PAGE, Page, Return, State, View};
-use super::{complete, incident, pivot};
+use super::{complete, handoff, incident, pivot, zoom};
 
 /// Apply `action` to `s`.
 pub fn update(s: &mut State, action: Action) -> Option<Effect> {
     match action {
-        Action::Loaded(l) => fetch(on_loaded(s, *l)),
+        Action::Loaded(l) => match l.result {
+            Ok(Data::Card { id, text }) if s.pending[Slot::Card.index()] == Some(l.generation) => {
+                s.pending[Slot::Card.index()] = None;
+                handoff::clip(s, &format!("the case card of {id}"), &text)
+            }
+            _ => fetch(on_loaded(s, *l)),
+        },
         Action::Resize(w, h) => fetch(on_resize(s, w, h)),
         Action::Start => {
             let mut jobs = run_query(s, s.applied.clone(), false);
@@ -22,6 +28,10 @@ pub fn update(s: &mut State, action: Action) -> Option<Effect> {
             fetch(jobs)
         }
         Action::IndexChanged => fetch(on_index_changed(s)),
+        Action::IndexUnavailable(why) => {
+            s.index_error = Some(why);
+            None
+        }
         Action::RunPreview => {
             let text = s.input.value().to_string();
             if s.editing && text != s.running {
@@ -109,17 +119,42 @@ fn normal(s: &mut State, action: Action) -> Option<Effect> {
     match action {
         Action::Up(n) => fetch(move_by(s, -(n as isize))),
         Action::Down(n) => fetch(move_by(s, n as isize)),
-        Action::PageUp => fetch(move_by(s, -(page_rows(s) as isize))),
-        Action::PageDown => fetch(move_by(s, page_rows(s) as isize)),
+        Action::PageUp => fetch(page_by(s, -1)),
+        Action::PageDown => fetch(page_by(s, 1)),
         Action::Top => fetch(move_by(s, isize::MIN)),
         Action::Bottom => fetch(move_by(s, isize::MAX)),
         Action::NextView => fetch(switch_view(s, s.view.next())),
         Action::PrevView => fetch(switch_view(s, s.view.prev())),
+        Action::Open if s.hist_mark.is_some() => fetch(zoom::zoom_in(s)),
         Action::Open => fetch(open(s)),
+        Action::HistMove(n) => {
+            zoom::move_cursor(s, n);
+            None
+        }
+        Action::HistMark => {
+            zoom::mark(s);
+            None
+        }
+        Action::ZoomOut => fetch(zoom::zoom_out(s)),
         Action::Back => fetch(back(s)),
+        Action::Close if s.page.is_some() => fetch(back(s)),
+        Action::Close => Some(Effect::Quit),
+        Action::Click(x, y) => fetch(click(s, x, y)),
+        Action::Wheel(n, x, y) if s.page.is_none() && s.hits.detail.contains((x, y).into()) => {
+            scroll_detail(s, n);
+            None
+        }
+        Action::Wheel(n, _, _) => fetch(move_by(s, n)),
+        Action::ScrollDetail(n) => {
+            scroll_detail(s, n);
+            None
+        }
         Action::Chain => fetch(chain(s)),
-        Action::Copy => copy(s),
-        Action::CycleGroupBy => fetch(cycle_group_by(s)),
+        Action::Copy => handoff::copy_id(s),
+        Action::CopyCard => handoff::copy_card(s),
+        Action::CopyKey => handoff::copy_key(s),
+        Action::CycleGroupBy => fetch(cycle_group_by(s, 1)),
+        Action::CycleGroupByBack => fetch(cycle_group_by(s, -1)),
         Action::ToggleFlagged => fetch(toggle_flagged(s)),
         Action::Pivot { exclude } => {
             pivot::open(s, exclude);
@@ -127,6 +162,16 @@ fn normal(s: &mut State, action: Action) -> Option<Effect> {
         }
         Action::UndoPivot => fetch(pivot::undo(s)),
         Action::Incident(kind) => fetch(incident::open(s, kind)),
+        Action::ShowProblems => {
+            s.close_pages();
+            s.page = Some(Page::Problems);
+            s.page_scroll = 0;
+            None
+        }
+        Action::SortChains => {
+            sort_chains(s);
+            None
+        }
         Action::Help => {
             s.help = true;
             s.help_scroll = 0;
@@ -148,21 +193,77 @@ fn normal(s: &mut State, action: Action) -> Option<Effect> {
     }
 }
 
-fn page_rows(s: &State) -> usize {
-    let rows = if s.page.is_some() {
-        s.page_height
-    } else {
-        s.list_height
+/// `PgDn`/`PgUp`: an open page scrolls by its height less one line of
+/// context; a list moves its selection and its window by a whole page, so
+/// the first `PgDn` shows the next page instead of going to this one's end.
+fn page_by(s: &mut State, dir: isize) -> Vec<Job> {
+    if s.page.is_some() {
+        return move_by(s, dir * (s.page_height.max(2) - 1) as isize);
+    }
+    let rows = s.list_height.max(1);
+    let list_offset = match s.view {
+        View::Events => &mut s.events.list.offset,
+        View::Groups => &mut s.groups.list.offset,
+        View::Chains => &mut s.chains.list.offset,
     };
-    rows.max(2) - 1
+    *list_offset = list_offset.saturating_add_signed(dir * rows as isize);
+    move_by(s, dir * rows as isize)
+}
+
+/// Scroll the detail pane (or the open page) by `n` rows.
+fn scroll_detail(s: &mut State, n: isize) {
+    if s.page.is_some() {
+        s.page_scroll = s.page_scroll.saturating_add_signed(n);
+    } else {
+        s.detail_scroll = s.detail_scroll.saturating_add_signed(n);
+    }
+}
+
+/// A click: on a view tab switches to it, on a list row selects it.
+fn click(s: &mut State, x: u16, y: u16) -> Vec<Job> {
+    if s.page.is_some() {
+        return Vec::new();
+    }
+    let tab = s
+        .hits
+        .tabs
+        .iter()
+        .find(|t| t.2 == y && (t.0..t.1).contains(&x));
+    if let Some(&(_, _, _, view)) = tab {
+        return switch_view(s, view);
+    }
+    let rows = s.hits.rows;
+    if !rows.contains((x, y).into()) {
+        return Vec::new();
+    }
+    let list_offset = match s.view {
+        View::Events => s.events.list.offset,
+        View::Groups => s.groups.list.offset,
+        View::Chains => s.chains.list.offset,
+    };
+    let row = list_offset + usize::from(y - rows.y);
+    let current = match s.view {
+        View::Events => s.events.list.selected,
+        View::Groups => s.groups.list.selected,
+        View::Chains => s.chains.list.selected,
+    };
+    move_by(s, row as isize - current as isize)
 }
 
 /// Move the selection (or scroll the open page) by `delta` rows.
 fn move_by(s: &mut State, delta: isize) -> Vec<Job> {
+    if let Some(Page::Chain(_)) = s.page {
+        let last = s
+            .page_chain()
+            .map_or(0, |c| c.attempts.len().saturating_sub(1));
+        s.chain_cursor = chain_cursor(s).saturating_add_signed(delta).min(last);
+        return Vec::new();
+    }
     if s.page.is_some() {
         s.page_scroll = s.page_scroll.saturating_add_signed(delta);
         return Vec::new();
     }
+    s.detail_scroll = 0;
     match s.view {
         View::Events => s.events.list.move_by(delta),
         View::Groups => s.groups.list.move_by(delta),
@@ -193,12 +294,27 @@ fn more_events(s: &mut State) -> Option<Job> {
     }))
 }
 
-/// Ask for the selected event's reading and chain if not asked yet.
+/// Where the chain page's marker is: where `j`/`k` put it, else on the
+/// attempt the page was opened from.
+pub fn chain_cursor(s: &State) -> usize {
+    if s.chain_cursor != usize::MAX {
+        return s.chain_cursor;
+    }
+    let from = match &s.page {
+        Some(Page::Chain(ChainTarget::OfEvent(src))) => src,
+        _ => return 0,
+    };
+    s.page_chain()
+        .and_then(|c| c.attempts.iter().position(|a| &a.source == from))
+        .unwrap_or(0)
+}
+
+/// Ask for the focused event's reading and chain if not asked yet.
 fn sync_detail(s: &mut State) -> Option<Job> {
-    if s.view != View::Events {
+    if s.view != View::Events && !matches!(s.page, Some(Page::Attempt(_))) {
         return None;
     }
-    let ev = s.selected_event()?.clone();
+    let ev = s.focused_event()?.clone();
     if s.detail.for_event.as_ref() == Some(&ev.source) {
         return None;
     }
@@ -211,7 +327,7 @@ fn sync_detail(s: &mut State) -> Option<Job> {
 
 /// Run `text` as the query of every view. A new query starts at the top;
 /// a refresh (`keep`) keeps the selection on the same event.
-pub(super) fn run_query(s: &mut State, text: String, keep: bool) -> Vec<Job> {
+pub fn run_query(s: &mut State, text: String, keep: bool) -> Vec<Job> {
     s.running = text;
     s.rev += 1;
     s.pending[Slot::More.index()] = None;
@@ -255,6 +371,7 @@ fn ensure_view(s: &mut State) -> Option<Job> {
 
 fn switch_view(s: &mut State, view: View) -> Vec<Job> {
     s.close_pages();
+    s.detail_scroll = 0;
     s.view = view;
     ensure_view(s).into_iter().chain(sync_detail(s)).collect()
 }
@@ -278,8 +395,20 @@ fn on_index_changed(s: &mut State) -> Vec<Job> {
     jobs
 }
 
-/// `Enter`: open the event or chain; drill into the group.
+/// `Enter`: open the event or chain; drill into the group; on a chain
+/// page, open the attempt under the marker.
 fn open(s: &mut State) -> Vec<Job> {
+    if let Some(Page::Chain(_)) = &s.page {
+        let at = chain_cursor(s);
+        let Some(attempt) = s.page_chain().and_then(|c| c.attempts.get(at)).cloned() else {
+            return Vec::new();
+        };
+        s.chain_cursor = at;
+        s.page_under.extend(s.page.take());
+        s.page = Some(Page::Attempt(Box::new(attempt)));
+        s.page_scroll = 0;
+        return sync_detail(s).into_iter().collect();
+    }
     if s.page.is_some() {
         return Vec::new();
     }
@@ -291,6 +420,7 @@ fn open(s: &mut State) -> Vec<Job> {
         View::Chains if s.chains.list.selected_item().is_some() => {
             s.page = Some(Page::Chain(ChainTarget::Selected));
             s.page_scroll = 0;
+            s.chain_cursor = 0;
         }
         View::Groups => return drill(s),
         _ => {}
@@ -334,13 +464,18 @@ pub fn group_clause(by: GroupBy, key: &str) -> String {
 /// `Esc`: close the page, else return from a drill-in, else clear messages.
 fn back(s: &mut State) -> Vec<Job> {
     if s.page.take().is_some() {
-        s.page = s.page_under.take();
+        s.page = s.page_under.pop();
         s.page_scroll = 0;
         return sync_detail(s).into_iter().collect();
     }
     let Some(ret) = s.back.pop() else {
-        s.query_error = None;
         s.index_error = None;
+        if s.query_error.take().is_some() && s.applied != s.shown {
+            // The bar goes back to the query the list shows.
+            s.applied = s.shown.clone();
+            s.input = Input::new(s.shown.clone());
+            return run_query(s, s.shown.clone(), true);
+        }
         return Vec::new();
     };
     s.applied = ret.query.clone();
@@ -358,6 +493,7 @@ fn back(s: &mut State) -> Vec<Job> {
 /// `c`: the retry chain of the selected event.
 fn chain(s: &mut State) -> Vec<Job> {
     match (s.view, &s.page) {
+        (_, Some(Page::Chain(_) | Page::Attempt(_))) => return back(s),
         (View::Chains, None) => return open(s),
         (View::Events, None | Some(Page::Event)) => {}
         (View::Groups, None) => {
@@ -375,53 +511,41 @@ fn chain(s: &mut State) -> Vec<Job> {
         return Vec::new();
     }
     let src = ev.source.clone();
-    s.page_under = s.page.take();
+    s.page_under.extend(s.page.take());
     s.page = Some(Page::Chain(ChainTarget::OfEvent(src)));
     s.page_scroll = 0;
+    s.chain_cursor = usize::MAX;
     sync_detail(s).into_iter().collect()
 }
 
-/// `y`: the request id under the cursor, to the clipboard.
-fn copy(s: &mut State) -> Option<Effect> {
-    let id = match (&s.page, s.view) {
-        (Some(Page::Chain(ChainTarget::OfEvent(_))), _)
-        | (Some(Page::Event), _)
-        | (None, View::Events) => s.selected_event().map(|e| e.request_id.clone()),
-        (_, View::Chains) => s
-            .chains
-            .list
-            .selected_item()
-            .and_then(|c| c.attempts.last())
-            .map(|a| a.request_id.clone()),
-        (_, View::Groups) => s
-            .groups
-            .list
-            .selected_item()
-            .map(|g| g.sample_request_id.clone()),
-        _ => None,
-    };
-    match id.filter(|id| !id.is_empty()) {
-        Some(id) => {
-            let id = errtriage::sanitize::clipboard(&id, s.show_secrets);
-            s.flash = Some(format!("copied {id} (OSC 52)"));
-            Some(Effect::Copy(id))
-        }
-        None => {
-            s.flash = Some("no request id to copy here".into());
-            None
-        }
-    }
-}
-
-fn cycle_group_by(s: &mut State) -> Vec<Job> {
+/// `b` / `B`: group by the next (`dir` 1) or previous (-1) field.
+fn cycle_group_by(s: &mut State, dir: isize) -> Vec<Job> {
     if s.view != View::Groups || s.page.is_some() {
-        s.flash = Some("b picks the field to group by in the Groups view (Tab)".into());
+        s.flash = Some("b / B pick the field to group by in the Groups view (Tab)".into());
         return Vec::new();
     }
-    s.groups.by = s.groups.by.next();
+    let all = GroupBy::ALL;
+    let i = all.iter().position(|g| *g == s.groups.by).unwrap_or(0);
+    s.groups.by = all[(i as isize + dir).rem_euclid(all.len() as isize) as usize];
     s.groups.rev = None;
     s.groups.list.selected = 0;
     ensure_view(s).into_iter().collect()
+}
+
+/// `s`: the Chains view's next order, keeping the selected chain selected.
+fn sort_chains(s: &mut State) {
+    if s.view != View::Chains || s.page.is_some() {
+        s.flash = Some("s orders the Chains view (Tab)".into());
+        return;
+    }
+    s.chain_order = s.chain_order.next();
+    let list = &mut s.chains.list;
+    let key = list.selected_item().map(|c| c.idempotency_key.clone());
+    s.chain_order.sort(&mut list.items);
+    list.selected = key
+        .and_then(|k| list.items.iter().position(|c| c.idempotency_key == k))
+        .unwrap_or(0);
+    s.flash = Some(format!("chains: {}", s.chain_order.label()));
 }
 
 fn toggle_flagged(s: &mut State) -> Vec<Job> {
@@ -454,7 +578,16 @@ fn on_loaded(s: &mut State, l: Loaded) -> Vec<Job> {
         }
     };
     match data {
+        Data::Expand(full) => {
+            s.flash = Some(format!("{} is the start of {}", s.running, full));
+            if !s.editing {
+                s.applied = full.clone();
+                s.input = Input::new(full.clone());
+            }
+            return run_query(s, full, false);
+        }
         Data::Events { offset: 0, result } => {
+            s.shown = s.running.clone();
             s.query_error = None;
             s.index_error = None;
             let keep = s.events.keep.take();
@@ -476,7 +609,11 @@ fn on_loaded(s: &mut State, l: Loaded) -> Vec<Job> {
         Data::Stats(st) => s.stats = Some(st),
         Data::Groups { by, rows } if by == s.groups.by => s.groups.list.set(rows),
         Data::Groups { .. } => {}
-        Data::Chains(chains) => s.chains.list.set(chains),
+        Data::Chains(mut chains) => {
+            s.chain_order.sort(&mut chains);
+            s.chains.list.set(chains);
+        }
+        Data::Card { .. } => {}
         Data::Completions {
             field,
             prefix,

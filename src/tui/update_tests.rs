@@ -12,7 +12,7 @@ use super::keymap::{self, Mode};
 use super::state::{ChainTarget, Page, State, View};
 use super::update::update;
 
-fn input(name: &str) -> Input {
+pub(super) fn input(name: &str) -> Input {
     let none = KeyModifiers::NONE;
     let (code, mods) = match name {
         "Down" => (KeyCode::Down, none),
@@ -60,13 +60,13 @@ fn input(name: &str) -> Input {
 }
 
 /// Press a key as the terminal would send it; the fake worker answers.
-fn press(s: &mut State, corpus: &[Event], name: &str) -> Option<Effect> {
+pub(super) fn press(s: &mut State, corpus: &[Event], name: &str) -> Option<Effect> {
     let action =
         keymap::action_for(s.mode(), &input(name)).unwrap_or_else(|| panic!("{name} is not bound"));
     step(s, corpus, action)
 }
 
-fn type_text(s: &mut State, corpus: &[Event], text: &str) {
+pub(super) fn type_text(s: &mut State, corpus: &[Event], text: &str) {
     for c in text.chars() {
         assert_eq!(
             press(s, corpus, &c.to_string()),
@@ -80,7 +80,7 @@ fn selected_id(s: &State) -> &str {
     &s.selected_event().expect("an event is selected").request_id
 }
 
-fn fresh() -> (State, Vec<Event>) {
+pub(super) fn fresh() -> (State, Vec<Event>) {
     let corpus = events();
     (session(&corpus, 80, 24), corpus)
 }
@@ -121,11 +121,11 @@ fn page_keys_move_by_a_page() {
     let (mut s, c) = fresh();
     s.list_height = 4;
     press(&mut s, &c, "PgDn");
-    assert_eq!(s.events.list.selected, 3);
+    assert_eq!(s.events.list.selected, 4);
     press(&mut s, &c, "Ctrl-f");
-    assert_eq!(s.events.list.selected, 6);
+    assert_eq!(s.events.list.selected, 8);
     press(&mut s, &c, "PgUp");
-    assert_eq!(s.events.list.selected, 3);
+    assert_eq!(s.events.list.selected, 4);
     press(&mut s, &c, "Ctrl-b");
     assert_eq!(s.events.list.selected, 0);
 }
@@ -144,7 +144,7 @@ fn g_and_shift_g_go_to_first_and_last() {
 }
 
 #[test]
-fn mouse_wheel_scrolls() {
+fn mouse_wheel_scrolls_the_list() {
     let (mut s, c) = fresh();
     press(&mut s, &c, "WheelDown");
     assert_eq!(s.events.list.selected, 3);
@@ -293,7 +293,7 @@ fn y_copies_the_request_id() {
         s.flash
             .as_deref()
             .unwrap()
-            .contains("copied req_2N7s8x9KqR")
+            .contains("copied request id req_2N7s8x9KqR")
     );
     press(&mut s, &c, "Tab");
     assert_eq!(
@@ -330,6 +330,12 @@ fn question_mark_shows_help_and_closes_it() {
 fn q_and_ctrl_c_quit() {
     let (mut s, c) = fresh();
     assert_eq!(press(&mut s, &c, "q"), Some(Effect::Quit));
+    press(&mut s, &c, "Enter");
+    assert_eq!(
+        press(&mut s, &c, "Ctrl-c"),
+        Some(Effect::Quit),
+        "Ctrl-C quits from a page"
+    );
     assert_eq!(press(&mut s, &c, "Ctrl-c"), Some(Effect::Quit));
     press(&mut s, &c, "/");
     assert_eq!(

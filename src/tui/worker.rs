@@ -14,7 +14,7 @@ use std::time::Duration;
 use chrono::Utc;
 use errtriage::index::Store;
 use errtriage::model::Event;
-use errtriage::query::Query;
+use errtriage::query::{Query, SearchResult, find};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::action::{Action, Data, Detail, Job, JobError, JobKind, Loaded, Slot};
@@ -24,6 +24,8 @@ use errtriage::query::timeline::NoTimeline;
 
 /// How often the watcher looks for commits by another process.
 const WATCH_EVERY: Duration = Duration::from_secs(1);
+/// The longest wait between tries at an index that cannot be opened.
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
 /// The store every job reads; replaced when an index appears where there
 /// was none.
@@ -194,6 +196,7 @@ pub fn run_job(store: &Store, job: &Job) -> Loaded {
                 values,
             })
             .map_err(index_error),
+        JobKind::Card { id } => card(store, id),
         kind => match Query::parse(&job.query, Utc::now()) {
             Ok(q) => query_job(store, &q, kind),
             Err(e) => Err(JobError::Query(e.0)),
@@ -212,10 +215,13 @@ fn index_error(e: errtriage::Error) -> JobError {
 
 fn query_job(store: &Store, q: &Query, kind: &JobKind) -> Result<Data, JobError> {
     Ok(match *kind {
-        JobKind::Events { offset, limit } => Data::Events {
-            offset,
-            result: store.search_page(q, offset, limit).map_err(index_error)?,
-        },
+        JobKind::Events { offset, limit } => {
+            let result = store.search_page(q, offset, limit).map_err(index_error)?;
+            match expand_prefix(store, q, &result) {
+                Some(full) if offset == 0 => Data::Expand(full),
+                _ => Data::Events { offset, result },
+            }
+        }
         JobKind::Histogram { buckets } => {
             Data::Histogram(store.histogram(q, buckets).map_err(index_error)?)
         }
@@ -235,10 +241,26 @@ fn query_job(store: &Store, q: &Query, kind: &JobKind) -> Result<Data, JobError>
         JobKind::Stats
         | JobKind::Detail { .. }
         | JobKind::Complete { .. }
-        | JobKind::Incident { .. } => {
+        | JobKind::Incident { .. }
+        | JobKind::Card { .. } => {
             unreachable!("answered without a query")
         }
     })
+}
+
+/// The request id a bare query that matched nothing is the unique prefix
+/// of — the prefix `errtriage find` accepts, so the TUI accepts it too.
+fn expand_prefix(store: &Store, q: &Query, result: &SearchResult) -> Option<String> {
+    let text = q.text.trim();
+    let bare = !text.contains(|c: char| c.is_whitespace() || c == ':' || c == '"');
+    if result.total > 0 || !bare || text.chars().count() < find::MIN_PREFIX {
+        return None;
+    }
+    let found = store.find(text).ok()?;
+    if found.matched_as.as_deref() != Some("request_id_prefix") {
+        return None;
+    }
+    found.events.first().map(|e| e.request_id.clone())
 }
 
 /// The catalog's reading of `event`, and the chain it is an attempt of —
@@ -298,6 +320,19 @@ fn incident(store: &Store, kind: Kind, id: &str, event: Option<&Event>) -> Resul
     })
 }
 
+/// The case card of `id`: the text `errtriage find ID --format markdown`
+/// prints, always redacted (it leaves the terminal).
+fn card(store: &Store, id: &str) -> Result<Data, JobError> {
+    let found = store.find(id).map_err(index_error)?;
+    let mut text = Vec::new();
+    crate::print::markdown::case_card(&mut text, &found, store.catalogs(), true)
+        .map_err(|e| JobError::Index(e.to_string()))?;
+    Ok(Data::Card {
+        id: id.to_string(),
+        text: String::from_utf8_lossy(&text).into_owned(),
+    })
+}
+
 /// Watch for commits by another process (and for an index appearing in an
 /// empty directory); each one becomes [`Action::IndexChanged`].
 pub fn watch(
@@ -307,28 +342,74 @@ pub fn watch(
 ) -> std::io::Result<()> {
     std::thread::Builder::new()
         .name("errtriage-watch".into())
-        .spawn(move || {
-            let mut seen = store.get().generation();
-            loop {
-                std::thread::sleep(WATCH_EVERY);
-                let current = store.get();
-                if current.dir().is_none() && dir.join("meta.json").exists() {
-                    match Store::open(&dir, current.catalogs().clone()) {
-                        Ok(opened) => {
-                            seen = opened.generation();
-                            store.set(opened);
-                        }
-                        Err(_) => continue,
-                    }
-                } else if current.generation() == seen {
-                    continue;
-                } else {
-                    seen = current.generation();
+        .spawn(move || watch_loop(&store, &dir, &sink))?;
+    Ok(())
+}
+
+/// The watcher's loop. An index that appears but cannot be opened is said
+/// once in the status bar (again only if the reason changes) and tried again
+/// with a doubling wait, up to [`MAX_BACKOFF`].
+fn watch_loop(store: &StoreCell, dir: &std::path::Path, sink: &UnboundedSender<Action>) {
+    let mut seen = store.get().generation();
+    let mut wait = WATCH_EVERY;
+    let mut told: Option<String> = None;
+    loop {
+        std::thread::sleep(wait);
+        let current = store.get();
+        if current.dir().is_none() && dir.join("meta.json").exists() {
+            match Store::open(dir, current.catalogs().clone()) {
+                Ok(opened) => {
+                    (wait, told) = (WATCH_EVERY, None);
+                    seen = opened.generation();
+                    store.set(opened);
                 }
-                if sink.send(Action::IndexChanged).is_err() {
-                    return;
+                Err(e) => {
+                    wait = (wait * 2).min(MAX_BACKOFF);
+                    let why = format!("{e}; trying again every {} s", wait.as_secs());
+                    let reason = e.to_string();
+                    if told.as_deref() != Some(reason.as_str()) {
+                        told = Some(reason);
+                        if sink.send(Action::IndexUnavailable(why)).is_err() {
+                            return;
+                        }
+                    }
+                    continue;
                 }
             }
-        })?;
-    Ok(())
+        } else if current.generation() == seen {
+            continue;
+        } else {
+            seen = current.generation();
+        }
+        if sink.send(Action::IndexChanged).is_err() {
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod watch_tests {
+    use super::*;
+
+    #[test]
+    fn an_index_that_cannot_be_opened_is_said_once_not_retried_in_silence() {
+        let dir = tempfile::tempdir().unwrap();
+        let catalogs = errtriage::catalog::Catalogs::builtin();
+        let store = StoreCell::new(Store::open(dir.path(), catalogs).unwrap());
+        std::fs::write(dir.path().join("meta.json"), "{ truncated").unwrap();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        watch(store, dir.path().to_path_buf(), tx).unwrap();
+        std::thread::sleep(Duration::from_millis(3_600));
+        let mut said = Vec::new();
+        while let Ok(action) = rx.try_recv() {
+            said.push(action);
+        }
+        let [Action::IndexUnavailable(why)] = said.as_slice() else {
+            panic!("expected one IndexUnavailable, got {said:?}");
+        };
+        assert!(
+            why.contains("meta.json") && why.contains("trying again"),
+            "{why}"
+        );
+    }
 }

@@ -110,3 +110,17 @@ pub fn stderr(o: &Output) -> String {
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
+
+/// A test that cannot run here (it needs root to mount a file system) must
+/// not pass in silence: under CI (`CI=true`, as root) it fails; elsewhere it
+/// prints why and leaves a marker in `target/tmp/skipped/` that `.ci/run`
+/// lists after the tests.
+pub fn cannot_run(test: &str, why: &str) {
+    if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+        panic!("{test} could not run under CI: {why}");
+    }
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("skipped");
+    let _ = std::fs::create_dir_all(&dir);
+    let _ = std::fs::write(dir.join(test), format!("{why}\n"));
+    eprintln!("SKIPPED {test}: {why}");
+}

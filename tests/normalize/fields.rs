@@ -279,6 +279,22 @@ fn trace_ids() {
     assert_eq!(tr(azure), Some("t-az-1".into()));
 }
 
+/// Stored trace ids are bare whatever form carried them, so `find` and
+/// `trace_id:` match one value.
+#[test]
+fn trace_ids_are_stored_bare() {
+    let tr = |line: serde_json::Value| n(&line.to_string()).event.trace_id;
+    let want = Some("80f198ee56343ba864fe8b2a57d3eff7".to_string());
+    let b3 = json!({"headers": {"b3": "80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1"}});
+    assert_eq!(tr(b3), want);
+    let b3_multi = json!({"headers": {"X-B3-TraceId": "80f198ee56343ba864fe8b2a57d3eff7", "X-B3-SpanId": "e457b5a2e4d86bd1"}});
+    assert_eq!(tr(b3_multi), want);
+    let gcp = json!({"trace_id": "projects/p-1/traces/80f198ee56343ba864fe8b2a57d3eff7"});
+    assert_eq!(tr(gcp), want);
+    let pasted = json!({"traceId": "00-80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-01"});
+    assert_eq!(tr(pasted), want);
+}
+
 #[test]
 fn method_and_path_sources() {
     let mp = |line: serde_json::Value| {

@@ -104,36 +104,66 @@ pub fn status(f: &mut Frame, area: Rect, s: &State) {
         .as_ref()
         .and_then(|st| st.first_ts.as_ref().zip(st.last_ts.as_ref()))
     {
-        Some((first, last)) => format!("{} → {}", minute(first), minute(last)),
-        None => "no events yet".into(),
+        Some((first, last)) => format!("{} → {} ", minute(first), minute(last)),
+        None => "no events yet ".into(),
     };
-    let mut spans = vec![
-        Span::styled(
-            format!(" {} / {total} events ", thousands(s.events.total)),
-            BOLD,
-        ),
-        Span::raw("│ "),
-        Span::raw(format!("{range} ")),
-        Span::raw("│ "),
-    ];
-    match &s.flash {
-        Some(msg) => spans.push(Span::styled(
-            safe(msg, s.show_secrets),
+    let mut spans = vec![Span::styled(
+        format!(" {} / {total} events ", thousands(s.events.total)),
+        BOLD,
+    )];
+    if s.problems.count > 0 {
+        spans.push(Span::raw("│ "));
+        spans.push(Span::styled(
+            format!("⚠ {} problems (!) ", thousands(s.problems.count)),
             Style::new().fg(Color::Yellow).patch(BOLD),
-        )),
-        None => spans.push(Span::raw(hints(s))),
+        ));
     }
+    let used: usize = spans.iter().map(Span::width).sum();
+    let room = usize::from(area.width).saturating_sub(used + 2);
+    let tail = match &s.flash {
+        Some(msg) => Span::styled(safe(msg, true), Style::new().fg(Color::Yellow).patch(BOLD)),
+        None => Span::raw(fit_hints(s, room.saturating_sub(range.chars().count() + 2))),
+    };
+    // The time range gives way first, so hints and messages fit 80 columns.
+    if tail.width() + range.chars().count() + 2 <= room {
+        spans.push(Span::raw("│ "));
+        spans.push(Span::raw(range));
+    } else if s.flash.is_none() {
+        spans.push(Span::raw("│ "));
+        spans.push(Span::raw(fit_hints(s, room)));
+        f.render_widget(Paragraph::new(Line::from(spans)).style(bar), area);
+        return;
+    }
+    spans.push(Span::raw("│ "));
+    spans.push(tail);
     f.render_widget(Paragraph::new(Line::from(spans)).style(bar), area);
 }
 
-fn hints(s: &State) -> &'static str {
-    if s.pivot.is_some() {
-        "key or j/k Enter pick · Esc close"
+/// The longest hint line for the mode that fits `room` columns.
+fn fit_hints(s: &State, room: usize) -> &'static str {
+    let choices: &[&'static str] = if s.pivot.is_some() {
+        &["key or j/k Enter pick · Esc close", "Esc close"]
     } else if s.editing {
-        "Enter apply · Esc cancel · Ctrl-U clear"
+        &[
+            "Enter apply · Esc cancel · Ctrl-U clear",
+            "Enter · Esc · ^U",
+        ]
     } else if s.page.is_some() {
-        "j/k scroll · Esc back · y copy id · ? keys · q quit"
+        &[
+            "j/k scroll · Esc back · y copy id · Y card · ? keys · q close",
+            "j/k · Esc back · Y card · ? keys",
+            "Esc back · ? keys",
+        ]
     } else {
-        "? keys · / query · Tab view · Enter open · q quit"
-    }
+        &[
+            "? keys · / query · Tab view · Enter open · [ ] v time · q quit",
+            "? keys · / query · Tab view · Enter open · q quit",
+            "? keys · / query · q quit",
+        ]
+    };
+    choices
+        .iter()
+        .find(|h| h.chars().count() <= room)
+        .copied()
+        .unwrap_or(choices[choices.len() - 1])
 }

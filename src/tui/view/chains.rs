@@ -1,6 +1,7 @@
 //! chains: the Chains view — which clients retry badly. One row per retry
-//! chain (idempotency key): service, attempts, outcome and the rules it
-//! broke; flagged chains first.
+//! chain (idempotency key): findings, client, service, first attempt,
+//! attempts, outcome and (wide) the rules it broke; worst first, `s` for
+//! another order.
 
 use errtriage::model::{Chain, Outcome};
 use ratatui::Frame;
@@ -10,7 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row};
 
 use super::list::{TableSpec, render_table, tabs_title};
-use super::text::{DIM, FLAG, safe, safe_or_dash};
+use super::text::{DIM, FLAG, list_time, safe, safe_or_dash};
 use crate::tui::state::{CHAINS_LIMIT, State};
 
 pub fn outcome_style(o: Outcome) -> Style {
@@ -34,7 +35,8 @@ pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
             items.len()
         )
     };
-    let row = |c: &Chain| chain_row(c, show);
+    let wide = area.width >= 120;
+    let row = |c: &Chain| chain_row(c, show, wide);
     let empty = if s.chains.list.loaded {
         vec![
             Line::raw("No retry chains: no matching event carries an Idempotency-Key."),
@@ -50,49 +52,75 @@ pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
     } else {
         vec![Line::styled("building chains…", DIM)]
     };
+    let extra = format!("{extra} · {} (s)", s.chain_order.label());
+    let (header, widths) = columns(wide);
     let spec = TableSpec {
         title: tabs_title(s, extra),
-        header: vec![
-            "",
-            "idempotency key",
-            "service",
-            "attempts",
-            "outcome",
-            "flags",
-        ],
-        widths: vec![
-            Constraint::Length(3),
-            Constraint::Fill(3),
-            Constraint::Fill(2),
-            Constraint::Length(8),
-            Constraint::Length(9),
-            Constraint::Fill(4),
-        ],
+        header,
+        widths,
         row: &row,
         empty,
     };
     s.list_height = render_table(f, area, &mut s.chains.list, spec);
+    super::list::record_hits(s, area);
 }
 
-/// One chain as a row: flag count, key, service, attempts, outcome, the
-/// rules it broke (each once, in the order they were found).
-fn chain_row(c: &Chain, show: bool) -> Row<'static> {
-    let mark = match c.flags.len() {
-        0 => Span::raw(""),
-        n => Span::styled(format!("⚑{n}"), FLAG),
-    };
-    let mut rules: Vec<&str> = Vec::new();
-    for f in &c.flags {
-        if !rules.contains(&f.rule.as_str()) {
-            rules.push(f.rule.as_str());
-        }
+/// Findings, key, client, service, first attempt, attempts, outcome; the
+/// rules broken when there is room.
+fn columns(wide: bool) -> (Vec<&'static str>, Vec<Constraint>) {
+    let mut header = vec![
+        "⚑",
+        "idempotency key",
+        "client",
+        "service",
+        "first attempt",
+        "#",
+        "outcome",
+    ];
+    let mut widths = vec![
+        Constraint::Length(2),
+        Constraint::Fill(3),
+        Constraint::Fill(2),
+        Constraint::Fill(2),
+        Constraint::Length(if wide { 23 } else { 14 }),
+        Constraint::Length(3),
+        Constraint::Length(9),
+    ];
+    if wide {
+        header.push("rules broken");
+        widths.push(Constraint::Fill(4));
     }
-    Row::new(vec![
-        Cell::from(mark),
+    (header, widths)
+}
+
+/// One chain as a row: findings, key, client, service, first attempt,
+/// attempts, outcome, and (wide) the rules it broke, each once.
+fn chain_row(c: &Chain, show: bool, wide: bool) -> Row<'static> {
+    let mark = match c.flags.len() {
+        0 => Span::styled("·", DIM),
+        n => Span::styled(n.to_string(), FLAG),
+    };
+    let first = c
+        .attempts
+        .first()
+        .map_or_else(|| "-".into(), |a| list_time(&a.ts, wide));
+    let mut cells = vec![
+        Cell::from(Line::from(mark).right_aligned()),
         Cell::from(safe(&c.idempotency_key, show)),
+        Cell::from(safe_or_dash(c.client.as_deref(), show)),
         Cell::from(safe_or_dash(c.service.as_deref(), show)),
+        Cell::from(Span::styled(first, DIM)),
         Cell::from(Line::from(c.attempts.len().to_string()).right_aligned()),
         Cell::from(Span::styled(c.outcome.as_str(), outcome_style(c.outcome))),
-        Cell::from(Span::styled(rules.join(", "), FLAG)),
-    ])
+    ];
+    if wide {
+        let mut rules: Vec<&str> = Vec::new();
+        for f in &c.flags {
+            if !rules.contains(&f.rule.as_str()) {
+                rules.push(f.rule.as_str());
+            }
+        }
+        cells.push(Cell::from(Span::styled(rules.join(", "), FLAG)));
+    }
+    Row::new(cells)
 }

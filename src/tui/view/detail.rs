@@ -3,6 +3,8 @@
 //! the original line pretty-printed; a chain's timeline; a group's summary.
 //! Same content and order as `errtriage find`, so the two never disagree.
 
+use std::sync::Arc;
+
 use errtriage::catalog::Reading;
 use errtriage::model::{Chain, Event};
 use errtriage::query::Group;
@@ -13,13 +15,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::text::{
-    BOLD, DIM, LABEL, field, full_time, safe, safe_or_dash, sparkline, status_style, status_text,
-    thousands, wrap,
+    BOLD, DIM, LABEL, field, full_time, rows_of, safe, safe_or_dash, sparkline, status_style,
+    status_text, thousands, wrap_window,
 };
-use super::timeline::chain_lines;
+use super::timeline::{HEAD_LINES, chain_lines};
 use crate::print::human::{pretty_raw, retry_words};
 use crate::tui::action::Detail;
-use crate::tui::state::{ChainTarget, Page, State};
+use crate::tui::state::{Page, State, View};
+use crate::tui::update::chain_cursor;
 
 const PAD: usize = 12;
 
@@ -60,12 +63,22 @@ fn headline(e: &Event, show: bool) -> Line<'static> {
     ])
 }
 
+/// The event's time, said to be inferred when the line had none.
+fn event_time(e: &Event) -> String {
+    let t = full_time(&e.ts);
+    if e.ts_inferred {
+        format!("~{t} (inferred: the line has no readable time)")
+    } else {
+        t
+    }
+}
+
 /// The normalized fields, with the catalog's reading after the message.
 fn field_lines(e: &Event, detail: Option<&Detail>, show: bool) -> Vec<Line<'static>> {
     let s = |v: &str| safe(v, show);
     let mut lines = vec![
         field("request", safe_or_dash(Some(&e.request_id), show), PAD),
-        field("time", full_time(&e.ts), PAD),
+        field("time", event_time(e), PAD),
     ];
     let mut service = safe_or_dash(e.service.as_deref(), show);
     if let Some(api) = &e.api {
@@ -172,10 +185,26 @@ fn event_chain_lines(
     }
     let mut lines = Vec::new();
     for c in chains {
-        lines.extend(chain_lines(c, Some(&e.source), show, width));
+        let at = c.attempts.iter().position(|a| a.source == e.source);
+        lines.extend(chain_lines(c, at, show, width));
     }
     lines.push(Line::styled("c opens the chain", DIM));
     lines
+}
+
+/// The ingest's problems, one per line, escaped.
+fn problem_lines(s: &State) -> Vec<Line<'static>> {
+    if s.problems.lines.is_empty() {
+        return vec![Line::styled(
+            "No problems: every line read was indexed (or nothing was ingested by this TUI).",
+            DIM,
+        )];
+    }
+    s.problems
+        .lines
+        .iter()
+        .map(|l| Line::raw(safe(l, s.show_secrets)))
+        .collect()
 }
 
 /// A group's summary for the detail pane.
@@ -184,7 +213,8 @@ pub fn group_lines(g: &Group, by: &str, show: bool) -> Vec<Line<'static>> {
         Span::styled(format!("{by} "), LABEL),
         Span::styled(safe(&g.key, show), BOLD),
     ];
-    if let Some(class) = &g.class {
+    // Grouped by class, the key already is the class.
+    if let Some(class) = g.class.as_ref().filter(|_| by != "class") {
         head.push(Span::raw(format!("  class {class}")));
     }
     let statuses: Vec<String> = g
@@ -213,24 +243,20 @@ pub fn group_lines(g: &Group, by: &str, show: bool) -> Vec<Line<'static>> {
 }
 
 /// Lines in a bordered-top pane, scrolled by `scroll` and clamped to the
-/// content; returns the clamped scroll.
+/// content; returns the clamped scroll. Only the visible rows are wrapped.
 pub fn render_lines(
     f: &mut Frame,
     area: Rect,
     title: Line<'static>,
-    lines: Vec<Line<'static>>,
+    lines: &WrappedLines,
     scroll: usize,
 ) -> usize {
     let block = Block::new().borders(Borders::TOP).title(title);
     let inner = block.inner(area);
-    let lines = wrap(lines, usize::from(inner.width));
-    let max = lines.len().saturating_sub(usize::from(inner.height));
-    let scroll = scroll.min(max);
-    let visible: Vec<Line> = lines
-        .into_iter()
-        .skip(scroll)
-        .take(usize::from(inner.height))
-        .collect();
+    let (width, height) = (usize::from(inner.width), usize::from(inner.height));
+    let total: usize = lines.heights.iter().sum();
+    let scroll = scroll.min(total.saturating_sub(height));
+    let visible = wrap_window(&lines.lines, &lines.heights, width, scroll, height);
     f.render_widget(Paragraph::new(visible).block(block), area);
     scroll
 }
@@ -238,36 +264,86 @@ pub fn render_lines(
 /// The detail pane (or, with a page open, the page) for the selection.
 pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
     let show = s.show_secrets;
-    let (title, lines) = content(s, show, usize::from(area.width));
+    let width = usize::from(area.width);
+    let (title, lines) = cached_content(s, show, width);
     let title = Line::from(vec![
         Span::raw(" "),
         Span::styled(title, BOLD),
         Span::raw(" "),
     ]);
+    s.hits.detail = area;
     if s.page.is_some() {
         s.page_height = usize::from(area.height.saturating_sub(1));
-        s.page_scroll = render_lines(f, area, title, lines, s.page_scroll);
+        if let Some(Page::Chain(_)) = s.page {
+            // Keep the marker in view.
+            let at = HEAD_LINES + chain_cursor(s);
+            let top = (at + 1).saturating_sub(s.page_height);
+            s.page_scroll = s.page_scroll.clamp(top, at.max(top));
+        }
+        s.page_scroll = render_lines(f, area, title, &lines, s.page_scroll);
     } else {
-        render_lines(f, area, title, lines, 0);
+        s.detail_scroll = render_lines(f, area, title, &lines, s.detail_scroll);
+    }
+}
+
+/// An event's lines are built once per (event, detail, width) and kept:
+/// building and measuring a 16 MB line is the slow part, so a frame only
+/// slices and wraps what shows.
+fn cached_content(s: &mut State, show: bool, width: usize) -> (String, Arc<WrappedLines>) {
+    let key = match (&s.page, s.view, s.focused_event()) {
+        (Some(Page::Event | Page::Attempt(_)), _, Some(e)) | (None, View::Events, Some(e)) => {
+            let page = matches!(s.page, Some(Page::Attempt(_)));
+            Some(format!(
+                "{}:{}:{}|{}|{show}|{page}|{width}",
+                e.source.file,
+                e.source.line,
+                e.source.offset,
+                s.selected_detail().is_some()
+            ))
+        }
+        _ => None,
+    };
+    if let (Some(key), Some(cache)) = (&key, &s.detail_cache)
+        && &cache.0 == key
+    {
+        return (cache.1.clone(), cache.2.clone());
+    }
+    let (title, lines) = content(s, show, width);
+    let wrapped = Arc::new(WrappedLines::new(lines, width.max(1)));
+    if let Some(key) = key {
+        s.detail_cache = Some((key, title.clone(), wrapped.clone()));
+    }
+    (title, wrapped)
+}
+
+/// A pane's lines and how many rows each takes at the pane's width.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WrappedLines {
+    pub lines: Vec<Line<'static>>,
+    pub heights: Vec<usize>,
+}
+
+impl WrappedLines {
+    pub fn new(lines: Vec<Line<'static>>, width: usize) -> WrappedLines {
+        let heights = lines.iter().map(|l| rows_of(l, width)).collect();
+        WrappedLines { lines, heights }
     }
 }
 
 fn content(s: &State, show: bool, width: usize) -> (String, Vec<Line<'static>>) {
-    use crate::tui::state::View;
     match (&s.page, s.view) {
-        (Some(Page::Chain(target)), _) => {
-            let title = "Retry chain · Esc back".to_string();
+        (Some(Page::Chain(_)), _) => {
+            let title = "Retry chain · j/k attempt · Enter open · Esc back".to_string();
             match s.page_chain() {
-                Some(c) => {
-                    let current = match target {
-                        ChainTarget::OfEvent(src) => Some(src),
-                        ChainTarget::Selected => None,
-                    };
-                    (title, chain_lines(c, current, show, width))
-                }
+                Some(c) => (title, chain_lines(c, Some(chain_cursor(s)), show, width)),
                 None => (title, vec![Line::styled("looking up the chain…", DIM)]),
             }
         }
+        (Some(Page::Problems), _) => ("Ingest problems · Esc back".into(), problem_lines(s)),
+        (Some(Page::Attempt(e)), _) => (
+            "Attempt · Esc back to the chain".into(),
+            event_lines(e, s.selected_detail(), show, width),
+        ),
         (Some(Page::Event), _) | (None, View::Events) => {
             let title = if s.page.is_some() {
                 "Event · Esc back · c chain"

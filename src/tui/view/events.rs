@@ -55,6 +55,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
         empty: empty_lines(s),
     };
     s.list_height = render_table(f, area, &mut s.events.list, spec);
+    super::list::record_hits(s, area);
 }
 
 fn empty_lines(s: &State) -> Vec<Line<'static>> {
@@ -75,7 +76,10 @@ fn empty_lines(s: &State) -> Vec<Line<'static>> {
 fn event_row(e: &Event, show: bool, wide: bool, with_service: bool) -> Row<'static> {
     let style = status_style(e.status);
     let mut cells = vec![
-        Cell::from(Span::styled(super::text::list_time(&e.ts, wide), DIM)),
+        Cell::from(Span::styled(
+            super::text::list_time_marked(&e.ts, wide, e.ts_inferred),
+            DIM,
+        )),
         Cell::from(Span::styled(status_text(e.status), style)),
         Cell::from(Span::styled(safe_or_dash(e.code.as_deref(), show), style)),
     ];

@@ -63,6 +63,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
         empty,
     };
     s.list_height = render_table(f, area, &mut s.groups.list, spec);
+    super::list::record_hits(s, area);
 }
 
 /// Headers and widths: class only where it means something (code, status),

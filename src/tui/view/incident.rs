@@ -11,7 +11,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use super::detail::render_lines;
+use super::detail::{WrappedLines, render_lines};
 use super::text::{BOLD, DIM, FLAG, LABEL, SELECTED, list_time, safe, safe_or_dash, sparkline};
 use super::text::{minute, status_style, status_text};
 use crate::tui::incident::{Answer, IncidentPage};
@@ -64,7 +64,8 @@ pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
         Span::styled(title, BOLD),
         Span::raw(" "),
     ]);
-    let shown = render_lines(f, area, title, lines, scroll);
+    let lines = WrappedLines::new(lines, usize::from(area.width));
+    let shown = render_lines(f, area, title, &lines, scroll);
     if marked.is_none() {
         s.page_scroll = shown;
     }

@@ -28,6 +28,26 @@ pub fn tabs_title(s: &State, extra: String) -> Line<'static> {
     Line::from(spans)
 }
 
+/// Note where the list's tabs and rows are on screen (for clicks); `area`
+/// is the list pane as given to [`render_table`].
+pub fn record_hits(s: &mut State, area: Rect) {
+    let mut x = area.x + 1;
+    s.hits.tabs.clear();
+    for (i, v) in View::ALL.into_iter().enumerate() {
+        if i > 0 {
+            x += 3;
+        }
+        let w = v.title().len() as u16;
+        s.hits.tabs.push((x, x + w, area.y, v));
+        x += w;
+    }
+    s.hits.rows = Rect {
+        y: area.y + 2,
+        height: area.height.saturating_sub(2),
+        ..area
+    };
+}
+
 /// The first row to show so that `selected` is visible in `height` rows.
 pub fn window(selected: usize, offset: usize, height: usize, len: usize) -> usize {
     let height = height.max(1);

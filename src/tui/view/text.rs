@@ -53,6 +53,13 @@ pub fn list_time(ts: &DateTime<Utc>, wide: bool) -> String {
     }
 }
 
+/// A list time, with `~` between date and time when it was inferred (the
+/// line had none): same width, so columns stay put.
+pub fn list_time_marked(ts: &DateTime<Utc>, wide: bool, inferred: bool) -> String {
+    let t = list_time(ts, wide);
+    if inferred { t.replacen(' ', "~", 1) } else { t }
+}
+
 /// A timestamp in full (RFC 3339, milliseconds).
 pub fn full_time(ts: &DateTime<Utc>) -> String {
     errtriage::model::ts_millis::format(ts)
@@ -117,45 +124,92 @@ pub fn field(label: &str, value: impl Into<String>, pad: usize) -> Line<'static>
 
 /// Break lines wider than `width` into several, at a space where there is
 /// one (inside long tokens otherwise), keeping each span's style.
+#[cfg(test)]
 pub fn wrap(lines: Vec<Line<'static>>, width: usize) -> Vec<Line<'static>> {
-    let width = width.max(1);
     let mut out = Vec::with_capacity(lines.len());
     for line in lines {
-        if line.width() <= width {
-            out.push(line);
+        wrap_line(&line, width, usize::MAX, &mut out);
+    }
+    out
+}
+
+/// How many rows `line` takes at `width` (character wrapping: word
+/// wrapping may take a row more; used to skip lines, never to draw them).
+pub fn rows_of(line: &Line<'_>, width: usize) -> usize {
+    line.width().div_ceil(width.max(1)).max(1)
+}
+
+/// Rows `skip..skip + take` of `lines` wrapped at `width`, wrapping only
+/// the lines that show: work proportional to the window, not the content
+/// (a 16 MB event wraps in a frame). `heights` are [`rows_of`] per line.
+pub fn wrap_window(
+    lines: &[Line<'static>],
+    heights: &[usize],
+    width: usize,
+    skip: usize,
+    take: usize,
+) -> Vec<Line<'static>> {
+    let mut out = Vec::with_capacity(take);
+    let mut row = 0;
+    for (line, &h) in lines.iter().zip(heights) {
+        if row + h <= skip {
+            row += h;
             continue;
         }
-        let cells: Vec<(String, Style, usize)> = line
-            .spans
-            .iter()
-            .flat_map(|span| {
-                let style = line.style.patch(span.style);
-                span.styled_graphemes(Style::new())
-                    .map(move |g| (g.symbol.to_string(), style, Span::raw(g.symbol).width()))
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-        let (mut start, mut used, mut space) = (0, 0, None);
-        let mut i = 0;
-        while i < cells.len() {
-            if used + cells[i].2 > width && i > start {
-                let end = space.filter(|&sp| sp > start).map_or(i, |sp| sp + 1);
-                out.push(row(&cells[start..end]));
-                (start, used, space) = (end, 0, None);
-                i = end;
-                continue;
-            }
-            if cells[i].0 == " " {
-                space = Some(i);
-            }
-            used += cells[i].2;
-            i += 1;
-        }
-        if start < cells.len() {
-            out.push(row(&cells[start..]));
+        let mut rows = Vec::new();
+        let first = skip.saturating_sub(row);
+        wrap_line(line, width, first + take - out.len(), &mut rows);
+        out.extend(rows.into_iter().skip(first));
+        row = skip.max(row) + out.len();
+        if out.len() >= take {
+            out.truncate(take);
+            break;
         }
     }
     out
+}
+
+/// Wrap one line into at most `limit` rows, appended to `out`; reads only
+/// as much of the line as those rows need.
+fn wrap_line(line: &Line<'static>, width: usize, limit: usize, out: &mut Vec<Line<'static>>) {
+    let width = width.max(1);
+    if limit == 0 {
+        return;
+    }
+    if line.spans.iter().map(|s| s.content.len()).sum::<usize>() <= width {
+        out.push(line.clone());
+        return;
+    }
+    let cells = line.spans.iter().flat_map(|span| {
+        let style = line.style.patch(span.style);
+        span.styled_graphemes(Style::new())
+            .map(move |g| (g.symbol.to_string(), style, Span::raw(g.symbol).width()))
+    });
+    let (mut cur, mut used, mut space): (Vec<(String, Style, usize)>, usize, Option<usize>) =
+        (Vec::new(), 0, None);
+    let limit_reached = |out: &Vec<Line<'static>>, start: usize| out.len() - start >= limit;
+    let start = out.len();
+    for cell in cells {
+        if used + cell.2 > width && !cur.is_empty() {
+            let end = space.filter(|&sp| sp > 0).map_or(cur.len(), |sp| sp + 1);
+            let rest = cur.split_off(end);
+            out.push(row(&cur));
+            if limit_reached(out, start) {
+                return;
+            }
+            cur = rest;
+            used = cur.iter().map(|c| c.2).sum();
+            space = cur.iter().rposition(|c| c.0 == " ");
+        }
+        if cell.0 == " " {
+            space = Some(cur.len());
+        }
+        used += cell.2;
+        cur.push(cell);
+    }
+    if !cur.is_empty() {
+        out.push(row(&cur));
+    }
 }
 
 /// Cells back into a line, one span per run of equal style.
@@ -192,6 +246,29 @@ mod tests {
         let words = wrap(vec![Line::raw("retried at a fixed pace")], 12);
         let text: Vec<String> = words.iter().map(|l| l.to_string()).collect();
         assert_eq!(text, ["retried at ", "a fixed pace"]);
+    }
+
+    #[test]
+    fn wrap_window_draws_the_same_rows_as_wrap() {
+        let lines = vec![
+            Line::raw("short"),
+            Line::raw("x".repeat(50)),
+            Line::raw("retried at a fixed pace"),
+            Line::raw("y".repeat(30)),
+        ];
+        let all: Vec<String> = wrap(lines.clone(), 12)
+            .iter()
+            .map(|l| l.to_string())
+            .collect();
+        let heights: Vec<usize> = lines.iter().map(|l| rows_of(l, 12)).collect();
+        for skip in 0..all.len() {
+            let window: Vec<String> = wrap_window(&lines, &heights, 12, skip, 3)
+                .iter()
+                .map(|l| l.to_string())
+                .collect();
+            let want: Vec<String> = all.iter().skip(skip).take(3).cloned().collect();
+            assert_eq!(window, want, "skip {skip}");
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! to their content and narrowed to fit the pane, the code column first;
 //! request ids are never cut.
 
-use errtriage::model::{Chain, Source};
+use errtriage::model::Chain;
 use errtriage::query::chains::{self, Step};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -24,11 +24,14 @@ const HEADERS: [&str; 7] = [
 const CODE: usize = 4;
 const WAIT: usize = 5;
 
-/// The chain's lines for a pane `width` columns wide; `current` marks the
-/// attempt the user came from.
+/// Lines above the first attempt's row in [`chain_lines`].
+pub const HEAD_LINES: usize = 3;
+
+/// The chain's lines for a pane `width` columns wide; `marker` marks one
+/// attempt (by index): the chain page's cursor, or the event shown.
 pub fn chain_lines(
     c: &Chain,
-    current: Option<&Source>,
+    marker: Option<usize>,
     show: bool,
     width: usize,
 ) -> Vec<Line<'static>> {
@@ -54,9 +57,8 @@ pub fn chain_lines(
         layout.row(&layout.headers.map(String::from)),
         DIM,
     ));
-    for ((step, row), attempt) in steps.iter().zip(&cells).zip(&c.attempts) {
-        let here = current == Some(&attempt.source);
-        lines.push(layout.attempt(step, row, here));
+    for (i, (step, row)) in steps.iter().zip(&cells).enumerate() {
+        lines.push(layout.attempt(step, row, marker == Some(i)));
     }
     for f in &c.flags {
         lines.push(Line::from(vec![
