@@ -184,12 +184,14 @@ impl<'f> Explainer<'f> {
                 .map(|(_, k)| k.clone())
                 .collect();
             if from.is_empty() {
-                from.extend(
+                // A leaf holding exactly the value beats one that merely
+                // contains it (`url.query` holds the client id too).
+                let found = [true, false].into_iter().find_map(|exact| {
                     leaves
                         .iter()
-                        .find(|(k, v)| matches(&n.event, field, k, v))
-                        .map(|(k, _)| k.clone()),
-                );
+                        .find(|(k, v)| matches(&n.event, field, k, v, exact))
+                });
+                from.extend(found.map(|(k, _)| k.clone()));
             }
             if from.is_empty() && field == "code" {
                 from.push("(from status)".into());
@@ -245,7 +247,16 @@ impl<'f> Explainer<'f> {
             .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
             .map(|(f, _)| f.clone());
         let suggested_format = self.suggest(&fields);
-        let mut unused: Vec<_> = self.unused.into_iter().collect();
+        let fed: BTreeSet<String> = self
+            .keys
+            .values()
+            .flat_map(|m| m.keys().map(|k| k.to_ascii_lowercase()))
+            .collect();
+        let mut unused: Vec<_> = self
+            .unused
+            .into_iter()
+            .filter(|(k, _)| !fed.contains(&k.to_ascii_lowercase()))
+            .collect();
         unused.sort_by(|a, b| {
             a.1.0
                 .cmp(&b.1.0)
@@ -356,12 +367,13 @@ fn present(e: &Event, field: &str, has_ts: bool) -> bool {
     }
 }
 
-/// Whether a leaf's value is the field's value (how the probe's key is named).
-fn matches(e: &Event, field: &str, key: &str, v: &J) -> bool {
+/// Whether a leaf's value is the field's value (how the probe's key is
+/// named): equal to it when `exact`, else containing it.
+fn matches(e: &Event, field: &str, key: &str, v: &J, exact: bool) -> bool {
     let same = |want: Option<&str>| {
         want.is_some_and(|w| {
             v.id()
-                .is_some_and(|s| s.eq_ignore_ascii_case(w) || s.contains(w))
+                .is_some_and(|s| s.eq_ignore_ascii_case(w) || (!exact && s.contains(w)))
         })
     };
     match field {
@@ -381,14 +393,32 @@ fn matches(e: &Event, field: &str, key: &str, v: &J) -> bool {
         "message" => same(e.message.as_deref()),
         "idempotency_key" => same(e.idempotency_key.as_deref()),
         "client" => same(e.client.as_deref()),
-        "latency_ms" | "retry_after_s" => {
+        // A number is the duration when it is the value in some unit (an
+        // epoch `timeUnixNano` is not); other shapes (`"0.5s"`, an HTTP-date)
+        // by the key's name, and only when not `exact`.
+        "latency_ms" => numeric_match(v, e.latency_ms, &[1.0, 1e3, 1e-3, 1e-6], key, exact),
+        "retry_after_s" => numeric_match(v, e.retry_after_s, &[1.0, 1e-3], key, exact),
+        _ => false,
+    }
+}
+
+/// Whether `v`, read in one of `units` (multipliers to the field's unit),
+/// is `want`; a value that is not a plain number falls back to the key's
+/// name when not `exact`.
+fn numeric_match(v: &J, want: Option<f64>, units: &[f64], key: &str, exact: bool) -> bool {
+    let Some(want) = want else { return false };
+    match v.num() {
+        Some(x) => units
+            .iter()
+            .any(|u| (x * u - want).abs() <= 1e-6 * want.abs().max(1.0)),
+        None => {
             let k = key.to_ascii_lowercase();
-            v.num().is_some()
-                && ["dur", "lat", "elapsed", "took", "time", "retry"]
+            !exact
+                && v.text().is_some()
+                && ["dur", "lat", "elapsed", "took", "retry", "reset"]
                     .iter()
                     .any(|w| k.contains(w))
         }
-        _ => false,
     }
 }
 
@@ -508,4 +538,29 @@ fn format_name(file: &str) -> String {
 
 fn toml_string(s: &str) -> String {
     toml::Value::String(s.to_owned()).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An OTLP-style record: the epoch `timeUnixNano` is not the latency,
+    /// and the client comes from the leaf equal to it, not from a query
+    /// string that happens to contain it.
+    #[test]
+    fn keys_are_attributed_by_value_not_by_a_word_in_their_name() {
+        let line = r#"{"timeUnixNano":"1778547542299353000","observedTimeUnixNano":1778547542299353000,"attributes":{"url.query":"client=oc_sync&x=1","enduser.id":"oc_sync","duration_ms":58.4,"http.response.status_code":200,"request_id":"r-1"}}"#;
+        let report = explain_lines(&Formats::builtin(), "otel.jsonl", [line]);
+        let keys = |f: &str| report.fields[f].keys.clone();
+        assert_eq!(keys("latency_ms"), ["attributes.duration_ms"]);
+        assert_eq!(keys("client"), ["attributes.enduser.id"]);
+        assert!(
+            report
+                .unused_keys
+                .iter()
+                .all(|u| u.key != "attributes.enduser.id" && u.key != "attributes.duration_ms"),
+            "a key that fed a field is not listed as unused: {:?}",
+            report.unused_keys
+        );
+    }
 }
