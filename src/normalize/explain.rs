@@ -403,22 +403,24 @@ fn matches(e: &Event, field: &str, key: &str, v: &J, exact: bool) -> bool {
 }
 
 /// Whether `v`, read in one of `units` (multipliers to the field's unit),
-/// is `want`; a value that is not a plain number falls back to the key's
-/// name when not `exact`.
+/// is `want`: when `exact`, only under a key named like a duration; a value
+/// that is not a plain number falls back to the key's name when not `exact`.
 fn numeric_match(v: &J, want: Option<f64>, units: &[f64], key: &str, exact: bool) -> bool {
     let Some(want) = want else { return false };
+    let k = key.to_ascii_lowercase();
+    let named = ["dur", "lat", "elapsed", "took", "time", "retry", "reset"]
+        .iter()
+        .any(|w| k.contains(w));
     match v.num() {
-        Some(x) => units
-            .iter()
-            .any(|u| (x * u - want).abs() <= 1e-6 * want.abs().max(1.0)),
-        None => {
-            let k = key.to_ascii_lowercase();
-            !exact
-                && v.text().is_some()
-                && ["dur", "lat", "elapsed", "took", "retry", "reset"]
+        // First pass: the value and a telling name (a `severityNumber` of 9
+        // may equal a 9 ms latency); second pass: the value alone.
+        Some(x) => {
+            (named || !exact)
+                && units
                     .iter()
-                    .any(|w| k.contains(w))
+                    .any(|u| (x * u - want).abs() <= 1e-6 * want.abs().max(1.0))
         }
+        None => !exact && named && v.text().is_some(),
     }
 }
 
@@ -549,7 +551,7 @@ mod tests {
     /// string that happens to contain it.
     #[test]
     fn keys_are_attributed_by_value_not_by_a_word_in_their_name() {
-        let line = r#"{"timeUnixNano":"1778547542299353000","observedTimeUnixNano":1778547542299353000,"attributes":{"url.query":"client=oc_sync&x=1","enduser.id":"oc_sync","duration_ms":58.4,"http.response.status_code":200,"request_id":"r-1"}}"#;
+        let line = r#"{"timeUnixNano":"1778547542299353000","observedTimeUnixNano":1778547542299353000,"severityNumber":58.4,"attributes":{"url.query":"client=oc_sync&x=1","enduser.id":"oc_sync","duration_ms":58.4,"http.response.status_code":200,"request_id":"r-1"}}"#;
         let report = explain_lines(&Formats::builtin(), "otel.jsonl", [line]);
         let keys = |f: &str| report.fields[f].keys.clone();
         assert_eq!(keys("latency_ms"), ["attributes.duration_ms"]);
