@@ -390,3 +390,65 @@ fn follow_reports_a_broken_file_once() {
     assert_eq!(broken.len(), 1, "{:?}", summary.problems);
     assert_eq!(summary.events, 15);
 }
+
+/// `--follow` does not decompress an untouched compressed file again on
+/// every tick: its compressed stream is overwritten in place with garbage
+/// of the same size and its mtime put back, so only a re-read could notice.
+#[test]
+fn follow_does_not_reread_an_untouched_compressed_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut log = Log::new(&tmp.path().join("logs"));
+    log.append("app.log", 5);
+    let text = log.lines(10);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(text.as_bytes()).unwrap();
+    let gz_path = log.path("old.log.gz");
+    std::fs::write(&gz_path, gz.finish().unwrap()).unwrap();
+    let catalogs = Catalogs::builtin();
+    let opts = WriterOptions {
+        threads: 1,
+        memory_bytes: 20 << 20,
+        rebuild: false,
+    };
+    let index = tmp.path().join("index");
+    let mut writer = Writer::open(&index, &opts, || {}).unwrap();
+    let mut ing = Ingestor::new(
+        &mut writer,
+        &catalogs,
+        IngestOptions::default(),
+        &NoProgress,
+    );
+    let roots = [log.dir.clone()];
+    ing.ingest_paths(&roots).unwrap();
+    let mut follower = Follower::new(&mut ing, &roots);
+    follower.tick(&mut ing).unwrap();
+
+    // Keep the gzip header, so a re-read decodes it and fails loudly.
+    let meta = std::fs::metadata(&gz_path).unwrap();
+    let mut bytes = std::fs::read(&gz_path).unwrap();
+    bytes[10..].fill(0xff);
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&gz_path)
+        .unwrap();
+    f.write_all(&bytes).unwrap();
+    f.set_modified(meta.modified().unwrap()).unwrap();
+    drop(f);
+
+    for _ in 0..3 {
+        follower.tick(&mut ing).unwrap();
+        log.append("app.log", 1);
+    }
+    follower.tick(&mut ing).unwrap();
+    let summary = ing.finish().unwrap();
+    assert!(
+        summary
+            .problems
+            .iter()
+            .all(|p| !p.path.ends_with("old.log.gz")),
+        "the untouched .gz was read again: {:?}",
+        summary.problems
+    );
+    assert_eq!(summary.events, 18, "5 + 10 + 3 lines, each once");
+    assert_eq!(summary.bad_lines, 0);
+}
