@@ -1,14 +1,15 @@
 //! derived: what the indexed fields were derived with. Events are
 //! normalized and classified again on every read, with the current code and
 //! catalogs, while the `code`, `class` and `api` terms and fast fields date
-//! from ingest. The normalizer's version and the catalogs' fingerprint are
-//! recorded with each commit; when they differ from the current ones, a
+//! from ingest. The normalizer's version and the catalogs' and log formats'
+//! fingerprints are recorded with each commit; when they differ from the current ones, a
 //! query can say so and `errtriage reindex` re-derives the indexed fields
 //! from the stored original lines.
 
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::Catalogs;
+use crate::normalize::formats::{self, Formats};
 
 /// Bump whenever a change to `normalize/` changes what an indexed field
 /// holds for some line (a new key probed, a code read differently).
@@ -20,14 +21,25 @@ pub struct Derivation {
     pub normalizer: u32,
     /// [`Catalogs::fingerprint`], as 16 hex digits.
     pub catalogs: String,
+    /// [`Formats::fingerprint`] of the log formats in effect, as 16 hex
+    /// digits (empty in indexes written before it was recorded).
+    #[serde(default)]
+    pub formats: String,
 }
 
 impl Derivation {
-    /// What this errtriage, with `catalogs`, derives.
+    /// What this errtriage, with `catalogs` and the installed log formats,
+    /// derives.
     pub fn current(catalogs: &Catalogs) -> Derivation {
+        Derivation::current_with(catalogs, formats::installed())
+    }
+
+    /// What this errtriage derives with `catalogs` and `formats`.
+    pub fn current_with(catalogs: &Catalogs, formats: &Formats) -> Derivation {
         Derivation {
             normalizer: NORMALIZER_VERSION,
             catalogs: format!("{:016x}", catalogs.fingerprint()),
+            formats: format!("{:016x}", formats.fingerprint()),
         }
     }
 
@@ -49,7 +61,7 @@ impl Derivation {
 }
 
 /// The warning a query prints when the index was derived otherwise.
-pub const STALE: &str = "this index was built with other catalogs or an older normalizer, so `code`, `class` and `api` searches may disagree with what is shown; run `errtriage reindex`";
+pub const STALE: &str = "this index was built with other catalogs, other log formats or an older normalizer, so `code`, `class` and `api` searches may disagree with what is shown; run `errtriage reindex`";
 
 #[cfg(test)]
 mod tests {
@@ -67,12 +79,27 @@ mod tests {
     }
 
     #[test]
+    fn another_set_of_log_formats_changes_the_fingerprint() {
+        let catalogs = Catalogs::builtin();
+        let builtin = Derivation::current_with(&catalogs, &Formats::builtin());
+        assert_eq!(
+            builtin,
+            Derivation::current_with(&catalogs, &Formats::builtin())
+        );
+        assert_ne!(
+            builtin,
+            Derivation::current_with(&catalogs, &Formats::none())
+        );
+    }
+
+    #[test]
     fn a_mixed_index_keeps_saying_so() {
         let (a, b) = (
             Derivation::current(&Catalogs::builtin()),
             Derivation {
                 normalizer: 0,
                 catalogs: "x".into(),
+                formats: String::new(),
             },
         );
         assert_eq!(Derivation::next(Some(&b), true, a.clone()), Some(a.clone()));

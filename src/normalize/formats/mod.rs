@@ -111,6 +111,13 @@ impl Formats {
         Formats::from_list(list)
     }
 
+    /// A hash of every format in the set, in order (what reading a line
+    /// depends on): recorded with the index so a changed set is noticed.
+    pub fn fingerprint(&self) -> u64 {
+        // The specs hold ordered data only, so the Debug text is stable.
+        xxhash_rust::xxh3::xxh3_64(format!("{:?}", self.list).as_bytes())
+    }
+
     /// No formats: every line is read by the generic probe alone.
     pub fn none() -> Formats {
         Formats::from_list(Vec::new())
