@@ -20,6 +20,16 @@ use rand_chacha::ChaCha8Rng;
 
 const SEEDS: u64 = 12;
 
+/// The writer every test here ingests with: one thread, a small budget.
+fn open_writer(index: &Path) -> Writer {
+    let opts = WriterOptions {
+        threads: 1,
+        memory_bytes: 20 << 20,
+        rebuild: false,
+    };
+    Writer::open(index, &opts, || {}).unwrap()
+}
+
 fn line(id: &str) -> String {
     format!(
         r#"{{"timestamp":"2026-05-14T10:00:00Z","service":"svc","status":409,"path":"/v1/x","request_id":"{id}","message":"{}"}}"#,
@@ -78,12 +88,7 @@ fn run(
     script: impl FnOnce(&mut dyn FnMut()),
 ) -> BTreeMap<String, usize> {
     let catalogs = Catalogs::builtin();
-    let opts = WriterOptions {
-        threads: 1,
-        memory_bytes: 20 << 20,
-        rebuild: false,
-    };
-    let mut writer = Writer::open(index, &opts, || {}).unwrap();
+    let mut writer = open_writer(index);
     {
         let mut ing = Ingestor::new(
             &mut writer,
@@ -360,13 +365,7 @@ fn follow_reports_a_broken_file_once() {
     // A gzip header cut before its first block: nothing is readable.
     std::fs::write(log.path("broken.log.gz"), [0x1f, 0x8b, 8, 0, 0, 0]).unwrap();
     let catalogs = Catalogs::builtin();
-    let opts = WriterOptions {
-        threads: 1,
-        memory_bytes: 20 << 20,
-        rebuild: false,
-    };
-    let index = tmp.path().join("index");
-    let mut writer = Writer::open(&index, &opts, || {}).unwrap();
+    let mut writer = open_writer(&tmp.path().join("index"));
     let mut ing = Ingestor::new(
         &mut writer,
         &catalogs,
@@ -405,13 +404,7 @@ fn follow_does_not_reread_an_untouched_compressed_file() {
     let gz_path = log.path("old.log.gz");
     std::fs::write(&gz_path, gz.finish().unwrap()).unwrap();
     let catalogs = Catalogs::builtin();
-    let opts = WriterOptions {
-        threads: 1,
-        memory_bytes: 20 << 20,
-        rebuild: false,
-    };
-    let index = tmp.path().join("index");
-    let mut writer = Writer::open(&index, &opts, || {}).unwrap();
+    let mut writer = open_writer(&tmp.path().join("index"));
     let mut ing = Ingestor::new(
         &mut writer,
         &catalogs,
