@@ -1,6 +1,7 @@
 //! Where a TOML error is: the byte span of a `toml` error turned into the
-//! line and the dotted field (`codes.a.retryable`) a user can go and fix.
-//! Shared by the catalog and log-format loaders.
+//! line and the dotted field (`codes.a.retryable`) a user can go and fix;
+//! and which TOML files a user's folder holds. Shared by the catalog and
+//! log-format loaders.
 
 /// Turn a `toml` error into the line and dotted field a user can go and fix,
 /// and its message.
@@ -60,4 +61,20 @@ fn table_header(line: &str) -> Option<String> {
     let inner = inner.trim_start_matches('[');
     let end = inner.find(']')?;
     Some(inner[..end].trim().replace(['"', '\''], ""))
+}
+
+/// Every `*.toml` directly in `dir`, sorted by name; none when `dir` does
+/// not exist (user catalogs and user formats are both such folders).
+pub(crate) fn toml_files_in(dir: &std::path::Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let mut files: Vec<std::path::PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
+        .collect();
+    files.sort();
+    Ok(files)
 }

@@ -176,24 +176,12 @@ pub(crate) fn read(path: &Path) -> Result<CatalogFile, CatalogError> {
 
 /// Every `*.toml` directly in `dir`, sorted by name; none if it does not exist.
 pub(crate) fn files_in(dir: &Path) -> Result<Vec<PathBuf>, CatalogError> {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => {
-            return Err(CatalogError {
-                path: dir.to_path_buf(),
-                line: None,
-                field: None,
-                message: format!("cannot list the catalog directory: {e}"),
-            });
-        }
-    };
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
-        .collect();
-    files.sort();
-    Ok(files)
+    crate::tomlspan::toml_files_in(dir).map_err(|e| CatalogError {
+        path: dir.to_path_buf(),
+        line: None,
+        field: None,
+        message: format!("cannot list the catalog directory: {e}"),
+    })
 }
 
 /// Turn a `toml` error into line and field.

@@ -213,24 +213,12 @@ impl Formats {
 
 /// Every `*.toml` directly in `dir`, sorted; none when it does not exist.
 fn toml_files(dir: &Path) -> Result<Vec<PathBuf>, FormatError> {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => {
-            return Err(FormatError {
-                path: dir.to_path_buf(),
-                line: None,
-                field: None,
-                message: format!("cannot list the formats directory: {e}"),
-            });
-        }
-    };
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
-        .collect();
-    files.sort();
-    Ok(files)
+    crate::tomlspan::toml_files_in(dir).map_err(|e| FormatError {
+        path: dir.to_path_buf(),
+        line: None,
+        field: None,
+        message: format!("cannot list the formats directory: {e}"),
+    })
 }
 
 static INSTALLED: OnceLock<Formats> = OnceLock::new();
