@@ -25,6 +25,7 @@ pub mod model;
 pub mod normalize;
 pub mod query;
 pub mod sanitize;
+pub mod store;
 mod tomlspan;
 
 pub use error::{Error, Result};
