@@ -35,14 +35,23 @@ fn ingest_counts_match_the_manifest_line_for_line() {
     let broken = m["broken"]["lines"].as_array().unwrap();
     let repairable = broken.iter().filter(|b| b["repairable"] == true).count() as u64;
     let good = m["lines"]["good"].as_u64().unwrap();
-    assert_eq!(s["events"].as_u64(), Some(good + repairable), "{s}");
+    let formats = m["formats"]["total"].as_u64().unwrap();
+    assert_eq!(
+        s["events"].as_u64(),
+        Some(good + repairable + formats),
+        "{s}"
+    );
     assert_eq!(
         s["bad_lines"].as_u64(),
         Some(broken.len() as u64 - repairable),
         "{s}"
     );
     assert_eq!(s["repaired_utf8"].as_u64(), Some(repairable));
-    assert_eq!(s["lines"], m["lines"]["total"]);
+    assert_eq!(
+        s["lines"].as_u64(),
+        Some(m["lines"]["total"].as_u64().unwrap() + formats)
+    );
+    assert_eq!(s["inferred_ts"], 0, "{s}");
     for b in broken.iter().filter(|b| b["repairable"] == false) {
         let (file, line) = (b["file"].as_str().unwrap(), &b["line"]);
         let found = s["bad_examples"].as_array().unwrap().iter().any(|x| {
@@ -53,7 +62,9 @@ fn ingest_counts_match_the_manifest_line_for_line() {
         assert!(found, "{file}:{line} not reported: {s}");
     }
     let stats: Stats = env.json(&["stats", "--json"]);
-    assert_eq!(stats.files, m["files"].as_array().unwrap().len() as u64);
+    let files =
+        m["files"].as_array().unwrap().len() + m["formats"]["files"].as_array().unwrap().len();
+    assert_eq!(stats.files, files as u64);
     assert_eq!(stats.first_ts.as_deref(), m["time_range"]["first"].as_str());
     assert_eq!(stats.last_ts.as_deref(), m["time_range"]["last"].as_str());
 }
@@ -128,7 +139,18 @@ fn codes_per_service_match_the_manifest() {
         .filter(|b| b["repairable"] == true)
         .map(|b| &b["record"])
         .collect();
-    for (service, codes) in m["codes"].as_object().unwrap() {
+    // The formats/ lines add their codes (as each format carries them).
+    let mut all = m["codes"].as_object().unwrap().clone();
+    for (service, codes) in m["formats"]["codes"].as_object().unwrap() {
+        let mine = all
+            .entry(service.clone())
+            .or_insert_with(|| Value::Object(Default::default()));
+        for (code, n) in codes.as_object().unwrap() {
+            let sum = mine[code].as_u64().unwrap_or(0) + n.as_u64().unwrap();
+            mine[code] = sum.into();
+        }
+    }
+    for (service, codes) in &all {
         let g: GroupsResult = env.json(&[
             "groups",
             "--by",
@@ -155,6 +177,46 @@ fn codes_per_service_match_the_manifest() {
         got_sorted.sort();
         want.sort();
         assert_eq!(got_sorted, want, "codes of {service}");
+    }
+}
+
+#[test]
+fn every_line_of_the_bundled_formats_reads_as_the_generator_wrote_it() {
+    let m = manifest();
+    let env = Env::new();
+    env.ingest(&[&repo().join("sample-logs/formats")]);
+    let all: Value = env.json(&["search", "--limit", "100000", "--json"]);
+    let events = all["events"].as_array().unwrap();
+    let lines = m["formats"]["lines"].as_array().unwrap();
+    assert_eq!(events.len(), lines.len());
+    for want in lines {
+        let got = events
+            .iter()
+            .find(|e| e["request_id"] == want["request_id"])
+            .unwrap_or_else(|| panic!("{want}"));
+        for k in [
+            "format",
+            "ts",
+            "service",
+            "method",
+            "path",
+            "status",
+            "code",
+            "idempotency_key",
+            "client",
+        ] {
+            assert_eq!(got[k], want[k], "{k} of {want}");
+        }
+        let (a, b) = (got["latency_ms"].as_f64(), want["latency_ms"].as_f64());
+        assert!((a.unwrap() - b.unwrap()).abs() < 1e-6, "{want}");
+        assert!(
+            got["source"]["file"]
+                .as_str()
+                .unwrap()
+                .ends_with(want["file"].as_str().unwrap()),
+            "{want}"
+        );
+        assert_eq!(got["source"]["line"], want["line"]);
     }
 }
 
