@@ -315,6 +315,68 @@ fn the_readme_story_reads_right() {
     );
 }
 
+/// The README's second act: the story request's 429s were this client's
+/// alone; the 504s from 09:44 hit every client booking a session on
+/// member-api (the planned route outage), and the app line that explains
+/// them sits next to the first.
+#[test]
+fn the_readme_second_act_reads_right() {
+    let m = manifest();
+    let env = ingested();
+    let story: Value = env.json(&["impact", "req_2N7s8x9KqR", "--window", "10m", "--json"]);
+    assert_eq!(story["scope"], "client", "{story}");
+    assert_eq!(story["verdict"], "only this client");
+    let outage = m["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["endpoint"].is_string())
+        .expect("the planned route outage");
+    let (from, to) = (
+        outage["from"].as_str().unwrap(),
+        outage["to"].as_str().unwrap(),
+    );
+    let query = format!(
+        "code:{} since:{from} until:{to}",
+        outage["code"].as_str().unwrap()
+    );
+    let routes: GroupsResult = env.json(&["groups", "--by", "route", &query, "--json"]);
+    assert_eq!(
+        routes.groups.len(),
+        1,
+        "one route fails: {:?}",
+        routes.groups
+    );
+    let endpoint = outage["endpoint"].as_str().unwrap();
+    assert!(endpoint.ends_with(&routes.groups[0].key), "{endpoint}");
+    let first = ts_millis::format(&routes.groups[0].first_seen);
+    assert!(first.as_str() >= from, "{first}");
+    let events: Value = env.json(&["search", &query, "--limit", "1000", "--json"]);
+    let first_event = events["events"].as_array().unwrap().last().unwrap();
+    let id = first_event["request_id"].as_str().unwrap();
+    let impact: Value = env.json(&["impact", id, "--window", "15m", "--json"]);
+    assert_eq!(impact["scope"], "route", "{impact}");
+    let clients = impact["clients"].as_array().unwrap().len();
+    assert!(clients >= 5, "{impact}");
+    assert_eq!(
+        impact["verdict"],
+        format!("{clients} clients since 09:44 on {endpoint}")
+    );
+    assert_eq!(impact["onset"], first_event["ts"]);
+    let around: Value = env.json(&["find", id, "--context", "2m", "--json"]);
+    let marked: Vec<&str> = around["context"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["marker"] == true)
+        .filter_map(|e| e["message"].as_str())
+        .collect();
+    assert!(
+        marked.iter().any(|m| m.contains("pool 48/48 busy")),
+        "{marked:?}"
+    );
+}
+
 #[test]
 fn an_interrupted_ingest_of_sample_logs_ends_with_the_same_stats() {
     let whole = ingested();
