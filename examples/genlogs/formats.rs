@@ -10,7 +10,9 @@
 //! `http_<status>` or its response flag; API Gateway logs no request
 //! headers, so no Idempotency-Key).
 //!
-//! Written by [`super::formats_pass`] into `formats/<name>.log`.
+//! [`write_all`] writes them into `formats/` (the bundled layout of
+//! `sample-logs/`, and `genlogs --formats-only N`); the application loggers'
+//! renderers are in formats_apps.rs.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -179,99 +181,72 @@ fn short_id(name: &str, seed: u64) -> String {
 
 /// What errtriage must read from the line written for `rec` in `f`.
 pub fn expected(f: Format, rec: &Record) -> Value {
-    let ms = |us: u64| (us / 1000) as f64;
-    let exact = |us: u64| us as f64 / 1000.0;
-    let (service, code, key, client, latency) = match f {
-        Format::Envoy => (
-            rec.service.name().to_string(),
-            if rec.status == 504 {
-                Some("UT".to_string())
-            } else {
-                status_code(rec)
-            },
-            rec.key.clone(),
-            Some(rec.client),
-            ms(rec.latency_us),
-        ),
-        Format::Traefik => (
-            format!("{}@docker", rec.service.name()),
-            status_code(rec),
-            rec.key.clone(),
-            Some(rec.client),
-            exact(rec.latency_us),
-        ),
-        Format::Gcp => (
-            rec.service.name().to_string(),
-            rec.code.map(str::to_string),
-            rec.key.clone(),
-            Some(rec.client),
-            exact(rec.latency_us),
-        ),
-        Format::Cloudflare => (
-            format!("{}.example.com", rec.service.name()),
-            status_code(rec),
-            rec.key.clone(),
-            None,
-            ms(rec.latency_us),
-        ),
-        Format::ApiGateway => (
-            short_id(rec.service.name(), 1),
-            if rec.status == 504 {
-                Some("INTEGRATION_TIMEOUT".to_string())
-            } else {
-                status_code(rec)
-            },
-            None,
-            Some(rec.client),
-            ms(rec.latency_us),
-        ),
-        Format::Pino | Format::Docker | Format::Serilog => (
-            rec.service.name().to_string(),
-            own_code(rec)
-                .map(str::to_string)
-                .or_else(|| status_code(rec)),
-            rec.key.clone(),
-            Some(rec.client),
-            if f == Format::Serilog {
-                exact(rec.latency_us)
-            } else {
-                ms(rec.latency_us)
-            },
-        ),
-        Format::Kubernetes => (
-            rec.service.name().to_string(),
-            rec.code.map(str::to_string),
-            rec.key.clone(),
-            Some(rec.client),
-            (rec.latency_us / 100) as f64 / 10.0,
-        ),
-        Format::Otlp => (
-            rec.service.name().to_string(),
-            own_code(rec)
-                .map(str::to_string)
-                .or_else(|| status_code(rec)),
-            rec.key.clone(),
-            Some(rec.client),
-            exact(rec.latency_us),
-        ),
-    };
-    let client = match f {
-        Format::ApiGateway => client.map(|c| short_id(c, 2)),
-        _ => client.map(str::to_string),
-    };
+    // API Gateway logs no request headers; the others log the key.
+    let key = (f != Format::ApiGateway).then(|| rec.key.clone()).flatten();
     json!({
         "format": f.name(),
         "request_id": rec.request_id,
         "ts": text::rfc3339_ms(rec.ts_us),
-        "service": service,
+        "service": service_as_logged(f, rec),
         "method": rec.method,
         "path": rec.path,
         "status": rec.status,
-        "code": code,
-        "latency_ms": latency,
+        "code": code_as_logged(f, rec),
+        "latency_ms": latency_as_logged(f, rec),
         "idempotency_key": key,
-        "client": client,
+        "client": client_as_logged(f, rec),
     })
+}
+
+/// The service as each format names it.
+fn service_as_logged(f: Format, rec: &Record) -> String {
+    let name = rec.service.name();
+    match f {
+        Format::Traefik => format!("{name}@docker"),
+        Format::Cloudflare => format!("{name}.example.com"),
+        Format::ApiGateway => short_id(name, 1),
+        _ => name.to_string(),
+    }
+}
+
+/// The code the line carries: the API's own where the body (or an
+/// application logger) is logged, else the proxy's or `http_<status>`.
+fn code_as_logged(f: Format, rec: &Record) -> Option<String> {
+    match f {
+        Format::Envoy if rec.status == 504 => Some("UT".to_string()),
+        Format::ApiGateway if rec.status == 504 => Some("INTEGRATION_TIMEOUT".to_string()),
+        Format::Envoy | Format::Traefik | Format::Cloudflare | Format::ApiGateway => {
+            status_code(rec)
+        }
+        Format::Gcp | Format::Kubernetes => rec.code.map(str::to_string),
+        Format::Pino | Format::Docker | Format::Serilog | Format::Otlp => own_code(rec)
+            .map(str::to_string)
+            .or_else(|| status_code(rec)),
+    }
+}
+
+/// The latency in ms at the precision the format's unit gives it.
+fn latency_as_logged(f: Format, rec: &Record) -> f64 {
+    let us = rec.latency_us;
+    match f {
+        // Whole milliseconds.
+        Format::Envoy | Format::Cloudflare | Format::ApiGateway | Format::Pino | Format::Docker => {
+            (us / 1000) as f64
+        }
+        // The service's own line: tenths of a millisecond.
+        Format::Kubernetes => (us / 100) as f64 / 10.0,
+        // Nanoseconds, seconds with six decimals, fractional ms.
+        Format::Traefik | Format::Gcp | Format::Serilog | Format::Otlp => us as f64 / 1000.0,
+    }
+}
+
+/// Who called: Cloudflare logs no client; API Gateway its API key's id.
+fn client_as_logged(f: Format, rec: &Record) -> Option<String> {
+    match f {
+        Format::Cloudflare => None,
+        Format::ApiGateway => Some(short_id(rec.client, 2)),
+        _ => Some(rec.client.to_string()),
+    }
 }
 
 /// Append the line for `rec` in format `f` (without the newline).
