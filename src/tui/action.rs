@@ -34,7 +34,7 @@ pub enum Action {
     /// The wheel at (column, row), by n rows (negative: up): scrolls the
     /// pane under the pointer.
     Wheel(isize, u16, u16),
-    /// `J`/`K`: scroll the detail pane by n rows (negative: up).
+    /// `Ctrl-E`/`Ctrl-Y`: scroll the detail pane by n rows (negative: up).
     ScrollDetail(isize),
     /// `c`: the selected event's retry chain.
     Chain,
@@ -43,8 +43,11 @@ pub enum Action {
     /// `Y`: copy the case card of the event or chain (as `find --format
     /// markdown`), or the Groups table as Markdown.
     CopyCard,
-    /// `Ctrl-K`: copy the idempotency key.
+    /// `K`: copy the idempotency key.
     CopyKey,
+    /// `w`: write the case card of the event or chain to a file (opens the
+    /// path prompt).
+    SaveCard,
     /// `b`: group by the next field.
     CycleGroupBy,
     /// `B`: group by the previous field.
@@ -162,6 +165,11 @@ pub enum JobKind {
     Card {
         id: String,
     },
+    /// The markdown case card of an id, written to a new file at `path`.
+    SaveCard {
+        id: String,
+        path: std::path::PathBuf,
+    },
 }
 
 /// Each slot runs at most one job at a time and keeps only its latest pending one.
@@ -210,7 +218,7 @@ impl JobKind {
             JobKind::Detail { .. } => Slot::Detail,
             JobKind::Complete { .. } => Slot::Complete,
             JobKind::Incident { .. } => Slot::Incident,
-            JobKind::Card { .. } => Slot::Card,
+            JobKind::Card { .. } | JobKind::SaveCard { .. } => Slot::Card,
         }
     }
 }
@@ -255,6 +263,8 @@ pub enum Data {
         id: String,
         text: String,
     },
+    /// Where a case card was written, or why not.
+    Saved(super::save::Saved),
 }
 
 /// The slow half of an event's detail: what its code means, and its chain.

@@ -373,7 +373,8 @@ fn query_data(m: &[Event], kind: &JobKind) -> Data {
         | JobKind::Detail { .. }
         | JobKind::Complete { .. }
         | JobKind::Incident { .. }
-        | JobKind::Card { .. } => unreachable!(),
+        | JobKind::Card { .. }
+        | JobKind::SaveCard { .. } => unreachable!(),
     }
 }
 

@@ -1,7 +1,7 @@
 //! handoff: what leaves the TUI for a ticket or a chat — the request id
 //! (`y`), the case card of an event or chain (`Y`, the text of `errtriage
 //! find ID --format markdown`, built by the worker), the idempotency key
-//! (`Ctrl-K`) and, in Groups, the table as Markdown (`Y`). Every copy goes
+//! (`K`) and, in Groups, the table as Markdown (`Y`). Every copy goes
 //! through [`clip`] and `sanitize::clipboard` (no control characters,
 //! secrets redacted), then OSC 52, and the status bar says what and how long.
 
@@ -33,6 +33,21 @@ pub fn copy_card(s: &mut State) -> Option<Effect> {
         let table = groups_table(s.groups.by.as_str(), &s.groups.list.items);
         return clip(s, "the groups table", &table);
     }
+    match card_id(s) {
+        Some(id) => {
+            s.flash = Some("building the case card…".into());
+            Some(Effect::Fetch(vec![s.job(JobKind::Card { id })]))
+        }
+        None => {
+            s.flash = Some("no event or chain here to write a case card for".into());
+            None
+        }
+    }
+}
+
+/// The id whose case card `Y` copies and `w` writes: the focused chain's
+/// key, else the focused event's request id (its key when it has none).
+pub fn card_id(s: &State) -> Option<String> {
     let id = match (&s.page, s.view) {
         (Some(Page::Chain(ChainTarget::Selected)), _) | (None, View::Chains) => s
             .chains
@@ -50,19 +65,10 @@ pub fn copy_card(s: &mut State) -> Option<Effect> {
             }
         }),
     };
-    match id.filter(|id| !id.is_empty()) {
-        Some(id) => {
-            s.flash = Some("building the case card…".into());
-            Some(Effect::Fetch(vec![s.job(JobKind::Card { id })]))
-        }
-        None => {
-            s.flash = Some("no event or chain here to write a case card for".into());
-            None
-        }
-    }
+    id.filter(|id| !id.is_empty())
 }
 
-/// `Ctrl-K`: the idempotency key of the focused event or chain.
+/// `K`: the idempotency key of the focused event or chain.
 pub fn copy_key(s: &mut State) -> Option<Effect> {
     let key = match (&s.page, s.view) {
         (Some(Page::Chain(_)), _) => s.page_chain().map(|c| c.idempotency_key.clone()),

@@ -11,6 +11,7 @@
 //! - [`keymap`] — default bindings in code; the `?` help is generated from it
 //! - [`action`] — actions, effects, worker jobs and answers
 //! - [`pivot`] / [`complete`] — `=`/`-` pivots and the query bar's `Tab`, pure
+//! - [`handoff`] / [`save`] — `y` `Y` `K` copies (OSC 52), `w` writes the case card
 //! - [`incident`] — `i` impact, `T` client timeline, `a` lines around an event
 //! - [`state`] / [`update`] — the state and the pure function that changes it
 //! - [`worker`] — query threads, one latest-only mailbox per slot; index watcher
@@ -28,6 +29,7 @@ mod incident;
 mod keymap;
 mod pivot;
 mod problems;
+mod save;
 mod state;
 mod update;
 mod view;
@@ -36,6 +38,8 @@ mod zoom;
 
 #[cfg(test)]
 mod fixtures;
+#[cfg(test)]
+mod headless_handoff_tests;
 #[cfg(test)]
 mod headless_incident_tests;
 #[cfg(test)]

@@ -9,7 +9,7 @@ use tui_input::{Input, InputRequest};
 use super::action::{Action, Data, Effect, Job, JobError, JobKind, Loaded, Slot};
 use super::keymap::Mode;
 use super::state::{ChainTarget, MAX_REFRESH, MORE_MARGIN, PAGE, Page, Return, State, View};
-use super::{complete, handoff, incident, pivot, zoom};
+use super::{complete, handoff, incident, pivot, save, zoom};
 
 /// Apply `action` to `s`.
 pub fn update(s: &mut State, action: Action) -> Option<Effect> {
@@ -45,6 +45,7 @@ pub fn update(s: &mut State, action: Action) -> Option<Effect> {
             s.flash = None;
             match s.mode() {
                 Mode::Help => help(s, key),
+                Mode::Save => save::key(s, key),
                 Mode::Pivot => fetch(pivot::menu_key(s, key)),
                 Mode::Query => query_bar(s, key),
                 Mode::Normal => normal(s, key),
@@ -153,6 +154,7 @@ fn normal(s: &mut State, action: Action) -> Option<Effect> {
         Action::Copy => handoff::copy_id(s),
         Action::CopyCard => handoff::copy_card(s),
         Action::CopyKey => handoff::copy_key(s),
+        Action::SaveCard => save::open(s),
         Action::CycleGroupBy => fetch(cycle_group_by(s, 1)),
         Action::CycleGroupByBack => fetch(cycle_group_by(s, -1)),
         Action::ToggleFlagged => fetch(toggle_flagged(s)),
@@ -614,6 +616,7 @@ fn on_loaded(s: &mut State, l: Loaded) -> Vec<Job> {
             s.chains.list.set(chains);
         }
         Data::Card { .. } => {}
+        Data::Saved(saved) => save::on_saved(s, saved),
         Data::Completions {
             field,
             prefix,

@@ -197,6 +197,17 @@ pub fn run_job(store: &Store, job: &Job) -> Loaded {
             })
             .map_err(index_error),
         JobKind::Card { id } => card(store, id),
+        JobKind::SaveCard { id, path } => card(store, id).map(|card| {
+            let Data::Card { text, .. } = card else {
+                unreachable!("card() answers a Card")
+            };
+            let text = errtriage::sanitize::clipboard(&text, false);
+            Data::Saved(super::save::Saved {
+                id: id.clone(),
+                asked: path.clone(),
+                result: super::save::write_new(path, id, &text),
+            })
+        }),
         kind => match Query::parse(&job.query, Utc::now()) {
             Ok(q) => query_job(store, &q, kind),
             Err(e) => Err(JobError::Query(e.0)),
@@ -242,7 +253,8 @@ fn query_job(store: &Store, q: &Query, kind: &JobKind) -> Result<Data, JobError>
         | JobKind::Detail { .. }
         | JobKind::Complete { .. }
         | JobKind::Incident { .. }
-        | JobKind::Card { .. } => {
+        | JobKind::Card { .. }
+        | JobKind::SaveCard { .. } => {
             unreachable!("answered without a query")
         }
     })

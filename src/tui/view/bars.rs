@@ -11,6 +11,9 @@ use super::text::{BOLD, DIM, ERROR, SELECTED, minute, safe, thousands};
 use crate::tui::state::State;
 
 pub fn query(f: &mut Frame, area: Rect, s: &State) {
+    if let Some(prompt) = &s.save {
+        return save_prompt(f, area, &prompt.input);
+    }
     let mut right = Vec::new();
     if s.is_loading() {
         right.push(Span::styled(" searching… ", DIM));
@@ -55,6 +58,22 @@ pub fn query(f: &mut Frame, area: Rect, s: &State) {
         ..area
     };
     f.render_widget(Paragraph::new(Line::from(right)), right_area);
+}
+
+/// `w`'s path prompt, in the query bar's place.
+fn save_prompt(f: &mut Frame, area: Rect, input: &tui_input::Input) {
+    let label = "write case card to: ";
+    let text_w = usize::from(area.width).saturating_sub(label.len() + 1);
+    let scroll = input.visual_scroll(text_w);
+    let shown: String = input.value().chars().skip(scroll).collect();
+    let cursor = input.visual_cursor().saturating_sub(scroll) as u16;
+    f.set_cursor_position(Position::new(area.x + label.len() as u16 + cursor, area.y));
+    let line = Line::from(vec![
+        Span::styled(label, BOLD),
+        Span::raw(safe(&shown, true)),
+        Span::styled("  Enter write · Esc cancel", DIM),
+    ]);
+    f.render_widget(Paragraph::new(line), area);
 }
 
 /// `Tab`'s candidates under the query bar, the one written in highlighted.
@@ -141,7 +160,9 @@ pub fn status(f: &mut Frame, area: Rect, s: &State) {
 
 /// The longest hint line for the mode that fits `room` columns.
 fn fit_hints(s: &State, room: usize) -> &'static str {
-    let choices: &[&'static str] = if s.pivot.is_some() {
+    let choices: &[&'static str] = if s.save.is_some() {
+        &["Enter write · Esc cancel", "Enter · Esc"]
+    } else if s.pivot.is_some() {
         &["key or j/k Enter pick · Esc close", "Esc close"]
     } else if s.editing {
         &[
@@ -150,8 +171,8 @@ fn fit_hints(s: &State, room: usize) -> &'static str {
         ]
     } else if s.page.is_some() {
         &[
-            "j/k scroll · Esc back · y copy id · Y card · ? keys · q close",
-            "j/k · Esc back · Y card · ? keys",
+            "j/k scroll · Esc back · y id · Y card · w save · ? keys · q close",
+            "j/k · Esc back · Y card · w save · ? keys",
             "Esc back · ? keys",
         ]
     } else {
