@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 mod cli;
+mod interrupt;
 mod print;
 mod tui;
 

@@ -102,6 +102,9 @@ pub enum Action {
     /// The index that appeared cannot be opened (why, and when it is tried
     /// again); shown in the status bar.
     IndexUnavailable(String),
+    /// The problems of the ingest behind the TUI so far (`--follow` sends
+    /// them again after each tick that found more).
+    Problems(super::problems::Problems),
     /// A worker result.
     Loaded(Box<Loaded>),
 }

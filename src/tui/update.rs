@@ -28,6 +28,10 @@ pub fn update(s: &mut State, action: Action) -> Option<Effect> {
             fetch(jobs)
         }
         Action::IndexChanged => fetch(on_index_changed(s)),
+        Action::Problems(p) => {
+            s.problems = p;
+            None
+        }
         Action::IndexUnavailable(why) => {
             s.index_error = Some(why);
             None
