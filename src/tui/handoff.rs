@@ -10,6 +10,7 @@ use errtriage::sanitize;
 
 use super::action::{Effect, JobKind};
 use super::state::{ChainTarget, Page, State, View};
+use super::view::groups::percent;
 use super::view::text::{list_time, thousands};
 
 /// Put `text` on the clipboard through `sanitize::clipboard` (control
@@ -88,14 +89,26 @@ pub fn copy_key(s: &mut State) -> Option<Effect> {
     }
 }
 
-/// The Groups view as a Markdown table.
+/// The Groups view as a Markdown table (with requests, errors and the
+/// error rate when the groups have them, as the view shows).
 pub fn groups_table(by: &str, groups: &[Group]) -> String {
-    let mut out =
-        format!("| {by} | count | statuses | first seen | last seen |\n|---|---:|---|---|---|\n");
+    let rates = groups.iter().any(|g| g.requests.is_some());
+    let mut out = if rates {
+        format!(
+            "| {by} | count | requests | errors | rate | statuses | first seen | last seen |\n|---|---:|---:|---:|---:|---|---|---|\n"
+        )
+    } else {
+        format!("| {by} | count | statuses | first seen | last seen |\n|---|---:|---|---|---|\n")
+    };
     for g in groups {
         let statuses: Vec<String> = g.statuses.iter().map(|(s, n)| format!("{s}×{n}")).collect();
+        let rate = match (g.requests, g.errors, g.error_rate) {
+            (Some(r), Some(e), Some(rate)) => format!(" {r} | {e} | {} |", percent(rate)),
+            _ if rates => " - | - | - |".into(),
+            _ => String::new(),
+        };
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} |\n",
+            "| {} | {} |{rate} {} | {} | {} |\n",
             g.key.replace('|', "\\|"),
             g.count,
             statuses.join(" "),
