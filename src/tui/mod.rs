@@ -59,6 +59,8 @@ mod render_tests;
 #[cfg(test)]
 mod rough_edges_tests;
 #[cfg(test)]
+mod small_terminal_tests;
+#[cfg(test)]
 mod update_tests;
 #[cfg(test)]
 mod walk_tests;

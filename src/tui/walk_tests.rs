@@ -266,7 +266,7 @@ fn shift_y_copies_the_case_card_find_prints_and_shift_k_the_key() {
 }
 
 /// Ingest `text` as `log` the way `tui PATH…` does, returning its problems.
-fn problems_of(dir: &std::path::Path, text: &str) -> super::problems::Problems {
+pub(super) fn problems_of(dir: &std::path::Path, text: &str) -> super::problems::Problems {
     use errtriage::catalog::Catalogs;
     use errtriage::index::{Writer, WriterOptions};
     use errtriage::ingest::{IngestOptions, Ingestor, NoProgress};
