@@ -133,7 +133,11 @@ pub fn status(f: &mut Frame, area: Rect, s: &State) {
     if s.problems.count > 0 {
         spans.push(Span::raw("│ "));
         spans.push(Span::styled(
-            format!("⚠ {} problems (!) ", thousands(s.problems.count)),
+            format!(
+                "⚠ {} problem{} (!) ",
+                thousands(s.problems.count),
+                if s.problems.count == 1 { "" } else { "s" }
+            ),
             Style::new().fg(Color::Yellow).patch(BOLD),
         ));
     }
