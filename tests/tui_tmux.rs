@@ -272,7 +272,7 @@ fn tui_in_tmux_finds_a_request_groups_the_codes_and_quits_cleanly() {
     tmux.wait_for("every event", |s| s.contains("9 matching"));
     tmux.keys(&["Tab"]);
     let screen = tmux.wait_for("the Groups view", |s| {
-        s.contains("by code (b)") && s.contains("rate_limited")
+        s.contains("by code (b, d)") && s.contains("rate_limited")
     });
     let count = |code: &str| -> Option<u64> {
         let row = screen
@@ -358,7 +358,7 @@ fn tui_in_tmux_finds_a_request_groups_the_codes_and_quits_cleanly() {
     // Back to Groups over every event for the pivots.
     tmux.keys(&["Tab", "Tab"]);
     tmux.wait_for("the Groups view again", |s| {
-        s.contains("by code (b) · 3 groups")
+        s.contains("by code (b, d) · 3 groups")
     });
 
     // `-` then `o` excludes the selected group's code; `u` undoes it.
@@ -366,7 +366,7 @@ fn tui_in_tmux_finds_a_request_groups_the_codes_and_quits_cleanly() {
     tmux.wait_for("the pivot menu", |s| s.contains("exclude from the query"));
     tmux.keys(&["o"]);
     let screen = tmux.wait_for("the pivot", |s| {
-        s.contains("/ NOT code:\"slot_unavailable\"") && s.contains("by code (b) · 2 groups")
+        s.contains("/ NOT code:\"slot_unavailable\"") && s.contains("by code (b, d) · 2 groups")
     });
     assert_eq!(count("slot_unavailable"), Some(3), "before: {screen}");
     assert!(
@@ -377,7 +377,7 @@ fn tui_in_tmux_finds_a_request_groups_the_codes_and_quits_cleanly() {
     );
     tmux.keys(&["u"]);
     tmux.wait_for("the undo", |s| {
-        s.contains("by code (b) · 3 groups")
+        s.contains("by code (b, d) · 3 groups")
             && s.lines()
                 .any(|l| l.contains("slot_unavailable") && l.contains("409×3"))
     });

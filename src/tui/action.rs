@@ -52,6 +52,8 @@ pub enum Action {
     CycleGroupBy,
     /// `B`: group by the previous field.
     CycleGroupByBack,
+    /// `d`: add (or change, or drop) a second field to group by.
+    CycleSecondBy,
     /// `f`: chains — every chain, or flagged ones only.
     ToggleFlagged,
     /// `=` (narrow) or `-` (exclude): the field menu for the selection.
@@ -144,6 +146,8 @@ pub enum JobKind {
     Stats,
     Groups {
         by: GroupBy,
+        /// A second dimension (`d`): one row per pair.
+        then: Option<GroupBy>,
     },
     Chains {
         flagged_only: bool,
@@ -247,6 +251,7 @@ pub enum Data {
     Stats(Stats),
     Groups {
         by: GroupBy,
+        then: Option<GroupBy>,
         rows: Vec<Group>,
     },
     Chains(Vec<Chain>),

@@ -31,7 +31,8 @@ pub fn clip(s: &mut State, what: &str, text: &str) -> Option<Effect> {
 /// copied when it arrives), or the Groups table.
 pub fn copy_card(s: &mut State) -> Option<Effect> {
     if s.page.is_none() && s.view == View::Groups {
-        let table = groups_table(s.groups.by.as_str(), &s.groups.list.items);
+        let by = super::second::label(s.groups.by, s.groups.then);
+        let table = groups_table(&by, &s.groups.list.items);
         return clip(s, "the groups table", &table);
     }
     match card_id(s) {

@@ -91,3 +91,33 @@ fn groups_by_code_or_under_a_status_query_have_no_rate_columns() {
     let screen = h.screen();
     assert!(!screen.contains("requests"), "status restricted:\n{screen}");
 }
+
+#[test]
+fn d_adds_a_second_dimension_and_enter_drills_into_the_pair() {
+    let mut h = Headless::with(&corpus(), 80, 24);
+    h.keys(&[KeyCode::Tab, KeyCode::Char('d')]);
+    assert_eq!(h.app.state.groups.then, Some(GroupBy::Service));
+    let top = h.app.state.groups.list.items[0].clone();
+    assert_eq!(top.key, "slot_unavailable · 42min-api");
+    assert_eq!(top.count, 2);
+    let screen = h.screen();
+    assert!(
+        screen.contains("by code · service (b, d)")
+            && screen.contains("slot_unavailable · 42min-api"),
+        "{screen}"
+    );
+    h.keys(&[KeyCode::Enter]);
+    let s = &h.app.state;
+    assert_eq!(
+        s.applied,
+        "code:\"slot_unavailable\" AND service:\"42min-api\""
+    );
+    assert_eq!(s.events.total, 2);
+    // Esc back, then `d` through every other field returns to one dimension.
+    h.keys(&[KeyCode::Esc]);
+    for _ in 0..6 {
+        h.keys(&[KeyCode::Char('d')]);
+    }
+    assert_eq!(h.app.state.groups.then, None);
+    assert_eq!(h.app.state.groups.list.items[0].key, "slot_unavailable");
+}

@@ -217,6 +217,12 @@ fn default_bindings() -> Vec<Binding> {
         ),
         b(
             Normal,
+            &[ch('d')],
+            Action::CycleSecondBy,
+            "Groups: a second field, one row per pair (service → route → client → … → none)",
+        ),
+        b(
+            Normal,
             &[ch('f')],
             Action::ToggleFlagged,
             "Chains: flagged chains only / every chain",

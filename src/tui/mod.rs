@@ -32,6 +32,7 @@ mod keymap;
 mod pivot;
 mod problems;
 mod save;
+mod second;
 mod state;
 mod update;
 mod view;

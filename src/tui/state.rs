@@ -194,6 +194,8 @@ pub struct EventsData {
 pub struct GroupsData {
     pub list: List<Group>,
     pub by: GroupBy,
+    /// The second dimension (`d`), if any.
+    pub then: Option<GroupBy>,
     /// The query revision the list was asked for.
     pub rev: Option<u64>,
 }

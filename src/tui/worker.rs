@@ -14,7 +14,7 @@ use std::time::Duration;
 use chrono::Utc;
 use errtriage::index::Store;
 use errtriage::model::Event;
-use errtriage::query::{Query, SearchResult, find};
+use errtriage::query::{GroupBy, GroupSort, Query, SearchResult, find};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::action::{Action, Data, Detail, Job, JobError, JobKind, Loaded, Slot};
@@ -236,12 +236,13 @@ fn query_job(store: &Store, q: &Query, kind: &JobKind) -> Result<Data, JobError>
         JobKind::Histogram { buckets } => {
             Data::Histogram(store.histogram(q, buckets).map_err(index_error)?)
         }
-        JobKind::Groups { by } => {
+        JobKind::Groups { by, then } => {
+            let dims: Vec<GroupBy> = std::iter::once(by).chain(then).collect();
             let rows = store
-                .groups(q, by, GROUPS_LIMIT)
+                .groups_by(q, &dims, GroupSort::Count, GROUPS_LIMIT)
                 .map_err(index_error)?
                 .groups;
-            Data::Groups { by, rows }
+            Data::Groups { by, then, rows }
         }
         JobKind::Chains { flagged_only } => Data::Chains(
             store

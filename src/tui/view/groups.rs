@@ -24,7 +24,8 @@ pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
     let rates = s.groups.list.items.iter().any(|g| g.requests.is_some());
     let n = s.groups.list.items.len();
     let largest = if n >= GROUPS_LIMIT { " largest" } else { "" };
-    let extra = format!("by {} (b) · {n}{largest} groups", by.as_str());
+    let label = crate::tui::second::label(by, s.groups.then);
+    let extra = format!("by {label} (b, d) · {n}{largest} groups");
     let row = |g: &Group| {
         let statuses: Vec<String> = g
             .statuses
