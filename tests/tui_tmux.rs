@@ -330,7 +330,7 @@ fn tui_in_tmux_finds_a_request_groups_the_codes_and_quits_cleanly() {
     });
     tmux.keys(&["Enter"]);
     tmux.wait_for("the card written", |s| {
-        s.contains("wrote the case card of req_TMUX0009")
+        s.contains("case card written to /") && s.contains("case-req_TMUX0009.md")
     });
     let written = wait_file(&dir.path().join("case-req_TMUX0009.md"));
     assert!(
@@ -412,7 +412,9 @@ fn tui_in_tmux_finds_a_request_groups_the_codes_and_quits_cleanly() {
     tmux.wait_for("the timeline page", |s| {
         s.contains("Client timeline") && s.contains("names no client")
     });
+    // Escape alone, and seen to land: a `q` right behind it reads Alt-q.
     tmux.keys(&["Escape"]);
+    tmux.wait_for("the list", |s| s.contains("Event · Enter opens"));
 
     // `q` quits, restores the terminal and exits 0.
     tmux.keys(&["q"]);

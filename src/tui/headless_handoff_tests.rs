@@ -48,8 +48,14 @@ fn w_writes_the_case_card_to_a_new_file_and_says_where() {
     assert!(card.contains("Retry chain `idem-bad`"), "{card}");
     let flash = h.app.state.flash.clone().unwrap();
     assert!(
-        flash.contains("wrote the case card of req_B2 to") && flash.contains("ticket.md"),
+        flash.starts_with("case card written to /") && flash.ends_with("ticket.md"),
         "{flash}"
+    );
+    let screen = h.screen();
+    let status = screen.lines().last().unwrap_or_default();
+    assert!(
+        status.contains(&path.display().to_string()),
+        "at 80 columns the whole path shows: {status:?}"
     );
 
     // The same path again: the first card is kept, a new name is picked.
@@ -63,7 +69,7 @@ fn w_writes_the_case_card_to_a_new_file_and_says_where() {
     assert!(std::fs::read_to_string(&again).unwrap().contains("req_B2"));
     let flash = h.app.state.flash.clone().unwrap();
     assert!(
-        flash.contains("ticket-2.md") && flash.contains("exists, kept"),
+        flash.contains("ticket-2.md") && flash.contains("kept the existing ticket.md"),
         "{flash}"
     );
 }

@@ -84,14 +84,19 @@ pub fn key(s: &mut State, action: Action) -> Option<Effect> {
 
 /// The status bar's word on a finished save.
 pub fn on_saved(s: &mut State, saved: Saved) {
+    // The path first: at 80 columns it is what must show (the status bar
+    // gives a message too long to sit beside the counts the whole line).
     s.flash = Some(match saved.result {
         Ok(path) if path != saved.asked => format!(
-            "wrote the case card of {} to {} ({} exists, kept)",
-            saved.id,
+            "case card written to {} (kept the existing {})",
             shown(&path),
-            saved.asked.display()
+            saved
+                .asked
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
         ),
-        Ok(path) => format!("wrote the case card of {} to {}", saved.id, shown(&path)),
+        Ok(path) => format!("case card written to {}", shown(&path)),
         Err(why) => format!("case card not written: {why}"),
     });
 }

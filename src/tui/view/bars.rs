@@ -143,6 +143,16 @@ pub fn status(f: &mut Frame, area: Rect, s: &State) {
     }
     let used: usize = spans.iter().map(Span::width).sum();
     let room = usize::from(area.width).saturating_sub(used + 2);
+    // A message too long to sit beside the counts gets the whole line (a
+    // path written, an error): the counts are back with the next key.
+    if let Some(msg) = s.flash.as_deref().filter(|m| m.chars().count() > room) {
+        let line = Line::styled(
+            format!(" {}", safe(msg, true)),
+            Style::new().fg(Color::Yellow).patch(BOLD),
+        );
+        f.render_widget(Paragraph::new(line).style(bar), area);
+        return;
+    }
     let tail = match &s.flash {
         Some(msg) => Span::styled(safe(msg, true), Style::new().fg(Color::Yellow).patch(BOLD)),
         None => Span::raw(fit_hints(s, room.saturating_sub(range.chars().count() + 2))),
