@@ -27,6 +27,9 @@ pub enum Error {
     Tantivy(#[source] IndexCause),
     #[error("query: {0}")]
     Query(String),
+    /// The ClickHouse store at `server` failed; `message` says what to do.
+    #[error("ClickHouse at {server}: {message}")]
+    Store { server: String, message: String },
     #[error(transparent)]
     Catalog(#[from] crate::catalog::CatalogError),
 }

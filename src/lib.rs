@@ -12,6 +12,7 @@
 //! - [`catalog`]   — what a code means per API, retry policies, `class`
 //! - [`index`]     — the tantivy schema, the writer, the reader ([`index::Store`])
 //! - [`query`]     — the query language, search, find, groups, chains, stats
+//! - [`store`]     — the ClickHouse store beside the local index
 //! - [`sanitize`]  — escaping and redaction of untrusted log text for display
 //!
 //! The front ends (CLI, TUI) live in the binary and only call into here.
@@ -25,6 +26,7 @@ pub mod model;
 pub mod normalize;
 pub mod query;
 pub mod sanitize;
+pub mod store;
 mod tomlspan;
 
 pub use error::{Error, Result};
