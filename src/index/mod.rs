@@ -9,6 +9,7 @@ mod errors;
 pub mod reader;
 mod reindex;
 pub mod schema;
+pub mod translate;
 pub mod writer;
 
 pub use reader::Store;

@@ -16,6 +16,7 @@ use super::Query;
 use super::window::{Cell, Kind, Tally, or};
 use crate::error::Result;
 use crate::index::Store;
+use crate::index::translate::to_tantivy;
 use crate::model::{Event, ts_millis};
 
 /// A gap this long without a matching event ends a quiet period: the
@@ -146,8 +147,9 @@ impl Store {
         }
         let q = Query::parse(target, now).map_err(|e| crate::error::Error::Query(e.0))?;
         let newest = self.search(&q, 1)?;
+        let matching = to_tantivy(&q.expr)?;
         Ok(newest.events.into_iter().next().map(|e| Anchor {
-            matching: q.query,
+            matching,
             at: e.ts,
             event: None,
         }))

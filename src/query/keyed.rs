@@ -21,6 +21,7 @@ use super::chains::{KEY_MISMATCH_CODES, build_chains};
 use super::{ChainsResult, Query};
 use crate::error::Result;
 use crate::index::Store;
+use crate::index::translate::to_tantivy;
 use crate::model::Chain;
 
 /// The order of `chains`.
@@ -81,8 +82,9 @@ impl Store {
         limit: usize,
     ) -> Result<ChainsResult> {
         let searcher = self.searcher();
+        let query = to_tantivy(&q.expr)?;
         let keys: Vec<String> = self
-            .search_parallel(&searcher, &*q.query, &KeysCollector)?
+            .search_parallel(&searcher, &*query, &KeysCollector)?
             .into_iter()
             .collect();
         if keys.is_empty() {

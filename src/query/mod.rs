@@ -3,10 +3,12 @@
 //! one event: impact, timeline, context (over [`window`] tallies). Each is a
 //! method on [`Store`] so a TUI view and its one-shot command cannot disagree.
 
+pub mod ast;
 pub mod chains;
 pub mod complete;
 pub mod context;
 pub mod find;
+mod grammar;
 mod grouping;
 pub mod groups;
 pub mod histogram;
