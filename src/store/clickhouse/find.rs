@@ -24,7 +24,7 @@ const IDS: [(&str, &str); 3] = [
 ];
 
 #[derive(Deserialize)]
-struct DocRow {
+pub(super) struct DocRow {
     doc: String,
     raw: String,
 }
@@ -189,7 +189,7 @@ impl ClickHouse {
 
     /// Rows back into Events; a row that does not decode is an error, never
     /// silently dropped.
-    fn decode(&self, rows: Vec<DocRow>) -> Result<Vec<Event>> {
+    pub(super) fn decode(&self, rows: Vec<DocRow>) -> Result<Vec<Event>> {
         rows.into_iter()
             .map(|r| {
                 event_of(&r.doc, r.raw)

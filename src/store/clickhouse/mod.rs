@@ -9,12 +9,16 @@
 //! - [`client`] — HTTP, binding, compression, errors as advice
 //! - [`schema`] — the tables, `store init`, the schema version
 //! - [`sink`]   — exactly-once ingest: batches and checkpoints
+//! - [`sql`]    — the query AST as a bound SQL condition
 //! - [`find`]   — one id → events and judged chains
+//! - [`search`] — search and count
 
 pub mod client;
 pub mod find;
 pub mod schema;
+pub mod search;
 pub mod sink;
+pub mod sql;
 pub mod url;
 
 use std::time::Duration;
