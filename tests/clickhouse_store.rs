@@ -219,3 +219,25 @@ fn failures_name_the_server_and_what_to_do() {
         "{down}"
     );
 }
+
+#[test]
+fn a_shard_stopped_mid_session_is_an_error_never_a_partial_answer() {
+    let Some(mut cluster) = ch::cluster_or_skip("clickhouse_shard_down") else {
+        return;
+    };
+    let url = cluster.url("errs");
+    let store = init(&url);
+    let events: Vec<Event> = (0..20)
+        .map(|i| event(i, &format!("req_d{i:04}"), Some(&format!("key-{}", i % 4))))
+        .collect();
+    ingest(&store, &events);
+    let q = errtriage::query::Query::all();
+    assert_eq!(store.count(&q).unwrap(), 20);
+    cluster.shards[1].stop();
+    let err = store.count(&q).unwrap_err().to_string();
+    let at = format!("ClickHouse at 127.0.0.2:{}", cluster.shards[0].http_port);
+    assert!(err.starts_with(&at), "{err}");
+    assert!(err.contains("a shard did not answer"), "{err}");
+    let err = store.find("key-1").unwrap_err().to_string();
+    assert!(err.contains("a shard did not answer"), "{err}");
+}
