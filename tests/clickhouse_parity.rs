@@ -105,6 +105,7 @@ fn compare(local: &Store, remote: &ClickHouse, what: &str) {
         assert_eq!(got_ts, newest, "{what}: the newest page of {text:?}");
     }
     eprintln!("{what}: {matched:?}");
+    compare_groups(local, remote, what);
     let some = matched
         .iter()
         .filter(|(_, n)| *n > 0 && *n < matched[0].1)
@@ -129,6 +130,72 @@ fn compare(local: &Store, remote: &ClickHouse, what: &str) {
         assert_eq!(got, want, "{what}: find {id:?}");
     }
     assert!(ids.len() > 40, "a real sample of ids ({})", ids.len());
+}
+
+/// `groups` by every field and a pair, on a few queries. The sample
+/// request id is any of the group's (each store picks its own), and so is
+/// a code group's class when the code's events have several (it is the
+/// sample's): those are compared by being one of the group's.
+fn compare_groups(local: &Store, remote: &ClickHouse, what: &str) {
+    let all = local.search(&Query::all(), 100_000).unwrap().events;
+    let classes_of = |code: &str| -> BTreeSet<String> {
+        all.iter()
+            .filter(|e| e.code.as_deref() == Some(code))
+            .filter_map(|e| e.class.map(|c| c.as_str().to_string()))
+            .collect()
+    };
+    use errtriage::query::GroupBy;
+    use errtriage::query::groups::GroupSort;
+    let now = chrono::Utc::now();
+    let mut pairs: Vec<Vec<GroupBy>> = GroupBy::ALL.iter().map(|b| vec![*b]).collect();
+    pairs.push(vec![GroupBy::Code, GroupBy::Service]);
+    for text in ["", "status:>=400", "-status:5xx"] {
+        let q = Query::parse(text, now).unwrap();
+        for by in &pairs {
+            for sort in GroupSort::ALL {
+                let strip = |r: errtriage::query::GroupsResult| {
+                    let mut v = serde_json::to_value(r).unwrap();
+                    for g in v["groups"].as_array_mut().unwrap() {
+                        let g = g.as_object_mut().unwrap();
+                        let sample = g.remove("sample_request_id");
+                        assert!(sample.is_some_and(|s| s.is_string()));
+                        if by[0] == GroupBy::Code {
+                            let classes = classes_of(g["keys"][0].as_str().unwrap());
+                            if classes.len() > 1 {
+                                let class = g.remove("class").unwrap();
+                                assert!(classes.contains(class.as_str().unwrap()), "{class}");
+                            }
+                        }
+                    }
+                    v
+                };
+                let want = strip(local.groups_by(&q, by, sort, 50).unwrap());
+                let got = strip(remote.groups_by(&q, by, sort, 50).unwrap());
+                let keys = |v: &Value| -> Vec<String> {
+                    v["groups"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|g| format!("{}:{}", g["key"], g["count"]))
+                        .collect()
+                };
+                assert_eq!(
+                    keys(&got),
+                    keys(&want),
+                    "{what}: groups {by:?} {sort:?} of {text:?}: order"
+                );
+                for (g, w) in got["groups"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .zip(want["groups"].as_array().unwrap())
+                {
+                    assert_eq!(g, w, "{what}: groups {by:?} {sort:?} of {text:?}");
+                }
+                assert_eq!(got, want, "{what}: groups {by:?} {sort:?} of {text:?}");
+            }
+        }
+    }
 }
 
 #[test]

@@ -12,9 +12,11 @@
 //! - [`sql`]    — the query AST as a bound SQL condition
 //! - [`find`]   — one id → events and judged chains
 //! - [`search`] — search and count
+//! - [`groups`] — GROUP BY with the local store's sort
 
 pub mod client;
 pub mod find;
+pub mod groups;
 pub mod schema;
 pub mod search;
 pub mod sink;

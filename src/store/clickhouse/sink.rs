@@ -49,7 +49,9 @@ impl ClickHouseSink {
     /// Opens the sink: reads the last checkpoint and removes the rows of a
     /// batch that was sent but never committed.
     pub fn open(store: &ClickHouse) -> Result<ClickHouseSink> {
-        let client = store.client.clone();
+        // Checkpoints live on the first node: the same one whichever node
+        // the URL names.
+        let client = store.layout.nodes[0].clone();
         let (committed, checkpoint) = last_checkpoint(&client)?;
         let events_local = store.layout.local("events");
         let nodes = store.layout.nodes.clone();
