@@ -27,9 +27,12 @@ pub enum Error {
     Tantivy(#[source] IndexCause),
     #[error("query: {0}")]
     Query(String),
+    /// The store could not be chosen or reached; says which and what to do.
+    #[error("store: {0}")]
+    Store(String),
     /// The ClickHouse store at `server` failed; `message` says what to do.
     #[error("ClickHouse at {server}: {message}")]
-    Store { server: String, message: String },
+    ClickHouse { server: String, message: String },
     #[error(transparent)]
     Catalog(#[from] crate::catalog::CatalogError),
 }

@@ -46,7 +46,7 @@ fn fill(url: &str, events: &[Event]) -> ClickHouse {
     store.init().unwrap();
     let mut sink = ClickHouseSink::open(&store).unwrap();
     for e in events {
-        sink.add(e).unwrap();
+        sink.add_one(e).unwrap();
     }
     sink.commit().unwrap();
     sink.finish().unwrap();

@@ -44,7 +44,7 @@ fn init(url: &str) -> ClickHouse {
 fn ingest(store: &ClickHouse, events: &[Event]) {
     let mut sink = ClickHouseSink::open(store).unwrap();
     for e in events {
-        sink.add(e).unwrap();
+        sink.add_one(e).unwrap();
     }
     sink.checkpoint.totals.events += events.len() as u64;
     sink.commit().unwrap();
@@ -95,7 +95,8 @@ fn rows_sent_without_their_checkpoint_are_removed_before_the_resume() {
     // checkpoint still says the first commit.
     let mut sink = ClickHouseSink::open(&store).unwrap();
     for i in 10..15 {
-        sink.add(&event(i, &format!("req_a{i:04}"), None)).unwrap();
+        sink.add_one(&event(i, &format!("req_a{i:04}"), None))
+            .unwrap();
     }
     sink.send().unwrap();
     drop(sink);

@@ -16,7 +16,7 @@ use super::grouping::{Acc, GroupsCollector};
 use super::histogram::to_chrono;
 use super::{Group, GroupBy, GroupsResult, Query};
 use crate::error::Result;
-use crate::index::Store;
+use crate::index::LocalStore;
 use crate::index::translate::to_tantivy;
 use crate::model::Class;
 
@@ -65,13 +65,7 @@ pub(crate) fn is_where(by: GroupBy) -> bool {
     !matches!(by, GroupBy::Code | GroupBy::Class | GroupBy::Status)
 }
 
-impl Store {
-    /// Group the events matching `q` by `by`, largest groups first, at most
-    /// `limit` groups. Events without the field form no group.
-    pub fn groups(&self, q: &Query, by: GroupBy, limit: usize) -> Result<GroupsResult> {
-        self.groups_by(q, &[by], GroupSort::Count, limit)
-    }
-
+impl LocalStore {
     /// Group by one or two fields (`by`), sorted by `sort`, at most `limit`
     /// groups. Events without every one of the fields form no group.
     pub fn groups_by(

@@ -14,7 +14,7 @@ use super::ast::{Expr, Field};
 use super::{grammar, verbatim};
 use crate::index::schema::ts_range;
 
-/// A parsed query, ready to run against a [`crate::index::Store`].
+/// A parsed query, ready to run against any [`crate::store::Store`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Query {
     /// What the user typed.

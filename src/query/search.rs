@@ -5,16 +5,12 @@ use tantivy::{DateTime as TDate, DocAddress, Order};
 
 use super::{Query, SearchResult};
 use crate::error::Result;
-use crate::index::Store;
+use crate::index::LocalStore;
 use crate::index::translate::to_tantivy;
 
-impl Store {
-    /// The newest `limit` events matching `q`, and the total count.
-    pub fn search(&self, q: &Query, limit: usize) -> Result<SearchResult> {
-        self.search_page(q, 0, limit)
-    }
-
-    /// Like [`Store::search`], skipping the newest `offset` events first.
+impl LocalStore {
+    /// The events matching `q`, newest first: `limit` of them after the
+    /// newest `offset`, and the total count ([`crate::store::Store::search`]).
     pub fn search_page(&self, q: &Query, offset: usize, limit: usize) -> Result<SearchResult> {
         let searcher = self.searcher();
         let query = to_tantivy(&q.expr)?;

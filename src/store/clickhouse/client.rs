@@ -124,7 +124,7 @@ impl Client {
 
     /// An error about this server.
     pub fn error(&self, message: impl Into<String>) -> Error {
-        Error::Store {
+        Error::ClickHouse {
             server: self.server.clone(),
             message: message.into(),
         }

@@ -18,6 +18,7 @@ pub mod client;
 pub mod find;
 pub mod groups;
 pub mod schema;
+mod seam;
 pub mod search;
 pub mod sink;
 pub mod sql;
@@ -43,6 +44,8 @@ pub struct ClickHouse {
     pub layout: Layout,
     /// What codes mean and how chains are judged (as the local store).
     pub catalogs: Catalogs,
+    /// The last commit seen (see `Store::generation`).
+    generation: std::sync::atomic::AtomicU64,
 }
 
 impl ClickHouse {
@@ -63,6 +66,7 @@ impl ClickHouse {
             version,
             layout,
             catalogs,
+            generation: Default::default(),
         })
     }
 
@@ -71,6 +75,11 @@ impl ClickHouse {
         let store = ClickHouse::connect(url, catalogs)?;
         schema::check_version(&store.client)?;
         Ok(store)
+    }
+
+    /// Refuses a database without this errtriage's schema.
+    pub fn check_schema(&self) -> Result<()> {
+        schema::check_version(&self.client)
     }
 
     /// `errtriage store init`: creates the schema (idempotent).

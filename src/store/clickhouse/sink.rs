@@ -80,7 +80,7 @@ impl ClickHouseSink {
     }
 
     /// Adds one normalized event to the commit being built.
-    pub fn add(&mut self, event: &Event) -> Result<()> {
+    pub fn add_one(&mut self, event: &Event) -> Result<()> {
         let row = Row::of(event, self.seq);
         serde_json::to_writer(&mut self.buffer, &row)
             .map_err(|e| self.client.error(format!("cannot encode an event: {e}")))?;
@@ -193,7 +193,7 @@ fn send_batches(client: &Client, rx: Receiver<Vec<u8>>) -> Result<()> {
 }
 
 /// The last committed `seq` (0 for none) and its checkpoint.
-fn last_checkpoint(client: &Client) -> Result<(u64, Checkpoint)> {
+pub(super) fn last_checkpoint(client: &Client) -> Result<(u64, Checkpoint)> {
     let rows: Vec<CheckpointRow> = client.rows(
         "SELECT seq, written, checkpoint FROM checkpoints ORDER BY seq DESC LIMIT 1",
         &Bind::new(),
