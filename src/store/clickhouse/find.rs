@@ -165,7 +165,7 @@ impl ClickHouse {
         }
     }
 
-    /// Distinct request ids starting with `prefix`, at most `limit` + 1.
+    /// Distinct request ids starting with `prefix`, at most `limit`.
     pub fn request_ids_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<String>> {
         #[derive(Deserialize)]
         struct Id {
@@ -179,8 +179,7 @@ impl ClickHouse {
         let rows: Vec<Id> = self.client.rows(
             &format!(
                 "SELECT DISTINCT request_id FROM {table} \
-                 WHERE startsWith(request_id, (SELECT v FROM p_prefix)) ORDER BY request_id LIMIT {}",
-                limit + 1
+                 WHERE startsWith(request_id, (SELECT v FROM p_prefix)) ORDER BY request_id LIMIT {limit}"
             ),
             &Bind::new().string("prefix", prefix),
         )?;
