@@ -39,15 +39,13 @@ fn corpus(env: &Env) -> std::path::PathBuf {
 
 /// The binary against the ClickHouse store at `url`.
 fn on(env: &Env, url: &str, args: &[&str]) -> std::process::Output {
-    let out = env
-        .cmd()
+    env.cmd()
         .arg("--store")
         .arg(url)
         .args(args)
         .stdin(Stdio::null())
         .output()
-        .unwrap();
-    out
+        .unwrap()
 }
 
 fn json<T: serde::de::DeserializeOwned>(env: &Env, url: Option<&str>, args: &[&str]) -> T {

@@ -10,8 +10,9 @@ use std::collections::BTreeSet;
 
 use errtriage::Event;
 use errtriage::catalog::Catalogs;
-use errtriage::index::Store;
+use errtriage::index::LocalStore as Store;
 use errtriage::query::Query;
+use errtriage::store::Store as _;
 use errtriage::store::clickhouse::ClickHouse;
 use errtriage::store::clickhouse::sink::ClickHouseSink;
 use serde_json::Value;
