@@ -327,19 +327,43 @@ impl<'a> Row<'a> {
 }
 
 /// The Event without its raw line, as JSON: what a query decodes back into
-/// the very same Event.
+/// the very same Event. Its floats travel as their bits: JSON text read
+/// back by serde_json can land one ulp away from the value written.
 fn doc_of(e: &Event) -> String {
     let mut v = serde_json::to_value(e).unwrap_or_default();
     if let Some(o) = v.as_object_mut() {
         o.remove("raw");
+        for (name, value) in FLOATS.iter().zip([e.latency_ms, e.retry_after_s]) {
+            if let Some(x) = value {
+                o.insert((*name).into(), serde_json::Value::Null);
+                o.insert(format!("{name}_bits"), x.to_bits().into());
+            }
+        }
     }
     v.to_string()
 }
 
+/// The Event fields stored as bits in `doc`.
+const FLOATS: [&str; 2] = ["latency_ms", "retry_after_s"];
+
 /// Decodes a row's `doc` and `raw` back into the Event it was written from.
 pub fn event_of(doc: &str, raw: String) -> Option<Event> {
     let mut v: serde_json::Value = serde_json::from_str(doc).ok()?;
-    v.as_object_mut()?
-        .insert("raw".into(), serde_json::Value::String(raw));
-    serde_json::from_value(v).ok()
+    let o = v.as_object_mut()?;
+    o.insert("raw".into(), serde_json::Value::String(raw));
+    let mut bits = [None, None];
+    for (slot, name) in bits.iter_mut().zip(FLOATS) {
+        *slot = o
+            .remove(&format!("{name}_bits"))
+            .and_then(|b| b.as_u64())
+            .map(f64::from_bits);
+    }
+    let mut event: Event = serde_json::from_value(v).ok()?;
+    if let Some(x) = bits[0] {
+        event.latency_ms = Some(x);
+    }
+    if let Some(x) = bits[1] {
+        event.retry_after_s = Some(x);
+    }
+    Some(event)
 }
