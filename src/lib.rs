@@ -3,16 +3,17 @@
 //! Data flows one way (DESIGN.md "Data flow"):
 //!
 //! ```text
-//! files / stdin ─► ingest ─► normalize ─► index (tantivy) ─► query ─► cli | tui
+//! files / stdin ─► ingest ─► normalize ─► store (Sink / Store) ─► query ─► cli | tui
 //! ```
 //!
 //! - [`model`]     — Event, Chain, Class: the contract every stage shares
 //! - [`ingest`]    — walk paths, decompress, frame lines, checkpoints, the pipeline
 //! - [`normalize`] — one JSON line → one Event (pure)
 //! - [`catalog`]   — what a code means per API, retry policies, `class`
-//! - [`index`]     — the tantivy schema, the writer, the reader ([`index::Store`])
-//! - [`query`]     — the query language, search, find, groups, chains, stats
-//! - [`store`]     — the ClickHouse store beside the local index
+//! - [`store`]     — the seam: the [`store::Store`] and [`store::Sink`] traits, choosing a store;
+//!                   [`store::clickhouse`] is the ClickHouse store
+//! - [`index`]     — the local store: tantivy schema, writer, reader ([`index::LocalStore`])
+//! - [`query`]     — the query language (one AST), search, find, groups, chains, stats
 //! - [`sanitize`]  — escaping and redaction of untrusted log text for display
 //!
 //! The front ends (CLI, TUI) live in the binary and only call into here.

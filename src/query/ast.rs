@@ -20,7 +20,8 @@
 //!   sensitive; `status` a number, `ts` a time, `ts_inferred` a bool.
 //!   `message` is never a `Term`: see `Text`.
 //! - [`Expr::Text`] — words in `message`: the text is cut into words
-//!   (lower-cased, split on non-alphanumerics); one word matches an event
+//!   (lower-cased, split on non-alphanumerics, words over 40 bytes
+//!   dropped — tantivy's default tokenizer); one word matches an event
 //!   whose message contains it, several match them as a phrase, in order,
 //!   at most `slop` words apart; with `prefix` the last word is a prefix.
 //! - [`Expr::FreeText`] — a bare word or quoted phrase with no field: the

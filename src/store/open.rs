@@ -305,3 +305,47 @@ mod clickhouse {
         Ok(Initialized { lines })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_clickhouse_url_is_read_whole_and_shown_without_its_password() {
+        let index = Path::new("/idx");
+        let StoreChoice::ClickHouse(url) = StoreChoice::parse(
+            "clickhouse://ops:p%40ss@ch-1.internal:8123/logs?cluster=two_shards",
+            index,
+        )
+        .unwrap() else {
+            panic!("not clickhouse");
+        };
+        assert_eq!(url.user.as_deref(), Some("ops"));
+        assert_eq!(url.password.as_deref(), Some("p@ss"));
+        assert_eq!((url.host.as_str(), url.port), ("ch-1.internal", 8123));
+        assert_eq!(url.database, "logs");
+        assert_eq!(url.cluster.as_deref(), Some("two_shards"));
+        let shown = format!("{url} {url:?}");
+        assert!(
+            !shown.contains("p@ss") && shown.contains("ops@ch-1.internal"),
+            "{shown}"
+        );
+        assert_eq!(
+            StoreChoice::parse("local", index),
+            Ok(StoreChoice::Local(index.to_path_buf()))
+        );
+        for bad in [
+            "clickhouse://h:8123/",
+            "clickhouse://:8123/db",
+            "clickhouse://h:8123/db?shards=2",
+            "clickhouse://u:%zz@h:8123/db",
+            "clickhouse://h:99999/db",
+        ] {
+            let why = StoreChoice::parse(bad, index).unwrap_err();
+            assert!(
+                why.contains("expected clickhouse://") || why.contains("%-escape"),
+                "{bad}: {why}"
+            );
+        }
+    }
+}

@@ -253,7 +253,7 @@ impl Client {
             other => other.to_string(),
         };
         self.error(format!(
-            "cannot reach the server ({what}): is it running? check the address in --store / ERRTRIAGE_STORE"
+            "cannot reach the server ({what}): is it running? check the address in --store, ERRTRIAGE_STORE or `store` in config.toml"
         ))
     }
 }
