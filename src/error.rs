@@ -30,6 +30,9 @@ pub enum Error {
     /// The store could not be chosen or reached; says which and what to do.
     #[error("store: {0}")]
     Store(String),
+    /// The ClickHouse store at `server` failed; `message` says what to do.
+    #[error("ClickHouse at {server}: {message}")]
+    ClickHouse { server: String, message: String },
     #[error(transparent)]
     Catalog(#[from] crate::catalog::CatalogError),
 }

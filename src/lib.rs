@@ -10,7 +10,8 @@
 //! - [`ingest`]    — walk paths, decompress, frame lines, checkpoints, the pipeline
 //! - [`normalize`] — one JSON line → one Event (pure)
 //! - [`catalog`]   — what a code means per API, retry policies, `class`
-//! - [`store`]     — the seam: the [`store::Store`] and [`store::Sink`] traits, choosing a store
+//! - [`store`]     — the seam: the [`store::Store`] and [`store::Sink`] traits, choosing a store;
+//!   [`store::clickhouse`] is the ClickHouse store
 //! - [`index`]     — the local store: tantivy schema, writer, reader ([`index::LocalStore`])
 //! - [`query`]     — the query language (one AST), search, find, groups, chains, stats
 //! - [`sanitize`]  — escaping and redaction of untrusted log text for display

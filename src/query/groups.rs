@@ -61,7 +61,7 @@ impl GroupSort {
 
 /// Fields whose groups answer "where": they show requests, errors and the
 /// error rate when the query does not restrict the status.
-fn is_where(by: GroupBy) -> bool {
+pub(crate) fn is_where(by: GroupBy) -> bool {
     !matches!(by, GroupBy::Code | GroupBy::Class | GroupBy::Status)
 }
 
@@ -164,7 +164,9 @@ fn group(keys: Vec<String>, acc: Acc<DocAddress>, rates: bool) -> Group {
 /// when the group shows no rates).
 type Row = (DocAddress, u64, Group);
 
-fn sort_groups(rows: &mut [Row], sort: GroupSort) {
+/// Sorts groups (each with its sample and error count) as `groups` shows
+/// them; every store sorts with this.
+pub(crate) fn sort_groups<S>(rows: &mut [(S, u64, Group)], sort: GroupSort) {
     rows.sort_by(|(_, ea, a), (_, eb, b)| {
         let primary = match sort {
             GroupSort::Count => b.count.cmp(&a.count),

@@ -7,6 +7,7 @@
 //!
 //! Which store a run uses is chosen and opened in [`open`].
 
+pub mod clickhouse;
 pub mod open;
 
 use std::path::Path;

@@ -253,32 +253,56 @@ pub fn init(choice: &StoreChoice) -> Result<Initialized> {
     }
 }
 
-/// The ClickHouse store's entry points. Until `store/clickhouse/` is built
-/// into this binary, choosing it is a clear error (exit 2).
+/// The ClickHouse store's entry points (`store/clickhouse/`).
 mod clickhouse {
     use std::sync::Arc;
 
     use super::{Initialized, StoreUrl};
     use crate::catalog::Catalogs;
-    use crate::error::{Error, Result};
+    use crate::error::Result;
+    use crate::store::clickhouse::sink::ClickHouseSink;
+    use crate::store::clickhouse::{ClickHouse, Target};
     use crate::store::{Sink, Store};
 
-    fn not_built(url: &StoreUrl) -> Error {
-        Error::Store(format!(
-            "{url}: ClickHouse store: not built into this binary yet — use the local index (remove --store, ERRTRIAGE_STORE or `store` in config.toml)"
-        ))
+    fn target(url: &StoreUrl) -> Target {
+        Target {
+            host: url.host.clone(),
+            port: url.port,
+            user: url.user.clone().unwrap_or_else(|| "default".into()),
+            password: url.password.clone(),
+            database: if url.database.is_empty() {
+                "default".into()
+            } else {
+                url.database.clone()
+            },
+            cluster: url.cluster.clone(),
+        }
     }
 
-    pub fn open_store(url: &StoreUrl, _catalogs: Catalogs) -> Result<Arc<dyn Store>> {
-        Err(not_built(url))
+    pub fn open_store(url: &StoreUrl, catalogs: Catalogs) -> Result<Arc<dyn Store>> {
+        let store = ClickHouse::connect_to(target(url), catalogs)?;
+        store.check_schema()?;
+        Ok(Arc::new(store))
     }
 
     pub fn open_sink(url: &StoreUrl) -> Result<Box<dyn Sink>> {
-        Err(not_built(url))
+        let store = ClickHouse::connect_to(target(url), Catalogs::builtin())?;
+        store.check_schema()?;
+        Ok(Box::new(ClickHouseSink::open(&store)?))
     }
 
     pub fn init(url: &StoreUrl) -> Result<Initialized> {
-        Err(not_built(url))
+        let store = ClickHouse::connect_to(target(url), Catalogs::builtin())?;
+        store.init()?;
+        let nodes = store.layout.nodes.len();
+        let lines = match &store.layout.cluster {
+            Some(c) => vec![format!(
+                "{}: schema ready on the {nodes} nodes of cluster {c} (local tables and Distributed tables)",
+                store.target.display()
+            )],
+            None => vec![format!("{}: schema ready", store.target.display())],
+        };
+        Ok(Initialized { lines })
     }
 }
 

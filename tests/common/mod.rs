@@ -2,6 +2,8 @@
 //! binary, run with arguments (and stdin) like a user would.
 #![allow(dead_code)]
 
+pub mod clickhouse;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

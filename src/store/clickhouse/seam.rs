@@ -1,0 +1,222 @@
+//! The ClickHouse store behind the seam: [`Store`] and [`Sink`] for the
+//! types of this module, each method a thin call to the inherent one. What
+//! is not built for ClickHouse yet fails with a clear message (exit 2),
+//! never with an empty or partial answer.
+
+use std::path::Path;
+use std::sync::atomic::Ordering;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Deserialize;
+
+use super::ClickHouse;
+use super::client::Bind;
+use super::sink::ClickHouseSink;
+use crate::catalog::Catalogs;
+use crate::index::derived::Derivation;
+use crate::ingest::checkpoint::Checkpoint;
+use crate::model::{Event, ts_millis};
+use crate::query::context::ContextLine;
+use crate::query::impact::ImpactResult;
+use crate::query::timeline::{NoTimeline, TimelineResult};
+use crate::query::{
+    ChainSort, ChainsResult, FindResult, GroupBy, GroupSort, GroupsResult, Histogram, Query,
+    SearchResult, Stats,
+};
+use crate::store::{Discarded, Sink, Store, StoreInfo};
+use crate::{Error, Result};
+
+impl ClickHouse {
+    fn not_yet(&self, what: &str) -> Error {
+        self.client.error(format!(
+            "`{what}` is not available on the ClickHouse store yet; use the local index for it"
+        ))
+    }
+
+    /// What `stats` says: counts from the events, files and bytes from the
+    /// last checkpoint.
+    pub fn stats(&self) -> Result<Stats> {
+        #[derive(Deserialize)]
+        struct Row {
+            n: u64,
+            lo: u64,
+            hi: u64,
+        }
+        let rows: Vec<Row> = self.client.rows(
+            "SELECT count() AS n, min(ts) AS lo, max(ts) AS hi FROM events",
+            &Bind::new(),
+        )?;
+        let checkpoint = self.last_checkpoint()?;
+        let fmt =
+            |ms: u64| DateTime::from_timestamp_millis(ms as i64).map(|t| ts_millis::format(&t));
+        let row = rows.first();
+        let any = row.is_some_and(|r| r.n > 0);
+        Ok(Stats {
+            events: row.map_or(0, |r| r.n),
+            files: checkpoint.files.len() as u64,
+            bytes: checkpoint.totals.bytes,
+            first_ts: row.filter(|_| any).and_then(|r| fmt(r.lo)),
+            last_ts: row.filter(|_| any).and_then(|r| fmt(r.hi)),
+            index_bytes: 0,
+            store: Some(Store::describe(self)),
+        })
+    }
+
+    fn last_checkpoint(&self) -> Result<Checkpoint> {
+        Ok(super::sink::last_checkpoint(&self.layout.nodes[0])?.1)
+    }
+}
+
+impl Store for ClickHouse {
+    fn describe(&self) -> StoreInfo {
+        StoreInfo {
+            kind: "clickhouse".into(),
+            location: self.target.display(),
+        }
+    }
+
+    fn catalogs(&self) -> &Catalogs {
+        &self.catalogs
+    }
+
+    /// Every query reads the server's current data; the generation moves
+    /// when a new commit is there.
+    fn reload(&self) -> Result<()> {
+        let (seq, _) = super::sink::last_checkpoint(&self.layout.nodes[0])?;
+        self.generation.store(seq, Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Relaxed)
+    }
+
+    fn is_stale(&self) -> bool {
+        false
+    }
+
+    fn num_events(&self) -> u64 {
+        self.count_all().unwrap_or(0)
+    }
+
+    fn find(&self, id: &str) -> Result<FindResult> {
+        ClickHouse::find(self, id)
+    }
+
+    fn suggest(&self, id: &str, limit: usize) -> Result<Vec<String>> {
+        let chars: Vec<(usize, char)> = id.char_indices().collect();
+        for keep in (4..chars.len()).rev() {
+            let found = self.request_ids_with_prefix(&id[..chars[keep].0], limit)?;
+            if !found.is_empty() {
+                return Ok(found.into_iter().take(limit).collect());
+            }
+        }
+        Ok(Vec::new())
+    }
+
+    fn search_page(&self, q: &Query, offset: usize, limit: usize) -> Result<SearchResult> {
+        ClickHouse::search_page(self, q, offset, limit)
+    }
+
+    fn count(&self, q: &Query) -> Result<u64> {
+        ClickHouse::count(self, q)
+    }
+
+    fn groups_by(
+        &self,
+        q: &Query,
+        by: &[GroupBy],
+        sort: GroupSort,
+        limit: usize,
+    ) -> Result<GroupsResult> {
+        ClickHouse::groups_by(self, q, by, sort, limit)
+    }
+
+    fn chains_sorted(
+        &self,
+        _q: &Query,
+        _flagged_only: bool,
+        _sort: ChainSort,
+        _limit: usize,
+    ) -> Result<ChainsResult> {
+        Err(self.not_yet("chains"))
+    }
+
+    fn stats(&self) -> Result<Stats> {
+        ClickHouse::stats(self)
+    }
+
+    fn histogram(&self, _q: &Query, _buckets: usize) -> Result<Histogram> {
+        Err(self.not_yet("histogram"))
+    }
+
+    fn impact(
+        &self,
+        _target: &str,
+        _window: Duration,
+        _now: DateTime<Utc>,
+    ) -> Result<Option<ImpactResult>> {
+        Err(self.not_yet("impact"))
+    }
+
+    fn timeline(
+        &self,
+        _target: &str,
+        _around: Option<DateTime<Utc>>,
+        _window: Duration,
+    ) -> Result<Result<TimelineResult, NoTimeline>> {
+        Err(self.not_yet("timeline"))
+    }
+
+    fn context(&self, _found: &[Event], _span: Duration) -> Result<Vec<ContextLine>> {
+        Err(self.not_yet("context"))
+    }
+
+    fn complete(&self, _field: &str, _prefix: &str, _limit: usize) -> Result<Vec<String>> {
+        Err(self.not_yet("completion"))
+    }
+}
+
+impl Sink for ClickHouseSink {
+    fn checkpoint(&self) -> &Checkpoint {
+        &self.checkpoint
+    }
+
+    fn checkpoint_mut(&mut self) -> &mut Checkpoint {
+        &mut self.checkpoint
+    }
+
+    fn add(&mut self, events: Vec<Event>) -> Result<()> {
+        events.iter().try_for_each(|e| self.add_one(e))
+    }
+
+    fn uncommitted(&self) -> u64 {
+        ClickHouseSink::uncommitted(self)
+    }
+
+    fn commit(&mut self) -> Result<()> {
+        ClickHouseSink::commit(self)
+    }
+
+    fn discard_uncommitted(&mut self) -> Result<Discarded> {
+        ClickHouseSink::discard_uncommitted(self)?;
+        Ok(Discarded {
+            freed_bytes: 0,
+            kept_events: self.checkpoint.totals.events,
+        })
+    }
+
+    fn record_derivation(&mut self, catalogs: &Catalogs) {
+        let cp = &mut self.checkpoint;
+        let empty = cp.files.is_empty() && cp.totals.events == 0;
+        cp.derived = Derivation::next(cp.derived.as_ref(), empty, Derivation::current(catalogs));
+    }
+
+    fn skip_dir(&self) -> Option<&Path> {
+        None
+    }
+
+    fn finish(self: Box<Self>) -> Result<()> {
+        ClickHouseSink::finish(*self)
+    }
+}
