@@ -1,7 +1,8 @@
 //! query: the one query type shared by TUI and CLI, and the questions asked of
-//! the index — search, find, groups, chains, stats, histogram; and around
-//! one event: impact, timeline, context (over [`window`] tallies). Each is a
-//! method on [`Store`] so a TUI view and its one-shot command cannot disagree.
+//! the index — search (also anchored at a time), find, groups, chains,
+//! stats, histogram; and around one event: impact, timeline, context (over
+//! [`window`] tallies). Each is a method on [`Store`] so a TUI view and its
+//! one-shot command cannot disagree.
 
 pub mod chains;
 pub mod complete;
@@ -30,6 +31,7 @@ pub use crate::index::Store;
 pub use groups::GroupSort;
 pub use keyed::ChainSort;
 pub use parse::{Query, QueryError};
+pub use search::{Side, TimePage};
 
 /// `errtriage search --json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
