@@ -16,7 +16,7 @@ fn store(dir: &std::path::Path) -> Store {
         serde_json::json!({
             "timestamp": format!("2026-05-14T{:02}:{:02}:00.000Z", 10 + min / 60, min % 60),
             "service": "42min-api", "path": "/v1/bookings", "request_id": rid,
-            "status": if min % 10 == 0 { 500 } else { 200 },
+            "status": if min.is_multiple_of(10) { 500 } else { 200 },
         })
         .to_string()
     };

@@ -14,6 +14,7 @@ use super::window::and;
 use super::{Query, SearchResult};
 use crate::error::Result;
 use crate::index::Store;
+use crate::index::schema::ts_range;
 use crate::model::Event;
 
 /// Which side of a time a page lies on.
@@ -149,7 +150,10 @@ impl Store {
         from: Bound<DateTime<Utc>>,
         to: Bound<DateTime<Utc>>,
     ) -> Box<dyn TQuery> {
+        // Clamped: tantivy keeps nanoseconds in an i64 and would wrap a
+        // time beyond 2262 into the past.
         let term = |t: DateTime<Utc>| {
+            let t = t.clamp(ts_range::min(), ts_range::max());
             Term::from_field_date(
                 self.fields.ts,
                 TDate::from_timestamp_millis(t.timestamp_millis()),

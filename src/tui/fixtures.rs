@@ -313,6 +313,9 @@ pub fn answer_job(corpus: &[Event], job: &Job) -> Loaded {
         JobKind::Incident { .. } => Err(JobError::Index(
             "impact, timeline and around need the real index (headless tests)".into(),
         )),
+        JobKind::EventsAt { .. } | JobKind::EventsBeside { .. } => Err(JobError::Index(
+            "go to time needs the real index (headless tests)".into(),
+        )),
         JobKind::Complete { field, prefix } => {
             let values: std::collections::BTreeSet<String> = corpus
                 .iter()
@@ -373,6 +376,8 @@ fn query_data(m: &[Event], kind: &JobKind) -> Data {
         | JobKind::Detail { .. }
         | JobKind::Complete { .. }
         | JobKind::Incident { .. }
+        | JobKind::EventsAt { .. }
+        | JobKind::EventsBeside { .. }
         | JobKind::Card { .. } => unreachable!(),
     }
 }

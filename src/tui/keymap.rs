@@ -25,15 +25,31 @@ pub enum Mode {
     Pivot,
     /// The `?` overlay is open.
     Help,
+    /// The histogram has the keys (after `[`, `]` or `v`).
+    Histogram,
+    /// Typing a time to go to (after `:` or `t`).
+    Goto,
 }
 
 impl Mode {
+    /// Every mode, in the order the help lists them.
+    pub const ALL: [Mode; 6] = [
+        Mode::Normal,
+        Mode::Histogram,
+        Mode::Goto,
+        Mode::Query,
+        Mode::Pivot,
+        Mode::Help,
+    ];
+
     pub fn title(self) -> &'static str {
         match self {
             Mode::Normal => "Browsing",
             Mode::Query => "Query bar (after /)",
             Mode::Pivot => "Pivot menu (after = or -)",
             Mode::Help => "This help",
+            Mode::Histogram => "Histogram (after [ ] or v; other keys leave it and act)",
+            Mode::Goto => "Go to time (after : or t)",
         }
     }
 }
@@ -57,15 +73,15 @@ pub struct Binding {
     pub help: &'static str,
 }
 
-fn plain(code: KeyCode) -> Key {
+pub(super) fn plain(code: KeyCode) -> Key {
     Key::Press(code, KeyModifiers::NONE)
 }
 
-fn ch(c: char) -> Key {
+pub(super) fn ch(c: char) -> Key {
     plain(KeyCode::Char(c))
 }
 
-fn ctrl(c: char) -> Key {
+pub(super) fn ctrl(c: char) -> Key {
     Key::Press(KeyCode::Char(c), KeyModifiers::CONTROL)
 }
 
@@ -255,19 +271,25 @@ fn default_bindings() -> Vec<Binding> {
             Normal,
             &[ch('[')],
             Action::HistMove(-1),
-            "histogram: cursor back in time",
+            "focus the histogram: cursor back in time",
         ),
         b(
             Normal,
             &[ch(']')],
             Action::HistMove(1),
-            "histogram: cursor forward in time",
+            "focus the histogram: cursor forward in time",
         ),
         b(
             Normal,
             &[ch('v')],
             Action::HistMark,
-            "histogram: mark a span at the cursor; move; Enter zooms to it",
+            "focus the histogram and mark a span at its cursor",
+        ),
+        b(
+            Normal,
+            &[ch(':'), ch('t')],
+            Action::GoTo,
+            "go to a time: 09:44, 2026-05-14 09:44, RFC 3339, or -2h / +30m from the selected event",
         ),
         b(
             Normal,
@@ -377,6 +399,10 @@ fn default_bindings() -> Vec<Binding> {
             "close the menu",
         ),
         b(Pivot, &[ctrl('c')], Action::Quit, "quit"),
+    ])
+    .chain(super::zoom::bindings())
+    .chain(super::goto::bindings())
+    .chain([
         b(
             Help,
             &[ch('j'), plain(Down), Key::WheelDown],
@@ -400,8 +426,17 @@ fn default_bindings() -> Vec<Binding> {
     .collect()
 }
 
-/// The action `input` means in `mode`, if any.
+/// The action `input` means in `mode`, if any. The focused histogram
+/// answers its own keys; any other key leaves it and acts as when browsing.
 pub fn action_for(mode: Mode, input: &Input) -> Option<Action> {
+    let own = lookup(mode, input);
+    if own.is_none() && mode == Mode::Histogram {
+        return lookup(Mode::Normal, input);
+    }
+    own
+}
+
+fn lookup(mode: Mode, input: &Input) -> Option<Action> {
     let key = match input {
         Input::Key(k) => {
             if k.kind == KeyEventKind::Release {
@@ -431,7 +466,7 @@ pub fn action_for(mode: Mode, input: &Input) -> Option<Action> {
         return Some(b.action.clone());
     }
     match (mode, key) {
-        (Mode::Query, Key::Press(KeyCode::Char(c), m))
+        (Mode::Query | Mode::Goto, Key::Press(KeyCode::Char(c), m))
             if !m.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) && printable(c) =>
         {
             Some(Action::Input(InputRequest::InsertChar(c)))
@@ -533,8 +568,10 @@ pub fn help_rows(mode: Mode) -> Vec<(String, &'static str)> {
             _ => rows.push((keys, b.help)),
         }
     }
-    if mode == Mode::Query {
-        rows.insert(0, ("any character".into(), "type into the query"));
+    match mode {
+        Mode::Query => rows.insert(0, ("any character".into(), "type into the query")),
+        Mode::Goto => rows.insert(0, ("any character".into(), "type the time")),
+        _ => {}
     }
     rows
 }
@@ -543,11 +580,13 @@ pub fn help_rows(mode: Mode) -> Vec<(String, &'static str)> {
 #[cfg(test)]
 pub fn markdown_table() -> String {
     let mut out = String::from("| keys | what they do |\n|---|---|\n");
-    for mode in [Mode::Normal, Mode::Query, Mode::Pivot, Mode::Help] {
+    for mode in Mode::ALL {
         out.push_str(&format!("| **{}** | |\n", mode.title()));
         let mut rows: Vec<(Vec<String>, &str)> = Vec::new();
-        if mode == Mode::Query {
-            rows.push((vec!["any character".into()], "type into the query"));
+        match mode {
+            Mode::Query => rows.push((vec!["any character".into()], "type into the query")),
+            Mode::Goto => rows.push((vec!["any character".into()], "type the time")),
+            _ => {}
         }
         for b in bindings().iter().filter(|b| b.mode == mode) {
             let keys = b

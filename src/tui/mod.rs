@@ -11,6 +11,7 @@
 //! - [`keymap`] — default bindings in code; the `?` help is generated from it
 //! - [`action`] — actions, effects, worker jobs and answers
 //! - [`pivot`] / [`complete`] — `=`/`-` pivots and the query bar's `Tab`, pure
+//! - [`zoom`] / [`goto`] — the histogram's cursor and zoom; go to a time
 //! - [`incident`] — `i` impact, `T` client timeline, `a` lines around an event
 //! - [`state`] / [`update`] — the state and the pure function that changes it
 //! - [`worker`] — query threads, one latest-only mailbox per slot; index watcher
@@ -23,6 +24,7 @@ mod app;
 pub mod bench;
 mod complete;
 mod event;
+mod goto;
 mod handoff;
 mod incident;
 mod keymap;
@@ -48,6 +50,8 @@ mod pivot_tests;
 mod render_tests;
 #[cfg(test)]
 mod rough_edges_tests;
+#[cfg(test)]
+mod time_tests;
 #[cfg(test)]
 mod update_tests;
 #[cfg(test)]

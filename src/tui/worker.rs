@@ -222,6 +222,16 @@ fn query_job(store: &Store, q: &Query, kind: &JobKind) -> Result<Data, JobError>
                 _ => Data::Events { offset, result },
             }
         }
+        JobKind::EventsAt { at, per_side } => Data::EventsAt(Box::new(
+            store.search_at(q, at, per_side).map_err(index_error)?,
+        )),
+        JobKind::EventsBeside { at, side, limit } => Data::EventsBeside {
+            at,
+            side,
+            result: store
+                .search_beside(q, at, side, limit)
+                .map_err(index_error)?,
+        },
         JobKind::Histogram { buckets } => {
             Data::Histogram(store.histogram(q, buckets).map_err(index_error)?)
         }
