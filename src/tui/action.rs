@@ -159,9 +159,11 @@ pub enum JobKind {
     Chains {
         flagged_only: bool,
     },
-    /// The catalog's reading of one event and its retry chain(s).
+    /// The catalog's reading of one event and its retry chain(s); a big
+    /// event's original line prepared for display (`--no-redact`: shown).
     Detail {
         event: Box<Event>,
+        show_secrets: bool,
     },
     /// Impact, timeline or lines around `event` (ignores the query).
     Incident {
@@ -299,6 +301,8 @@ pub struct Detail {
     pub reading: Option<Reading>,
     /// The chain(s) the event is an attempt of (usually one, none without a key).
     pub chains: Vec<Chain>,
+    /// A big event's original line, ready to show (see [`super::original`]).
+    pub original: Option<std::sync::Arc<super::original::Original>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -302,7 +302,8 @@ pub fn answer_job(corpus: &[Event], job: &Job) -> Loaded {
                 .map(|e| errtriage::model::ts_millis::format(&e.ts)),
             index_bytes: 10_000,
         })),
-        JobKind::Detail { event } => Ok(Data::Detail(Box::new(Detail {
+        JobKind::Detail { event, .. } => Ok(Data::Detail(Box::new(Detail {
+            original: None,
             event: (**event).clone(),
             reading: reading(event),
             chains: chains_of(corpus)

@@ -15,6 +15,7 @@
 //! - [`incident`] — `i` impact, `T` client timeline, `a` lines around an event
 //! - [`state`] / [`update`] — the state and the pure function that changes it
 //! - [`worker`] — query threads, one latest-only mailbox per slot; index watcher
+//! - [`original`] — a big event's original line, prepared in the worker
 //! - [`view`]   — rendering; every log string is sanitised on its way in
 //! - [`app`]    — the loop that ties them together
 //! - [`bench`]  — the app headless on the real index, timed (`bench-tui`)
@@ -28,6 +29,7 @@ mod goto;
 mod handoff;
 mod incident;
 mod keymap;
+mod original;
 mod pivot;
 mod problems;
 mod state;

@@ -336,6 +336,7 @@ fn sync_detail(s: &mut State) -> Option<Job> {
     s.detail.detail = None;
     Some(s.job(JobKind::Detail {
         event: Box::new(ev),
+        show_secrets: s.show_secrets,
     }))
 }
 
