@@ -202,3 +202,41 @@ fn go_to_time_reads_relative_times_from_the_selected_event_and_keeps_the_query()
     assert_eq!(h.app.state.mode(), Mode::Normal);
     assert_eq!(selected_id(&h), "req_675", "Esc went nowhere");
 }
+
+#[test]
+fn a_live_refresh_keeps_a_list_gone_to_a_time_where_it_is() {
+    let mut h = Headless::with(&steady_corpus(), 80, 24);
+    h.keys(&[KeyCode::Char('t')]);
+    h.type_text("09:00");
+    h.keys(&[KeyCode::Enter]);
+    assert_eq!(selected_id(&h), "req_600");
+    let mut text = std::fs::read_to_string(&h.log).unwrap();
+    text.push_str(
+        &(line(
+            "09:45:00.000",
+            "req_LIVE",
+            500,
+            Some("internal_error"),
+            None,
+        ) + "\n"),
+    );
+    std::fs::write(&h.log, text).unwrap();
+    super::headless_tests::ingest(&h.index, &h.log);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while h.app.state.events.total < 1001 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the new event never came"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        h.settle();
+    }
+    let s = &h.app.state;
+    assert_eq!(selected_id(&h), "req_600", "still where it was gone to");
+    assert!(s.events.anchored);
+    assert_eq!(
+        s.events.newer_left, 300,
+        "399 newer less the 100 loaded, and the new one"
+    );
+    assert_contiguous(&h);
+}
