@@ -41,11 +41,15 @@ pub struct TuiTimings {
     pub pause_to_results_p95_ms: f64,
     /// Events matching the typed query at the end.
     pub final_total: u64,
+    /// Go to time (the middle of the index, in the typed query): `Enter`
+    /// in the prompt → the frame showing the events around it.
+    pub goto_to_results_ms: f64,
     /// A [`BIG_EVENT_MB`] MB event in the detail pane: its first frame
     /// (before the worker's answer), the first with the worker's answer, and
     /// the p95 of frames scrolling it.
     pub big_event_first_frame_ms: f64,
     pub big_event_detail_frame_ms: f64,
+    pub big_event_frame_p50_ms: f64,
     pub big_event_frame_p95_ms: f64,
     /// The worker preparing its original line (off the render loop).
     pub big_event_prepare_ms: f64,
@@ -93,8 +97,10 @@ pub fn run(ctx: &Context, text: &str, size: (u16, u16)) -> Result<Status> {
             std::thread::sleep(rest);
         }
     }
+    let goto = go_to_middle(&mut term, &mut app, &mut answers)?;
     let timings = TuiTimings {
         events,
+        goto_to_results_ms: goto,
         first_frame_ms: ms(first_frame),
         first_results_ms: ms(first_results),
         keys: per_key.len(),
@@ -106,6 +112,7 @@ pub fn run(ctx: &Context, text: &str, size: (u16, u16)) -> Result<Status> {
         final_total: app.state.events.total,
         big_event_first_frame_ms: 0.0,
         big_event_detail_frame_ms: 0.0,
+        big_event_frame_p50_ms: 0.0,
         big_event_frame_p95_ms: 0.0,
         big_event_prepare_ms: 0.0,
     };
@@ -113,6 +120,7 @@ pub fn run(ctx: &Context, text: &str, size: (u16, u16)) -> Result<Status> {
     let timings = TuiTimings {
         big_event_first_frame_ms: big[0],
         big_event_detail_frame_ms: big[1],
+        big_event_frame_p50_ms: percentile(&big[2..], 50.0),
         big_event_frame_p95_ms: percentile(&big[2..], 95.0),
         big_event_prepare_ms: prepare,
         ..timings
@@ -175,6 +183,35 @@ pub fn big_event_timed(mb: usize, frames: usize, size: (u16, u16)) -> Result<(Ve
         state.detail_scroll += 7;
     }
     Ok((times, prepare))
+}
+
+/// Apply the typed query, then go to the middle of the index's time range;
+/// the time (ms) from `Enter` in the prompt to the frame showing it.
+fn go_to_middle(
+    term: &mut Terminal<TestBackend>,
+    app: &mut App,
+    answers: &mut UnboundedReceiver<Action>,
+) -> Result<f64> {
+    app.input(&key(KeyCode::Enter));
+    settle(term, app, answers)?;
+    let stats = app.state.stats.as_ref().context("no stats")?;
+    let at = |t: &Option<String>| {
+        t.as_deref()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+    };
+    let (Some(first), Some(last)) = (at(&stats.first_ts), at(&stats.last_ts)) else {
+        return Ok(0.0);
+    };
+    let middle = first + (last - first) / 2;
+    app.input(&key(KeyCode::Char('t')));
+    for c in middle.format("%Y-%m-%d %H:%M:%S").to_string().chars() {
+        app.input(&key(KeyCode::Char(c)));
+    }
+    draw(term, app)?;
+    let t = Instant::now();
+    app.input(&key(KeyCode::Enter));
+    settle(term, app, answers)?;
+    Ok(ms(t.elapsed()))
 }
 
 fn key(code: KeyCode) -> Input {
