@@ -4,14 +4,14 @@
 
 use chrono::{DateTime, Duration, Utc};
 use errtriage::catalog::Catalogs;
-use errtriage::index::{Store, Writer, WriterOptions};
+use errtriage::index::{LocalStore, Writer, WriterOptions};
 use errtriage::ingest::{IngestOptions, Ingestor, NoProgress};
 use errtriage::query::{Query, Side};
 
 /// 60 events a minute apart from 10:00 (request ids `req_0`…`req_59`), a
 /// 500 every tenth minute, plus two more at exactly 10:30 (`req_30b`,
 /// `req_30c`).
-fn store(dir: &std::path::Path) -> Store {
+fn store(dir: &std::path::Path) -> LocalStore {
     let line = |min: u32, rid: &str| {
         serde_json::json!({
             "timestamp": format!("2026-05-14T{:02}:{:02}:00.000Z", 10 + min / 60, min % 60),
@@ -42,7 +42,7 @@ fn store(dir: &std::path::Path) -> Store {
     ingestor.ingest_paths(&[log]).unwrap();
     ingestor.finish().unwrap();
     writer.finish().unwrap();
-    Store::open(&index, catalogs).unwrap()
+    LocalStore::open(&index, catalogs).unwrap()
 }
 
 fn at(hm: &str) -> DateTime<Utc> {

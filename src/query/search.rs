@@ -13,8 +13,9 @@ use tantivy::{DateTime as TDate, DocAddress, Order, Term};
 use super::window::and;
 use super::{Query, SearchResult};
 use crate::error::Result;
-use crate::index::Store;
+use crate::index::LocalStore;
 use crate::index::schema::ts_range;
+use crate::index::translate::to_tantivy;
 use crate::model::Event;
 
 /// Which side of a time a page lies on.
@@ -45,15 +46,12 @@ pub struct TimePage {
     pub total: u64,
 }
 
-impl Store {
-    /// The newest `limit` events matching `q`, and the total count.
-    pub fn search(&self, q: &Query, limit: usize) -> Result<SearchResult> {
-        self.search_page(q, 0, limit)
-    }
-
-    /// Like [`Store::search`], skipping the newest `offset` events first.
+impl LocalStore {
+    /// The events matching `q`, newest first: `limit` of them after the
+    /// newest `offset`, and the total count ([`crate::store::Store::search`]).
     pub fn search_page(&self, q: &Query, offset: usize, limit: usize) -> Result<SearchResult> {
         let searcher = self.searcher();
+        let query = to_tantivy(&q.expr)?;
         // A page never holds more than the index does: tantivy sizes its
         // heap by the limit (`--limit 18446744073709551615` overflowed).
         let held = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
@@ -62,13 +60,13 @@ impl Store {
         let (addrs, total): (Vec<DocAddress>, usize) = if limit == 0 {
             (
                 Vec::new(),
-                self.search_parallel(&searcher, &*q.query, &Count)?,
+                self.search_parallel(&searcher, &*query, &Count)?,
             )
         } else {
             let top = TopDocs::with_limit(limit)
                 .and_offset(offset)
                 .order_by_fast_field::<TDate>("ts", Order::Desc);
-            let (hits, total) = self.search_parallel(&searcher, &*q.query, &(top, Count))?;
+            let (hits, total) = self.search_parallel(&searcher, &*query, &(top, Count))?;
             (hits.into_iter().map(|(_, a)| a).collect(), total)
         };
         Ok(SearchResult {
@@ -80,15 +78,16 @@ impl Store {
 
     /// How many events match `q`.
     pub fn count(&self, q: &Query) -> Result<u64> {
-        Ok(self.search_parallel(&self.searcher(), &*q.query, &Count)? as u64)
+        let query = to_tantivy(&q.expr)?;
+        Ok(self.search_parallel(&self.searcher(), &*query, &Count)? as u64)
     }
 
     /// The events matching `q` around `at`: up to `per_side` after it and
     /// up to `per_side` at or before it, newest first, with the one nearest
     /// `at` pointed out and how many are left on either side.
     pub fn search_at(&self, q: &Query, at: DateTime<Utc>, per_side: usize) -> Result<TimePage> {
-        let older_q = self.ts_bounded(q, Bound::Unbounded, Bound::Included(at));
-        let newer_q = self.ts_bounded(q, Bound::Excluded(at), Bound::Unbounded);
+        let older_q = self.ts_bounded(q, Bound::Unbounded, Bound::Included(at))?;
+        let newer_q = self.ts_bounded(q, Bound::Excluded(at), Bound::Unbounded)?;
         let (older, older_n) = self.nearest_first(&*older_q, Order::Desc, per_side)?;
         let (mut newer, newer_n) = self.nearest_first(&*newer_q, Order::Asc, per_side)?;
         let nearest = match (newer.first(), older.first()) {
@@ -124,11 +123,11 @@ impl Store {
     ) -> Result<SearchResult> {
         let (bounded, order) = match side {
             Side::Older => (
-                self.ts_bounded(q, Bound::Unbounded, Bound::Included(at)),
+                self.ts_bounded(q, Bound::Unbounded, Bound::Included(at))?,
                 Order::Desc,
             ),
             Side::Newer => (
-                self.ts_bounded(q, Bound::Included(at), Bound::Unbounded),
+                self.ts_bounded(q, Bound::Included(at), Bound::Unbounded)?,
                 Order::Asc,
             ),
         };
@@ -149,7 +148,7 @@ impl Store {
         q: &Query,
         from: Bound<DateTime<Utc>>,
         to: Bound<DateTime<Utc>>,
-    ) -> Box<dyn TQuery> {
+    ) -> Result<Box<dyn TQuery>> {
         // Clamped: tantivy keeps nanoseconds in an i64 and would wrap a
         // time beyond 2262 into the past.
         let term = |t: DateTime<Utc>| {
@@ -160,7 +159,7 @@ impl Store {
             )
         };
         let range = RangeQuery::new(from.map(term), to.map(term));
-        Box::new(and(vec![q.query.box_clone(), Box::new(range)]))
+        Ok(Box::new(and(vec![to_tantivy(&q.expr)?, Box::new(range)])))
     }
 
     /// The first `limit` events of `query` in `order` of time, and how many
