@@ -272,6 +272,25 @@ fn tui_rows(r: &SizeResult, rows: &mut Vec<Row>) {
         "first frame ≤ 150 ms at 10M",
         (r.lines >= 10_000_000).then_some(f("first_frame_ms") <= 150.0),
     ));
+    rows.push(row(
+        "TUI go to time (the middle) → frame",
+        ms(f("goto_to_results_ms")),
+        "",
+        None,
+    ));
+    let big_first = f("big_event_first_frame_ms").max(f("big_event_detail_frame_ms"));
+    rows.push(row(
+        "TUI 5 MB event: first frame · scroll p50 / p95 · worker prepares",
+        format!(
+            "{} · {} / {} · {}",
+            ms(big_first),
+            ms(f("big_event_frame_p50_ms")),
+            ms(f("big_event_frame_p95_ms")),
+            ms(f("big_event_prepare_ms"))
+        ),
+        "≤ 16 ms p95",
+        Some(f("big_event_frame_p95_ms") <= 16.0 && big_first <= 16.0),
+    ));
 }
 
 fn cores() -> usize {

@@ -19,7 +19,7 @@ use crate::query::impact::ImpactResult;
 use crate::query::timeline::{NoTimeline, TimelineResult};
 use crate::query::{
     ChainSort, ChainsResult, FindResult, GroupBy, GroupSort, GroupsResult, Histogram, Query,
-    SearchResult, Stats,
+    SearchResult, Side, Stats, TimePage,
 };
 use crate::store::{Discarded, Sink, Store, StoreInfo};
 
@@ -69,6 +69,20 @@ impl Store for LocalStore {
 
     fn count(&self, q: &Query) -> Result<u64> {
         LocalStore::count(self, q)
+    }
+
+    fn search_at(&self, q: &Query, at: DateTime<Utc>, per_side: usize) -> Result<TimePage> {
+        LocalStore::search_at(self, q, at, per_side)
+    }
+
+    fn search_beside(
+        &self,
+        q: &Query,
+        at: DateTime<Utc>,
+        side: Side,
+        limit: usize,
+    ) -> Result<SearchResult> {
+        LocalStore::search_beside(self, q, at, side, limit)
     }
 
     fn groups_by(

@@ -1,5 +1,5 @@
 //! query: the one query type shared by TUI and CLI, and the questions asked of
-//! the index — search, find, groups, chains, stats, histogram; and around
+//! the index — search (also anchored at a time), find, groups, chains, stats, histogram; and around
 //! one event: impact, timeline, context (over [`window`] tallies). Each is
 //! written here for the local index ([`crate::index::LocalStore`]) and asked
 //! through the [`Store`] trait, so a TUI view and its one-shot command
@@ -34,6 +34,7 @@ pub use crate::store::Store;
 pub use groups::GroupSort;
 pub use keyed::ChainSort;
 pub use parse::{Query, QueryError};
+pub use search::{Side, TimePage};
 
 /// `errtriage search --json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

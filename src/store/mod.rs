@@ -24,7 +24,7 @@ use crate::query::impact::ImpactResult;
 use crate::query::timeline::{NoTimeline, TimelineResult};
 use crate::query::{
     ChainSort, ChainsResult, FindResult, GroupBy, GroupSort, GroupsResult, Histogram, Query,
-    SearchResult, Stats,
+    SearchResult, Side, Stats, TimePage,
 };
 
 pub use open::{StoreChoice, StoreUrl, open_sink, open_store};
@@ -83,6 +83,21 @@ pub trait Store: Send + Sync {
 
     /// How many events match `q`.
     fn count(&self, q: &Query) -> Result<u64>;
+
+    /// The events matching `q` around `at` (the TUI's go to time): up to
+    /// `per_side` after it and at or before it, newest first, the nearest
+    /// pointed out.
+    fn search_at(&self, q: &Query, at: DateTime<Utc>, per_side: usize) -> Result<TimePage>;
+
+    /// Up to `limit` events matching `q` on `side` of `at` (included), the
+    /// nearest kept, newest first; `total` counts that side.
+    fn search_beside(
+        &self,
+        q: &Query,
+        at: DateTime<Utc>,
+        side: Side,
+        limit: usize,
+    ) -> Result<SearchResult>;
 
     /// Group the events matching `q` by one field, largest first.
     fn groups(&self, q: &Query, by: GroupBy, limit: usize) -> Result<GroupsResult> {

@@ -3,9 +3,10 @@
 //! [`super::keymap`]); worker results come back as [`Action::Loaded`];
 //! `update` answers with at most one [`Effect`] for the app loop to carry out.
 
+use chrono::{DateTime, Utc};
 use errtriage::catalog::Reading;
 use errtriage::model::{Chain, Event};
-use errtriage::query::{Group, GroupBy, Histogram, SearchResult, Stats};
+use errtriage::query::{Group, GroupBy, Histogram, SearchResult, Side, Stats, TimePage};
 use tui_input::InputRequest;
 
 use super::incident::{Answer, Kind};
@@ -74,8 +75,11 @@ pub enum Action {
     HistMove(isize),
     /// `v`: mark (or unmark) a span on the histogram at its cursor.
     HistMark,
-    /// `Backspace`: undo the last zoom (back to the query before it).
+    /// `Backspace` (and `-` on the focused histogram): undo the last zoom
+    /// (back to the query before it).
     ZoomOut,
+    /// `:` or `t`: the go-to-time prompt.
+    GoTo,
     /// `!`: the problems the ingest found.
     ShowProblems,
     /// `?`: show or hide the key help.
@@ -139,6 +143,19 @@ pub enum JobKind {
         offset: usize,
         limit: usize,
     },
+    /// The matching events around a time (go to time): up to `per_side`
+    /// on each side, the nearest pointed out.
+    EventsAt {
+        at: DateTime<Utc>,
+        per_side: usize,
+    },
+    /// A page beside the loaded ones of a list anchored at a time: on
+    /// `side` of `at` (the loaded end's time, included).
+    EventsBeside {
+        at: DateTime<Utc>,
+        side: Side,
+        limit: usize,
+    },
     Histogram {
         buckets: usize,
     },
@@ -152,9 +169,11 @@ pub enum JobKind {
     Chains {
         flagged_only: bool,
     },
-    /// The catalog's reading of one event and its retry chain(s).
+    /// The catalog's reading of one event and its retry chain(s); a big
+    /// event's original line prepared for display (`--no-redact`: shown).
     Detail {
         event: Box<Event>,
+        show_secrets: bool,
     },
     /// Impact, timeline or lines around `event` (ignores the query).
     Incident {
@@ -184,6 +203,8 @@ pub enum JobKind {
 pub enum Slot {
     Events,
     More,
+    /// Newer events above a list anchored at a time.
+    Newer,
     Histogram,
     Stats,
     Groups,
@@ -195,9 +216,10 @@ pub enum Slot {
 }
 
 impl Slot {
-    pub const ALL: [Slot; 10] = [
+    pub const ALL: [Slot; 11] = [
         Slot::Events,
         Slot::More,
+        Slot::Newer,
         Slot::Histogram,
         Slot::Stats,
         Slot::Groups,
@@ -218,6 +240,13 @@ impl JobKind {
         match self {
             JobKind::Events { offset: 0, .. } => Slot::Events,
             JobKind::Events { .. } => Slot::More,
+            JobKind::EventsAt { .. } => Slot::Events,
+            JobKind::EventsBeside {
+                side: Side::Older, ..
+            } => Slot::More,
+            JobKind::EventsBeside {
+                side: Side::Newer, ..
+            } => Slot::Newer,
             JobKind::Histogram { .. } => Slot::Histogram,
             JobKind::Stats => Slot::Stats,
             JobKind::Groups { .. } => Slot::Groups,
@@ -242,6 +271,14 @@ pub struct Loaded {
 pub enum Data {
     Events {
         offset: usize,
+        result: SearchResult,
+    },
+    /// Go to time: the events around it.
+    EventsAt(Box<TimePage>),
+    /// A page beside a list anchored at a time.
+    EventsBeside {
+        at: DateTime<Utc>,
+        side: Side,
         result: SearchResult,
     },
     /// Nothing matched the bare query, but it is a unique prefix (as
@@ -282,6 +319,8 @@ pub struct Detail {
     pub reading: Option<Reading>,
     /// The chain(s) the event is an attempt of (usually one, none without a key).
     pub chains: Vec<Chain>,
+    /// A big event's original line, ready to show (see [`super::original`]).
+    pub original: Option<std::sync::Arc<super::original::Original>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

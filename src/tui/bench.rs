@@ -14,9 +14,10 @@ use ratatui::backend::TestBackend;
 use serde::Serialize;
 use tokio::sync::mpsc::UnboundedReceiver;
 
-use super::action::Action;
+use super::action::{Action, Detail};
 use super::app::{App, DEBOUNCE};
 use super::event::Input;
+use super::original::Original;
 use super::state::State;
 use super::view;
 use super::worker::{StoreCell, Worker};
@@ -40,10 +41,18 @@ pub struct TuiTimings {
     pub pause_to_results_p95_ms: f64,
     /// Events matching the typed query at the end.
     pub final_total: u64,
+    /// Go to time (the middle of the index, in the typed query): `Enter`
+    /// in the prompt → the frame showing the events around it.
+    pub goto_to_results_ms: f64,
     /// A [`BIG_EVENT_MB`] MB event in the detail pane: its first frame
-    /// (builds the lines once) and the p95 of frames scrolling it.
+    /// (before the worker's answer), the first with the worker's answer, and
+    /// the p95 of frames scrolling it.
     pub big_event_first_frame_ms: f64,
+    pub big_event_detail_frame_ms: f64,
+    pub big_event_frame_p50_ms: f64,
     pub big_event_frame_p95_ms: f64,
+    /// The worker preparing its original line (off the render loop).
+    pub big_event_prepare_ms: f64,
 }
 
 /// The size of the event whose detail pane is timed.
@@ -88,8 +97,10 @@ pub fn run(ctx: &Context, text: &str, size: (u16, u16)) -> Result<Status> {
             std::thread::sleep(rest);
         }
     }
+    let goto = go_to_middle(&mut term, &mut app, &mut answers)?;
     let timings = TuiTimings {
         events,
+        goto_to_results_ms: goto,
         first_frame_ms: ms(first_frame),
         first_results_ms: ms(first_results),
         keys: per_key.len(),
@@ -100,12 +111,18 @@ pub fn run(ctx: &Context, text: &str, size: (u16, u16)) -> Result<Status> {
         pause_to_results_p95_ms: percentile(&per_pause, 95.0),
         final_total: app.state.events.total,
         big_event_first_frame_ms: 0.0,
+        big_event_detail_frame_ms: 0.0,
+        big_event_frame_p50_ms: 0.0,
         big_event_frame_p95_ms: 0.0,
+        big_event_prepare_ms: 0.0,
     };
-    let big = big_event_frames(BIG_EVENT_MB, 30, size)?;
+    let (big, prepare) = big_event_timed(BIG_EVENT_MB, 30, size)?;
     let timings = TuiTimings {
         big_event_first_frame_ms: big[0],
-        big_event_frame_p95_ms: percentile(&big[1..], 95.0),
+        big_event_detail_frame_ms: big[1],
+        big_event_frame_p50_ms: percentile(&big[2..], 50.0),
+        big_event_frame_p95_ms: percentile(&big[2..], 95.0),
+        big_event_prepare_ms: prepare,
         ..timings
     };
     println!("{}", serde_json::to_string_pretty(&timings)?);
@@ -113,9 +130,17 @@ pub fn run(ctx: &Context, text: &str, size: (u16, u16)) -> Result<Status> {
 }
 
 /// Frame times (ms) of the detail pane over one `mb` MB event (a message
-/// of one long word-wrapped line, and a body with many lines), scrolled
-/// with `J` between frames; the first frame builds the lines.
+/// of one long word-wrapped line, and a body with many lines): the first
+/// before the worker's answer, then with it, then scrolled with `J` between
+/// frames.
+#[cfg(test)]
 pub fn big_event_frames(mb: usize, frames: usize, size: (u16, u16)) -> Result<Vec<f64>> {
+    Ok(big_event_timed(mb, frames, size)?.0)
+}
+
+/// [`big_event_frames`], and how long the worker took to prepare the
+/// event's original line (ms).
+pub fn big_event_timed(mb: usize, frames: usize, size: (u16, u16)) -> Result<(Vec<f64>, f64)> {
     let words = "lorem ipsum dolor sit amet ".repeat(mb * (1 << 20) / 2 / 27);
     let body: Vec<String> = (0..mb * (1 << 20) / 2 / 64)
         .map(|i| format!("{i:08}-0123456789abcdef0123456789abcdef0123456789abcd"))
@@ -132,16 +157,61 @@ pub fn big_event_frames(mb: usize, frames: usize, size: (u16, u16)) -> Result<Ve
     event.message = Some(words);
     let mut state = State::new("", false, "-");
     state.size = size;
-    state.events.list.set(vec![event]);
+    state.events.list.set(vec![event.clone()]);
     let mut term = Terminal::new(TestBackend::new(size.0, size.1))?;
     let mut times = Vec::with_capacity(frames);
-    for _ in 0..frames {
+    let mut frame = |state: &mut State| -> Result<()> {
         let t = Instant::now();
-        term.draw(|f| view::draw(f, &mut state))?;
+        term.draw(|f| view::draw(f, state))?;
         times.push(ms(t.elapsed()));
+        Ok(())
+    };
+    frame(&mut state)?;
+    // What the worker's Detail job does off the render loop.
+    let t = Instant::now();
+    let original = Original::prepare(&event.raw, false);
+    let prepare = ms(t.elapsed());
+    state.detail.for_event = Some(event.source.clone());
+    state.detail.detail = Some(Detail {
+        event,
+        reading: None,
+        chains: Vec::new(),
+        original: Some(std::sync::Arc::new(original)),
+    });
+    for _ in 1..frames.max(2) {
+        frame(&mut state)?;
         state.detail_scroll += 7;
     }
-    Ok(times)
+    Ok((times, prepare))
+}
+
+/// Apply the typed query, then go to the middle of the index's time range;
+/// the time (ms) from `Enter` in the prompt to the frame showing it.
+fn go_to_middle(
+    term: &mut Terminal<TestBackend>,
+    app: &mut App,
+    answers: &mut UnboundedReceiver<Action>,
+) -> Result<f64> {
+    app.input(&key(KeyCode::Enter));
+    settle(term, app, answers)?;
+    let stats = app.state.stats.as_ref().context("no stats")?;
+    let at = |t: &Option<String>| {
+        t.as_deref()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+    };
+    let (Some(first), Some(last)) = (at(&stats.first_ts), at(&stats.last_ts)) else {
+        return Ok(0.0);
+    };
+    let middle = first + (last - first) / 2;
+    app.input(&key(KeyCode::Char('t')));
+    for c in middle.format("%Y-%m-%d %H:%M:%S").to_string().chars() {
+        app.input(&key(KeyCode::Char(c)));
+    }
+    draw(term, app)?;
+    let t = Instant::now();
+    app.input(&key(KeyCode::Enter));
+    settle(term, app, answers)?;
+    Ok(ms(t.elapsed()))
 }
 
 fn key(code: KeyCode) -> Input {

@@ -303,7 +303,8 @@ pub fn answer_job(corpus: &[Event], job: &Job) -> Loaded {
             index_bytes: 10_000,
             store: None,
         })),
-        JobKind::Detail { event } => Ok(Data::Detail(Box::new(Detail {
+        JobKind::Detail { event, .. } => Ok(Data::Detail(Box::new(Detail {
+            original: None,
             event: (**event).clone(),
             reading: reading(event),
             chains: chains_of(corpus)
@@ -313,6 +314,9 @@ pub fn answer_job(corpus: &[Event], job: &Job) -> Loaded {
         }))),
         JobKind::Incident { .. } => Err(JobError::Index(
             "impact, timeline and around need the real index (headless tests)".into(),
+        )),
+        JobKind::EventsAt { .. } | JobKind::EventsBeside { .. } => Err(JobError::Index(
+            "go to time needs the real index (headless tests)".into(),
         )),
         JobKind::Complete { field, prefix } => {
             let values: std::collections::BTreeSet<String> = corpus
@@ -375,6 +379,8 @@ fn query_data(m: &[Event], kind: &JobKind) -> Data {
         | JobKind::Detail { .. }
         | JobKind::Complete { .. }
         | JobKind::Incident { .. }
+        | JobKind::EventsAt { .. }
+        | JobKind::EventsBeside { .. }
         | JobKind::Card { .. }
         | JobKind::SaveCard { .. } => unreachable!(),
     }

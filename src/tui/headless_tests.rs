@@ -100,8 +100,8 @@ pub(super) fn ingest(index: &Path, log: &Path) {
 pub(super) struct Headless {
     pub app: App,
     answers: UnboundedReceiver<Action>,
-    log: PathBuf,
-    index: PathBuf,
+    pub(super) log: PathBuf,
+    pub(super) index: PathBuf,
     _dir: tempfile::TempDir,
 }
 

@@ -27,12 +27,18 @@ pub enum Mode {
     Save,
     /// The `?` overlay is open.
     Help,
+    /// The histogram has the keys (after `[`, `]` or `v`).
+    Histogram,
+    /// Typing a time to go to (after `:` or `t`).
+    Goto,
 }
 
 impl Mode {
     /// Every mode, in the order the help and the README list them.
-    pub const ALL: [Mode; 5] = [
+    pub const ALL: [Mode; 7] = [
         Mode::Normal,
+        Mode::Histogram,
+        Mode::Goto,
         Mode::Query,
         Mode::Pivot,
         Mode::Save,
@@ -46,6 +52,8 @@ impl Mode {
             Mode::Pivot => "Pivot menu (after = or -)",
             Mode::Save => "Path prompt (after w; edits as the query bar)",
             Mode::Help => "This help",
+            Mode::Histogram => "Histogram (after [ ] or v; other keys leave it and act)",
+            Mode::Goto => "Go to time (after : or t)",
         }
     }
 }
@@ -69,15 +77,15 @@ pub struct Binding {
     pub help: &'static str,
 }
 
-fn plain(code: KeyCode) -> Key {
+pub(super) fn plain(code: KeyCode) -> Key {
     Key::Press(code, KeyModifiers::NONE)
 }
 
-fn ch(c: char) -> Key {
+pub(super) fn ch(c: char) -> Key {
     plain(KeyCode::Char(c))
 }
 
-fn ctrl(c: char) -> Key {
+pub(super) fn ctrl(c: char) -> Key {
     Key::Press(KeyCode::Char(c), KeyModifiers::CONTROL)
 }
 
@@ -279,19 +287,25 @@ fn default_bindings() -> Vec<Binding> {
             Normal,
             &[ch('[')],
             Action::HistMove(-1),
-            "histogram: cursor back in time",
+            "focus the histogram: cursor back in time",
         ),
         b(
             Normal,
             &[ch(']')],
             Action::HistMove(1),
-            "histogram: cursor forward in time",
+            "focus the histogram: cursor forward in time",
         ),
         b(
             Normal,
             &[ch('v')],
             Action::HistMark,
-            "histogram: mark a span at the cursor; move; Enter zooms to it",
+            "focus the histogram and mark a span at its cursor",
+        ),
+        b(
+            Normal,
+            &[ch(':'), ch('t')],
+            Action::GoTo,
+            "go to a time: 09:44, 2026-05-14 09:44, RFC 3339, or -2h / +30m from the selected event",
         ),
         b(
             Normal,
@@ -401,6 +415,10 @@ fn default_bindings() -> Vec<Binding> {
             "close the menu",
         ),
         b(Pivot, &[ctrl('c')], Action::Quit, "quit"),
+    ])
+    .chain(super::zoom::bindings())
+    .chain(super::goto::bindings())
+    .chain([
         b(
             Save,
             &[plain(Enter)],
@@ -432,8 +450,17 @@ fn default_bindings() -> Vec<Binding> {
     .collect()
 }
 
-/// The action `input` means in `mode`, if any.
+/// The action `input` means in `mode`, if any. The focused histogram
+/// answers its own keys; any other key leaves it and acts as when browsing.
 pub fn action_for(mode: Mode, input: &Input) -> Option<Action> {
+    let own = lookup(mode, input);
+    if own.is_none() && mode == Mode::Histogram {
+        return lookup(Mode::Normal, input);
+    }
+    own
+}
+
+fn lookup(mode: Mode, input: &Input) -> Option<Action> {
     let key = match input {
         Input::Key(k) => {
             if k.kind == KeyEventKind::Release {
@@ -472,7 +499,7 @@ pub fn action_for(mode: Mode, input: &Input) -> Option<Action> {
         return Some(b.action.clone());
     }
     match (mode, key) {
-        (Mode::Query | Mode::Save, Key::Press(KeyCode::Char(c), m))
+        (Mode::Query | Mode::Save | Mode::Goto, Key::Press(KeyCode::Char(c), m))
             if !m.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) && printable(c) =>
         {
             Some(Action::Input(InputRequest::InsertChar(c)))
@@ -574,8 +601,10 @@ pub fn help_rows(mode: Mode) -> Vec<(String, &'static str)> {
             _ => rows.push((keys, b.help)),
         }
     }
-    if mode == Mode::Query {
-        rows.insert(0, ("any character".into(), "type into the query"));
+    match mode {
+        Mode::Query => rows.insert(0, ("any character".into(), "type into the query")),
+        Mode::Goto => rows.insert(0, ("any character".into(), "type the time")),
+        _ => {}
     }
     rows
 }
@@ -587,8 +616,10 @@ pub fn markdown_table() -> String {
     for mode in Mode::ALL {
         out.push_str(&format!("| **{}** | |\n", mode.title()));
         let mut rows: Vec<(Vec<String>, &str)> = Vec::new();
-        if mode == Mode::Query {
-            rows.push((vec!["any character".into()], "type into the query"));
+        match mode {
+            Mode::Query => rows.push((vec!["any character".into()], "type into the query")),
+            Mode::Goto => rows.push((vec!["any character".into()], "type the time")),
+            _ => {}
         }
         for b in bindings().iter().filter(|b| b.mode == mode) {
             let keys = b

@@ -13,9 +13,11 @@
 //! - [`pivot`] / [`complete`] — `=`/`-` pivots and the query bar's `Tab`, pure
 //! - [`handoff`] / [`save`] — `y` `Y` `K` copies (OSC 52), `w` writes the case card
 //! - [`feed`] / [`problems`] — the ingest behind `tui PATH… [--follow]` and what it found wrong
+//! - [`zoom`] / [`goto`] — the histogram's cursor and zoom; go to a time
 //! - [`incident`] — `i` impact, `T` client timeline, `a` lines around an event
 //! - [`state`] / [`update`] — the state and the pure function that changes it
 //! - [`worker`] — query threads, one latest-only mailbox per slot; index watcher
+//! - [`original`] — a big event's original line, prepared in the worker
 //! - [`view`]   — rendering; every log string is sanitised on its way in
 //! - [`app`]    — the loop that ties them together
 //! - [`bench`]  — the app headless on the real index, timed (`bench-tui`)
@@ -26,9 +28,11 @@ pub mod bench;
 mod complete;
 mod event;
 mod feed;
+mod goto;
 mod handoff;
 mod incident;
 mod keymap;
+mod original;
 mod pivot;
 mod problems;
 mod save;
@@ -61,6 +65,8 @@ mod render_tests;
 mod rough_edges_tests;
 #[cfg(test)]
 mod small_terminal_tests;
+#[cfg(test)]
+mod time_tests;
 #[cfg(test)]
 mod update_tests;
 #[cfg(test)]

@@ -188,6 +188,11 @@ pub struct EventsData {
     pub total: u64,
     /// On a live refresh, the event to keep selected.
     pub keep: Option<Source>,
+    /// The list was loaded around a time (go to time), not from the
+    /// newest: pages above and below it are bounded on time.
+    pub anchored: bool,
+    /// Matching events newer than the first loaded (only when anchored).
+    pub newer_left: u64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -287,6 +292,10 @@ pub struct State {
     pub hist_cursor: Option<usize>,
     /// Where `v` marked a span's other end.
     pub hist_mark: Option<usize>,
+    /// The histogram has the keys (`h`/`l`, `v`, `Enter`, `-`).
+    pub hist_focus: bool,
+    /// The go-to-time prompt, while open.
+    pub goto: Option<Input>,
     /// The queries before each zoom, innermost last (`Backspace` pops).
     pub zooms: Vec<String>,
     /// What the ingest behind `tui PATH…` found wrong (`!` lists it).
@@ -342,6 +351,8 @@ impl State {
             save: None,
             hist_cursor: None,
             hist_mark: None,
+            hist_focus: false,
+            goto: None,
             zooms: Vec::new(),
             show_secrets,
             index_dir: index_dir.to_string(),
@@ -362,8 +373,12 @@ impl State {
             Mode::Save
         } else if self.pivot.is_some() {
             Mode::Pivot
+        } else if self.goto.is_some() {
+            Mode::Goto
         } else if self.editing {
             Mode::Query
+        } else if self.hist_focus {
+            Mode::Histogram
         } else {
             Mode::Normal
         }

@@ -9,7 +9,8 @@ use tui_input::{Input, InputRequest};
 use super::action::{Action, Data, Effect, Job, JobError, JobKind, Loaded, Slot};
 use super::keymap::Mode;
 use super::state::{ChainTarget, MAX_REFRESH, MORE_MARGIN, PAGE, Page, Return, State, View};
-use super::{complete, handoff, incident, pivot, save, second, zoom};
+use super::{complete, goto, handoff, incident, pivot, save, second, zoom};
+use errtriage::query::Side;
 
 /// Apply `action` to `s`.
 pub fn update(s: &mut State, action: Action) -> Option<Effect> {
@@ -52,6 +53,11 @@ pub fn update(s: &mut State, action: Action) -> Option<Effect> {
                 Mode::Save => save::key(s, key),
                 Mode::Pivot => fetch(pivot::menu_key(s, key)),
                 Mode::Query => query_bar(s, key),
+                Mode::Goto => fetch(goto::key(s, key)),
+                Mode::Histogram => match zoom::key(s, key) {
+                    Ok(jobs) => fetch(jobs),
+                    Err(key) => normal(s, key),
+                },
                 Mode::Normal => normal(s, key),
             }
         }
@@ -141,6 +147,10 @@ fn normal(s: &mut State, action: Action) -> Option<Effect> {
             None
         }
         Action::ZoomOut => fetch(zoom::zoom_out(s)),
+        Action::GoTo => {
+            goto::open(s);
+            None
+        }
         Action::Back => fetch(back(s)),
         Action::Close if s.page.is_some() => fetch(back(s)),
         Action::Close => Some(Effect::Quit),
@@ -277,6 +287,7 @@ fn move_by(s: &mut State, delta: isize) -> Vec<Job> {
         View::Chains => s.chains.list.move_by(delta),
     }
     let mut jobs: Vec<Job> = more_events(s).into_iter().collect();
+    jobs.extend(goto::newer_job(s));
     jobs.extend(sync_detail(s));
     jobs
 }
@@ -285,7 +296,7 @@ fn move_by(s: &mut State, delta: isize) -> Vec<Job> {
 fn more_events(s: &mut State) -> Option<Job> {
     let list = &s.events.list;
     let near_end = list.selected + MORE_MARGIN >= list.items.len();
-    let more = (list.items.len() as u64) < s.events.total;
+    let more = s.events.newer_left + (list.items.len() as u64) < s.events.total;
     if s.view != View::Events
         || !near_end
         || !more
@@ -293,6 +304,9 @@ fn more_events(s: &mut State) -> Option<Job> {
         || s.is_pending(Slot::Events)
     {
         return None;
+    }
+    if s.events.anchored {
+        return goto::page_job(s, Side::Older);
     }
     let offset = list.items.len();
     Some(s.job(JobKind::Events {
@@ -329,6 +343,7 @@ fn sync_detail(s: &mut State) -> Option<Job> {
     s.detail.detail = None;
     Some(s.job(JobKind::Detail {
         event: Box::new(ev),
+        show_secrets: s.show_secrets,
     }))
 }
 
@@ -338,6 +353,7 @@ pub fn run_query(s: &mut State, text: String, keep: bool) -> Vec<Job> {
     s.running = text;
     s.rev += 1;
     s.pending[Slot::More.index()] = None;
+    s.pending[Slot::Newer.index()] = None;
     let limit = if keep {
         s.events.keep = s.selected_event().map(|e| e.source.clone());
         s.events.list.items.len().clamp(PAGE, MAX_REFRESH)
@@ -401,6 +417,7 @@ fn on_index_changed(s: &mut State) -> Vec<Job> {
     // The chain of the selected event may have grown: ask again.
     s.detail.for_event = None;
     let mut jobs = run_query(s, s.running.clone(), true);
+    goto::refresh(s, &mut jobs);
     jobs.push(s.job(JobKind::Stats));
     jobs
 }
@@ -606,14 +623,22 @@ fn on_loaded(s: &mut State, l: Loaded) -> Vec<Job> {
             let keep = s.events.keep.take();
             let at = keep.and_then(|src| result.events.iter().position(|e| e.source == src));
             s.events.total = result.total;
+            s.events.anchored = false;
+            s.events.newer_left = 0;
             s.events.list.set(result.events);
             if let Some(i) = at {
                 s.events.list.selected = i;
             }
             return more_events(s).into_iter().chain(sync_detail(s)).collect();
         }
+        Data::EventsAt(page) => {
+            goto::landed(s, *page);
+            let more = more_events(s).into_iter().chain(goto::newer_job(s));
+            return more.chain(sync_detail(s)).collect();
+        }
+        Data::EventsBeside { at, side, result } => goto::on_beside(s, at, side, result),
         Data::Events { offset, result } => {
-            if offset == s.events.list.items.len() {
+            if offset == s.events.list.items.len() && !s.events.anchored {
                 s.events.total = result.total;
                 s.events.list.items.extend(result.events);
             }

@@ -18,6 +18,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::action::{Action, Data, Detail, Job, JobError, JobKind, Loaded, Slot};
 use super::incident::{self, Answer, Kind};
+use super::original::Original;
 use super::state::{CHAINS_LIMIT, GROUPS_LIMIT};
 use errtriage::query::timeline::NoTimeline;
 
@@ -181,7 +182,10 @@ fn run_caught(store: &dyn Store, job: &Job) -> Loaded {
 pub fn run_job(store: &dyn Store, job: &Job) -> Loaded {
     let result = match &job.kind {
         JobKind::Stats => store.stats().map(Data::Stats).map_err(index_error),
-        JobKind::Detail { event } => detail(store, event.as_ref()),
+        JobKind::Detail {
+            event,
+            show_secrets,
+        } => detail(store, event.as_ref(), *show_secrets),
         JobKind::Incident {
             kind,
             request_id,
@@ -232,6 +236,16 @@ fn query_job(store: &dyn Store, q: &Query, kind: &JobKind) -> Result<Data, JobEr
                 _ => Data::Events { offset, result },
             }
         }
+        JobKind::EventsAt { at, per_side } => Data::EventsAt(Box::new(
+            store.search_at(q, at, per_side).map_err(index_error)?,
+        )),
+        JobKind::EventsBeside { at, side, limit } => Data::EventsBeside {
+            at,
+            side,
+            result: store
+                .search_beside(q, at, side, limit)
+                .map_err(index_error)?,
+        },
         JobKind::Histogram { buckets } => {
             Data::Histogram(store.histogram(q, buckets).map_err(index_error)?)
         }
@@ -276,8 +290,9 @@ fn expand_prefix(store: &dyn Store, q: &Query, result: &SearchResult) -> Option<
 }
 
 /// The catalog's reading of `event`, and the chain it is an attempt of —
-/// the same answer `errtriage find` gives for its request id.
-fn detail(store: &dyn Store, event: &Event) -> Result<Data, JobError> {
+/// the same answer `errtriage find` gives for its request id; a big
+/// event's original line prepared for display.
+fn detail(store: &dyn Store, event: &Event, show_secrets: bool) -> Result<Data, JobError> {
     let reading = store.catalogs().reading(event);
     let mut chains = Vec::new();
     if let Some(key) = &event.idempotency_key {
@@ -289,10 +304,13 @@ fn detail(store: &dyn Store, event: &Event) -> Result<Data, JobError> {
         chains = store.find(id).map_err(index_error)?.chains;
         chains.retain(|c| c.attempts.iter().any(|a| a.source == event.source));
     }
+    let original = super::original::is_big(&event.raw)
+        .then(|| Arc::new(Original::prepare(&event.raw, show_secrets)));
     Ok(Data::Detail(Box::new(Detail {
         event: event.clone(),
         reading,
         chains,
+        original,
     })))
 }
 

@@ -1,15 +1,59 @@
-//! zoom: moving through time on the histogram. `[`/`]` move a cursor over
-//! its columns, `v` marks one end of a span, `Enter` narrows the query to
-//! the span by writing `since:`/`until:` into it (the query bar stays the
-//! single truth), `Backspace` goes back to the query before the zoom.
+//! zoom: moving through time on the histogram. `[`/`]` (or `v`) give the
+//! histogram the keys; then `h`/`l` move a cursor over its columns, `v`
+//! marks one end of a span, `Enter` narrows the query to the span by
+//! writing `since:`/`until:` into it (the query bar stays the single truth)
+//! — or, with nothing marked, sends the Events view to the cursor's time —
+//! and `-`/`Backspace` go back to the query before the zoom. `Esc` hands
+//! the keys back; so does any key the histogram does not answer, which then
+//! does what it does when browsing.
 
 use chrono::{DateTime, Duration, SecondsFormat, SubsecRound as _, Utc};
 use errtriage::query::Histogram;
 use tui_input::Input;
 
-use super::action::Job;
+use crossterm::event::KeyCode;
+
+use super::action::{Action, Job};
+use super::goto;
+use super::keymap::{Binding, Key, Mode, ch, ctrl, plain};
 use super::state::State;
 use super::update::run_query;
+
+/// A key while the histogram has the keys. One it does not answer is given
+/// back (`Err`), the histogram having handed the keys back.
+pub fn key(s: &mut State, action: Action) -> Result<Vec<Job>, Action> {
+    match action {
+        Action::HistMove(n) => move_cursor(s, n),
+        Action::HistMark => mark(s),
+        Action::Open if s.hist_mark.is_some() => return Ok(zoom_in(s)),
+        Action::Open => {
+            let (Some(at), Some(h)) = (cursor(s), s.histogram.as_ref()) else {
+                return Ok(Vec::new());
+            };
+            let end = column_time(h, at + 1) - Duration::milliseconds(1);
+            leave(s);
+            return Ok(goto::jump(s, end));
+        }
+        Action::ZoomOut => return Ok(zoom_out(s)),
+        Action::Help => {
+            s.help = true;
+            s.help_scroll = 0;
+        }
+        Action::Back => leave(s),
+        other => {
+            leave(s);
+            return Err(other);
+        }
+    }
+    Ok(Vec::new())
+}
+
+/// Hand the keys back to the views; the cursor and any mark go.
+pub fn leave(s: &mut State) {
+    s.hist_focus = false;
+    s.hist_cursor = None;
+    s.hist_mark = None;
+}
 
 /// When column `i` of `h` starts.
 pub fn column_time(h: &Histogram, i: usize) -> DateTime<Utc> {
@@ -29,6 +73,7 @@ pub fn move_cursor(s: &mut State, by: isize) {
         s.flash = Some("no histogram yet".into());
         return;
     };
+    s.hist_focus = true;
     let last = s.histogram.as_ref().map_or(0, |h| h.counts.len() - 1);
     let at = if s.hist_cursor.is_none() && by < 0 {
         last
@@ -44,11 +89,13 @@ pub fn mark(s: &mut State) {
         return;
     }
     let Some(at) = cursor(s) else {
+        s.flash = Some("no histogram yet".into());
         return;
     };
+    s.hist_focus = true;
     s.hist_cursor = Some(at);
     s.hist_mark = Some(at);
-    s.flash = Some("span marked: [ ] to widen it, Enter zooms, v unmarks".into());
+    s.flash = Some("span marked: h/l widen it, Enter zooms, v unmarks".into());
 }
 
 /// `Enter` with a span marked: the query narrowed to it.
@@ -97,4 +144,47 @@ fn apply(s: &mut State, text: String) -> Vec<Job> {
     s.applied = text.clone();
     s.input = Input::new(text.clone());
     run_query(s, text, false)
+}
+
+/// The focused histogram's keys.
+pub fn bindings() -> Vec<Binding> {
+    use KeyCode::*;
+    let b = |keys: &[Key], action, help| Binding {
+        mode: Mode::Histogram,
+        keys: keys.to_vec(),
+        action,
+        help,
+    };
+    vec![
+        b(
+            &[ch('h'), plain(Left), ch('[')],
+            Action::HistMove(-1),
+            "cursor back in time",
+        ),
+        b(
+            &[ch('l'), plain(Right), ch(']')],
+            Action::HistMove(1),
+            "cursor forward in time",
+        ),
+        b(&[ch('H')], Action::HistMove(-10), "ten columns back"),
+        b(&[ch('L')], Action::HistMove(10), "ten columns forward"),
+        b(
+            &[ch('v')],
+            Action::HistMark,
+            "mark one end of a span (again: unmark)",
+        ),
+        b(
+            &[plain(Enter)],
+            Action::Open,
+            "zoom to the marked span (since:/until: in the query); unmarked: Events go to the cursor's time",
+        ),
+        b(
+            &[ch('-'), plain(Backspace)],
+            Action::ZoomOut,
+            "zoom back out (the query before the zoom)",
+        ),
+        b(&[ch('?')], Action::Help, "this help"),
+        b(&[plain(Esc), ch('q')], Action::Back, "leave the histogram"),
+        b(&[ctrl('c')], Action::Quit, "quit"),
+    ]
 }

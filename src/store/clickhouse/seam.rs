@@ -21,7 +21,7 @@ use crate::query::impact::ImpactResult;
 use crate::query::timeline::{NoTimeline, TimelineResult};
 use crate::query::{
     ChainSort, ChainsResult, FindResult, GroupBy, GroupSort, GroupsResult, Histogram, Query,
-    SearchResult, Stats,
+    SearchResult, Side, Stats, TimePage,
 };
 use crate::store::{Discarded, Sink, Store, StoreInfo};
 use crate::{Error, Result};
@@ -144,6 +144,20 @@ impl Store for ClickHouse {
 
     fn stats(&self) -> Result<Stats> {
         ClickHouse::stats(self)
+    }
+
+    fn search_at(&self, _q: &Query, _at: DateTime<Utc>, _per_side: usize) -> Result<TimePage> {
+        Err(self.not_yet("go to time"))
+    }
+
+    fn search_beside(
+        &self,
+        _q: &Query,
+        _at: DateTime<Utc>,
+        _side: Side,
+        _limit: usize,
+    ) -> Result<SearchResult> {
+        Err(self.not_yet("paging around a time"))
     }
 
     fn histogram(&self, _q: &Query, _buckets: usize) -> Result<Histogram> {

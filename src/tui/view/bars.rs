@@ -14,6 +14,9 @@ pub fn query(f: &mut Frame, area: Rect, s: &State) {
     if let Some(prompt) = &s.save {
         return save_prompt(f, area, &prompt.input);
     }
+    if let Some(input) = &s.goto {
+        return goto_prompt(f, area, input);
+    }
     let mut right = Vec::new();
     if s.is_loading() {
         right.push(Span::styled(" searching… ", DIM));
@@ -74,6 +77,25 @@ fn save_prompt(f: &mut Frame, area: Rect, input: &tui_input::Input) {
         Span::styled("  Enter write · Esc cancel", DIM),
     ]);
     f.render_widget(Paragraph::new(line), area);
+}
+
+/// The go-to-time prompt, in the query bar's place (the query stays).
+fn goto_prompt(f: &mut Frame, area: Rect, input: &tui_input::Input) {
+    let prompt = "go to time ▸ ";
+    let text_w = usize::from(area.width).saturating_sub(prompt.chars().count());
+    let scroll = input.visual_scroll(text_w);
+    let shown: String = input.value().chars().skip(scroll).collect();
+    let cursor = input.visual_cursor().saturating_sub(scroll) as u16;
+    let x = area.x + prompt.chars().count() as u16 + cursor;
+    f.set_cursor_position(Position::new(x.min(area.right().saturating_sub(1)), area.y));
+    let mut spans = vec![
+        Span::styled(prompt, BOLD.fg(Color::Yellow)),
+        Span::raw(safe(&shown, true)),
+    ];
+    if input.value().is_empty() {
+        spans.push(Span::styled(crate::tui::goto::FORMS, DIM));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
 /// `Tab`'s candidates under the query bar, the one written in highlighted.
@@ -153,6 +175,13 @@ pub fn status(f: &mut Frame, area: Rect, s: &State) {
         f.render_widget(Paragraph::new(line).style(bar), area);
         return;
     }
+    // The histogram's and the prompt's keys matter more than the range.
+    if (s.hist_focus || s.goto.is_some()) && s.flash.is_none() {
+        spans.push(Span::raw("│ "));
+        spans.push(Span::raw(fit_hints(s, room)));
+        f.render_widget(Paragraph::new(Line::from(spans)).style(bar), area);
+        return;
+    }
     let tail = match &s.flash {
         Some(msg) => Span::styled(safe(msg, true), Style::new().fg(Color::Yellow).patch(BOLD)),
         None => Span::raw(fit_hints(s, room.saturating_sub(range.chars().count() + 2))),
@@ -176,12 +205,24 @@ pub fn status(f: &mut Frame, area: Rect, s: &State) {
 fn fit_hints(s: &State, room: usize) -> &'static str {
     let choices: &[&'static str] = if s.save.is_some() {
         &["Enter write · Esc cancel", "Enter · Esc"]
+    } else if s.goto.is_some() {
+        &[
+            "GO TO TIME · Enter go · Esc cancel · -2h/+30m: from the selected event",
+            "GO TO · Enter go · Esc cancel",
+            "Enter · Esc",
+        ]
     } else if s.pivot.is_some() {
         &["key or j/k Enter pick · Esc close", "Esc close"]
     } else if s.editing {
         &[
             "Enter apply · Esc cancel · Ctrl-U clear",
             "Enter · Esc · ^U",
+        ]
+    } else if s.hist_focus {
+        &[
+            "HISTOGRAM · h/l move · v mark · Enter zoom (unmarked: go there) · - out · Esc leave",
+            "HISTOGRAM · h/l · v mark · Enter zoom · - out · Esc",
+            "HISTOGRAM · Esc leaves",
         ]
     } else if s.page.is_some() {
         &[
@@ -191,6 +232,7 @@ fn fit_hints(s: &State, room: usize) -> &'static str {
         ]
     } else {
         &[
+            "? keys · / query · Tab view · Enter open · [ ] v time · t go to · q quit",
             "? keys · / query · Tab view · Enter open · [ ] v time · q quit",
             "? keys · / query · Tab view · Enter open · q quit",
             "? keys · / query · q quit",

@@ -21,6 +21,7 @@ use super::text::{
 use super::timeline::{HEAD_LINES, chain_lines};
 use crate::print::human::{pretty_raw, retry_words};
 use crate::tui::action::Detail;
+use crate::tui::original::{self, Original};
 use crate::tui::state::{Page, State, View};
 use crate::tui::update::chain_cursor;
 
@@ -41,10 +42,34 @@ pub fn event_lines(
     lines.extend(event_chain_lines(e, detail, show, width));
     lines.push(Line::default());
     lines.push(Line::styled("original line", LABEL));
-    for l in pretty_raw(&e.raw).lines() {
-        lines.push(Line::raw(format!("  {}", safe(l, show))));
+    if !original::is_big(&e.raw) {
+        for l in pretty_raw(&e.raw).lines() {
+            lines.push(Line::raw(format!("  {}", safe(l, show))));
+        }
+    } else if detail.and_then(|d| d.original.as_ref()).is_none() {
+        // The worker prepares it; [`WrappedLines`] carries it when it comes.
+        let size = format!("{:.1} MB", e.raw.len() as f64 / 1e6);
+        lines.push(Line::styled(format!("  {size}: preparing…"), DIM));
     }
     lines
+}
+
+/// A field's value, cut short when it is huge: a 5 MB message shows its
+/// start; all of it is in the original line below.
+fn clipped(value: &str, show: bool) -> String {
+    const MAX: usize = 2_000;
+    if value.len() <= MAX {
+        return safe(value, show);
+    }
+    let cut = (0..=MAX)
+        .rev()
+        .find(|&i| value.is_char_boundary(i))
+        .unwrap_or(0);
+    format!(
+        "{}… ({:.1} MB: all of it is in the original line)",
+        safe(&value[..cut], show),
+        value.len() as f64 / 1e6
+    )
 }
 
 /// `POST /v1/bookings  →  409 slot_unavailable`
@@ -89,7 +114,7 @@ fn field_lines(e: &Event, detail: Option<&Detail>, show: bool) -> Vec<Line<'stat
         lines.push(field("class", c.as_str(), PAD));
     }
     if let Some(m) = &e.message {
-        lines.push(field("message", s(m), PAD));
+        lines.push(field("message", clipped(m, show), PAD));
     }
     lines.extend(reading_lines(e, detail));
     let opt = [
@@ -116,7 +141,7 @@ fn details_text(d: &serde_json::Value, show: bool) -> String {
     } else {
         sanitize::redact_value(d.clone())
     };
-    safe(&d.to_string(), show)
+    clipped(&d.to_string(), show)
 }
 
 fn reading_lines(e: &Event, detail: Option<&Detail>) -> Vec<Line<'static>> {
@@ -263,9 +288,15 @@ pub fn render_lines(
     let block = Block::new().borders(Borders::TOP).title(title);
     let inner = block.inner(area);
     let (width, height) = (usize::from(inner.width), usize::from(inner.height));
-    let total: usize = lines.heights.iter().sum();
+    let head: usize = lines.heights.iter().sum();
+    let total = head + lines.tail_heights.iter().sum::<usize>();
     let scroll = scroll.min(total.saturating_sub(height));
-    let visible = wrap_window(&lines.lines, &lines.heights, width, scroll, height);
+    let mut visible = wrap_window(&lines.lines, &lines.heights, width, scroll, height);
+    if let Some(tail) = lines.tail.as_ref().filter(|_| visible.len() < height) {
+        let (skip, take) = (scroll.saturating_sub(head), height - visible.len());
+        let rows = wrap_window(&tail.lines, &lines.tail_heights, width, skip, take);
+        visible.extend(rows);
+    }
     f.render_widget(Paragraph::new(visible).block(block), area);
     scroll
 }
@@ -318,24 +349,40 @@ fn cached_content(s: &mut State, show: bool, width: usize) -> (String, Arc<Wrapp
         return (cache.1.clone(), cache.2.clone());
     }
     let (title, lines) = content(s, show, width);
-    let wrapped = Arc::new(WrappedLines::new(lines, width.max(1)));
+    let mut wrapped = WrappedLines::new(lines, width.max(1));
+    if key.is_some()
+        && let Some(original) = s.selected_detail().and_then(|d| d.original.clone())
+    {
+        wrapped.tail_heights = original.heights(width.max(1));
+        wrapped.tail = Some(original);
+    }
+    let wrapped = Arc::new(wrapped);
     if let Some(key) = key {
         s.detail_cache = Some((key, title.clone(), wrapped.clone()));
     }
     (title, wrapped)
 }
 
-/// A pane's lines and how many rows each takes at the pane's width.
+/// A pane's lines and how many rows each takes at the pane's width; then,
+/// for a big event, its original line as the worker prepared it (shared,
+/// never copied).
 #[derive(Debug, Clone, PartialEq)]
 pub struct WrappedLines {
     pub lines: Vec<Line<'static>>,
     pub heights: Vec<usize>,
+    pub tail: Option<Arc<Original>>,
+    pub tail_heights: Vec<usize>,
 }
 
 impl WrappedLines {
     pub fn new(lines: Vec<Line<'static>>, width: usize) -> WrappedLines {
         let heights = lines.iter().map(|l| rows_of(l, width)).collect();
-        WrappedLines { lines, heights }
+        WrappedLines {
+            lines,
+            heights,
+            tail: None,
+            tail_heights: Vec::new(),
+        }
     }
 }
 

@@ -32,7 +32,14 @@ pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
         .min(usize::from(area.width / 3)) as u16;
     let loaded = s.events.list.items.len() as u64;
     let mut extra = format!("{} matching", thousands(s.events.total));
-    if loaded < s.events.total {
+    if s.events.anchored && loaded < s.events.total {
+        // Loaded around a time (go to time): how many lie above.
+        extra.push_str(&format!(
+            " · {} loaded, {} newer above",
+            thousands(loaded),
+            thousands(s.events.newer_left)
+        ));
+    } else if loaded < s.events.total {
         extra.push_str(&format!(" · newest {} loaded", thousands(loaded)));
     }
     let row = |e: &Event| event_row(e, show, wide, with_service);

@@ -1,7 +1,8 @@
 //! histogram: the current query's events over time, one bar per column,
 //! across the query's since/until (else the index's first to last event);
-//! a time axis with ticks at a sensible step under it, the `[`/`]` cursor
-//! and a `v`-marked span highlighted over it.
+//! a time axis with ticks at a sensible step under it, the cursor (`▲`)
+//! and a `v`-marked span (`━`) highlighted over it; a yellow rule and
+//! `◆ HISTOGRAM` while it has the keys.
 
 use chrono::{DateTime, Duration, Utc};
 use errtriage::query::Histogram;
@@ -42,7 +43,10 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
         f.render_widget(Block::new().borders(Borders::TOP).title(title), area);
         return;
     }
-    let block = Block::new().borders(Borders::TOP).title(title(s, h, total));
+    let mut block = Block::new().borders(Borders::TOP).title(title(s, h, total));
+    if s.hist_focus {
+        block = block.border_style(Style::new().fg(Color::Yellow));
+    }
     let inner = block.inner(area);
     f.render_widget(block, area);
     let [bars, axis_row] =
@@ -58,11 +62,20 @@ pub fn render(f: &mut Frame, area: Rect, s: &State) {
 fn title(s: &State, h: &Histogram, total: u64) -> Line<'static> {
     let fmt = |t: &DateTime<Utc>| t.format("%Y-%m-%d %H:%M").to_string();
     let peak = h.counts.iter().copied().max().unwrap_or(0);
-    let mut spans = vec![Span::raw(format!(
+    let mut spans = Vec::new();
+    if s.hist_focus {
+        spans.push(Span::styled(
+            " ◆ HISTOGRAM",
+            Style::new()
+                .fg(Color::Yellow)
+                .add_modifier(ratatui::style::Modifier::BOLD),
+        ));
+    }
+    spans.push(Span::raw(format!(
         " {} event{} over time ",
         thousands(total),
         if total == 1 { "" } else { "s" }
-    ))];
+    )));
     match (s.hist_cursor.and(cursor(s)), s.hist_mark) {
         (Some(at), mark) => {
             let (from, to) = mark.map_or((at, at), |m| (m.min(at), m.max(at)));
@@ -107,6 +120,13 @@ fn highlight(f: &mut Frame, inner: Rect, s: &State) {
         for y in inner.y..inner.bottom().saturating_sub(1) {
             let cell = &mut buf[(x, y)];
             cell.set_style(Style::new().bg(Color::Yellow).fg(Color::Black));
+        }
+        // On the axis too, so it shows without colours: ▲ the cursor,
+        // ━ the rest of the span.
+        if inner.height > 1 {
+            let cell = &mut buf[(x, inner.bottom() - 1)];
+            cell.set_symbol(if col == at { "▲" } else { "━" });
+            cell.set_style(Style::new().fg(Color::Yellow));
         }
     }
 }
