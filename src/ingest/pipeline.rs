@@ -18,7 +18,7 @@ use super::identify::{Identity, identify};
 use super::lines::{Batch, Chunk, Framer};
 use super::parse::Parsed;
 use super::summary::{Progress, Summary};
-use super::walk::{self, Counter, Problem};
+use super::walk::{self, Counter, Problem, read_error};
 use crate::catalog::Catalogs;
 use crate::error::Result;
 use crate::index::writer::{Writer, to_document};
@@ -395,7 +395,7 @@ impl<'a> Ingestor<'a> {
             .collect();
         if batch.partial
             && (state.plain || batch.cut)
-            && !matches!(parsed.first(), Some(Parsed::Good(..)))
+            && !matches!(parsed.first(), Some(Parsed::Good(..) | Parsed::Many(..)))
         {
             // A last line still being written (however long the writer
             // pauses), or cut short in a compressed file still being
@@ -408,26 +408,18 @@ impl<'a> Ingestor<'a> {
         for (p, &(line, _, bytes)) in parsed.into_iter().zip(&lines) {
             match p {
                 Parsed::Blank => continue,
-                Parsed::Good(mut n, doc, repaired) => {
-                    let doc = match doc {
-                        Some(doc) => {
-                            state.last_ts = n.event.ts;
-                            doc
-                        }
-                        None => {
-                            // A time the index cannot hold (before 1677,
-                            // after 2262) would wrap: it is replaced too.
-                            if n.has_ts {
-                                self.summary.out_of_range_ts += 1;
-                            }
-                            n.event.ts = state.last_ts;
-                            n.event.ts_inferred = true;
-                            self.summary.inferred_ts += 1;
-                            to_document(self.writer.fields(), &n.event)
-                        }
-                    };
-                    self.writer.add(doc)?;
+                Parsed::Good(n, doc, repaired) => {
+                    self.add_event(state, *n, doc)?;
                     events += 1;
+                    self.summary.repaired_utf8 += u64::from(repaired);
+                }
+                // Every event of the line goes into this batch, before any
+                // commit: a line is indexed whole or not at all.
+                Parsed::Many(many, repaired) => {
+                    for (n, doc) in many {
+                        self.add_event(state, n, doc)?;
+                        events += 1;
+                    }
                     self.summary.repaired_utf8 += u64::from(repaired);
                 }
                 Parsed::Bad(reason) => self.bad_line(&state.source, line, reason, bytes),
@@ -442,6 +434,34 @@ impl<'a> Ingestor<'a> {
         let newlines = memchr::memchr_iter(b'\n', &batch.data).count() as u64;
         self.advance(state, &batch, newlines + u64::from(batch.partial));
         Ok(())
+    }
+
+    /// Add one event's document; an event with no storable time takes the
+    /// previous event's, marked inferred.
+    fn add_event(
+        &mut self,
+        state: &mut FileState,
+        mut n: crate::normalize::Normalized,
+        doc: Option<tantivy::TantivyDocument>,
+    ) -> Result<()> {
+        let doc = match doc {
+            Some(doc) => {
+                state.last_ts = n.event.ts;
+                doc
+            }
+            None => {
+                // A time the index cannot hold (before 1677, after 2262)
+                // would wrap: it is replaced too.
+                if n.has_ts {
+                    self.summary.out_of_range_ts += 1;
+                }
+                n.event.ts = state.last_ts;
+                n.event.ts_inferred = true;
+                self.summary.inferred_ts += 1;
+                to_document(self.writer.fields(), &n.event)
+            }
+        };
+        self.writer.add(doc)
     }
 
     fn too_long(&mut self, state: &mut FileState, line: u64, offset: u64, len: u64) {
@@ -571,41 +591,5 @@ impl<'a> Ingestor<'a> {
         self.summary.incomplete_tails = self.waiting.len() as u64;
         self.summary.seconds = self.started.elapsed().as_secs_f64();
         Ok(self.summary)
-    }
-}
-
-fn read_error(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::UnexpectedEof => "truncated (unexpected end of compressed data)".into(),
-        // A decoder's complaint (flate2, zstd: not the operating system's).
-        std::io::ErrorKind::InvalidData | std::io::ErrorKind::InvalidInput
-            if e.raw_os_error().is_none() =>
-        {
-            format!("corrupt compressed data ({e})")
-        }
-        _ => e.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod read_error_tests {
-    use std::io::{Error, ErrorKind};
-
-    use super::read_error;
-
-    #[test]
-    fn bad_reads_are_classified_by_kind_not_by_words() {
-        let bad = Error::new(ErrorKind::InvalidData, "Unknown frame descriptor");
-        assert_eq!(
-            read_error(&bad),
-            "corrupt compressed data (Unknown frame descriptor)"
-        );
-        // EINVAL from the operating system is not corrupt data.
-        let os = Error::from_raw_os_error(22);
-        assert!(!read_error(&os).contains("corrupt"), "{}", read_error(&os));
-        let words = Error::other("invalid or corrupt, says the text");
-        assert!(!read_error(&words).contains("corrupt compressed"));
     }
 }

@@ -353,7 +353,7 @@ fn explain(e: &tantivy::query::QueryParserError, text: &str) -> String {
     use tantivy::query::QueryParserError as E;
     match e {
         E::FieldDoesNotExist(f) => format!(
-            "unknown field `{f}` — fields: ts request_id trace_id idempotency_key service method path route status code class message client api ts_inferred; shorthands: status:5xx since: until:"
+            "unknown field `{f}` — fields: ts request_id trace_id idempotency_key service method path route status code class message client api format ts_inferred; shorthands: status:5xx since: until:"
         ),
         E::SyntaxError(_) => {
             format!("cannot parse `{text}` — check quotes, brackets and AND/OR/NOT")

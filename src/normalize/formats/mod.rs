@@ -74,6 +74,11 @@ const BUILTIN: &[(&str, &str)] = &[
     ("kubernetes", include_str!("builtin/kubernetes.toml")),
     ("docker", include_str!("builtin/docker.toml")),
     ("cloudwatch", include_str!("builtin/cloudwatch.toml")),
+    (
+        "cloudwatch-subscription",
+        include_str!("builtin/cloudwatch-subscription.toml"),
+    ),
+    ("otlp", include_str!("builtin/otlp.toml")),
     ("logstash", include_str!("builtin/logstash.toml")),
     ("gelf", include_str!("builtin/gelf.toml")),
     ("log4j2", include_str!("builtin/log4j2.toml")),

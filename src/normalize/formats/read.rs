@@ -286,13 +286,15 @@ fn timestamp(j: &J, unit: Option<&TimeUnit>) -> Option<DateTime<Utc>> {
     }
 }
 
-/// An integer epoch (or integer text) scaled to ns without float rounding.
+/// An integer epoch (or integer text) scaled to ns without float rounding;
+/// zero (OTLP's "unset") is no time.
 fn exact_epoch(j: &J, ns_per: i64) -> Option<DateTime<Utc>> {
     let n: i64 = match j.unwrap_any() {
         J::Num(n) => n.as_i64()?,
         J::Str(s) => value::present(s)?.parse().ok()?,
         _ => return None,
     };
+    (n > 0).then_some(())?;
     Some(DateTime::from_timestamp_nanos(n.checked_mul(ns_per)?))
 }
 
