@@ -154,3 +154,34 @@ fn explain_counts_each_record() {
     // The time came from the record's own key.
     assert!(r.fields["ts"].keys.iter().any(|k| k == "timeUnixNano"), "{r:#?}");
 }
+
+#[test]
+fn format_is_searchable_groupable_and_shown_by_find() {
+    let env = Env::new();
+    let envoy = r#"{"start_time":"2026-05-14T10:00:02.000Z","method":"GET","path":"/v1/slots","response_code":503,"duration":7,"x_request_id":"req_envoy_1","authority":"slots.internal"}"#;
+    let generic = r#"{"ts":"2026-05-14T10:00:05Z","status":500,"request_id":"req_plain_1"}"#;
+    ingest(&env, "mixed.log", &[envoy, CLOUDWATCH, generic]);
+    let r: SearchResult = env.json(&["search", "format:envoy", "--json"]);
+    assert_eq!(r.total, 1);
+    assert_eq!(r.events[0].request_id, "req_envoy_1");
+    // The generic probe's lines have no format.
+    let r: SearchResult = env.json(&["search", "NOT format:*", "--json"]);
+    let ids: Vec<&str> = r.events.iter().map(|e| e.request_id.as_str()).collect();
+    assert_eq!(ids, ["req_plain_1"]);
+    let g: Value = env.json(&["groups", "--by", "format", "--json"]);
+    let mut counts: Vec<(String, u64)> = g["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| (g["key"].as_str().unwrap().to_owned(), g["count"].as_u64().unwrap()))
+        .collect();
+    counts.sort();
+    let want = [("cloudwatch-subscription", 2), ("envoy", 1), ("pino", 1)];
+    let want: Vec<(String, u64)> = want.iter().map(|(k, n)| (k.to_string(), *n)).collect();
+    assert_eq!(counts, want, "{g}");
+    let out = common::stdout(&env.run(&["find", "req_envoy_1"]));
+    assert!(
+        out.lines().any(|l| l.contains("format") && l.contains("envoy")),
+        "{out}"
+    );
+}
