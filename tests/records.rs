@@ -93,7 +93,10 @@ fn cloudwatch_subscription_is_one_event_per_log_event_read_by_its_own_format() {
     let env = Env::new();
     let summary = ingest(&env, "cw/batch.json", &[CLOUDWATCH, CLOUDWATCH]);
     // The same batch twice (a redelivery): two lines, six events.
-    assert_eq!((summary["lines"].as_u64(), summary["events"].as_u64()), (Some(2), Some(6)));
+    assert_eq!(
+        (summary["lines"].as_u64(), summary["events"].as_u64()),
+        (Some(2), Some(6))
+    );
     let r: FindResult = env.json(&["find", "req_cw_1", "--json"]);
     assert_eq!(r.events.len(), 2);
     let lines: Vec<u64> = r.events.iter().map(|e| e.source.line).collect();
@@ -105,7 +108,11 @@ fn cloudwatch_subscription_is_one_event_per_log_event_read_by_its_own_format() {
             "service": "/ecs/bookings-api", "message": "upstream timeout",
             "source": {"file": r.events[0].source.file.clone(), "line": 1, "offset": 0}}),
     );
-    assert!(r.events[0].raw.contains("\"logGroup\":\"/ecs/bookings-api\""));
+    assert!(
+        r.events[0]
+            .raw
+            .contains("\"logGroup\":\"/ecs/bookings-api\"")
+    );
     assert!(!r.events[0].raw.contains("req_cw_2"), "{}", r.events[0].raw);
     assert_eq!(r.events[1].source.offset, CLOUDWATCH.len() as u64 + 1);
     let r: FindResult = env.json(&["find", "req_cw_2", "--json"]);
@@ -132,7 +139,10 @@ fn reingesting_a_many_event_file_adds_nothing_and_a_new_line_adds_its_events() {
     assert_eq!(env.ingest(&[&f])["events"], 0);
     std::fs::write(&f, format!("{OTLP}\n{CLOUDWATCH}\n")).unwrap();
     let s = env.ingest(&[&f]);
-    assert_eq!((s["lines"].as_u64(), s["events"].as_u64()), (Some(1), Some(3)));
+    assert_eq!(
+        (s["lines"].as_u64(), s["events"].as_u64()),
+        (Some(1), Some(3))
+    );
     let r: SearchResult = env.json(&["search", "format:otlp OR format:pino", "--json"]);
     assert_eq!(r.total, 5);
 }
@@ -152,7 +162,10 @@ fn explain_counts_each_record() {
     assert_eq!(share("service"), Some(1.0), "{r:#?}");
     assert_eq!(share("request_id"), Some(1.0), "{r:#?}");
     // The time came from the record's own key.
-    assert!(r.fields["ts"].keys.iter().any(|k| k == "timeUnixNano"), "{r:#?}");
+    assert!(
+        r.fields["ts"].keys.iter().any(|k| k == "timeUnixNano"),
+        "{r:#?}"
+    );
 }
 
 #[test]
@@ -173,7 +186,12 @@ fn format_is_searchable_groupable_and_shown_by_find() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|g| (g["key"].as_str().unwrap().to_owned(), g["count"].as_u64().unwrap()))
+        .map(|g| {
+            (
+                g["key"].as_str().unwrap().to_owned(),
+                g["count"].as_u64().unwrap(),
+            )
+        })
         .collect();
     counts.sort();
     let want = [("cloudwatch-subscription", 2), ("envoy", 1), ("pino", 1)];
@@ -181,7 +199,8 @@ fn format_is_searchable_groupable_and_shown_by_find() {
     assert_eq!(counts, want, "{g}");
     let out = common::stdout(&env.run(&["find", "req_envoy_1"]));
     assert!(
-        out.lines().any(|l| l.contains("format") && l.contains("envoy")),
+        out.lines()
+            .any(|l| l.contains("format") && l.contains("envoy")),
         "{out}"
     );
 }

@@ -8,10 +8,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use super::{Normalized, Records};
 use super::formats::{Formats, read};
 use super::time;
 use super::value::{self, J, Obj};
+use super::{Normalized, Records};
 use crate::model::{Event, Source};
 
 /// The Event fields `explain` reports on, in `--json` order.

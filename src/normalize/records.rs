@@ -65,7 +65,6 @@ pub(super) fn read(
     }
 }
 
-
 /// One event of a many-event line.
 pub(crate) struct Record<'a> {
     /// The element merged with its context.
