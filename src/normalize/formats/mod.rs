@@ -55,6 +55,10 @@ impl Format {
 /// The built-in format files, most specific first.
 const BUILTIN: &[(&str, &str)] = &[
     ("gcp", include_str!("builtin/gcp.toml")),
+    (
+        "gcp-structured",
+        include_str!("builtin/gcp-structured.toml"),
+    ),
     ("cloudflare", include_str!("builtin/cloudflare.toml")),
     ("apigateway", include_str!("builtin/apigateway.toml")),
     ("envoy", include_str!("builtin/envoy.toml")),
