@@ -60,7 +60,7 @@ pub(crate) fn parse_line(
     match parsed {
         Ok((Records::One(mut n), repaired)) => {
             let doc = classify(&mut n, catalogs, fields);
-            Parsed::Good(Box::new(n), doc, repaired)
+            Parsed::Good(n, doc, repaired)
         }
         Ok((Records::Many(many), repaired)) => {
             let many = many

@@ -57,7 +57,7 @@ const MAX_LATENCY_MS: f64 = 1e9;
 /// the user's). A line that holds several events gives the first: ingest
 /// reads them all with [`normalize_records`].
 pub fn normalize(line: &str, source: Source) -> Result<Normalized, BadReason> {
-    normalize_records_with(formats::installed(), line, source).map(Records::first)
+    normalize_with(formats::installed(), line, source)
 }
 
 /// Normalize one line with a given set of formats (the first event of a
@@ -67,7 +67,7 @@ pub fn normalize_with(
     line: &str,
     source: Source,
 ) -> Result<Normalized, BadReason> {
-    normalize_records_with(formats, line, source).map(Records::first)
+    read_line(formats, line, source, |n| n, |mut many| many.swap_remove(0))
 }
 
 /// Every event of one line, with the installed formats.
@@ -81,6 +81,24 @@ pub fn normalize_records_with(
     line: &str,
     source: Source,
 ) -> Result<Records, BadReason> {
+    read_line(
+        formats,
+        line,
+        source,
+        |n| Records::One(Box::new(n)),
+        Records::Many,
+    )
+}
+
+/// Read one line into one event (`one`) or several (`many`): each caller
+/// wraps the result as it needs, with no allocation of its own.
+fn read_line<R>(
+    formats: &Formats,
+    line: &str,
+    source: Source,
+    one: impl FnOnce(Normalized) -> R,
+    many: impl FnOnce(Vec<Normalized>) -> R,
+) -> Result<R, BadReason> {
     let text = line.strip_prefix('\u{feff}').unwrap_or(line);
     let mut repaired = None;
     let root = value::parse_lenient(text, &mut repaired).map_err(|e| match e {
@@ -91,13 +109,16 @@ pub fn normalize_records_with(
         return Err(BadReason::NotObject);
     };
     let format = formats.detect(obj);
-    if let Some(records) = format.and_then(|f| records::read(formats, f, obj, line, &source)) {
-        return Ok(records);
+    if let Some(mut events) = format.and_then(|f| records::read(formats, f, obj, line, &source)) {
+        return Ok(match events.len() {
+            1 => one(events.swap_remove(0)),
+            _ => many(events),
+        });
     }
     let mut n = read_object(formats, format, obj, line, source, 0);
     // After the format's reading too: its ids and paths become terms.
     scrub_terms(&mut n.event);
-    Ok(Records::One(n))
+    Ok(one(n))
 }
 
 /// How many wrappers deep (a journald line holding a Docker line holding

@@ -22,7 +22,8 @@ use crate::model::Source;
 /// `logEvents`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Records {
-    One(Normalized),
+    /// Boxed: ingest hands it on as it is (the one allocation a line had).
+    One(Box<Normalized>),
     /// Each with its own `raw`: the line pruned to that record.
     Many(Vec<Normalized>),
 }
@@ -31,7 +32,7 @@ impl Records {
     /// The first event (a line that holds several: the first of them).
     pub fn first(self) -> Normalized {
         match self {
-            Records::One(n) => n,
+            Records::One(n) => *n,
             Records::Many(mut v) => v.swap_remove(0),
         }
     }
@@ -46,10 +47,10 @@ pub(super) fn read(
     obj: &Obj,
     line: &str,
     source: &Source,
-) -> Option<Records> {
+) -> Option<Vec<Normalized>> {
     let recs = split(obj, f.file.format.records.as_deref()?);
     let one = recs.len() == 1;
-    let mut many: Vec<Normalized> = recs
+    let many: Vec<Normalized> = recs
         .into_iter()
         .map(|r| {
             let raw = if one { line } else { &r.raw };
@@ -58,11 +59,7 @@ pub(super) fn read(
             n
         })
         .collect();
-    match many.len() {
-        0 => None,
-        1 => many.pop().map(Records::One),
-        _ => Some(Records::Many(many)),
-    }
+    (!many.is_empty()).then_some(many)
 }
 
 /// One event of a many-event line.
