@@ -1,24 +1,22 @@
-//! parse: one framed line → a normalized, classified event and its
-//! document, or the reason it is a bad line. Damage that loses nothing is
+//! parse: one framed line → a normalized, classified event (and whether
+//! its time can be stored), or the reason it is a bad line. Damage that loses nothing is
 //! repaired first: NUL runs (crash artefacts) are dropped, invalid UTF-8
 //! and lone surrogate escapes become U+FFFD.
 
-use tantivy::schema::TantivyDocument;
-
 use crate::catalog::Catalogs;
 use crate::index::schema::ts_range;
-use crate::index::writer::to_document;
 use crate::model::{BadReason, Source};
 use crate::normalize::{Normalized, Records, normalize_records};
 
 pub(crate) enum Parsed {
     Blank,
-    /// A line of one event (nearly all): the event, its document (None
-    /// when its time must be inferred), whether the line was repaired.
-    Good(Box<Normalized>, Option<TantivyDocument>, bool),
+    /// A line of one event (nearly all): the event, whether its own time
+    /// can be stored, whether the line was repaired.
+    Good(Box<Normalized>, bool, bool),
     /// A line that holds several events (OTLP, CloudWatch subscription
-    /// data), each with its document; whether the line was repaired.
-    Many(Vec<(Normalized, Option<TantivyDocument>)>, bool),
+    /// data), each with whether its time can be stored; whether the line
+    /// was repaired.
+    Many(Vec<(Normalized, bool)>, bool),
     Bad(BadReason),
 }
 
@@ -27,7 +25,6 @@ pub(crate) fn parse_line(
     source: Source,
     max_line: usize,
     catalogs: &Catalogs,
-    fields: &crate::index::schema::Fields,
 ) -> Parsed {
     // NUL runs are what a crash leaves in a log (preallocated, never
     // written blocks): drop them, keep the line around them.
@@ -59,15 +56,15 @@ pub(crate) fn parse_line(
     };
     match parsed {
         Ok((Records::One(mut n), repaired)) => {
-            let doc = classify(&mut n, catalogs, fields);
-            Parsed::Good(n, doc, repaired)
+            let storable = classify(&mut n, catalogs);
+            Parsed::Good(n, storable, repaired)
         }
         Ok((Records::Many(many), repaired)) => {
             let many = many
                 .into_iter()
                 .map(|mut n| {
-                    let doc = classify(&mut n, catalogs, fields);
-                    (n, doc)
+                    let storable = classify(&mut n, catalogs);
+                    (n, storable)
                 })
                 .collect();
             Parsed::Many(many, repaired)
@@ -77,14 +74,9 @@ pub(crate) fn parse_line(
     }
 }
 
-/// Classify an event and make its document, unless its time must be
-/// inferred (none read, or one the index cannot hold).
-fn classify(
-    n: &mut Normalized,
-    catalogs: &Catalogs,
-    fields: &crate::index::schema::Fields,
-) -> Option<TantivyDocument> {
+/// Classify an event; whether its own time can be stored (one was read,
+/// and the index can hold it).
+fn classify(n: &mut Normalized, catalogs: &Catalogs) -> bool {
     catalogs.classify(n);
-    let storable = n.has_ts && ts_range::holds(n.event.ts);
-    storable.then(|| to_document(fields, &n.event))
+    n.has_ts && ts_range::holds(n.event.ts)
 }
