@@ -138,12 +138,10 @@ round_trips! {
     fluent_bit_kubernetes_around_a_service_line_reads_back: Kubernetes,
 }
 
-/// The OTLP/JSON export request (one log record per line) is written as
-/// the OTLP specification's JSON encoding shows, but errtriage does not read
-/// `resourceLogs → scopeLogs → logRecords` yet (issue 10; in progress
-/// elsewhere). Run with `--ignored` to see how far it reads.
+/// The OTLP/JSON export request (one log record per line), written as the
+/// OTLP specification's JSON encoding shows, read by the `otlp` format
+/// (`resourceLogs → scopeLogs → logRecords`, `error.type` as the code).
 #[test]
-#[ignore = "errtriage does not read OTLP resourceLogs yet (issue 10)"]
 fn otlp_single_record_reads_back() {
     round_trip(Format::Otlp);
 }

@@ -115,8 +115,11 @@ fn every_trace_form_resolves_to_its_trace_id() {
             "find {pasted}"
         );
     }
-    // A bare trace form in a query is never a syntax error, and finds it.
-    for (pasted, rid) in &cases[..1] {
+    // A bare trace form in a query is never a syntax error, and finds it
+    // (a pasted header line, `Name: value`, reads as a field, and the X-Ray
+    // trace in OpenTelemetry's form is matched to its twin by find only).
+    let bare = |p: &str| !p.contains(' ') && p != "5759e988bd862e3fe1be46a994272793";
+    for (pasted, rid) in cases.iter().filter(|(p, _)| bare(p)) {
         let s: SearchResult = env.json(&["search", pasted, "--json"]);
         let ids: Vec<&str> = s.events.iter().map(|e| e.request_id.as_str()).collect();
         assert_eq!(ids, vec![*rid], "search {pasted}");

@@ -31,7 +31,7 @@ pub struct GroupsArgs {
 /// there is accepted here).
 fn parse_by(s: &str) -> Result<GroupBy, String> {
     GroupBy::parse(s.trim()).ok_or_else(|| {
-        let names: Vec<&str> = GroupBy::ALL.iter().map(|b| b.as_str()).collect();
+        let names: Vec<&str> = GroupBy::ANY.iter().map(|b| b.as_str()).collect();
         format!("cannot group by `{s}`; fields: {}", names.join(", "))
     })
 }

@@ -18,7 +18,9 @@ use tantivy::schema::{
 /// events read back).
 /// 4: `route` (the path with its ids templated), a fast facet.
 /// 5: `ts_inferred`, the mark of a time that was not read from the line.
-pub const SCHEMA_VERSION: u32 = 5;
+/// 6: `format`, the log format that read the line (a fast facet); a line
+/// that holds several events (OTLP, CloudWatch) is one document per event.
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// The times the `ts` field can hold: tantivy keeps dates as i64
 /// nanoseconds (1677–2262); a time beyond would wrap silently (`9999-12-31`
@@ -45,8 +47,8 @@ pub mod ts_range {
 /// Exact-match identifiers: raw tokenizer, no positions, no fieldnorms.
 pub const ID_FIELDS: [&str; 3] = ["request_id", "trace_id", "idempotency_key"];
 /// Exact-match facets that are also aggregated (raw + fast).
-pub const FACET_FIELDS: [&str; 8] = [
-    "code", "class", "service", "method", "path", "route", "client", "api",
+pub const FACET_FIELDS: [&str; 9] = [
+    "code", "class", "service", "method", "path", "route", "client", "api", "format",
 ];
 
 /// Handles to every field, resolved once.
@@ -66,6 +68,7 @@ pub struct Fields {
     pub route: Field,
     pub client: Field,
     pub api: Field,
+    pub format: Field,
     pub status: Field,
     pub message: Field,
     pub raw: Field,
@@ -96,6 +99,7 @@ impl Fields {
             route: f("route"),
             client: f("client"),
             api: f("api"),
+            format: f("format"),
             status: f("status"),
             message: f("message"),
             raw: f("raw"),

@@ -247,6 +247,7 @@ pub fn to_document(f: &Fields, e: &Event) -> TantivyDocument {
         (f.route, e.route.as_deref()),
         (f.client, e.client.as_deref()),
         (f.api, e.api.as_deref()),
+        (f.format, e.format.as_deref()),
     ];
     for (field, value) in texts {
         if let Some(v) = value.filter(|v| !v.is_empty()) {

@@ -6,13 +6,17 @@
 use crate::catalog::Catalogs;
 use crate::index::schema::ts_range;
 use crate::model::{BadReason, Source};
-use crate::normalize::{Normalized, normalize};
+use crate::normalize::{Normalized, Records, normalize_records};
 
 pub(crate) enum Parsed {
     Blank,
-    /// The event, whether its own time can be stored, whether it was
-    /// repaired.
+    /// A line of one event (nearly all): the event, whether its own time
+    /// can be stored, whether the line was repaired.
     Good(Box<Normalized>, bool, bool),
+    /// A line that holds several events (OTLP, CloudWatch subscription
+    /// data), each with whether its time can be stored; whether the line
+    /// was repaired.
+    Many(Vec<(Normalized, bool)>, bool),
     Bad(BadReason),
 }
 
@@ -41,22 +45,38 @@ pub(crate) fn parse_line(
         Ok(s) => (std::borrow::Cow::Borrowed(s), false),
         Err(_) => (String::from_utf8_lossy(bytes), true),
     };
-    let parsed = match normalize(&text, source.clone()) {
+    let parsed = match normalize_records(&text, source.clone()) {
         // A lone surrogate escape (a truncated emoji, `"\ud83d"`) is
         // repaired to U+FFFD like invalid bytes are.
         Err(BadReason::NotJson) => match super::repair::lone_surrogates(&text) {
-            Some(fixed) => normalize(&fixed, source).map(|n| (n, true)),
+            Some(fixed) => normalize_records(&fixed, source).map(|n| (n, true)),
             None => Err(BadReason::NotJson),
         },
         other => other.map(|n| (n, repaired)),
     };
     match parsed {
-        Ok((mut n, repaired)) => {
-            catalogs.classify(&mut n);
-            let storable = n.has_ts && ts_range::holds(n.event.ts);
-            Parsed::Good(Box::new(n), storable, repaired)
+        Ok((Records::One(mut n), repaired)) => {
+            let storable = classify(&mut n, catalogs);
+            Parsed::Good(n, storable, repaired)
+        }
+        Ok((Records::Many(many), repaired)) => {
+            let many = many
+                .into_iter()
+                .map(|mut n| {
+                    let storable = classify(&mut n, catalogs);
+                    (n, storable)
+                })
+                .collect();
+            Parsed::Many(many, repaired)
         }
         Err(_) if repaired => Parsed::Bad(BadReason::InvalidUtf8),
         Err(reason) => Parsed::Bad(reason),
     }
+}
+
+/// Classify an event; whether its own time can be stored (one was read,
+/// and the index can hold it).
+fn classify(n: &mut Normalized, catalogs: &Catalogs) -> bool {
+    catalogs.classify(n);
+    n.has_ts && ts_range::holds(n.event.ts)
 }

@@ -18,7 +18,7 @@ use super::identify::{Identity, identify};
 use super::lines::{Batch, Chunk, Framer};
 use super::parse::Parsed;
 use super::summary::{Progress, Summary};
-use super::walk::{self, Counter, Problem};
+use super::walk::{self, Counter, Problem, read_error};
 use crate::catalog::Catalogs;
 use crate::error::Result;
 use crate::model::{BadReason, Source};
@@ -390,7 +390,7 @@ impl<'a> Ingestor<'a> {
             .collect();
         if batch.partial
             && (state.plain || batch.cut)
-            && !matches!(parsed.first(), Some(Parsed::Good(..)))
+            && !matches!(parsed.first(), Some(Parsed::Good(..) | Parsed::Many(..)))
         {
             // A last line still being written (however long the writer
             // pauses), or cut short in a compressed file still being
@@ -404,22 +404,18 @@ impl<'a> Ingestor<'a> {
         for (p, &(line, _, bytes)) in parsed.into_iter().zip(&lines) {
             match p {
                 Parsed::Blank => continue,
-                Parsed::Good(mut n, storable, repaired) => {
-                    match storable {
-                        true => state.last_ts = n.event.ts,
-                        false => {
-                            // A time the index cannot hold (before 1677,
-                            // after 2262) would wrap: it is replaced too.
-                            if n.has_ts {
-                                self.summary.out_of_range_ts += 1;
-                            }
-                            n.event.ts = state.last_ts;
-                            n.event.ts_inferred = true;
-                            self.summary.inferred_ts += 1;
-                        }
-                    }
-                    good.push(n.event);
+                Parsed::Good(n, storable, repaired) => {
+                    good.push(self.settle_time(state, *n, storable));
                     events += 1;
+                    self.summary.repaired_utf8 += u64::from(repaired);
+                }
+                // Every event of the line goes into this batch, before any
+                // commit: a line is indexed whole or not at all.
+                Parsed::Many(many, repaired) => {
+                    for (n, storable) in many {
+                        good.push(self.settle_time(state, n, storable));
+                        events += 1;
+                    }
                     self.summary.repaired_utf8 += u64::from(repaired);
                 }
                 Parsed::Bad(reason) => self.bad_line(&state.source, line, reason, bytes),
@@ -435,6 +431,29 @@ impl<'a> Ingestor<'a> {
         let newlines = memchr::memchr_iter(b'\n', &batch.data).count() as u64;
         self.advance(state, &batch, newlines + u64::from(batch.partial));
         Ok(())
+    }
+
+    /// The event, its time kept (and remembered) when it can be stored;
+    /// else the previous event's time, marked inferred.
+    fn settle_time(
+        &mut self,
+        state: &mut FileState,
+        mut n: crate::normalize::Normalized,
+        storable: bool,
+    ) -> crate::model::Event {
+        if storable {
+            state.last_ts = n.event.ts;
+        } else {
+            // A time the index cannot hold (before 1677, after 2262)
+            // would wrap: it is replaced too.
+            if n.has_ts {
+                self.summary.out_of_range_ts += 1;
+            }
+            n.event.ts = state.last_ts;
+            n.event.ts_inferred = true;
+            self.summary.inferred_ts += 1;
+        }
+        n.event
     }
 
     fn too_long(&mut self, state: &mut FileState, line: u64, offset: u64, len: u64) {
@@ -564,41 +583,5 @@ impl<'a> Ingestor<'a> {
         self.summary.incomplete_tails = self.waiting.len() as u64;
         self.summary.seconds = self.started.elapsed().as_secs_f64();
         Ok(self.summary)
-    }
-}
-
-fn read_error(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::UnexpectedEof => "truncated (unexpected end of compressed data)".into(),
-        // A decoder's complaint (flate2, zstd: not the operating system's).
-        std::io::ErrorKind::InvalidData | std::io::ErrorKind::InvalidInput
-            if e.raw_os_error().is_none() =>
-        {
-            format!("corrupt compressed data ({e})")
-        }
-        _ => e.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod read_error_tests {
-    use std::io::{Error, ErrorKind};
-
-    use super::read_error;
-
-    #[test]
-    fn bad_reads_are_classified_by_kind_not_by_words() {
-        let bad = Error::new(ErrorKind::InvalidData, "Unknown frame descriptor");
-        assert_eq!(
-            read_error(&bad),
-            "corrupt compressed data (Unknown frame descriptor)"
-        );
-        // EINVAL from the operating system is not corrupt data.
-        let os = Error::from_raw_os_error(22);
-        assert!(!read_error(&os).contains("corrupt"), "{}", read_error(&os));
-        let words = Error::other("invalid or corrupt, says the text");
-        assert!(!read_error(&words).contains("corrupt compressed"));
     }
 }

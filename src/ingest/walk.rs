@@ -347,3 +347,40 @@ mod tests {
         assert_eq!(s, "{\"a\":1}\n");
     }
 }
+
+/// A read failure as the ingest summary words it.
+pub(super) fn read_error(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::UnexpectedEof => "truncated (unexpected end of compressed data)".into(),
+        // A decoder's complaint (flate2, zstd: not the operating system's).
+        std::io::ErrorKind::InvalidData | std::io::ErrorKind::InvalidInput
+            if e.raw_os_error().is_none() =>
+        {
+            format!("corrupt compressed data ({e})")
+        }
+        _ => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod read_error_tests {
+    use std::io::{Error, ErrorKind};
+
+    use super::read_error;
+
+    #[test]
+    fn bad_reads_are_classified_by_kind_not_by_words() {
+        let bad = Error::new(ErrorKind::InvalidData, "Unknown frame descriptor");
+        assert_eq!(
+            read_error(&bad),
+            "corrupt compressed data (Unknown frame descriptor)"
+        );
+        // EINVAL from the operating system is not corrupt data.
+        let os = Error::from_raw_os_error(22);
+        assert!(!read_error(&os).contains("corrupt"), "{}", read_error(&os));
+        let words = Error::other("invalid or corrupt, says the text");
+        assert!(!read_error(&words).contains("corrupt compressed"));
+    }
+}

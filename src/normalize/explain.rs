@@ -8,10 +8,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use super::Normalized;
 use super::formats::{Formats, read};
 use super::time;
 use super::value::{self, J, Obj};
+use super::{Normalized, Records};
 use crate::model::{Event, Source};
 
 /// The Event fields `explain` reports on, in `--json` order.
@@ -128,18 +128,26 @@ impl<'f> Explainer<'f> {
         }
     }
 
-    /// Account for one line (without its terminator).
+    /// Account for one line (without its terminator); a line that holds
+    /// several events (OTLP, CloudWatch subscription data) counts once per
+    /// event, each read from its own record.
     pub fn line(&mut self, line: &str) {
         if line.trim().is_empty() {
             return;
         }
+        match super::normalize_records_with(self.formats, line, Source::default()) {
+            Ok(Records::One(n)) => self.event(&n, line),
+            Ok(Records::Many(many)) => many.iter().for_each(|n| self.event(n, &n.event.raw)),
+            Err(_) => self.lines += 1,
+        }
+    }
+
+    /// Account for one event read from `line`.
+    fn event(&mut self, n: &Normalized, line: &str) {
         self.lines += 1;
-        let Ok(n) = super::normalize_with(self.formats, line, Source::default()) else {
-            return;
-        };
         let text = line.strip_prefix('\u{feff}').unwrap_or(line);
         let mut repaired = None;
-        let Ok(J::Obj(obj)) = value::parse_lenient(text, &mut repaired) else {
+        let Ok(J::Obj(whole)) = value::parse_lenient(text, &mut repaired) else {
             return;
         };
         self.json_lines += 1;
@@ -147,11 +155,16 @@ impl<'f> Explainer<'f> {
             Some(f) => *self.formats_seen.entry(f.clone()).or_default() += 1,
             None => self.unclaimed += 1,
         }
-        let format_keys: Vec<(&str, String)> = self
-            .formats
-            .detect(&obj)
+        let format = self.formats.detect(&whole);
+        // A record's fields are read from the record (with its context).
+        let recs = format
+            .and_then(|f| f.file.format.records.as_deref())
+            .map(|p| super::records::split(&whole, p))
+            .unwrap_or_default();
+        let obj: &Obj = recs.first().map_or(&whole[..], |r| &r.obj[..]);
+        let format_keys: Vec<(&str, String)> = format
             .map(|f| {
-                read::read(f, &obj)
+                read::read(f, obj)
                     .keys
                     .into_iter()
                     .map(|(field, k)| (field, k.to_owned()))
@@ -159,8 +172,8 @@ impl<'f> Explainer<'f> {
             })
             .unwrap_or_default();
         let mut leaves = Vec::new();
-        flatten(&obj, String::new(), 0, &mut leaves);
-        let used = self.note_fields(&n, &format_keys, &leaves);
+        flatten(obj, String::new(), 0, &mut leaves);
+        let used = self.note_fields(n, &format_keys, &leaves);
         self.note_unused(&leaves, &used);
     }
 

@@ -18,6 +18,7 @@ mod fields;
 pub mod formats;
 mod headers;
 pub mod ids;
+mod records;
 pub mod route;
 mod time;
 mod value;
@@ -32,6 +33,7 @@ use fields::{Form, Hits, Marker, Slot};
 pub use formats::{Format, FormatError, Formats};
 use headers::{HeaderSet, REQUEST_FIRST, RESPONSE_FIRST, name_ends_with};
 pub use ids::{bare_trace_id, trace_id_from, xray_twin};
+pub use records::Records;
 use value::{J, Obj, ParseError};
 
 /// What normalization learns from a line beyond the Event itself.
@@ -52,17 +54,51 @@ const MAX_LATENCY_MS: f64 = 1e9;
 
 /// Normalize one line (without its line terminator) with the installed
 /// formats ([`formats::install`]; the built-ins unless the binary loaded
-/// the user's).
+/// the user's). A line that holds several events gives the first: ingest
+/// reads them all with [`normalize_records`].
 pub fn normalize(line: &str, source: Source) -> Result<Normalized, BadReason> {
     normalize_with(formats::installed(), line, source)
 }
 
-/// Normalize one line with a given set of formats.
+/// Normalize one line with a given set of formats (the first event of a
+/// line that holds several).
 pub fn normalize_with(
     formats: &Formats,
     line: &str,
     source: Source,
 ) -> Result<Normalized, BadReason> {
+    read_line(formats, line, source, |n| n, |mut many| many.swap_remove(0))
+}
+
+/// Every event of one line, with the installed formats.
+pub fn normalize_records(line: &str, source: Source) -> Result<Records, BadReason> {
+    normalize_records_with(formats::installed(), line, source)
+}
+
+/// Every event of one line, with a given set of formats.
+pub fn normalize_records_with(
+    formats: &Formats,
+    line: &str,
+    source: Source,
+) -> Result<Records, BadReason> {
+    read_line(
+        formats,
+        line,
+        source,
+        |n| Records::One(Box::new(n)),
+        Records::Many,
+    )
+}
+
+/// Read one line into one event (`one`) or several (`many`): each caller
+/// wraps the result as it needs, with no allocation of its own.
+fn read_line<R>(
+    formats: &Formats,
+    line: &str,
+    source: Source,
+    one: impl FnOnce(Normalized) -> R,
+    many: impl FnOnce(Vec<Normalized>) -> R,
+) -> Result<R, BadReason> {
     let text = line.strip_prefix('\u{feff}').unwrap_or(line);
     let mut repaired = None;
     let root = value::parse_lenient(text, &mut repaired).map_err(|e| match e {
@@ -72,30 +108,56 @@ pub fn normalize_with(
     let J::Obj(obj) = &root else {
         return Err(BadReason::NotObject);
     };
-    let mut n = read_object(formats, obj, line, source, 0);
+    let format = formats.detect(obj);
+    if let Some(mut events) = format.and_then(|f| records::read(formats, f, obj, line, &source)) {
+        return Ok(match events.len() {
+            1 => one(events.swap_remove(0)),
+            _ => many(events),
+        });
+    }
+    let mut n = read_object(formats, format, obj, line, source, 0);
     // After the format's reading too: its ids and paths become terms.
     scrub_terms(&mut n.event);
-    Ok(n)
+    Ok(one(n))
 }
 
 /// How many wrappers deep (a journald line holding a Docker line holding
 /// the app's) a format's `inner` line is followed.
 const INNER_LEVELS: u8 = 3;
 
-/// Read one object: by its format (and the line inside it, for wrappers),
-/// with the probe filling what the format left empty.
-fn read_object(formats: &Formats, obj: &Obj, line: &str, source: Source, depth: u8) -> Normalized {
-    let format = formats.detect(obj);
+/// Read one object by `format` (the one that claimed it, if any) — and the
+/// line inside it, for wrappers — with the probe filling what the format
+/// left empty.
+fn read_object(
+    formats: &Formats,
+    format: Option<&Format>,
+    obj: &Obj,
+    line: &str,
+    source: Source,
+    depth: u8,
+) -> Normalized {
     if let Some(f) = format.filter(|_| depth < INNER_LEVELS) {
         for p in &f.file.format.inner {
             let inner = match formats::read::get(obj, p).map(J::unwrap_any) {
-                Some(J::Obj(o)) => Some(read_object(formats, o, line, source.clone(), depth + 1)),
+                Some(J::Obj(o)) => Some(read_object(
+                    formats,
+                    formats.detect(o),
+                    o,
+                    line,
+                    source.clone(),
+                    depth + 1,
+                )),
                 Some(J::Str(s)) if s.trim_start().starts_with('{') => {
                     let mut repaired = None;
                     match value::parse_lenient(s.trim(), &mut repaired) {
-                        Ok(J::Obj(o)) => {
-                            Some(read_object(formats, &o, line, source.clone(), depth + 1))
-                        }
+                        Ok(J::Obj(o)) => Some(read_object(
+                            formats,
+                            formats.detect(&o),
+                            &o,
+                            line,
+                            source.clone(),
+                            depth + 1,
+                        )),
                         _ => None,
                     }
                 }

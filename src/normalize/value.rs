@@ -14,7 +14,7 @@ use serde_json::Number;
 pub(crate) type Obj<'a> = [(Cow<'a, str>, J<'a>)];
 
 /// One JSON value borrowing from the text it was parsed from.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) enum J<'a> {
     Null,
     Bool(bool),

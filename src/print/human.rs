@@ -113,6 +113,7 @@ impl HumanPrinter {
             ("key", &e.idempotency_key),
             ("client", &e.client),
             ("trace", &e.trace_id),
+            ("format", &e.format),
         ] {
             if let Some(v) = opt(value) {
                 rows.push((name, v));

@@ -153,12 +153,14 @@ pub enum Field {
     Route,
     Client,
     Api,
+    /// The log format that read the line (`format:envoy`).
+    Format,
     Status,
     Message,
 }
 
 impl Field {
-    pub const ALL: [Field; 15] = [
+    pub const ALL: [Field; 16] = [
         Field::Ts,
         Field::RequestId,
         Field::TraceId,
@@ -173,6 +175,7 @@ impl Field {
         Field::Message,
         Field::Client,
         Field::Api,
+        Field::Format,
         Field::TsInferred,
     ];
 
@@ -199,6 +202,7 @@ impl Field {
             Field::Route => "route",
             Field::Client => "client",
             Field::Api => "api",
+            Field::Format => "format",
             Field::Status => "status",
             Field::Message => "message",
         }

@@ -83,6 +83,9 @@ pub enum GroupBy {
     Route,
     Path,
     Client,
+    /// The log format that read the line (`groups --by format`; not in the
+    /// TUI's cycle).
+    Format,
 }
 
 impl GroupBy {
@@ -97,6 +100,18 @@ impl GroupBy {
         GroupBy::Client,
     ];
 
+    /// Every field `groups --by` takes.
+    pub const ANY: [GroupBy; 8] = [
+        GroupBy::Code,
+        GroupBy::Class,
+        GroupBy::Status,
+        GroupBy::Service,
+        GroupBy::Route,
+        GroupBy::Path,
+        GroupBy::Client,
+        GroupBy::Format,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             GroupBy::Code => "code",
@@ -106,12 +121,13 @@ impl GroupBy {
             GroupBy::Route => "route",
             GroupBy::Path => "path",
             GroupBy::Client => "client",
+            GroupBy::Format => "format",
         }
     }
 
     /// The field named `name` (`code`, `service`, …).
     pub fn parse(name: &str) -> Option<GroupBy> {
-        GroupBy::ALL.into_iter().find(|g| g.as_str() == name)
+        GroupBy::ANY.into_iter().find(|g| g.as_str() == name)
     }
 
     pub fn next(self) -> GroupBy {

@@ -462,6 +462,7 @@ fn group_key(e: &Event, by: GroupBy) -> Option<String> {
         GroupBy::Route => e.route.clone(),
         GroupBy::Path => e.path.clone(),
         GroupBy::Client => e.client.clone(),
+        GroupBy::Format => e.format.clone(),
     }
 }
 

@@ -328,3 +328,32 @@ fn every_clipboard_payload_is_sanitized() {
     );
     assert!(payload.contains("\\x1b]52") && payload.contains("sk_live_[REDACTED]"));
 }
+
+/// Issue 10: a trace id pasted as the header or the Cloud Logging field
+/// carries it (W3C traceparent, `projects/…/traces/…`) is found from the
+/// query bar, as `find` finds it.
+#[test]
+fn a_pasted_traceparent_or_gcp_trace_finds_its_event_from_the_query_bar() {
+    let trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+    let gcp = "06796866738c859f2f19b7cfb3214824";
+    let mut tp: serde_json::Value =
+        serde_json::from_str(&line("10:05:00.000", "req_TRACEPARENT", 502, None, None)).unwrap();
+    tp["headers"] = serde_json::json!({"traceparent": format!("00-{trace}-00f067aa0ba902b7-01")});
+    let mut g: serde_json::Value =
+        serde_json::from_str(&line("10:06:00.000", "req_GCPTRACE", 503, None, None)).unwrap();
+    g["trace_id"] = format!("projects/my-proj/traces/{gcp}").into();
+    let text = format!("{}{tp}\n{g}\n", corpus());
+    for (pasted, rid) in [
+        (format!("00-{trace}-b7ad6b7169203331-01"), "req_TRACEPARENT"),
+        (format!("projects/other-proj/traces/{gcp}"), "req_GCPTRACE"),
+    ] {
+        let mut h = Headless::with(&text, 120, 40);
+        h.keys(&[KeyCode::Char('/')]);
+        h.type_text(&pasted);
+        h.keys(&[KeyCode::Enter]);
+        let s = &h.app.state;
+        assert_eq!(s.query_error, None, "{pasted}");
+        assert_eq!(s.events.total, 1, "{pasted}");
+        assert!(h.screen().contains(rid), "{pasted}: {}", h.screen());
+    }
+}

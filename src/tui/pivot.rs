@@ -166,6 +166,8 @@ pub fn group_options(by: GroupBy, key: &str) -> Vec<(PivotField, String)> {
         GroupBy::Route => PivotField::Route,
         GroupBy::Path => PivotField::Path,
         GroupBy::Client => PivotField::Client,
+        // Not a field the pivot menu narrows by.
+        GroupBy::Format => return Vec::new(),
     };
     if key.is_empty() {
         return Vec::new();

@@ -104,3 +104,17 @@ fn datadog_export() {
             "client": "acct_7", "message": "POST /v1/bookings 409"}),
     );
 }
+
+#[test]
+fn gcp_structured_logging_special_fields() {
+    // As an app on Cloud Run writes it for Cloud Logging to promote.
+    let line = r#"{"severity":"ERROR","message":"charge failed: upstream timeout","timestamp":{"seconds":1778752800,"nanos":0},"logging.googleapis.com/trace":"projects/my-proj/traces/06796866738c859f2f19b7cfb3214824","logging.googleapis.com/labels":{"request_id":"gcs-req-1"},"serviceContext":{"service":"payments"},"httpRequest":{"requestMethod":"POST","requestUrl":"https://pay.example.com/v1/charges?x=1","status":504,"latency":"30.002s"}}"#;
+    assert_fields(
+        line,
+        json!({"format": "gcp-structured", "ts": "2026-05-14T10:00:00.000Z", "status": 504,
+            "code": "http_504", "request_id": "gcs-req-1", "method": "POST",
+            "path": "/v1/charges", "latency_ms": 30002.0, "service": "payments",
+            "trace_id": "06796866738c859f2f19b7cfb3214824",
+            "message": "charge failed: upstream timeout"}),
+    );
+}

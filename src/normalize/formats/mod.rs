@@ -55,6 +55,10 @@ impl Format {
 /// The built-in format files, most specific first.
 const BUILTIN: &[(&str, &str)] = &[
     ("gcp", include_str!("builtin/gcp.toml")),
+    (
+        "gcp-structured",
+        include_str!("builtin/gcp-structured.toml"),
+    ),
     ("cloudflare", include_str!("builtin/cloudflare.toml")),
     ("apigateway", include_str!("builtin/apigateway.toml")),
     ("envoy", include_str!("builtin/envoy.toml")),
@@ -74,6 +78,11 @@ const BUILTIN: &[(&str, &str)] = &[
     ("kubernetes", include_str!("builtin/kubernetes.toml")),
     ("docker", include_str!("builtin/docker.toml")),
     ("cloudwatch", include_str!("builtin/cloudwatch.toml")),
+    (
+        "cloudwatch-subscription",
+        include_str!("builtin/cloudwatch-subscription.toml"),
+    ),
+    ("otlp", include_str!("builtin/otlp.toml")),
     ("logstash", include_str!("builtin/logstash.toml")),
     ("gelf", include_str!("builtin/gelf.toml")),
     ("log4j2", include_str!("builtin/log4j2.toml")),

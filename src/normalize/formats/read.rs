@@ -98,10 +98,14 @@ fn take<'f, T>(
 
 /// Follow a format path: dotted, any case (as the probe's), where `[]`
 /// means "the first element of this list that has the rest"
-/// (`Scopes[].RequestId`).
+/// (`Scopes[].RequestId`) and `list{key}` the value named `key` in an
+/// OpenTelemetry attribute list (`attributes{error.type}`).
 pub(crate) fn get<'j, 'a>(obj: &'j Obj<'a>, path: &str) -> Option<&'j J<'a>> {
     let Some((head, rest)) = path.split_once("[]") else {
-        return value::get(obj, path);
+        return match path.split_once('{') {
+            Some((list, key)) => attribute(obj, list, key.strip_suffix('}')?),
+            None => value::get(obj, path),
+        };
     };
     let J::Arr(items) = value::get(obj, head)? else {
         return None;
@@ -111,6 +115,19 @@ pub(crate) fn get<'j, 'a>(obj: &'j Obj<'a>, path: &str) -> Option<&'j J<'a>> {
         _ if rest.is_empty() => Some(item),
         J::Obj(o) => get(o, rest),
         _ => None,
+    })
+}
+
+/// `attributes{error.type}`: the value named `key` in an OpenTelemetry
+/// attribute list (`[{"key": …, "value": {…}}]`) at `list`.
+fn attribute<'j, 'a>(obj: &'j Obj<'a>, list: &str, key: &str) -> Option<&'j J<'a>> {
+    let J::Arr(items) = value::get(obj, list)? else {
+        return None;
+    };
+    items.iter().find_map(|item| {
+        let kv = item.as_obj()?;
+        let named = value::member(kv, "key")?.text()? == key;
+        named.then(|| value::member(kv, "value"))?
     })
 }
 
@@ -286,13 +303,15 @@ fn timestamp(j: &J, unit: Option<&TimeUnit>) -> Option<DateTime<Utc>> {
     }
 }
 
-/// An integer epoch (or integer text) scaled to ns without float rounding.
+/// An integer epoch (or integer text) scaled to ns without float rounding;
+/// zero (OTLP's "unset") is no time.
 fn exact_epoch(j: &J, ns_per: i64) -> Option<DateTime<Utc>> {
     let n: i64 = match j.unwrap_any() {
         J::Num(n) => n.as_i64()?,
         J::Str(s) => value::present(s)?.parse().ok()?,
         _ => return None,
     };
+    (n > 0).then_some(())?;
     Some(DateTime::from_timestamp_nanos(n.checked_mul(ns_per)?))
 }
 

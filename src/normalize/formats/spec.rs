@@ -10,6 +10,7 @@
 //! detect = ["DownstreamStatus", "RequestMethod"]  # every path must be present
 //! shape = { RequestPath = "^/" }       # and these values must match (regex)
 //! inner = ["log"]                      # a JSON line logged inside a string member
+//! records = "logEvents[]"              # a list whose every element is one event
 //!
 //! [fields]                             # a dotted path, or a list tried in order
 //! ts = "StartUTC"
@@ -76,6 +77,11 @@ pub struct Header {
     /// (Docker's `log`, a shipper's `message`): read it first.
     #[serde(default)]
     pub inner: Vec<String>,
+    /// A nested list whose every element is one event
+    /// (`resourceLogs[].scopeLogs[].logRecords[]`): each member key ends in
+    /// `[]`. Each element, with the members of the objects around it, is
+    /// read by this format as a line of its own.
+    pub records: Option<String>,
 }
 
 /// A value-shape regex, compiled while parsing (so a bad one has a line).
@@ -252,6 +258,14 @@ pub fn parse(text: &str, path: &Path) -> Result<FormatFile, FormatError> {
             "format.detect",
             "name at least one key that every line of this format has",
         );
+    }
+    if let Some(r) = &file.format.records {
+        if super::super::records::keys(r).is_none() {
+            return problem(
+                "format.records",
+                "expected member names each followed by [], such as logEvents[] or resourceLogs[].scopeLogs[].logRecords[]",
+            );
+        }
     }
     if let Some(TimeUnit::Layout(l)) = &file.units.ts {
         if !l.contains('%') {
