@@ -4,13 +4,14 @@
 
 pub mod derived;
 pub mod dir;
-mod directory;
+pub(crate) mod directory;
 mod errors;
 pub mod reader;
 mod reindex;
 pub mod schema;
 pub mod writer;
 
+pub use errors::dictionary_error;
 pub use reader::Store;
 pub use reindex::{ReindexSummary, reindex};
 pub use writer::{Discarded, Writer, WriterOptions};

@@ -83,7 +83,7 @@ impl Store {
         let searcher = self.searcher();
         let collector = GroupsCollector {
             by: by.clone(),
-            span: self.span(q),
+            span: self.span(q)?,
             buckets: TIMELINE_BUCKETS,
             every_event: q.query.downcast_ref::<AllQuery>().is_some(),
         };

@@ -6,6 +6,8 @@
 pub mod chains;
 pub mod complete;
 pub mod context;
+#[cfg(test)]
+mod dictionary_tests;
 pub mod find;
 mod grouping;
 pub mod groups;
