@@ -35,14 +35,23 @@ fn ingest_counts_match_the_manifest_line_for_line() {
     let broken = m["broken"]["lines"].as_array().unwrap();
     let repairable = broken.iter().filter(|b| b["repairable"] == true).count() as u64;
     let good = m["lines"]["good"].as_u64().unwrap();
-    assert_eq!(s["events"].as_u64(), Some(good + repairable), "{s}");
+    let formats = m["formats"]["total"].as_u64().unwrap();
+    assert_eq!(
+        s["events"].as_u64(),
+        Some(good + repairable + formats),
+        "{s}"
+    );
     assert_eq!(
         s["bad_lines"].as_u64(),
         Some(broken.len() as u64 - repairable),
         "{s}"
     );
     assert_eq!(s["repaired_utf8"].as_u64(), Some(repairable));
-    assert_eq!(s["lines"], m["lines"]["total"]);
+    assert_eq!(
+        s["lines"].as_u64(),
+        Some(m["lines"]["total"].as_u64().unwrap() + formats)
+    );
+    assert_eq!(s["inferred_ts"], 0, "{s}");
     for b in broken.iter().filter(|b| b["repairable"] == false) {
         let (file, line) = (b["file"].as_str().unwrap(), &b["line"]);
         let found = s["bad_examples"].as_array().unwrap().iter().any(|x| {
@@ -53,7 +62,9 @@ fn ingest_counts_match_the_manifest_line_for_line() {
         assert!(found, "{file}:{line} not reported: {s}");
     }
     let stats: Stats = env.json(&["stats", "--json"]);
-    assert_eq!(stats.files, m["files"].as_array().unwrap().len() as u64);
+    let files =
+        m["files"].as_array().unwrap().len() + m["formats"]["files"].as_array().unwrap().len();
+    assert_eq!(stats.files, files as u64);
     assert_eq!(stats.first_ts.as_deref(), m["time_range"]["first"].as_str());
     assert_eq!(stats.last_ts.as_deref(), m["time_range"]["last"].as_str());
 }
@@ -128,7 +139,18 @@ fn codes_per_service_match_the_manifest() {
         .filter(|b| b["repairable"] == true)
         .map(|b| &b["record"])
         .collect();
-    for (service, codes) in m["codes"].as_object().unwrap() {
+    // The formats/ lines add their codes (as each format carries them).
+    let mut all = m["codes"].as_object().unwrap().clone();
+    for (service, codes) in m["formats"]["codes"].as_object().unwrap() {
+        let mine = all
+            .entry(service.clone())
+            .or_insert_with(|| Value::Object(Default::default()));
+        for (code, n) in codes.as_object().unwrap() {
+            let sum = mine[code].as_u64().unwrap_or(0) + n.as_u64().unwrap();
+            mine[code] = sum.into();
+        }
+    }
+    for (service, codes) in &all {
         let g: GroupsResult = env.json(&[
             "groups",
             "--by",
@@ -155,6 +177,46 @@ fn codes_per_service_match_the_manifest() {
         got_sorted.sort();
         want.sort();
         assert_eq!(got_sorted, want, "codes of {service}");
+    }
+}
+
+#[test]
+fn every_line_of_the_bundled_formats_reads_as_the_generator_wrote_it() {
+    let m = manifest();
+    let env = Env::new();
+    env.ingest(&[&repo().join("sample-logs/formats")]);
+    let all: Value = env.json(&["search", "--limit", "100000", "--json"]);
+    let events = all["events"].as_array().unwrap();
+    let lines = m["formats"]["lines"].as_array().unwrap();
+    assert_eq!(events.len(), lines.len());
+    for want in lines {
+        let got = events
+            .iter()
+            .find(|e| e["request_id"] == want["request_id"])
+            .unwrap_or_else(|| panic!("{want}"));
+        for k in [
+            "format",
+            "ts",
+            "service",
+            "method",
+            "path",
+            "status",
+            "code",
+            "idempotency_key",
+            "client",
+        ] {
+            assert_eq!(got[k], want[k], "{k} of {want}");
+        }
+        let (a, b) = (got["latency_ms"].as_f64(), want["latency_ms"].as_f64());
+        assert!((a.unwrap() - b.unwrap()).abs() < 1e-6, "{want}");
+        assert!(
+            got["source"]["file"]
+                .as_str()
+                .unwrap()
+                .ends_with(want["file"].as_str().unwrap()),
+            "{want}"
+        );
+        assert_eq!(got["source"]["line"], want["line"]);
     }
 }
 
@@ -250,6 +312,68 @@ fn the_readme_story_reads_right() {
     assert!(
         card.contains("| 2 |") && card.contains("`retry_too_soon` (attempt 2)"),
         "{card}"
+    );
+}
+
+/// The README's second act: the story request's 429s were this client's
+/// alone; the 504s from 09:44 hit every client booking a session on
+/// member-api (the planned route outage), and the app line that explains
+/// them sits next to the first.
+#[test]
+fn the_readme_second_act_reads_right() {
+    let m = manifest();
+    let env = ingested();
+    let story: Value = env.json(&["impact", "req_2N7s8x9KqR", "--window", "10m", "--json"]);
+    assert_eq!(story["scope"], "client", "{story}");
+    assert_eq!(story["verdict"], "only this client");
+    let outage = m["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["endpoint"].is_string())
+        .expect("the planned route outage");
+    let (from, to) = (
+        outage["from"].as_str().unwrap(),
+        outage["to"].as_str().unwrap(),
+    );
+    let query = format!(
+        "code:{} since:{from} until:{to}",
+        outage["code"].as_str().unwrap()
+    );
+    let routes: GroupsResult = env.json(&["groups", "--by", "route", &query, "--json"]);
+    assert_eq!(
+        routes.groups.len(),
+        1,
+        "one route fails: {:?}",
+        routes.groups
+    );
+    let endpoint = outage["endpoint"].as_str().unwrap();
+    assert!(endpoint.ends_with(&routes.groups[0].key), "{endpoint}");
+    let first = ts_millis::format(&routes.groups[0].first_seen);
+    assert!(first.as_str() >= from, "{first}");
+    let events: Value = env.json(&["search", &query, "--limit", "1000", "--json"]);
+    let first_event = events["events"].as_array().unwrap().last().unwrap();
+    let id = first_event["request_id"].as_str().unwrap();
+    let impact: Value = env.json(&["impact", id, "--window", "15m", "--json"]);
+    assert_eq!(impact["scope"], "route", "{impact}");
+    let clients = impact["clients"].as_array().unwrap().len();
+    assert!(clients >= 5, "{impact}");
+    assert_eq!(
+        impact["verdict"],
+        format!("{clients} clients since 09:44 on {endpoint}")
+    );
+    assert_eq!(impact["onset"], first_event["ts"]);
+    let around: Value = env.json(&["find", id, "--context", "2m", "--json"]);
+    let marked: Vec<&str> = around["context"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["marker"] == true)
+        .filter_map(|e| e["message"].as_str())
+        .collect();
+    assert!(
+        marked.iter().any(|m| m.contains("pool 48/48 busy")),
+        "{marked:?}"
     );
 }
 

@@ -15,6 +15,8 @@ mod apis;
 mod chains;
 #[path = "endpoints.rs"]
 mod endpoints;
+#[path = "formats.rs"]
+pub mod formats;
 #[path = "manifest.rs"]
 mod manifest;
 #[path = "misc.rs"]
@@ -52,6 +54,8 @@ pub const STORY_REQUEST_ID: &str = "req_2N7s8x9KqR";
 pub const DEFAULT_SEED: u64 = 20_260_514;
 /// The line count of the bundled `sample-logs/`.
 pub const SAMPLE_LINES: u64 = 7_000;
+/// Lines per log format in the bundled layout's `formats/` (on top of `--lines`).
+pub const FORMAT_LINES: usize = 60;
 
 /// What to generate.
 #[derive(Debug, Clone)]
@@ -140,7 +144,23 @@ pub fn generate(cfg: &Config, dir: &Path) -> io::Result<serde_json::Value> {
         )?;
     }
     w.out.finish()?;
-    Ok(w.manifest.finish(&w.out.files))
+    let mut manifest = w.manifest.finish(&w.out.files);
+    if cfg.files.is_none() {
+        manifest["formats"] = formats::write_all(
+            dir,
+            cfg.seed,
+            start,
+            &formats::Format::BUNDLED,
+            FORMAT_LINES,
+        )?;
+    }
+    Ok(manifest)
+}
+
+/// `per_format` lines in every log format the generator writes (OTLP
+/// included) under `dir/formats/`, and their manifest section.
+pub fn generate_formats(dir: &Path, seed: u64, per_format: usize) -> io::Result<serde_json::Value> {
+    formats::write_all(dir, seed, span().0, &formats::Format::ALL, per_format)
 }
 
 /// A line waiting for its time: planned, a retry, or a context line.

@@ -4,10 +4,13 @@
 //! never edit them by hand, regenerate them from the repository root with:
 //!
 //! ```text
-//! cargo run --example genlogs -- --lines 7000 --out sample-logs --manifest tests/data/sample-logs.manifest.json
+//! cargo run --example genlogs -- --lines 7000 --seed 20260514 --out sample-logs --manifest tests/data/sample-logs.manifest.json
 //! ```
 //!
+//! (docs/sample-logs.md says what is in it.)
+//!
 //! A benchmark corpus: `cargo run --release --example genlogs -- --lines 10000000 --files 14 --out /tmp/big`.
+//! Other software's log formats only: `cargo run --example genlogs -- --formats-only 100 --out /tmp/formats`.
 
 #[path = "gen.rs"]
 mod generator;
@@ -43,6 +46,11 @@ struct Args {
     /// Write the small planned-incidents corpus instead (impact, timeline, --context)
     #[arg(long)]
     incidents: bool,
+    /// Write only `formats/`: N requests in each log format the generator
+    /// knows (Envoy, Traefik, GCP, Cloudflare, API Gateway, pino, Serilog,
+    /// Docker, Kubernetes, OTLP)
+    #[arg(long, value_name = "N", conflicts_with = "incidents")]
+    formats_only: Option<usize>,
 }
 
 fn main() -> ExitCode {
@@ -75,6 +83,11 @@ fn run(args: Args) -> anyhow::Result<()> {
     let started = Instant::now();
     let manifest = if args.incidents {
         incidents::generate(&args.out)
+    } else if let Some(n) = args.formats_only {
+        generator::generate_formats(&args.out, args.seed, n).map(|mut m| {
+            m["lines"] = serde_json::json!({"total": m["total"], "broken": 0});
+            m
+        })
     } else {
         generator::generate(&cfg, &args.out)
     }

@@ -200,6 +200,7 @@ impl Manifest {
                 "to": text::rfc3339_ms(i.to_us),
                 "status": apis::spec(i.service, i.code).status,
                 "code": apis::expected_code(i.service, apis::spec(i.service, i.code)),
+                "endpoint": i.endpoint.map(|(m, r)| format!("{m} {}", r.replace("{ses}", "{id}"))),
                 "what": i.what,
             })).collect::<Vec<_>>(),
             "undocumented_codes": apis::UNDOCUMENTED.iter().map(|(s, c)| json!({"service": s.name(), "code": c})).collect::<Vec<_>>(),

@@ -239,6 +239,7 @@ pub fn plan(t: &mut Traffic, start_us: i64, rotate_us: i64, extra_broken: u64) -
     story(&mut p);
     super::chains::flagged(&mut p);
     super::chains::clean(&mut p, rotate_us);
+    super::scenarios_more::route_outage(&mut p);
     super::scenarios_more::coverage(&mut p);
     super::scenarios_more::hostile(&mut p);
     super::scenarios_more::context_lines(&mut p);

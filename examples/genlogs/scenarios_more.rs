@@ -86,6 +86,44 @@ static LATIN1_EMAIL: ErrorSpec = ErrorSpec {
     retry_after: None,
 };
 
+/// The README's second act: from 09:44 on 2026-05-14 every client booking
+/// a session on member-api gets 504 UPSTREAM_TIMEOUT (sessions-db's pool is
+/// exhausted; the ECS lines carry the application line that says so, see
+/// [`context_for`]). Two planned bookings a minute for twelve minutes, from
+/// five clients in turn, on top of what random traffic adds there.
+pub fn route_outage(p: &mut Planner) {
+    const CLIENTS: [&str; 5] = [
+        "app_member_ios",
+        "app_member_android",
+        "partner_gymflow",
+        "app_member_web",
+        "corp_contoso_benefits",
+    ];
+    let (method, route) = traffic::OUTAGE_ENDPOINT;
+    let ep = apis::endpoint(Service::Member, method, route);
+    let spec = apis::spec(Service::Member, "UPSTREAM_TIMEOUT");
+    for i in 0..24u64 {
+        let client = apis::client(Service::Member, CLIENTS[i as usize % CLIENTS.len()]);
+        let ts = traffic::OUTAGE_FROM_US
+            + (i as i64) * 30 * text::US_PER_S
+            + 7_000_000
+            + p.t.ctx.range(0, 20_000_000) as i64;
+        let style = if i % 3 == 2 {
+            Style::Gateway
+        } else {
+            Style::Ecs
+        };
+        let shape = Shape {
+            style: Some(style),
+            latency_us: Some(5_000_000 + p.t.ctx.range(1_000, 40_000)),
+            ..Shape::default()
+        };
+        let rec =
+            p.t.build(Service::Member, ep, client, ts, Some(spec), shape);
+        p.push(rec);
+    }
+}
+
 /// Lines a viewer must not trust: terminal escapes and leaked secrets.
 pub fn hostile(p: &mut Planner) {
     let ep = apis::endpoint(Service::FortyTwo, "POST", "/v1/bookings");

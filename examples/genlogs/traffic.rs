@@ -36,8 +36,17 @@ pub struct Incident {
     pub to_us: i64,
     pub extra_pct: u32,
     pub code: &'static str,
+    /// The one endpoint (method, route) that fails; `None`: every endpoint.
+    pub endpoint: Option<(&'static str, &'static str)>,
     pub what: &'static str,
 }
+
+/// The README's second act: the route-wide outage on member-api bookings.
+pub const OUTAGE_ENDPOINT: (&str, &str) = ("POST", "/v2/sessions/{ses}/bookings");
+/// 2026-05-14 09:44:00 UTC, when the sessions-db pool ran dry.
+pub const OUTAGE_FROM_US: i64 = 1_778_751_840_000_000;
+/// 2026-05-14 09:56:00 UTC.
+pub const OUTAGE_TO_US: i64 = OUTAGE_FROM_US + 12 * US_PER_MIN;
 
 pub fn incidents() -> [Incident; 3] {
     [
@@ -47,15 +56,17 @@ pub fn incidents() -> [Incident; 3] {
             to_us: text::epoch_us(2026, 5, 13, 15, 25, 0),
             extra_pct: 60,
             code: "Bad Gateway",
+            endpoint: None,
             what: "Google Calendar outage: CalendarPipe answers 502",
         },
         Incident {
             service: Service::Member,
-            from_us: text::epoch_us(2026, 5, 14, 9, 40, 0),
-            to_us: text::epoch_us(2026, 5, 14, 9, 58, 0),
-            extra_pct: 60,
+            from_us: OUTAGE_FROM_US,
+            to_us: OUTAGE_TO_US,
+            extra_pct: 90,
             code: "UPSTREAM_TIMEOUT",
-            what: "sessions-db saturated: member-api answers 504 UPSTREAM_TIMEOUT",
+            endpoint: Some(OUTAGE_ENDPOINT),
+            what: "sessions-db pool exhausted: member-api answers 504 UPSTREAM_TIMEOUT to every client on POST /v2/sessions/{id}/bookings",
         },
         Incident {
             service: Service::FortyTwo,
@@ -63,6 +74,7 @@ pub fn incidents() -> [Incident; 3] {
             to_us: text::epoch_us(2026, 5, 15, 11, 12, 0),
             extra_pct: 50,
             code: "rate_limited",
+            endpoint: None,
             what: "a bulk import hammers 42min-api: 429 rate_limited",
         },
     ]
@@ -98,15 +110,6 @@ impl Traffic {
     pub fn random(&mut self, ts_us: i64) -> Record {
         let service = *self.ctx.pick_weighted(SERVICE_MIX);
         let mut pct = base_error_pct(service);
-        let mut forced = None;
-        for inc in &self.incidents {
-            if inc.service == service && (inc.from_us..inc.to_us).contains(&ts_us) {
-                if self.ctx.pct(inc.extra_pct) {
-                    forced = Some(inc.code);
-                }
-                pct = pct.max(10);
-            }
-        }
         match service {
             Service::Integrations => return misc::integrations(&mut self.ctx, ts_us, pct),
             Service::Admin => return misc::admin(&mut self.ctx, ts_us, pct),
@@ -115,9 +118,35 @@ impl Traffic {
         let eps = apis::endpoints(service);
         let ep = &eps[self.ctx.weighted(eps.iter().map(|e| e.weight))];
         let client = self.ctx.client(apis::clients(service));
+        let mut forced = None;
+        // The incident's code only where the incident is: elsewhere in its
+        // window the service fails as usual, but never with that code.
+        let mut banned = None;
+        for inc in &self.incidents {
+            let during = (inc.from_us..inc.to_us).contains(&ts_us);
+            let near =
+                (inc.from_us - 30 * US_PER_MIN..inc.to_us + 30 * US_PER_MIN).contains(&ts_us);
+            if inc.service != service || !near {
+                continue;
+            }
+            let here = inc
+                .endpoint
+                .is_none_or(|(m, r)| (m, r) == (ep.method, ep.route));
+            if here && during {
+                if self.ctx.pct(inc.extra_pct) {
+                    forced = Some(inc.code);
+                }
+                pct = pct.max(10);
+            } else if inc.endpoint.is_some() {
+                // A quiet half hour around a one-route outage keeps its onset clear.
+                banned = Some(inc.code);
+            }
+        }
         let err = match forced {
             Some(code) => Some(apis::spec(service, code)),
-            None if self.ctx.pct(pct) => Some(self.pick_error(service, ep)),
+            None if self.ctx.pct(pct) => {
+                Some(self.pick_error(service, ep)).filter(|e| Some(e.code) != banned)
+            }
             None => None,
         };
         let mut rec = self.build(service, ep, client, ts_us, err, Shape::default());

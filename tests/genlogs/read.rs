@@ -12,7 +12,11 @@ use serde_json::Value;
 
 /// Every file of a corpus, decompressed and split into lines.
 pub struct Corpus {
+    /// The seed-API wrappers this module reads.
     pub files: BTreeMap<String, Vec<Line>>,
+    /// `formats/`: other software's log formats, checked against errtriage
+    /// in tests/genlogs_formats.rs rather than read here.
+    pub formats: BTreeMap<String, Vec<Line>>,
 }
 
 #[derive(Debug, PartialEq)]
@@ -43,7 +47,7 @@ pub fn raw_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 
 impl Corpus {
     pub fn read(dir: &Path) -> Corpus {
-        let files = raw_files(dir)
+        let (formats, files) = raw_files(dir)
             .into_iter()
             .map(|(rel, raw)| {
                 let text = if rel.ends_with(".gz") {
@@ -64,8 +68,8 @@ impl Corpus {
                     .collect();
                 (rel, lines)
             })
-            .collect();
-        Corpus { files }
+            .partition(|(rel, _)| rel.starts_with("formats/"));
+        Corpus { files, formats }
     }
 
     pub fn line(&self, file: &str, n: u64) -> &Line {
