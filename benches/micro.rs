@@ -15,10 +15,11 @@ use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use errtriage::catalog::Catalogs;
-use errtriage::index::{Store, Writer, WriterOptions};
+use errtriage::index::{LocalStore, Writer, WriterOptions};
 use errtriage::ingest::{IngestOptions, Ingestor, NoProgress};
 use errtriage::model::Source;
 use errtriage::query::{GroupBy, Query};
+use errtriage::store::Store as _;
 
 const LINES: u64 = 50_000;
 const SEARCH: &str = "code:slot_unavailable status:[400 TO 499] since:2026-05-14";
@@ -81,7 +82,7 @@ fn benches(c: &mut Criterion) {
     });
     g.finish();
 
-    let store = Store::open(&dir.path().join("index"), Catalogs::builtin()).unwrap();
+    let store = LocalStore::open(&dir.path().join("index"), Catalogs::builtin()).unwrap();
     let all = Query::all();
     let search = Query::parse(SEARCH, chrono::Utc::now()).unwrap();
     let mut g = c.benchmark_group("query (index open, 50k events)");

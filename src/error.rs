@@ -27,6 +27,9 @@ pub enum Error {
     Tantivy(#[source] IndexCause),
     #[error("query: {0}")]
     Query(String),
+    /// The store could not be chosen or reached; says which and what to do.
+    #[error("store: {0}")]
+    Store(String),
     #[error(transparent)]
     Catalog(#[from] crate::catalog::CatalogError),
 }

@@ -3,15 +3,16 @@
 //! Data flows one way (DESIGN.md "Data flow"):
 //!
 //! ```text
-//! files / stdin ─► ingest ─► normalize ─► index (tantivy) ─► query ─► cli | tui
+//! files / stdin ─► ingest ─► normalize ─► store (Sink / Store) ─► query ─► cli | tui
 //! ```
 //!
 //! - [`model`]     — Event, Chain, Class: the contract every stage shares
 //! - [`ingest`]    — walk paths, decompress, frame lines, checkpoints, the pipeline
 //! - [`normalize`] — one JSON line → one Event (pure)
 //! - [`catalog`]   — what a code means per API, retry policies, `class`
-//! - [`index`]     — the tantivy schema, the writer, the reader ([`index::Store`])
-//! - [`query`]     — the query language, search, find, groups, chains, stats
+//! - [`store`]     — the seam: the [`store::Store`] and [`store::Sink`] traits, choosing a store
+//! - [`index`]     — the local store: tantivy schema, writer, reader ([`index::LocalStore`])
+//! - [`query`]     — the query language (one AST), search, find, groups, chains, stats
 //! - [`sanitize`]  — escaping and redaction of untrusted log text for display
 //!
 //! The front ends (CLI, TUI) live in the binary and only call into here.
@@ -25,6 +26,7 @@ pub mod model;
 pub mod normalize;
 pub mod query;
 pub mod sanitize;
+pub mod store;
 mod tomlspan;
 
 pub use error::{Error, Result};

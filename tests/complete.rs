@@ -7,7 +7,7 @@ mod common;
 
 use chrono::Utc;
 use errtriage::catalog::Catalogs;
-use errtriage::index::Store;
+use errtriage::index::LocalStore;
 use errtriage::query::Query;
 use errtriage::query::complete::{term, value_text};
 
@@ -20,7 +20,7 @@ const CLIENTS: [&str; 6] = [
     r"back\slash",
 ];
 
-fn store() -> (common::Env, Store) {
+fn store() -> (common::Env, LocalStore) {
     let env = common::Env::new();
     let mut lines = String::new();
     for (i, client) in CLIENTS.iter().enumerate() {
@@ -35,7 +35,7 @@ fn store() -> (common::Env, Store) {
     }
     let log = env.write("api.log", lines);
     env.ingest(&[&log]);
-    let store = Store::open(&env.index, Catalogs::builtin()).expect("store");
+    let store = LocalStore::open(&env.index, Catalogs::builtin()).expect("store");
     (env, store)
 }
 

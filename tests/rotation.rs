@@ -11,10 +11,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use errtriage::catalog::Catalogs;
+use errtriage::index::LocalStore;
 use errtriage::index::{Writer, WriterOptions};
 use errtriage::ingest::follow::Follower;
 use errtriage::ingest::{IngestOptions, Ingestor, NoProgress};
-use errtriage::query::{Query, Store};
+use errtriage::query::Query;
+use errtriage::store::Store as _;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -110,7 +112,7 @@ fn run(
 }
 
 fn counts(index: &Path) -> BTreeMap<String, usize> {
-    let store = Store::open(index, Catalogs::builtin()).unwrap();
+    let store = LocalStore::open(index, Catalogs::builtin()).unwrap();
     let mut out = BTreeMap::new();
     for e in store.search(&Query::all(), 1_000_000).unwrap().events {
         *out.entry(e.request_id).or_default() += 1;

@@ -382,7 +382,10 @@ fn tui_in_tmux_finds_a_request_groups_the_codes_and_quits_cleanly() {
     tmux.wait_for("the timeline page", |s| {
         s.contains("Client timeline") && s.contains("names no client")
     });
+    // Escape alone: followed at once by `q`, the terminal would read Alt-q
+    // (and nothing would quit): wait for the list first.
     tmux.keys(&["Escape"]);
+    tmux.wait_for("the list", |s| s.contains("Event · Enter opens"));
 
     // `q` quits, restores the terminal and exits 0.
     tmux.keys(&["q"]);

@@ -9,8 +9,9 @@ use std::time::Duration;
 
 use anyhow::Result;
 use clap::Args;
-use errtriage::index::{Writer, WriterOptions};
+use errtriage::index::WriterOptions;
 use errtriage::ingest::{IngestOptions, Ingestor, NoProgress, Progress, Summary, follow};
+use errtriage::store::{Sink, StoreChoice, open_sink};
 use indicatif::{DecimalBytes, HumanCount, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{Context, Status};
@@ -62,27 +63,29 @@ pub fn run(ctx: &Context, a: IngestArgs) -> Result<Status> {
         rebuild: a.rebuild,
         ..WriterOptions::default()
     };
-    let dir = ctx.index_dir.clone();
-    let mut writer = Writer::open(&dir, &opts, || {
+    let location = ctx.location();
+    let mut sink = open_sink(&ctx.store, &opts, || {
         eprintln!(
             "errtriage: another ingest is writing to {}; waiting for it to finish…",
-            dir.display()
+            location.display()
         );
     })?;
-    if errtriage::index::dir::exposed(&dir) {
-        eprintln!(
-            "errtriage: warning: {} can be read by other users and the index holds log lines; `chmod 700` it unless that is intended",
-            dir.display()
-        );
+    if let StoreChoice::Local(dir) = &ctx.store {
+        if errtriage::index::dir::exposed(dir) {
+            eprintln!(
+                "errtriage: warning: {} can be read by other users and the index holds log lines; `chmod 700` it unless that is intended",
+                dir.display()
+            );
+        }
     }
-    writer.record_derivation(&catalogs);
+    sink.record_derivation(&catalogs);
     let stop = stop_flag();
-    let summary = match ingest_into(&mut writer, &catalogs, &a, stop) {
+    let summary = match ingest_into(sink.as_mut(), &catalogs, &a, stop) {
         Ok(summary) => summary,
-        Err(e) => return Err(after_failure(&mut writer, e)),
+        Err(e) => return Err(after_failure(sink.as_mut(), e)),
     };
-    writer.finish()?;
-    ctx.printer(a.json).ingest(&summary, &ctx.index_dir)?;
+    sink.finish()?;
+    ctx.printer(a.json).ingest(&summary, &location)?;
     let nothing_read =
         summary.files == 0 && summary.unchanged_files == 0 && summary.empty_files == 0;
     if nothing_read && !summary.problems.is_empty() {
@@ -102,7 +105,7 @@ pub fn run(ctx: &Context, a: IngestArgs) -> Result<Status> {
 
 /// Read `a.paths` into `writer` (and keep following them with `--follow`).
 fn ingest_into(
-    writer: &mut Writer,
+    writer: &mut dyn Sink,
     catalogs: &errtriage::catalog::Catalogs,
     a: &IngestArgs,
     stop: &'static AtomicBool,
@@ -127,7 +130,7 @@ fn ingest_into(
 
 /// After a full disk: delete the unfinished segments this run wrote, and say
 /// what was freed and what the index keeps, before the error itself.
-fn after_failure(writer: &mut Writer, e: errtriage::Error) -> anyhow::Error {
+fn after_failure(writer: &mut dyn Sink, e: errtriage::Error) -> anyhow::Error {
     if !e.is_storage_full() {
         return e.into();
     }

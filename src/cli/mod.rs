@@ -10,6 +10,7 @@ mod ingest;
 mod reindex;
 mod search;
 mod stats;
+mod store;
 mod timeline;
 
 use std::io::IsTerminal;
@@ -17,20 +18,10 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
-use errtriage::catalog::Catalogs;
-use errtriage::index::Store;
+use errtriage::store::StoreChoice;
 
-use crate::print::{self, Printer};
-
-/// How a successful run ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    Done,
-    /// Nothing matched (exit code 1).
-    NotFound,
-    /// Stopped by Ctrl-C (exit code 130).
-    Interrupted,
-}
+use crate::context::config_dir;
+pub use crate::context::{Context, Status};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -51,6 +42,12 @@ pub struct Global {
     /// Index directory [default: the user data dir, e.g. ~/.local/share/errtriage/index]
     #[arg(long, global = true, env = "ERRTRIAGE_INDEX", value_name = "DIR")]
     pub index: Option<PathBuf>,
+    /// The store to use instead of the local index:
+    /// clickhouse://[user[:password]@]host:port/database[?cluster=NAME], or
+    /// `local`. Else ERRTRIAGE_STORE, else `store = "…"` in
+    /// ~/.config/errtriage/config.toml, else the index in --index DIR.
+    #[arg(long, global = true, value_name = "URL")]
+    pub store: Option<String>,
     /// Colour the output (NO_COLOR is honoured by `auto`)
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
@@ -91,6 +88,8 @@ pub enum Command {
     Stats(stats::StatsArgs),
     /// How each file is read: its format, where each field was found, what was not
     Explain(explain::ExplainArgs),
+    /// The store itself: `store init` creates its schema
+    Store(store::StoreArgs),
     /// Re-derive the indexed fields from the stored lines with the current catalogs
     Reindex(reindex::ReindexArgs),
     /// Is it just this client or everyone: clients, routes and onset of an event's code
@@ -119,71 +118,36 @@ pub struct TuiArgs {
     pub args: Vec<String>,
 }
 
-/// What every subcommand needs to know about the invocation.
-pub struct Context {
-    pub index_dir: PathBuf,
-    pub color: bool,
-    pub redact: bool,
-    catalog_files: Vec<PathBuf>,
-    format_files: Vec<PathBuf>,
-}
-
-impl Context {
-    fn new(g: &Global) -> Result<Context> {
-        let index_dir = match &g.index {
-            Some(dir) => dir.clone(),
-            None => default_index_dir()
-                .context("no home directory: pass --index DIR or set ERRTRIAGE_INDEX")?,
-        };
-        let color = match g.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                std::io::stdout().is_terminal()
-                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-            }
-        };
-        Ok(Context {
-            index_dir,
-            color,
-            redact: !g.no_redact,
-            catalog_files: g.catalogs.clone(),
-            format_files: g.formats.clone(),
-        })
-    }
-
-    /// Built-in catalogs, the user's catalogs folder, then `--catalog` files.
-    pub fn catalogs(&self) -> Result<Catalogs> {
-        let dir = directories::ProjectDirs::from("", "", "errtriage")
-            .map(|d| d.config_dir().join("catalogs"));
-        Ok(Catalogs::load(&self.catalog_files, dir.as_deref())?)
-    }
-
-    /// Built-in log formats, behind the user's formats folder and
-    /// `--formats` files.
-    pub fn formats(&self) -> Result<errtriage::normalize::Formats> {
-        let dir = directories::ProjectDirs::from("", "", "errtriage")
-            .map(|d| d.config_dir().join("formats"));
-        Ok(errtriage::normalize::Formats::load(
-            &self.format_files,
-            dir.as_deref(),
-        )?)
-    }
-
-    /// The index, opened for reading; says once on stderr when its indexed
-    /// fields were derived with other catalogs than these.
-    pub fn store(&self) -> Result<Store> {
-        let store = Store::open(&self.index_dir, self.catalogs()?)?;
-        if store.is_stale() {
-            eprintln!("errtriage: {}", errtriage::index::derived::STALE);
+/// The invocation's [`Context`], from the global flags and the environment.
+fn context(g: &Global) -> Result<Context> {
+    let index_dir = match &g.index {
+        Some(dir) => dir.clone(),
+        None => default_index_dir()
+            .context("no home directory: pass --index DIR or set ERRTRIAGE_INDEX")?,
+    };
+    let env = std::env::var(errtriage::store::open::STORE_ENV).ok();
+    let store = StoreChoice::resolve(
+        g.store.as_deref(),
+        env.as_deref(),
+        config_dir().as_deref(),
+        &index_dir,
+    )?;
+    let color = match g.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
-        Ok(store)
-    }
-
-    /// The printer for `--json` or human output.
-    pub fn printer(&self, json: bool) -> Box<dyn Printer> {
-        print::printer(json, self.color, self.redact)
-    }
+    };
+    Ok(Context {
+        index_dir,
+        store,
+        color,
+        redact: !g.no_redact,
+        catalog_files: g.catalogs.clone(),
+        format_files: g.formats.clone(),
+    })
 }
 
 fn default_index_dir() -> Option<PathBuf> {
@@ -192,7 +156,7 @@ fn default_index_dir() -> Option<PathBuf> {
 
 /// Run the parsed command line.
 pub fn run(cli: Cli) -> Result<Status> {
-    let ctx = Context::new(&cli.global)?;
+    let ctx = context(&cli.global)?;
     if !matches!(cli.command, Some(Command::Completions { .. })) {
         // Every line read from here on (ingest, and `find` rebuilding
         // events from their raw lines) is read with the user's formats.
@@ -207,6 +171,7 @@ pub fn run(cli: Cli) -> Result<Status> {
         Some(Command::Stats(a)) => stats::run(&ctx, a),
         Some(Command::Explain(a)) => explain::run(&ctx, a),
         Some(Command::Reindex(a)) => reindex::run(&ctx, a),
+        Some(Command::Store(a)) => store::run(&ctx, a),
         Some(Command::Impact(a)) => impact::run(&ctx, a),
         Some(Command::Timeline(a)) => timeline::run(&ctx, a),
         Some(Command::Tui(a)) => tui_command(&ctx, a),

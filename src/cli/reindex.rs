@@ -20,7 +20,12 @@ pub struct ReindexArgs {
 
 pub fn run(ctx: &Context, a: ReindexArgs) -> Result<Status> {
     let catalogs = ctx.catalogs()?;
-    let dir = &ctx.index_dir;
+    let errtriage::store::StoreChoice::Local(dir) = &ctx.store else {
+        anyhow::bail!(
+            "reindex rebuilds the local index only; {} is not one",
+            ctx.location().display()
+        );
+    };
     if !dir.join("meta.json").exists() {
         anyhow::bail!(
             "no index at {} to reindex: run `errtriage ingest PATH…` first",

@@ -1,17 +1,19 @@
 //! index: the tantivy side — one schema ([`schema`]), one long-lived writer
-//! ([`writer`]), the read-only [`Store`] every query goes through
+//! ([`writer`]), the read-only [`LocalStore`] every query goes through
 //! ([`reader`]), and the directory they live in ([`dir`]).
 
 pub mod derived;
 pub mod dir;
 pub(crate) mod directory;
 mod errors;
+mod local;
 pub mod reader;
 mod reindex;
 pub mod schema;
+pub mod translate;
 pub mod writer;
 
 pub use errors::dictionary_error;
-pub use reader::Store;
+pub use reader::LocalStore;
 pub use reindex::{ReindexSummary, reindex};
 pub use writer::{Discarded, Writer, WriterOptions};

@@ -1,4 +1,4 @@
-//! reader: [`Store`], the read side of an index directory. Every query
+//! reader: [`LocalStore`], the read side of an index directory. Every query
 //! (search, find, groups, chains, stats) is a method on it, written in
 //! `query/`. A missing or empty directory reads as an empty index, so every
 //! command can say "nothing here yet" the same way.
@@ -24,7 +24,9 @@ use crate::model::{Event, Source};
 use crate::normalize::normalize;
 
 /// The read side of an index.
-pub struct Store {
+pub struct LocalStore {
+    /// The directory asked for, index or not.
+    location: PathBuf,
     dir: Option<PathBuf>,
     index: Index,
     reader: IndexReader,
@@ -38,10 +40,10 @@ pub struct Store {
     parallel: OnceLock<Executor>,
 }
 
-impl Store {
+impl LocalStore {
     /// Open the index in `dir` for reading. A missing directory (or one
     /// without an index yet) opens as an empty index.
-    pub fn open(dir: &Path, catalogs: Catalogs) -> Result<Store> {
+    pub fn open(dir: &Path, catalogs: Catalogs) -> Result<LocalStore> {
         // A damaged index, a file or someone else's directory is an error,
         // not an empty index.
         super::dir::check_readable(dir)?;
@@ -56,7 +58,9 @@ impl Store {
         } else {
             Index::create_in_ram(build_schema())
         };
-        Store::from_index(exists.then(|| dir.to_path_buf()), index, catalogs)
+        let mut store = LocalStore::from_index(exists.then(|| dir.to_path_buf()), index, catalogs)?;
+        store.location = dir.to_path_buf();
+        Ok(store)
     }
 
     /// Open the index in `dir` through `directory` (a test's failing disk).
@@ -65,12 +69,14 @@ impl Store {
         dir: &Path,
         directory: impl tantivy::Directory,
         catalogs: Catalogs,
-    ) -> Result<Store> {
+    ) -> Result<LocalStore> {
         let index = Index::open(directory).map_err(|e| index_error(dir, e))?;
-        Store::from_index(Some(dir.to_path_buf()), index, catalogs)
+        let mut store = LocalStore::from_index(Some(dir.to_path_buf()), index, catalogs)?;
+        store.location = dir.to_path_buf();
+        Ok(store)
     }
 
-    fn from_index(dir: Option<PathBuf>, index: Index, catalogs: Catalogs) -> Result<Store> {
+    fn from_index(dir: Option<PathBuf>, index: Index, catalogs: Catalogs) -> Result<LocalStore> {
         let path = dir.clone().unwrap_or_default();
         let derived = match &dir {
             Some(dir) => read_checkpoint(&index, dir)?.derived,
@@ -82,7 +88,8 @@ impl Store {
             .try_into()
             .map_err(|e| read_error(&path, e))?;
         let fields = Fields::from_schema(index.schema());
-        Ok(Store {
+        Ok(LocalStore {
+            location: path.clone(),
             dir,
             index,
             reader,
@@ -106,8 +113,9 @@ impl Store {
         self.dir.as_deref()
     }
 
-    pub fn catalogs(&self) -> &Catalogs {
-        &self.catalogs
+    /// The directory this store was opened on (an index or not yet).
+    pub fn location(&self) -> &Path {
+        &self.location
     }
 
     /// Run `collector` over every segment on all cores (groups, search,

@@ -20,6 +20,7 @@ use crate::catalog::Catalogs;
 use crate::error::Result;
 use crate::ingest::checkpoint::Checkpoint;
 use crate::model::Event;
+pub use crate::store::Discarded;
 
 /// Bytes of raw lines per compressed docstore block.
 const DOCSTORE_BLOCK: usize = 32 * 1024;
@@ -193,15 +194,6 @@ impl Writer {
             .wait_merging_threads()
             .map_err(|e| index_error(&dir, e))
     }
-}
-
-/// What [`Writer::discard_uncommitted`] did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Discarded {
-    /// Bytes of unfinished segment files deleted.
-    pub freed_bytes: u64,
-    /// Events in the index as of its last commit.
-    pub kept_events: u64,
 }
 
 /// Delete the segment files in `dir` written since `since` that no commit

@@ -1,19 +1,18 @@
-//! parse: one framed line → a normalized, classified event and its
-//! document, or the reason it is a bad line. Damage that loses nothing is
+//! parse: one framed line → a normalized, classified event (and whether
+//! its time can be stored), or the reason it is a bad line. Damage that loses nothing is
 //! repaired first: NUL runs (crash artefacts) are dropped, invalid UTF-8
 //! and lone surrogate escapes become U+FFFD.
 
-use tantivy::schema::TantivyDocument;
-
 use crate::catalog::Catalogs;
 use crate::index::schema::ts_range;
-use crate::index::writer::to_document;
 use crate::model::{BadReason, Source};
 use crate::normalize::{Normalized, normalize};
 
 pub(crate) enum Parsed {
     Blank,
-    Good(Box<Normalized>, Option<TantivyDocument>, bool),
+    /// The event, whether its own time can be stored, whether it was
+    /// repaired.
+    Good(Box<Normalized>, bool, bool),
     Bad(BadReason),
 }
 
@@ -22,7 +21,6 @@ pub(crate) fn parse_line(
     source: Source,
     max_line: usize,
     catalogs: &Catalogs,
-    fields: &crate::index::schema::Fields,
 ) -> Parsed {
     // NUL runs are what a crash leaves in a log (preallocated, never
     // written blocks): drop them, keep the line around them.
@@ -56,8 +54,7 @@ pub(crate) fn parse_line(
         Ok((mut n, repaired)) => {
             catalogs.classify(&mut n);
             let storable = n.has_ts && ts_range::holds(n.event.ts);
-            let doc = storable.then(|| to_document(fields, &n.event));
-            Parsed::Good(Box::new(n), doc, repaired)
+            Parsed::Good(Box::new(n), storable, repaired)
         }
         Err(_) if repaired => Parsed::Bad(BadReason::InvalidUtf8),
         Err(reason) => Parsed::Bad(reason),

@@ -1,6 +1,6 @@
-//! pipeline: files and stdin → the index. A reader thread decompresses and
+//! pipeline: files and stdin → a store's [`Sink`]. A reader thread decompresses and
 //! frames each file; batches of lines are normalized on every core (rayon);
-//! the calling thread adds the documents in order and commits by size or
+//! the calling thread hands each batch's events to the sink in order and commits by size or
 //! time, each commit carrying the checkpoint of exactly what it holds.
 //! Bad lines are counted by reason and never stop the run.
 
@@ -21,8 +21,8 @@ use super::summary::{Progress, Summary};
 use super::walk::{self, Counter, Problem};
 use crate::catalog::Catalogs;
 use crate::error::Result;
-use crate::index::writer::{Writer, to_document};
 use crate::model::{BadReason, Source};
+use crate::store::Sink;
 
 /// Knobs of a run.
 #[derive(Debug, Clone)]
@@ -50,9 +50,9 @@ impl Default for IngestOptions {
     }
 }
 
-/// One run of ingest into a writer.
+/// One run of ingest into a store's [`Sink`].
 pub struct Ingestor<'a> {
-    writer: &'a mut Writer,
+    sink: &'a mut dyn Sink,
     catalogs: &'a Catalogs,
     opts: IngestOptions,
     progress: &'a dyn Progress,
@@ -101,14 +101,14 @@ struct FileState {
 
 impl<'a> Ingestor<'a> {
     pub fn new(
-        writer: &'a mut Writer,
+        sink: &'a mut dyn Sink,
         catalogs: &'a Catalogs,
         opts: IngestOptions,
         progress: &'a dyn Progress,
     ) -> Self {
         let now = Instant::now();
         Ingestor {
-            writer,
+            sink,
             catalogs,
             opts,
             progress,
@@ -148,7 +148,7 @@ impl<'a> Ingestor<'a> {
             .filter(|p| p.as_os_str() != "-")
             .cloned()
             .collect();
-        let (files, _) = walk::expand(&roots, Some(self.writer.dir()));
+        let (files, _) = walk::expand(&roots, self.sink.skip_dir());
         for file in &files {
             if self.stopping() {
                 break;
@@ -173,7 +173,7 @@ impl<'a> Ingestor<'a> {
                 None => roots.push(path.clone()),
             }
         }
-        let (files, problems) = walk::expand(&roots, Some(self.writer.dir()));
+        let (files, problems) = walk::expand(&roots, self.sink.skip_dir());
         for p in &problems {
             self.progress.note(&format!("{}: {}", p.path, p.message));
         }
@@ -212,7 +212,7 @@ impl<'a> Ingestor<'a> {
             return Ok(());
         }
         let counter = Counter::default();
-        let ident = match identify(path, &self.writer.checkpoint, counter.clone()) {
+        let ident = match identify(path, self.sink.checkpoint(), counter.clone()) {
             Ok(i) => i,
             Err(e) => {
                 self.problem(&name, &read_error(&e));
@@ -362,7 +362,7 @@ impl<'a> Ingestor<'a> {
     /// as it was, and follow mode leaves it alone until it changes.
     fn settle_read(&mut self, state: &FileState) {
         if let (Some(i), Some(stat)) = (state.mark, state.stat) {
-            let mark = &mut self.writer.checkpoint.files[i];
+            let mark = &mut self.sink.checkpoint_mut().files[i];
             if mark.stat != Some(stat) {
                 mark.stat = Some(stat);
                 self.dirty = true;
@@ -375,12 +375,7 @@ impl<'a> Ingestor<'a> {
 
     fn process_batch(&mut self, state: &mut FileState, batch: Batch) -> Result<()> {
         let lines: Vec<(u64, u64, &[u8])> = batch.lines().collect();
-        let (file, max_line, catalogs, fields) = (
-            &state.source,
-            self.opts.max_line,
-            self.catalogs,
-            self.writer.fields(),
-        );
+        let (file, max_line, catalogs) = (&state.source, self.opts.max_line, self.catalogs);
         let parsed: Vec<Parsed> = lines
             .par_iter()
             .with_min_len(64)
@@ -390,7 +385,7 @@ impl<'a> Ingestor<'a> {
                     line,
                     offset,
                 };
-                super::parse::parse_line(bytes, source, max_line, catalogs, fields)
+                super::parse::parse_line(bytes, source, max_line, catalogs)
             })
             .collect();
         if batch.partial
@@ -405,16 +400,14 @@ impl<'a> Ingestor<'a> {
         }
         self.waiting.remove(&state.source);
         let (mut read_lines, mut events) = (0, 0);
+        let mut good = Vec::with_capacity(parsed.len());
         for (p, &(line, _, bytes)) in parsed.into_iter().zip(&lines) {
             match p {
                 Parsed::Blank => continue,
-                Parsed::Good(mut n, doc, repaired) => {
-                    let doc = match doc {
-                        Some(doc) => {
-                            state.last_ts = n.event.ts;
-                            doc
-                        }
-                        None => {
+                Parsed::Good(mut n, storable, repaired) => {
+                    match storable {
+                        true => state.last_ts = n.event.ts,
+                        false => {
                             // A time the index cannot hold (before 1677,
                             // after 2262) would wrap: it is replaced too.
                             if n.has_ts {
@@ -423,10 +416,9 @@ impl<'a> Ingestor<'a> {
                             n.event.ts = state.last_ts;
                             n.event.ts_inferred = true;
                             self.summary.inferred_ts += 1;
-                            to_document(self.writer.fields(), &n.event)
                         }
-                    };
-                    self.writer.add(doc)?;
+                    }
+                    good.push(n.event);
                     events += 1;
                     self.summary.repaired_utf8 += u64::from(repaired);
                 }
@@ -434,9 +426,10 @@ impl<'a> Ingestor<'a> {
             }
             read_lines += 1;
         }
+        self.sink.add(good)?;
         self.summary.lines += read_lines;
         self.summary.events += events;
-        let totals = &mut self.writer.checkpoint.totals;
+        let totals = &mut self.sink.checkpoint_mut().totals;
         totals.lines += read_lines;
         totals.events += events;
         let newlines = memchr::memchr_iter(b'\n', &batch.data).count() as u64;
@@ -446,7 +439,7 @@ impl<'a> Ingestor<'a> {
 
     fn too_long(&mut self, state: &mut FileState, line: u64, offset: u64, len: u64) {
         self.summary.lines += 1;
-        self.writer.checkpoint.totals.lines += 1;
+        self.sink.checkpoint_mut().totals.lines += 1;
         self.bad_line(
             &state.source.clone(),
             line,
@@ -488,12 +481,12 @@ impl<'a> Ingestor<'a> {
     fn count_bytes(&mut self, len: u64) {
         self.summary.bytes += len;
         self.bytes_since_commit += len;
-        self.writer.checkpoint.totals.bytes += len;
+        self.sink.checkpoint_mut().totals.bytes += len;
     }
 
     fn record(&mut self, state: &mut FileState) {
         self.dirty = true;
-        let cp = &mut self.writer.checkpoint;
+        let cp = self.sink.checkpoint_mut();
         if state.checkpointed {
             let mark = FileMark {
                 path: state.source.clone(),
@@ -517,7 +510,7 @@ impl<'a> Ingestor<'a> {
 
     fn bad_line(&mut self, file: &str, line: u64, reason: BadReason, bytes: &[u8]) {
         self.summary.bad_line(file, line, reason, bytes);
-        let totals = &mut self.writer.checkpoint.totals;
+        let totals = &mut self.sink.checkpoint_mut().totals;
         totals.bad_lines += 1;
         *totals
             .bad_by_reason
@@ -557,7 +550,7 @@ impl<'a> Ingestor<'a> {
 
     /// Commit now: documents and checkpoint together.
     pub fn commit(&mut self) -> Result<()> {
-        self.writer.commit()?;
+        self.sink.commit()?;
         self.last_commit = Instant::now();
         self.bytes_since_commit = 0;
         self.dirty = false;

@@ -440,7 +440,14 @@ impl Printer for HumanPrinter {
 
     fn stats(&mut self, s: &Stats, index_dir: &Path) -> io::Result<()> {
         let dash = || "-".to_string();
-        writeln!(self.out, "index       {}", index_dir.display())?;
+        let local = s.store.as_ref().is_none_or(|st| st.kind == "local");
+        if let Some(store) = &s.store {
+            let place = self.safe(&store.location);
+            writeln!(self.out, "store       {} {place}", store.kind)?;
+        }
+        if local {
+            writeln!(self.out, "index       {}", index_dir.display())?;
+        }
         writeln!(self.out, "events      {}", thousands(s.events))?;
         writeln!(self.out, "files       {}", thousands(s.files))?;
         writeln!(self.out, "input       {}", megabytes(s.bytes))?;

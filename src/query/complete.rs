@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use tantivy::schema::FieldType;
 
 use crate::error::Result;
-use crate::index::Store;
+use crate::index::LocalStore;
 use crate::index::schema::build_schema;
 
 /// Shorthands the parser rewrites (see `parse`), completed like fields.
@@ -74,7 +74,7 @@ pub fn term(field: &str, value: &str) -> String {
     format!("{field}:{}", quote(value))
 }
 
-impl Store {
+impl LocalStore {
     /// Up to `limit` distinct values of `field` starting with `prefix`,
     /// sorted, read from each segment's term dictionary. Unknown and
     /// unindexed fields have no values; `status` completes its numbers.

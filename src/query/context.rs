@@ -11,7 +11,7 @@ use tantivy::query::Query as TQuery;
 
 use super::window::{and, or};
 use crate::error::Result;
-use crate::index::Store;
+use crate::index::LocalStore;
 use crate::model::Event;
 
 /// At most this many lines of context.
@@ -26,7 +26,7 @@ pub struct ContextLine {
     pub marker: bool,
 }
 
-impl Store {
+impl LocalStore {
     /// Every event within `span` either side of `found` (from their first
     /// to their last) that shares a service or a trace with one of them.
     pub fn context(&self, found: &[Event], span: Duration) -> Result<Vec<ContextLine>> {

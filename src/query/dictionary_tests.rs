@@ -13,8 +13,9 @@ use std::path::Path;
 use super::{GroupBy, Query};
 use crate::catalog::Catalogs;
 use crate::index::directory::failing::FailingDirectory;
-use crate::index::{Store, Writer, WriterOptions};
+use crate::index::{LocalStore, Writer, WriterOptions};
 use crate::ingest::{IngestOptions, Ingestor, NoProgress};
+use crate::store::Store as _;
 
 /// An index of retried and lone requests, one of them a key reused with
 /// another request (a chain of one that is still flagged).
@@ -69,13 +70,14 @@ fn index(dir: &Path) {
 /// that far: each answer is the true one or a clear error.
 fn each_failing_read<T: PartialEq + std::fmt::Debug>(
     dir: &Path,
-    ask: impl Fn(&Store) -> crate::error::Result<T>,
+    ask: impl Fn(&LocalStore) -> crate::error::Result<T>,
 ) {
-    let truth = ask(&Store::open(dir, Catalogs::builtin()).unwrap()).unwrap();
+    let truth = ask(&LocalStore::open(dir, Catalogs::builtin()).unwrap()).unwrap();
     let mut errors = 0;
     for n in 0.. {
         let disk = FailingDirectory::open(dir, n);
-        let answer = Store::open_in(dir, disk.clone(), Catalogs::builtin()).and_then(|s| ask(&s));
+        let answer =
+            LocalStore::open_in(dir, disk.clone(), Catalogs::builtin()).and_then(|s| ask(&s));
         match answer {
             Ok(answer) => assert_eq!(answer, truth, "a wrong answer when read {n} failed"),
             Err(e) => {
@@ -98,8 +100,8 @@ fn chains_on_a_failing_disk_answer_truly_or_say_rebuild() {
     let tmp = tempfile::tempdir().unwrap();
     index(tmp.path());
     let dir = tmp.path().join("index");
-    let flagged = |s: &Store| s.chains(&Query::all(), true, 100).map(|r| r.chains);
-    let truth = flagged(&Store::open(&dir, Catalogs::builtin()).unwrap()).unwrap();
+    let flagged = |s: &LocalStore| s.chains(&Query::all(), true, 100).map(|r| r.chains);
+    let truth = flagged(&LocalStore::open(&dir, Catalogs::builtin()).unwrap()).unwrap();
     assert!(
         truth
             .iter()

@@ -14,7 +14,7 @@ use tantivy::{DocAddress, Searcher, Term};
 use super::FindResult;
 use super::chains::build_chains;
 use crate::error::Result;
-use crate::index::Store;
+use crate::index::LocalStore;
 use crate::model::{Event, Source};
 
 /// The shortest request-id prefix `find` accepts.
@@ -22,7 +22,7 @@ pub const MIN_PREFIX: usize = 8;
 /// At most this many events are loaded for one id (the newest).
 pub const MAX_EVENTS: usize = 10_000;
 
-impl Store {
+impl LocalStore {
     /// Find `id` as a request id, idempotency key, trace id or request-id prefix.
     pub fn find(&self, id: &str) -> Result<FindResult> {
         let id = id.trim();

@@ -8,14 +8,16 @@
 //! query intersected with exists-queries on their columns): most events are
 //! successes without a code, and skipping them is most of the speed.
 
-use tantivy::query::{AllQuery, BooleanQuery, ExistsQuery, Occur, Query as TQuery};
+use tantivy::query::{BooleanQuery, ExistsQuery, Occur, Query as TQuery};
 use tantivy::{DocAddress, Searcher};
 
+use super::ast::Expr;
 use super::grouping::{Acc, GroupsCollector};
 use super::histogram::to_chrono;
 use super::{Group, GroupBy, GroupsResult, Query};
 use crate::error::Result;
-use crate::index::Store;
+use crate::index::LocalStore;
+use crate::index::translate::to_tantivy;
 use crate::model::Class;
 
 /// How many buckets a group's timeline has.
@@ -63,13 +65,7 @@ fn is_where(by: GroupBy) -> bool {
     !matches!(by, GroupBy::Code | GroupBy::Class | GroupBy::Status)
 }
 
-impl Store {
-    /// Group the events matching `q` by `by`, largest groups first, at most
-    /// `limit` groups. Events without the field form no group.
-    pub fn groups(&self, q: &Query, by: GroupBy, limit: usize) -> Result<GroupsResult> {
-        self.groups_by(q, &[by], GroupSort::Count, limit)
-    }
-
+impl LocalStore {
     /// Group by one or two fields (`by`), sorted by `sort`, at most `limit`
     /// groups. Events without every one of the fields form no group.
     pub fn groups_by(
@@ -85,9 +81,9 @@ impl Store {
             by: by.clone(),
             span: self.span(q)?,
             buckets: TIMELINE_BUCKETS,
-            every_event: q.query.downcast_ref::<AllQuery>().is_some(),
+            every_event: q.expr == Expr::All,
         };
-        let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = vec![(Occur::Must, q.query.box_clone())];
+        let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = vec![(Occur::Must, to_tantivy(&q.expr)?)];
         for b in &by {
             clauses.push((
                 Occur::Must,

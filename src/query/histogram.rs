@@ -9,9 +9,10 @@ use tantivy::{DateTime as TDate, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use super::{Histogram, Query};
 use crate::error::Result;
-use crate::index::Store;
+use crate::index::LocalStore;
+use crate::index::translate::to_tantivy;
 
-impl Store {
+impl LocalStore {
     /// Counts of the events matching `q` over time, in `buckets` equal parts
     /// of the query's span (its since/until, else the index's first/last).
     pub fn histogram(&self, q: &Query, buckets: usize) -> Result<Histogram> {
@@ -20,7 +21,7 @@ impl Store {
             span,
             buckets: buckets.max(1),
         };
-        let counts = self.search_parallel(&self.searcher(), &*q.query, &collector)?;
+        let counts = self.search_parallel(&self.searcher(), &*to_tantivy(&q.expr)?, &collector)?;
         Ok(Histogram {
             start: to_chrono(span.0),
             end: to_chrono(span.1),

@@ -15,8 +15,10 @@ use tantivy::query::Query as TQuery;
 use super::Query;
 use super::window::{Cell, Kind, Tally, or};
 use crate::error::Result;
-use crate::index::Store;
+use crate::index::LocalStore;
+use crate::index::translate::to_tantivy;
 use crate::model::{Event, ts_millis};
+use crate::store::Store as _;
 
 /// A gap this long without a matching event ends a quiet period: the
 /// first matching event after it is the onset.
@@ -90,7 +92,7 @@ struct Anchor {
     event: Option<Event>,
 }
 
-impl Store {
+impl LocalStore {
     /// The impact of `target` — a request id (or any id `find` takes) or a
     /// query — over `window` either side of it. `None` when nothing matches.
     pub fn impact(
@@ -146,8 +148,9 @@ impl Store {
         }
         let q = Query::parse(target, now).map_err(|e| crate::error::Error::Query(e.0))?;
         let newest = self.search(&q, 1)?;
+        let matching = to_tantivy(&q.expr)?;
         Ok(newest.events.into_iter().next().map(|e| Anchor {
-            matching: q.query,
+            matching,
             at: e.ts,
             event: None,
         }))

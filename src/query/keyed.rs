@@ -20,7 +20,8 @@ use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 use super::chains::{KEY_MISMATCH_CODES, build_chains};
 use super::{ChainsResult, Query};
 use crate::error::Result;
-use crate::index::{Store, dictionary_error};
+use crate::index::translate::to_tantivy;
+use crate::index::{LocalStore, dictionary_error};
 use crate::model::Chain;
 
 /// The order of `chains`.
@@ -66,12 +67,7 @@ impl ChainSort {
     }
 }
 
-impl Store {
-    /// Chains with an attempt matching `q`, flagged first, at most `limit`.
-    pub fn chains(&self, q: &Query, flagged_only: bool, limit: usize) -> Result<ChainsResult> {
-        self.chains_sorted(q, flagged_only, ChainSort::Flagged, limit)
-    }
-
+impl LocalStore {
     /// Chains with an attempt matching `q` in `sort` order, at most `limit`.
     pub fn chains_sorted(
         &self,
@@ -81,8 +77,9 @@ impl Store {
         limit: usize,
     ) -> Result<ChainsResult> {
         let searcher = self.searcher();
+        let query = to_tantivy(&q.expr)?;
         let keys: Vec<String> = self
-            .search_parallel(&searcher, &*q.query, &KeysCollector)?
+            .search_parallel(&searcher, &*query, &KeysCollector)?
             .into_iter()
             .collect();
         if keys.is_empty() {

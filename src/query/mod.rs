@@ -1,14 +1,18 @@
 //! query: the one query type shared by TUI and CLI, and the questions asked of
 //! the index — search, find, groups, chains, stats, histogram; and around
-//! one event: impact, timeline, context (over [`window`] tallies). Each is a
-//! method on [`Store`] so a TUI view and its one-shot command cannot disagree.
+//! one event: impact, timeline, context (over [`window`] tallies). Each is
+//! written here for the local index ([`crate::index::LocalStore`]) and asked
+//! through the [`Store`] trait, so a TUI view and its one-shot command
+//! cannot disagree. [`ast`] is the query language as data.
 
+pub mod ast;
 pub mod chains;
 pub mod complete;
 pub mod context;
 #[cfg(test)]
 mod dictionary_tests;
 pub mod find;
+mod grammar;
 mod grouping;
 pub mod groups;
 pub mod histogram;
@@ -28,7 +32,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{Chain, Event};
 
-pub use crate::index::Store;
+pub use crate::store::Store;
 pub use groups::GroupSort;
 pub use keyed::ChainSort;
 pub use parse::{Query, QueryError};
@@ -183,6 +187,9 @@ pub struct Stats {
     pub first_ts: Option<String>,
     pub last_ts: Option<String>,
     pub index_bytes: u64,
+    /// Which store holds them, and where.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store: Option<crate::store::StoreInfo>,
 }
 
 /// Event counts over time for the query, in equal buckets.

@@ -1,47 +1,29 @@
 //! parse: the one query type for TUI and CLI. tantivy's query syntax over the
 //! Event fields, plus what support staff type without thinking: a bare
 //! request id or idempotency key, `status:5xx`, `since:2h`, `until:2026-05-14`.
-//! Those shorthands are rewritten into tantivy syntax, then parsed strictly so
-//! a malformed query is a clear error, never a crash.
+//! Those shorthands are spelled out token by token, then the text is read
+//! once into an [`Expr`] ([`super::grammar`]) that every store translates:
+//! a malformed query is a clear error here, never a crash.
 
 use std::sync::LazyLock;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
 use regex::Regex;
-use tantivy::query::{AllQuery, Query as TQuery, QueryParser};
-use tantivy::tokenizer::TokenizerManager;
 
-use super::verbatim;
-use crate::index::schema::{Fields, ts_range};
+use super::ast::{Expr, Field};
+use super::{grammar, verbatim};
+use crate::index::schema::ts_range;
 
-/// A parsed query, ready to run against a [`crate::index::Store`].
+/// A parsed query, ready to run against any [`crate::store::Store`].
+#[derive(Debug, Clone, PartialEq)]
 pub struct Query {
     /// What the user typed.
     pub text: String,
     /// The time bounds given by `since:`/`until:`, if any.
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
-    pub(crate) query: Box<dyn TQuery>,
-}
-
-impl Clone for Query {
-    fn clone(&self) -> Self {
-        Query {
-            text: self.text.clone(),
-            since: self.since,
-            until: self.until,
-            query: self.query.box_clone(),
-        }
-    }
-}
-
-impl std::fmt::Debug for Query {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Query")
-            .field("text", &self.text)
-            .field("query", &self.query)
-            .finish()
-    }
+    /// What it means (the bounds above included, as `ts` ranges).
+    pub expr: Expr,
 }
 
 /// Why a query could not be parsed, in words fit for an inline error.
@@ -56,19 +38,17 @@ impl Query {
             text: String::new(),
             since: None,
             until: None,
-            query: Box::new(AllQuery),
+            expr: Expr::All,
         }
     }
 
     /// True when the query names the status, code or class: the error rate
     /// of its groups would then say nothing (every event already failed).
     pub fn restricts_status(&self) -> bool {
-        split_tokens(&self.text).iter().any(|t| {
-            let t = t.trim_start_matches(['-', '+', '(']);
-            ["status:", "code:", "class:"]
-                .iter()
-                .any(|f| t.starts_with(f))
-        })
+        self.expr
+            .fields()
+            .iter()
+            .any(|f| matches!(f, Field::Status | Field::Code | Field::Class))
     }
 
     /// Parse `text`; `now` anchors relative times like `since:2h`.
@@ -88,49 +68,29 @@ impl Query {
             parts.push(rewrite(&token, now, &mut since, &mut until)?);
         }
         // A purely negative query means "everything except": give it the
-        // positive clause tantivy needs (its issue #1980).
+        // positive clause a boolean query needs (tantivy's issue #1980).
         if parts.iter().all(|p| p.starts_with('-')) {
             parts.insert(0, "*".into());
         }
         let rewritten = parts.join(" ");
-        let query: Box<dyn TQuery> = if rewritten.trim().is_empty() {
-            Box::new(AllQuery)
+        let expr = if rewritten.trim().is_empty() {
+            Expr::All
         } else {
-            PARSER
-                .parse_query(&rewritten)
-                .map_err(|e| QueryError(explain(&e, trimmed)))?
+            grammar::read(&rewritten, trimmed)?.unwrap_or(Expr::Or(Vec::new()))
         };
         Ok(Query {
             text: text.to_string(),
             since,
             until,
-            query,
+            expr,
         })
     }
 }
 
-static FIELDS: LazyLock<Fields> = LazyLock::new(Fields::new);
-
-/// True for a field of the index (or a `since:`/`until:` shorthand).
+/// True for a field of the query language (or a `since:`/`until:` shorthand).
 pub(crate) fn is_field(name: &str) -> bool {
-    matches!(name, "since" | "until") || FIELDS.schema.get_field(name).is_ok()
+    matches!(name, "since" | "until") || grammar::known_name(name)
 }
-
-static PARSER: LazyLock<QueryParser> = LazyLock::new(|| {
-    let f = &*FIELDS;
-    let defaults = vec![
-        f.request_id,
-        f.idempotency_key,
-        f.trace_id,
-        f.code,
-        f.message,
-    ];
-    let mut parser = QueryParser::new(f.schema.clone(), defaults, TokenizerManager::default());
-    parser.set_conjunction_by_default();
-    // `field:/regex/`; also how `message:*` is answered (see `exists`).
-    parser.allow_regexes();
-    parser
-});
 
 /// `[-+(]field:value[)]`, the shape of the shorthands we rewrite.
 static SHORTHAND: LazyLock<Regex> = LazyLock::new(|| {
@@ -202,16 +162,12 @@ static EXISTS: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid exists pattern")
 });
 
-/// "Every event where `field` has a value". tantivy answers `field:*` only
-/// for fast fields ("not a fast field" otherwise) and drops an unbounded
-/// range as useless (matching nothing), so both become an exists query on a
-/// fast field and "any term" (`/.*/`) on the others.
+/// "Every event where `field` has a value": `field:*`, read as
+/// [`Expr::Exists`] (tantivy's grammar drops an unbounded range otherwise).
 fn exists(token: &str) -> Option<String> {
     let m = EXISTS.captures(token)?;
-    let field = FIELDS.schema.get_field(&m["field"]).ok()?;
-    let fast = FIELDS.schema.get_field_entry(field).is_fast();
-    let test = if fast { "*" } else { "/.*/" };
-    Some(format!("{}{}:{test}{}", &m["pre"], &m["field"], &m["post"]))
+    grammar::known_name(&m["field"])
+        .then(|| format!("{}{}:*{}", &m["pre"], &m["field"], &m["post"]))
 }
 
 fn rewrite(
@@ -349,20 +305,6 @@ fn check_depth(text: &str) -> Result<(), QueryError> {
     Ok(())
 }
 
-fn explain(e: &tantivy::query::QueryParserError, text: &str) -> String {
-    use tantivy::query::QueryParserError as E;
-    match e {
-        E::FieldDoesNotExist(f) => format!(
-            "unknown field `{f}` — fields: ts request_id trace_id idempotency_key service method path route status code class message client api ts_inferred; shorthands: status:5xx since: until:"
-        ),
-        E::SyntaxError(_) => {
-            format!("cannot parse `{text}` — check quotes, brackets and AND/OR/NOT")
-        }
-        E::ExpectedInt(_) => "status takes a number, a range like [500 TO 599], or 4xx/5xx".into(),
-        other => other.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -383,8 +325,8 @@ mod tests {
             ("since:2h", "ts:[2026-05-14T10:00:00.000Z TO *]"),
             ("until:2026-05-14", "ts:[* TO 2026-05-14T00:00:00.000Z}"),
             ("code:slot_unavailable", "code:slot_unavailable"),
-            ("message:*", "message:/.*/"),
-            ("-(message:*)", "-(message:/.*/)"),
+            ("message:*", "message:*"),
+            ("-(message:*)", "-(message:*)"),
             ("ts:[* TO *]", "ts:*"),
             ("status:{* TO *}", "status:*"),
             ("code:*", "code:*"),

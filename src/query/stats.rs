@@ -3,10 +3,10 @@
 
 use super::Stats;
 use crate::error::{Error, Result};
-use crate::index::Store;
+use crate::index::LocalStore;
 use crate::model::ts_millis;
 
-impl Store {
+impl LocalStore {
     pub fn stats(&self) -> Result<Stats> {
         let checkpoint = self.checkpoint()?;
         // Files are known by content: four rotations of one path are four
@@ -25,6 +25,7 @@ impl Store {
                 Some(dir) => dir_size(dir)?,
                 None => 0,
             },
+            store: Some(crate::store::Store::describe(self)),
         })
     }
 }

@@ -12,7 +12,7 @@ use tantivy::collector::TopDocs;
 use super::chains::build_chains;
 use super::window::and;
 use crate::error::Result;
-use crate::index::Store;
+use crate::index::LocalStore;
 use crate::model::{Event, Outcome, Rule, ts_millis};
 
 /// At most this many events are loaded for one timeline.
@@ -60,7 +60,7 @@ pub enum NoTimeline {
     NoClient(String),
 }
 
-impl Store {
+impl LocalStore {
     /// The timeline of `target` (a client, or an id whose event names one)
     /// over `window` either side of `around` (default: the id's event, else
     /// the client's newest event).

@@ -16,7 +16,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DateTime as TDate, DocId, Score, SegmentOrdinal, SegmentReader, Term};
 
 use crate::error::Result;
-use crate::index::Store;
+use crate::index::LocalStore;
 
 /// What one tallied event was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -43,7 +43,7 @@ pub(crate) struct Cell {
 /// Counts per cell, plus the first event's time in each cell.
 pub(crate) type Tally = HashMap<Cell, (u64, i64)>;
 
-impl Store {
+impl LocalStore {
     /// Tally the events matching `query` with `from <= ts < to`.
     pub(crate) fn tally(
         &self,

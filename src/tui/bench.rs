@@ -20,7 +20,7 @@ use super::event::Input;
 use super::state::State;
 use super::view;
 use super::worker::{StoreCell, Worker};
-use crate::cli::{Context, Status};
+use crate::context::{Context, Status};
 
 /// What `bench-tui` prints (milliseconds).
 #[derive(Debug, Serialize)]
@@ -60,7 +60,7 @@ pub fn run(ctx: &Context, text: &str, size: (u16, u16)) -> Result<Status> {
     let events = store.get().num_events();
     let (sink, mut answers) = tokio::sync::mpsc::unbounded_channel();
     let worker = Worker::start(store, sink).context("starting query threads")?;
-    let index_dir = ctx.index_dir.display().to_string();
+    let index_dir = ctx.location().display().to_string();
     let mut app = App::new(State::new("", !ctx.redact, &index_dir), worker);
     let mut term = Terminal::new(TestBackend::new(size.0, size.1))?;
     app.dispatch(Action::Resize(size.0, size.1));

@@ -301,6 +301,7 @@ pub fn answer_job(corpus: &[Event], job: &Job) -> Loaded {
                 .last()
                 .map(|e| errtriage::model::ts_millis::format(&e.ts)),
             index_bytes: 10_000,
+            store: None,
         })),
         JobKind::Detail { event } => Ok(Data::Detail(Box::new(Detail {
             event: (**event).clone(),

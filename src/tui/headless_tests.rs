@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use errtriage::catalog::Catalogs;
-use errtriage::index::{Store, Writer, WriterOptions};
+use errtriage::index::{LocalStore, Writer, WriterOptions};
 use errtriage::ingest::{IngestOptions, Ingestor, NoProgress};
+use errtriage::store::StoreChoice;
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use super::action::Action;
@@ -115,10 +116,11 @@ impl Headless {
         let (log, index) = (dir.path().join("api.log"), dir.path().join("index"));
         std::fs::write(&log, log_text).unwrap();
         ingest(&index, &log);
-        let store = StoreCell::new(Store::open(&index, Catalogs::builtin()).expect("store"));
+        let store = LocalStore::open(&index, Catalogs::builtin()).expect("store");
+        let store = StoreCell::new(std::sync::Arc::new(store));
         let (sink, answers) = tokio::sync::mpsc::unbounded_channel();
         let worker = Worker::start(store.clone(), sink.clone()).expect("worker");
-        worker::watch(store, index.clone(), sink).expect("watcher");
+        worker::watch(store, StoreChoice::Local(index.clone()), sink).expect("watcher");
         let state = State::new("", false, &index.display().to_string());
         let mut h = Headless {
             app: App::new(state, worker),

@@ -66,7 +66,7 @@ use crossterm::terminal::{
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
-use crate::cli::{Context, Status};
+use crate::context::{Context, Status};
 use action::Action;
 use app::App;
 use state::State;
@@ -93,8 +93,8 @@ fn open(ctx: &Context, query: &str, problems: problems::Problems) -> Result<Stat
     let store = StoreCell::new(ctx.store()?);
     let (sink, mut answers) = tokio::sync::mpsc::unbounded_channel();
     let worker = Worker::start(store.clone(), sink.clone()).context("starting query threads")?;
-    worker::watch(store, ctx.index_dir.clone(), sink).context("starting the index watcher")?;
-    let index_dir = ctx.index_dir.display().to_string();
+    worker::watch(store, ctx.store.clone(), sink).context("starting the index watcher")?;
+    let index_dir = ctx.location().display().to_string();
     let mut state = State::new(query, !ctx.redact, &index_dir);
     state.problems = problems;
     let mut app = App::new(state, worker);

@@ -7,10 +7,10 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use errtriage::index::{Writer, WriterOptions};
+use errtriage::index::WriterOptions;
 use errtriage::ingest::{IngestOptions, Ingestor, NoProgress, Summary};
 
-use crate::cli::Context;
+use crate::context::Context;
 
 /// The ingest's problems, as the TUI lists them.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -57,18 +57,16 @@ impl Problems {
 /// wrong comes back for the TUI to show.
 pub fn ingest_quietly(ctx: &Context, paths: &[PathBuf]) -> Result<Problems> {
     let catalogs = ctx.catalogs()?;
-    let mut writer = Writer::open(&ctx.index_dir, &WriterOptions::default(), || {
-        eprintln!("errtriage: another ingest is writing to this index; waiting for it…");
-    })?;
+    let mut sink = ctx.sink(&WriterOptions::default())?;
     eprintln!("errtriage: reading {} path(s)…", paths.len());
     let mut ingestor = Ingestor::new(
-        &mut writer,
+        sink.as_mut(),
         &catalogs,
         IngestOptions::default(),
         &NoProgress,
     );
     ingestor.ingest_paths(paths)?;
     let summary = ingestor.finish()?;
-    writer.finish()?;
+    sink.finish()?;
     Ok(Problems::from_summary(&summary))
 }

@@ -7,14 +7,13 @@
 
 use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use chrono::Utc;
-use errtriage::index::Store;
 use errtriage::model::Event;
 use errtriage::query::{Query, SearchResult, find};
+use errtriage::store::{Store, StoreChoice, open_store};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::action::{Action, Data, Detail, Job, JobError, JobKind, Loaded, Slot};
@@ -29,19 +28,19 @@ const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
 /// The store every job reads; replaced when an index appears where there
 /// was none.
-pub struct StoreCell(Mutex<Arc<Store>>);
+pub struct StoreCell(Mutex<Arc<dyn Store>>);
 
 impl StoreCell {
-    pub fn new(store: Store) -> Arc<StoreCell> {
-        Arc::new(StoreCell(Mutex::new(Arc::new(store))))
+    pub fn new(store: Arc<dyn Store>) -> Arc<StoreCell> {
+        Arc::new(StoreCell(Mutex::new(store)))
     }
 
-    pub fn get(&self) -> Arc<Store> {
+    pub fn get(&self) -> Arc<dyn Store> {
         lock(&self.0).clone()
     }
 
-    fn set(&self, store: Store) {
-        *lock(&self.0) = Arc::new(store);
+    fn set(&self, store: Arc<dyn Store>) {
+        *lock(&self.0) = store;
     }
 }
 
@@ -146,7 +145,7 @@ impl Drop for Worker {
 
 fn serve(mailbox: &Mailbox, store: &StoreCell, sink: &UnboundedSender<Action>) {
     while let Some(job) = mailbox.take() {
-        let loaded = run_caught(&store.get(), &job);
+        let loaded = run_caught(&*store.get(), &job);
         let sent = sink.send(Action::Loaded(Box::new(loaded)));
         mailbox.done();
         if sent.is_err() {
@@ -162,7 +161,7 @@ thread_local! {
 
 /// [`run_job`], with a panic turned into an inline error instead of a
 /// dead slot.
-fn run_caught(store: &Store, job: &Job) -> Loaded {
+fn run_caught(store: &dyn Store, job: &Job) -> Loaded {
     match catch_unwind(AssertUnwindSafe(|| run_job(store, job))) {
         Ok(loaded) => loaded,
         Err(_) => {
@@ -179,7 +178,7 @@ fn run_caught(store: &Store, job: &Job) -> Loaded {
 }
 
 /// Answer one job (synchronously; the headless tests call this directly).
-pub fn run_job(store: &Store, job: &Job) -> Loaded {
+pub fn run_job(store: &dyn Store, job: &Job) -> Loaded {
     let result = match &job.kind {
         JobKind::Stats => store.stats().map(Data::Stats).map_err(index_error),
         JobKind::Detail { event } => detail(store, event.as_ref()),
@@ -213,7 +212,7 @@ fn index_error(e: errtriage::Error) -> JobError {
     JobError::Index(e.to_string())
 }
 
-fn query_job(store: &Store, q: &Query, kind: &JobKind) -> Result<Data, JobError> {
+fn query_job(store: &dyn Store, q: &Query, kind: &JobKind) -> Result<Data, JobError> {
     Ok(match *kind {
         JobKind::Events { offset, limit } => {
             let result = store.search_page(q, offset, limit).map_err(index_error)?;
@@ -250,7 +249,7 @@ fn query_job(store: &Store, q: &Query, kind: &JobKind) -> Result<Data, JobError>
 
 /// The request id a bare query that matched nothing is the unique prefix
 /// of — the prefix `errtriage find` accepts, so the TUI accepts it too.
-fn expand_prefix(store: &Store, q: &Query, result: &SearchResult) -> Option<String> {
+fn expand_prefix(store: &dyn Store, q: &Query, result: &SearchResult) -> Option<String> {
     let text = q.text.trim();
     let bare = !text.contains(|c: char| c.is_whitespace() || c == ':' || c == '"');
     if result.total > 0 || !bare || text.chars().count() < find::MIN_PREFIX {
@@ -265,7 +264,7 @@ fn expand_prefix(store: &Store, q: &Query, result: &SearchResult) -> Option<Stri
 
 /// The catalog's reading of `event`, and the chain it is an attempt of —
 /// the same answer `errtriage find` gives for its request id.
-fn detail(store: &Store, event: &Event) -> Result<Data, JobError> {
+fn detail(store: &dyn Store, event: &Event) -> Result<Data, JobError> {
     let reading = store.catalogs().reading(event);
     let mut chains = Vec::new();
     if let Some(key) = &event.idempotency_key {
@@ -286,7 +285,12 @@ fn detail(store: &Store, event: &Event) -> Result<Data, JobError> {
 
 /// Impact, client timeline or lines around `event`: the answers of
 /// `errtriage impact`, `timeline` and `find --context` for its request.
-fn incident(store: &Store, kind: Kind, id: &str, event: Option<&Event>) -> Result<Data, JobError> {
+fn incident(
+    store: &dyn Store,
+    kind: Kind,
+    id: &str,
+    event: Option<&Event>,
+) -> Result<Data, JobError> {
     let answer = match kind {
         Kind::Impact => Answer::Impact(
             store
@@ -322,7 +326,7 @@ fn incident(store: &Store, kind: Kind, id: &str, event: Option<&Event>) -> Resul
 
 /// The case card of `id`: the text `errtriage find ID --format markdown`
 /// prints, always redacted (it leaves the terminal).
-fn card(store: &Store, id: &str) -> Result<Data, JobError> {
+fn card(store: &dyn Store, id: &str) -> Result<Data, JobError> {
     let found = store.find(id).map_err(index_error)?;
     let mut text = Vec::new();
     crate::print::markdown::case_card(&mut text, &found, store.catalogs(), true)
@@ -333,31 +337,32 @@ fn card(store: &Store, id: &str) -> Result<Data, JobError> {
     })
 }
 
-/// Watch for commits by another process (and for an index appearing in an
-/// empty directory); each one becomes [`Action::IndexChanged`].
+/// Watch for commits by another process (and for a store appearing where
+/// there was none: an index in an empty directory); each one becomes
+/// [`Action::IndexChanged`]. `choice` is how to open the store again.
 pub fn watch(
     store: Arc<StoreCell>,
-    dir: PathBuf,
+    choice: StoreChoice,
     sink: UnboundedSender<Action>,
 ) -> std::io::Result<()> {
     std::thread::Builder::new()
         .name("errtriage-watch".into())
-        .spawn(move || watch_loop(&store, &dir, &sink))?;
+        .spawn(move || watch_loop(&store, &choice, &sink))?;
     Ok(())
 }
 
 /// The watcher's loop. An index that appears but cannot be opened is said
 /// once in the status bar (again only if the reason changes) and tried again
 /// with a doubling wait, up to [`MAX_BACKOFF`].
-fn watch_loop(store: &StoreCell, dir: &std::path::Path, sink: &UnboundedSender<Action>) {
+fn watch_loop(store: &StoreCell, choice: &StoreChoice, sink: &UnboundedSender<Action>) {
     let mut seen = store.get().generation();
     let mut wait = WATCH_EVERY;
     let mut told: Option<String> = None;
     loop {
         std::thread::sleep(wait);
         let current = store.get();
-        if current.dir().is_none() && dir.join("meta.json").exists() {
-            match Store::open(dir, current.catalogs().clone()) {
+        if current.has_appeared() {
+            match open_store(choice, current.catalogs().clone()) {
                 Ok(opened) => {
                     (wait, told) = (WATCH_EVERY, None);
                     seen = opened.generation();
@@ -395,10 +400,11 @@ mod watch_tests {
     fn an_index_that_cannot_be_opened_is_said_once_not_retried_in_silence() {
         let dir = tempfile::tempdir().unwrap();
         let catalogs = errtriage::catalog::Catalogs::builtin();
-        let store = StoreCell::new(Store::open(dir.path(), catalogs).unwrap());
+        let choice = StoreChoice::Local(dir.path().to_path_buf());
+        let store = StoreCell::new(open_store(&choice, catalogs).unwrap());
         std::fs::write(dir.path().join("meta.json"), "{ truncated").unwrap();
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        watch(store, dir.path().to_path_buf(), tx).unwrap();
+        watch(store, choice, tx).unwrap();
         std::thread::sleep(Duration::from_millis(3_600));
         let mut said = Vec::new();
         while let Ok(action) = rx.try_recv() {

@@ -1,0 +1,92 @@
+//! context: what both front ends (CLI and TUI) need of an invocation — the
+//! chosen store, catalogs and formats, colour and redaction — and how a run
+//! ended. It sits beside `cli/` and `tui/` so neither imports the other;
+//! the store is opened here, once, and handed on as a `dyn Store`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Result;
+use errtriage::catalog::Catalogs;
+use errtriage::store::{Sink, Store, StoreChoice, open_sink, open_store};
+
+use crate::print::{self, Printer};
+
+/// How a successful run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Done,
+    /// Nothing matched (exit code 1).
+    NotFound,
+    /// Stopped by Ctrl-C (exit code 130).
+    Interrupted,
+}
+
+/// What every subcommand needs to know about the invocation.
+pub struct Context {
+    /// `--index DIR` (or its default): the local index, and the store
+    /// when no other is chosen.
+    pub index_dir: PathBuf,
+    /// The store this run reads and writes.
+    pub store: StoreChoice,
+    pub color: bool,
+    pub redact: bool,
+    pub catalog_files: Vec<PathBuf>,
+    pub format_files: Vec<PathBuf>,
+}
+
+/// The user's config dir (`~/.config/errtriage`): catalogs, formats and
+/// `config.toml`.
+pub fn config_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "errtriage").map(|d| d.config_dir().to_path_buf())
+}
+
+impl Context {
+    /// Built-in catalogs, the user's catalogs folder, then `--catalog` files.
+    pub fn catalogs(&self) -> Result<Catalogs> {
+        let dir = config_dir().map(|d| d.join("catalogs"));
+        Ok(Catalogs::load(&self.catalog_files, dir.as_deref())?)
+    }
+
+    /// Built-in log formats, behind the user's formats folder and
+    /// `--formats` files.
+    pub fn formats(&self) -> Result<errtriage::normalize::Formats> {
+        let dir = config_dir().map(|d| d.join("formats"));
+        Ok(errtriage::normalize::Formats::load(
+            &self.format_files,
+            dir.as_deref(),
+        )?)
+    }
+
+    /// The store, opened for reading; says once on stderr when its stored
+    /// fields were derived with other catalogs than these.
+    pub fn store(&self) -> Result<Arc<dyn Store>> {
+        let store = open_store(&self.store, self.catalogs()?)?;
+        if store.is_stale() {
+            eprintln!("errtriage: {}", errtriage::index::derived::STALE);
+        }
+        Ok(store)
+    }
+
+    /// The store, opened for ingest (waiting, and saying so, while another
+    /// ingest holds the local index).
+    pub fn sink(&self, opts: &errtriage::index::WriterOptions) -> Result<Box<dyn Sink>> {
+        Ok(open_sink(&self.store, opts, || {
+            eprintln!("errtriage: another ingest is writing to this index; waiting for it…");
+        })?)
+    }
+
+    /// Where the store is, for messages: the index directory, or the
+    /// server's URL (without its password).
+    pub fn location(&self) -> PathBuf {
+        match &self.store {
+            StoreChoice::Local(dir) => dir.clone(),
+            StoreChoice::ClickHouse(url) => PathBuf::from(url.to_string()),
+        }
+    }
+
+    /// The printer for `--json` or human output.
+    pub fn printer(&self, json: bool) -> Box<dyn Printer> {
+        print::printer(json, self.color, self.redact)
+    }
+}

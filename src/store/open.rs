@@ -1,0 +1,327 @@
+//! open: which store a run uses, and opening it. The choice comes from
+//! `--store URL`, else `ERRTRIAGE_STORE`, else `store = "…"` in the config
+//! file (`~/.config/errtriage/config.toml`), else the local index in
+//! `--index DIR` ([`StoreChoice::resolve`]). Every front end opens its
+//! store here ([`open_store`], [`open_sink`], [`init`]) and then holds only
+//! the [`Store`]/[`Sink`] traits.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::{Sink, Store};
+use crate::catalog::Catalogs;
+use crate::error::{Error, Result};
+use crate::index::{LocalStore, Writer, WriterOptions};
+
+/// The environment variable naming the store.
+pub const STORE_ENV: &str = "ERRTRIAGE_STORE";
+/// The environment variable holding the ClickHouse password when the URL
+/// has none.
+pub const PASSWORD_ENV: &str = "ERRTRIAGE_STORE_PASSWORD";
+
+/// The store a run uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreChoice {
+    /// The local tantivy index in this directory (the default).
+    Local(PathBuf),
+    /// A ClickHouse server or cluster.
+    ClickHouse(StoreUrl),
+}
+
+/// `clickhouse://[user[:password]@]host:port/database?cluster=NAME`, `port`
+/// being the HTTP interface's.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StoreUrl {
+    pub user: Option<String>,
+    /// From the URL, else from [`PASSWORD_ENV`].
+    pub password: Option<String>,
+    pub host: String,
+    pub port: u16,
+    pub database: String,
+    pub cluster: Option<String>,
+}
+
+impl std::fmt::Debug for StoreUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.to_string())
+    }
+}
+
+/// The URL as a user may see it: the password never shown.
+impl std::fmt::Display for StoreUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "clickhouse://")?;
+        if let Some(user) = &self.user {
+            write!(f, "{user}@")?;
+        }
+        write!(f, "{}:{}/{}", self.host, self.port, self.database)?;
+        if let Some(cluster) = &self.cluster {
+            write!(f, "?cluster={cluster}")?;
+        }
+        Ok(())
+    }
+}
+
+impl StoreChoice {
+    /// The store named by `--store` (`flag`), else `ERRTRIAGE_STORE`
+    /// (`env`), else the config file in `config_dir`, else the local index
+    /// in `index_dir`.
+    pub fn resolve(
+        flag: Option<&str>,
+        env: Option<&str>,
+        config_dir: Option<&Path>,
+        index_dir: &Path,
+    ) -> Result<StoreChoice> {
+        let configured = config_dir.map(config_store).transpose()?.flatten();
+        let named = [
+            flag.map(|v| (v.to_string(), "--store".to_string())),
+            env.filter(|v| !v.is_empty())
+                .map(|v| (v.to_string(), STORE_ENV.to_string())),
+            configured,
+        ];
+        match named.into_iter().flatten().next() {
+            Some((value, from)) => StoreChoice::parse(&value, index_dir)
+                .map_err(|why| Error::Store(format!("{from}: {why}"))),
+            None => Ok(StoreChoice::Local(index_dir.to_path_buf())),
+        }
+    }
+
+    /// `local` (the index in `index_dir`) or a `clickhouse://` URL.
+    pub fn parse(value: &str, index_dir: &Path) -> std::result::Result<StoreChoice, String> {
+        let value = value.trim();
+        if value == "local" {
+            return Ok(StoreChoice::Local(index_dir.to_path_buf()));
+        }
+        match value.split_once("://") {
+            Some(("clickhouse", rest)) => parse_clickhouse(rest).map(StoreChoice::ClickHouse),
+            Some((scheme, _)) => Err(format!(
+                "unknown store `{scheme}://…` — use clickhouse://host:port/database or `local`"
+            )),
+            None => Err(format!(
+                "`{}` is not a store URL — use clickhouse://host:port/database or `local` (the index in --index DIR)",
+                crate::sanitize::escape(value)
+            )),
+        }
+    }
+}
+
+/// `store = "…"` from `config.toml` in `dir`, with where it came from.
+fn config_store(dir: &Path) -> Result<Option<(String, String)>> {
+    let path = dir.join("config.toml");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(&path, e)),
+    };
+    let table: toml::Table = toml::from_str(&text)
+        .map_err(|e| Error::Store(format!("{}: {}", path.display(), e.message())))?;
+    match table.get("store") {
+        None => Ok(None),
+        Some(toml::Value::String(s)) => Ok(Some((s.clone(), path.display().to_string()))),
+        Some(_) => Err(Error::Store(format!(
+            "{}: `store` must be a string like \"clickhouse://localhost:8123/errtriage\"",
+            path.display()
+        ))),
+    }
+}
+
+/// What follows `clickhouse://`.
+fn parse_clickhouse(rest: &str) -> std::result::Result<StoreUrl, String> {
+    let usage = |why: &str| {
+        format!("{why} — expected clickhouse://[user[:password]@]host:port/database[?cluster=NAME]")
+    };
+    let (rest, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let (auth, rest) = match rest.rsplit_once('@') {
+        Some((auth, rest)) => (Some(auth), rest),
+        None => (None, rest),
+    };
+    let (hostport, database) = rest.split_once('/').ok_or_else(|| usage("no database"))?;
+    let (host, port) = hostport
+        .rsplit_once(':')
+        .ok_or_else(|| usage("no port (the HTTP interface's, usually 8123)"))?;
+    let port: u16 = port.parse().map_err(|_| {
+        usage(&format!(
+            "port `{}` is not a number",
+            crate::sanitize::escape(port)
+        ))
+    })?;
+    let name_ok = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
+    };
+    if !name_ok(host) {
+        return Err(usage("no host"));
+    }
+    if !name_ok(database) {
+        return Err(usage("the database must be a plain name"));
+    }
+    let mut cluster = None;
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        match pair.split_once('=') {
+            Some(("cluster", name)) if name_ok(name) => cluster = Some(name.to_string()),
+            _ => {
+                return Err(usage(&format!(
+                    "unknown option `{}`",
+                    crate::sanitize::escape(pair)
+                )));
+            }
+        }
+    }
+    let (user, password) = match auth {
+        Some(auth) => match auth.split_once(':') {
+            Some((u, p)) => (Some(decode(u)?), Some(decode(p)?)),
+            None => (Some(decode(auth)?), None),
+        },
+        None => (None, None),
+    };
+    Ok(StoreUrl {
+        user,
+        password: password.or_else(|| std::env::var(PASSWORD_ENV).ok()),
+        host: host.to_string(),
+        port,
+        database: database.to_string(),
+        cluster,
+    })
+}
+
+/// `%XX` escapes in a user or password.
+fn decode(s: &str) -> std::result::Result<String, String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
+            out.push(hex.ok_or("a bad %-escape in the user or password")?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| "the user or password is not UTF-8".to_string())
+}
+
+/// Open the chosen store for reading.
+pub fn open_store(choice: &StoreChoice, catalogs: Catalogs) -> Result<Arc<dyn Store>> {
+    match choice {
+        StoreChoice::Local(dir) => Ok(Arc::new(LocalStore::open(dir, catalogs)?)),
+        StoreChoice::ClickHouse(url) => clickhouse::open_store(url, catalogs),
+    }
+}
+
+/// Open the chosen store for ingest; `on_wait` is called once if another
+/// ingest holds the local index's lock and this one has to wait.
+pub fn open_sink(
+    choice: &StoreChoice,
+    opts: &WriterOptions,
+    on_wait: impl FnMut(),
+) -> Result<Box<dyn Sink>> {
+    match choice {
+        StoreChoice::Local(dir) => Ok(Box::new(Writer::open(dir, opts, on_wait)?)),
+        StoreChoice::ClickHouse(url) => clickhouse::open_sink(url),
+    }
+}
+
+/// What `errtriage store init` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Initialized {
+    /// One line per thing done or found already there.
+    pub lines: Vec<String>,
+}
+
+/// `errtriage store init`: make the store ready to ingest into
+/// (idempotent). The local index only needs its directory.
+pub fn init(choice: &StoreChoice) -> Result<Initialized> {
+    match choice {
+        StoreChoice::Local(dir) => {
+            let existed = dir.join("meta.json").exists();
+            crate::index::dir::prepare(dir, false)?;
+            let what = if existed {
+                "holds an index already; nothing to do"
+            } else {
+                "is ready; `errtriage ingest` creates the index there"
+            };
+            Ok(Initialized {
+                lines: vec![format!("local index {} {what}", dir.display())],
+            })
+        }
+        StoreChoice::ClickHouse(url) => clickhouse::init(url),
+    }
+}
+
+/// The ClickHouse store's entry points. Until `store/clickhouse/` is built
+/// into this binary, choosing it is a clear error (exit 2).
+mod clickhouse {
+    use std::sync::Arc;
+
+    use super::{Initialized, StoreUrl};
+    use crate::catalog::Catalogs;
+    use crate::error::{Error, Result};
+    use crate::store::{Sink, Store};
+
+    fn not_built(url: &StoreUrl) -> Error {
+        Error::Store(format!(
+            "{url}: ClickHouse store: not built into this binary yet — use the local index (remove --store, ERRTRIAGE_STORE or `store` in config.toml)"
+        ))
+    }
+
+    pub fn open_store(url: &StoreUrl, _catalogs: Catalogs) -> Result<Arc<dyn Store>> {
+        Err(not_built(url))
+    }
+
+    pub fn open_sink(url: &StoreUrl) -> Result<Box<dyn Sink>> {
+        Err(not_built(url))
+    }
+
+    pub fn init(url: &StoreUrl) -> Result<Initialized> {
+        Err(not_built(url))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_clickhouse_url_is_read_whole_and_shown_without_its_password() {
+        let index = Path::new("/idx");
+        let StoreChoice::ClickHouse(url) = StoreChoice::parse(
+            "clickhouse://ops:p%40ss@ch-1.internal:8123/logs?cluster=two_shards",
+            index,
+        )
+        .unwrap() else {
+            panic!("not clickhouse");
+        };
+        assert_eq!(url.user.as_deref(), Some("ops"));
+        assert_eq!(url.password.as_deref(), Some("p@ss"));
+        assert_eq!((url.host.as_str(), url.port), ("ch-1.internal", 8123));
+        assert_eq!(url.database, "logs");
+        assert_eq!(url.cluster.as_deref(), Some("two_shards"));
+        let shown = format!("{url} {url:?}");
+        assert!(
+            !shown.contains("p@ss") && shown.contains("ops@ch-1.internal"),
+            "{shown}"
+        );
+        assert_eq!(
+            StoreChoice::parse("local", index),
+            Ok(StoreChoice::Local(index.to_path_buf()))
+        );
+        for bad in [
+            "clickhouse://h:8123/",
+            "clickhouse://:8123/db",
+            "clickhouse://h:8123/db?shards=2",
+            "clickhouse://u:%zz@h:8123/db",
+            "clickhouse://h:99999/db",
+        ] {
+            let why = StoreChoice::parse(bad, index).unwrap_err();
+            assert!(
+                why.contains("expected clickhouse://") || why.contains("%-escape"),
+                "{bad}: {why}"
+            );
+        }
+    }
+}
