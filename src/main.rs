@@ -6,6 +6,7 @@
 
 mod cli;
 mod context;
+mod interrupt;
 mod print;
 mod tui;
 

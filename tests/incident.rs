@@ -350,3 +350,53 @@ fn a_catalog_route_template_wins_over_the_heuristic() {
         "the route beside the path: {human}"
     );
 }
+
+/// `impact` on a request that logs no client never says "only this
+/// client": with no client named on any failure, it says where they hit.
+#[test]
+fn impact_of_an_event_without_a_client_says_where_not_only_this_client() {
+    let env = Env::new();
+    let line = |t: &str, rid: &str, client: Option<&str>| {
+        let mut v = serde_json::json!({
+            "timestamp": format!("2026-05-14T10:{t}Z"), "service": "member-api",
+            "method": "POST", "path": "/v2/sessions/ses_Ab12Cd34/bookings",
+            "status": 504, "request_id": rid,
+            "response": {"error": {"code": "UPSTREAM_TIMEOUT", "message": "timeout"}},
+        });
+        if let Some(c) = client {
+            v["client_id"] = c.into();
+        }
+        v.to_string() + "\n"
+    };
+    let text = [
+        line("00:00", "req_NOCLIENT1", None),
+        line("00:30", "req_NOCLIENT2", None),
+        line("01:00", "req_NOCLIENT3", None),
+    ]
+    .concat();
+    let log = env.write("logs/gw.log", text);
+    env.ingest(&[&log]);
+    let got: Value = env.json(&["impact", "req_NOCLIENT2", "--json"]);
+    assert_ne!(got["scope"], "client", "{got}");
+    let verdict = got["verdict"].as_str().unwrap();
+    assert!(!verdict.contains("only this client"), "{verdict}");
+    assert_eq!(got["scope"], "route", "{got}");
+    assert!(
+        verdict.starts_with(
+            "no client is logged on these failures; they hit POST /v2/sessions/{id}/bookings"
+        ),
+        "{verdict}"
+    );
+
+    // One other client is hit beside this client-less request: that
+    // client is named, and this request is not taken for it.
+    let more = line("01:30", "req_WITHCLIENT", Some("partner_acme"));
+    let log2 = env.write("logs/gw2.log", more);
+    env.ingest(&[&log2]);
+    let got: Value = env.json(&["impact", "req_NOCLIENT2", "--json"]);
+    assert_eq!(got["scope"], "client", "{got}");
+    assert_eq!(
+        got["verdict"],
+        "only client partner_acme; this request names no client"
+    );
+}

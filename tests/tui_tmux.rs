@@ -113,6 +113,29 @@ impl Tmux {
         self.run(&["send-keys", "-t", "tui", "-l", text]);
     }
 
+    /// Poll tmux's paste buffer (where OSC 52 copies land with
+    /// `set-clipboard on`) until `ok` holds.
+    fn wait_buffer(&self, ok: impl Fn(&str) -> bool, screen: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let out = Command::new("tmux")
+                .arg("-S")
+                .arg(&self.socket)
+                .args(["show-buffer"])
+                .output()
+                .expect("tmux show-buffer");
+            let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            if ok(&text) {
+                return text;
+            }
+            assert!(
+                start.elapsed() < WAIT,
+                "no such OSC 52 copy reached tmux (buffer {text:?})\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     fn screen(&self) -> String {
         String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "tui"]).stdout).into_owned()
     }
@@ -201,7 +224,8 @@ fn tui_in_tmux_finds_a_request_groups_the_codes_and_quits_cleanly() {
         socket: dir.path().join("tmux.sock"),
     };
     let script = format!(
-        "XDG_CONFIG_HOME={} {} --index {} tui; echo EXIT=$? > {}",
+        "cd {} && XDG_CONFIG_HOME={} {} --index {} tui; echo EXIT=$? > {}",
+        shell_quote(dir.path()),
         shell_quote(&dir.path().join("config")),
         shell_quote(Path::new(bin)),
         shell_quote(&index),
@@ -248,7 +272,7 @@ fn tui_in_tmux_finds_a_request_groups_the_codes_and_quits_cleanly() {
     tmux.wait_for("every event", |s| s.contains("9 matching"));
     tmux.keys(&["Tab"]);
     let screen = tmux.wait_for("the Groups view", |s| {
-        s.contains("by code (b)") && s.contains("rate_limited")
+        s.contains("by code (b, d)") && s.contains("rate_limited")
     });
     let count = |code: &str| -> Option<u64> {
         let row = screen
@@ -284,29 +308,35 @@ fn tui_in_tmux_finds_a_request_groups_the_codes_and_quits_cleanly() {
     tmux.wait_for("the copy in the status bar", |s| {
         s.contains("copied the case card")
     });
-    let deadline = Instant::now() + WAIT;
-    let card = loop {
-        let out = Command::new("tmux")
-            .arg("-S")
-            .arg(&tmux.socket)
-            .args(["show-buffer"])
-            .output()
-            .expect("tmux show-buffer");
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        if text.contains("errtriage case") {
-            break text;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no OSC 52 copy reached tmux\n{screen}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let card = tmux.wait_buffer(|b| b.contains("errtriage case"), &screen);
     assert!(
         card.contains("req_TMUX0009") && card.contains("idem-t1"),
         "{card}"
     );
     assert!(!card.contains('\x1b'), "{card:?}");
+
+    // `K` copies the idempotency key alone.
+    tmux.keys(&["K"]);
+    tmux.wait_for("the key copied", |s| {
+        s.contains("copied idempotency key idem-t1")
+    });
+    assert_eq!(tmux.wait_buffer(|b| b == "idem-t1", &screen), "idem-t1");
+
+    // `w` + Enter writes the card to the default path in the current
+    // directory and says where.
+    tmux.keys(&["w"]);
+    tmux.wait_for("the path prompt", |s| {
+        s.contains("write case card to: ./case-req_TMUX0009.md")
+    });
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the card written", |s| {
+        s.contains("case card written to /") && s.contains("case-req_TMUX0009.md")
+    });
+    let written = wait_file(&dir.path().join("case-req_TMUX0009.md"));
+    assert!(
+        written.starts_with("## errtriage case: `req_TMUX0009`"),
+        "{written}"
+    );
 
     // Back to the list; zoom the histogram to the spike at 10:00 with the
     // keyboard: cursor to the first column, mark, widen, Enter.
@@ -328,7 +358,7 @@ fn tui_in_tmux_finds_a_request_groups_the_codes_and_quits_cleanly() {
     // Back to Groups over every event for the pivots.
     tmux.keys(&["Tab", "Tab"]);
     tmux.wait_for("the Groups view again", |s| {
-        s.contains("by code (b) · 3 groups")
+        s.contains("by code (b, d) · 3 groups")
     });
 
     // `-` then `o` excludes the selected group's code; `u` undoes it.
@@ -336,7 +366,7 @@ fn tui_in_tmux_finds_a_request_groups_the_codes_and_quits_cleanly() {
     tmux.wait_for("the pivot menu", |s| s.contains("exclude from the query"));
     tmux.keys(&["o"]);
     let screen = tmux.wait_for("the pivot", |s| {
-        s.contains("/ NOT code:\"slot_unavailable\"") && s.contains("by code (b) · 2 groups")
+        s.contains("/ NOT code:\"slot_unavailable\"") && s.contains("by code (b, d) · 2 groups")
     });
     assert_eq!(count("slot_unavailable"), Some(3), "before: {screen}");
     assert!(
@@ -347,7 +377,7 @@ fn tui_in_tmux_finds_a_request_groups_the_codes_and_quits_cleanly() {
     );
     tmux.keys(&["u"]);
     tmux.wait_for("the undo", |s| {
-        s.contains("by code (b) · 3 groups")
+        s.contains("by code (b, d) · 3 groups")
             && s.lines()
                 .any(|l| l.contains("slot_unavailable") && l.contains("409×3"))
     });
@@ -454,4 +484,67 @@ fn a_panic_in_the_tui_restores_the_terminal() {
         "raw mode left: {stty}"
     );
     assert_eq!(flags(), "0 1 0", "main screen, cursor shown, mouse off");
+}
+
+/// `tui --follow PATH…` at 80×24 in a real terminal: the first ingest's
+/// bad line shows as a count; a line appended while the TUI is open adds
+/// an event and a problem live; `q` stops the tail and exits 0.
+#[test]
+fn tui_follow_shows_new_events_and_problems_live_and_quits_cleanly() {
+    if !tmux_available() {
+        eprintln!("SKIPPED tui_follow: tmux is not installed (apt-get install tmux)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (log, index, exit) = (
+        dir.path().join("api.log"),
+        dir.path().join("index"),
+        dir.path().join("exit"),
+    );
+    let first = line("10:00:00.000", "req_FOLLOW01", 500, Some("internal"), None);
+    std::fs::write(&log, format!("{first}\nnot json at all\n")).unwrap();
+    let tmux = Tmux {
+        socket: dir.path().join("tmux.sock"),
+    };
+    let script = format!(
+        "XDG_CONFIG_HOME={} {} --index {} tui --follow {}; echo EXIT=$? > {}",
+        shell_quote(&dir.path().join("config")),
+        shell_quote(Path::new(env!("CARGO_BIN_EXE_errtriage"))),
+        shell_quote(&index),
+        shell_quote(&log),
+        shell_quote(&exit),
+    );
+    tmux.run(&[
+        "-f",
+        "/dev/null",
+        "new-session",
+        "-d",
+        "-x",
+        "80",
+        "-y",
+        "24",
+        "-s",
+        "tui",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    tmux.wait_for("the TUI with one problem", |s| {
+        s.contains("1 matching") && s.contains("⚠ 1 problem (!)")
+    });
+    let more = line("10:05:00.000", "req_FOLLOW02", 503, Some("upstream"), None);
+    let mut f = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+    std::io::Write::write_all(&mut f, format!("{more}\n<html>504</html>\n").as_bytes()).unwrap();
+    drop(f);
+    tmux.wait_for("the new event and problem, live", |s| {
+        s.contains("2 matching") && s.contains("⚠ 2 problems (!)") && s.contains("req_FOLLOW02")
+    });
+    tmux.keys(&["!"]);
+    tmux.wait_for("the problems list", |s| {
+        s.contains("found while following:") && s.contains("api.log:4")
+    });
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the list", |s| s.contains("Events │"));
+    tmux.keys(&["q"]);
+    assert_eq!(wait_file(&exit).trim(), "EXIT=0");
 }

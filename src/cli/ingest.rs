@@ -79,7 +79,7 @@ pub fn run(ctx: &Context, a: IngestArgs) -> Result<Status> {
         }
     }
     sink.record_derivation(&catalogs);
-    let stop = stop_flag();
+    let stop = crate::interrupt::stop_flag();
     let summary = match ingest_into(sink.as_mut(), &catalogs, &a, stop) {
         Ok(summary) => summary,
         Err(e) => return Err(after_failure(sink.as_mut(), e)),
@@ -145,21 +145,6 @@ fn after_failure(writer: &mut dyn Sink, e: errtriage::Error) -> anyhow::Error {
         ),
     }
     e.into()
-}
-
-/// Set by the first Ctrl-C (stop after the current batch, commit); a second
-/// Ctrl-C exits at once — committed data is safe either way.
-fn stop_flag() -> &'static AtomicBool {
-    static STOP: AtomicBool = AtomicBool::new(false);
-    static HANDLER: std::sync::Once = std::sync::Once::new();
-    HANDLER.call_once(|| {
-        let _ = ctrlc::set_handler(|| {
-            if STOP.swap(true, Ordering::SeqCst) {
-                std::process::exit(130);
-            }
-        });
-    });
-    &STOP
 }
 
 /// An indicatif progress bar on stderr, only when stderr is a terminal.

@@ -116,6 +116,10 @@ pub struct TuiArgs {
     /// A query, or files/directories to ingest before opening
     #[arg(value_name = "QUERY|PATH")]
     pub args: Vec<String>,
+    /// With PATHs: keep tailing them while the TUI is open (new events and
+    /// new problems show live)
+    #[arg(long)]
+    pub follow: bool,
 }
 
 /// The invocation's [`Context`], from the global flags and the environment.
@@ -199,7 +203,12 @@ fn tui_command(ctx: &Context, a: TuiArgs) -> Result<Status> {
     let paths: Vec<PathBuf> = a.args.iter().map(PathBuf::from).collect();
     if !paths.is_empty() && paths.iter().all(|p| p.exists()) {
         // The ingest's report shows inside the TUI (`!`), not behind it.
-        return crate::tui::open_paths(ctx, &paths);
+        return crate::tui::open_paths(ctx, &paths, a.follow);
+    }
+    if a.follow {
+        anyhow::bail!(
+            "--follow needs files or directories that exist: `errtriage tui --follow PATH…`"
+        );
     }
     crate::tui::run(ctx, &a.args.join(" "))
 }

@@ -56,7 +56,7 @@ pub(crate) fn analyze(o: &Obj) -> BodyInfo {
         envelope,
         failed,
         code: code(o, envelope),
-        message: first_text(o, MESSAGE).map(|m| super::scrub(&m)),
+        message: first_text(o, MESSAGE).map(super::scrub_owned),
         request_id: first_id(o, REQUEST_ID),
         trace_id: first_id(o, &["traceId", "trace_id"]),
         details: if failed || envelope != Envelope::None {
@@ -73,7 +73,7 @@ pub(crate) fn analyze(o: &Obj) -> BodyInfo {
 /// `message`).
 pub(crate) fn message_only(o: &Obj) -> BodyInfo {
     BodyInfo {
-        message: first_text(o, MESSAGE).map(|m| super::scrub(&m)),
+        message: first_text(o, MESSAGE).map(super::scrub_owned),
         ..BodyInfo::default()
     }
 }

@@ -23,6 +23,13 @@ const HEADER_NAMES: [&str; 6] = [
 /// `None` for anything else (a bare id is already what it is: see
 /// [`bare_trace_id`]).
 pub fn trace_id_from(s: &str) -> Option<&str> {
+    // Every wrapped form has one of these (most logged ids are bare hex).
+    if !s
+        .bytes()
+        .any(|b| matches!(b, b'-' | b'/' | b';' | b':' | b'='))
+    {
+        return None;
+    }
     let s = strip_header_name(s.trim());
     traceparent(s)
         .or_else(|| gcp_resource(s))

@@ -172,7 +172,7 @@ fn overlay(n: &mut Normalized, r: formats::read::Reading, name: &str) {
         e.route = r.path.as_deref().map(route::template);
         e.path = r.path;
     }
-    replace(&mut e.message, r.message.map(|m| scrub(&m)));
+    replace(&mut e.message, r.message.map(scrub_owned));
     replace(&mut e.idempotency_key, r.idempotency_key);
     replace(&mut e.latency_ms, r.latency_ms);
     replace(&mut e.client, r.client.filter(|c| !looks_secret(c)));
@@ -489,6 +489,14 @@ fn looks_secret(v: &str) -> bool {
 /// keys, credential headers) redacted, so no indexed term holds one.
 pub(crate) fn scrub(s: &str) -> String {
     crate::sanitize::redact(s).into_owned()
+}
+
+/// [`scrub`] for text already owned: kept as it is when it holds no secret.
+pub(crate) fn scrub_owned(s: String) -> String {
+    if let Cow::Owned(r) = crate::sanitize::redact(&s) {
+        return r;
+    }
+    s
 }
 
 #[cfg(test)]

@@ -219,12 +219,7 @@ fn judge(
             }
         })
         .collect();
-    let scope = match (clients.len(), routes.len(), services.len()) {
-        (0 | 1, ..) => Scope::Client,
-        (_, 1, _) => Scope::Route,
-        (_, _, 0 | 1) => Scope::Service,
-        _ => Scope::Everyone,
-    };
+    let scope = scope(event, clients.len(), (routes.len(), services.len()));
     let onset = onset(&hit, event.map(|e| e.ts));
     let names = |v: &[(String, u64)]| v.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>();
     let active = Active::of(traffic, &names(&services));
@@ -288,6 +283,36 @@ impl Active {
     }
 }
 
+/// How far the failures reach. `client` only when one client is hit and
+/// it is the event's own (or, asked without an event, the only one named):
+/// an event that names no client is never "only this client" — with no
+/// client named anywhere, its route and service say how far it reaches.
+fn scope(event: Option<&Event>, clients: usize, (routes, services): (usize, usize)) -> Scope {
+    let unnamed = event.is_some_and(|e| e.client.is_none());
+    match (clients, routes, services) {
+        (0, 1, _) if unnamed => Scope::Route,
+        (0, _, 0 | 1) if unnamed => Scope::Service,
+        (0, ..) if unnamed => Scope::Everyone,
+        (0 | 1, ..) => Scope::Client,
+        (_, 1, _) => Scope::Route,
+        (_, _, 0 | 1) => Scope::Service,
+        _ => Scope::Everyone,
+    }
+}
+
+/// The verdict when no failing request names a client: where, not who.
+fn unnamed_verdict(scope: Scope, routes: &[String], services: &[String], since: &str) -> String {
+    let head = "no client is logged on these failures";
+    match (scope, routes, services) {
+        (Scope::Route, [route], _) => format!("{head}; they hit {route}{since}"),
+        (_, _, [service]) => format!(
+            "{head}; they hit {} route(s) of {service}{since}",
+            routes.len()
+        ),
+        _ => format!("{head}; they hit {} services{since}", services.len()),
+    }
+}
+
 /// The first matching event after a quiet period: walk back from the
 /// event's minute (else the last failure's) while failures are less than
 /// [`QUIET`] apart.
@@ -327,8 +352,14 @@ fn verdict(
     } else {
         format!("{n} clients")
     };
+    if n == 0 && event.is_some_and(|e| e.client.is_none()) {
+        return unnamed_verdict(scope, routes, services, &since);
+    }
     match scope {
         Scope::Client => match (event, clients.first()) {
+            (Some(e), Some(c)) if e.client.is_none() => {
+                format!("only client {c}; this request names no client")
+            }
             (Some(_), _) => "only this client".to_string(),
             (None, Some(c)) => format!("only client {c}"),
             (None, None) => "no client named".to_string(),

@@ -34,7 +34,7 @@ pub enum Action {
     /// The wheel at (column, row), by n rows (negative: up): scrolls the
     /// pane under the pointer.
     Wheel(isize, u16, u16),
-    /// `J`/`K`: scroll the detail pane by n rows (negative: up).
+    /// `Ctrl-E`/`Ctrl-Y`: scroll the detail pane by n rows (negative: up).
     ScrollDetail(isize),
     /// `c`: the selected event's retry chain.
     Chain,
@@ -43,12 +43,17 @@ pub enum Action {
     /// `Y`: copy the case card of the event or chain (as `find --format
     /// markdown`), or the Groups table as Markdown.
     CopyCard,
-    /// `Ctrl-K`: copy the idempotency key.
+    /// `K`: copy the idempotency key.
     CopyKey,
+    /// `w`: write the case card of the event or chain to a file (opens the
+    /// path prompt).
+    SaveCard,
     /// `b`: group by the next field.
     CycleGroupBy,
     /// `B`: group by the previous field.
     CycleGroupByBack,
+    /// `d`: add (or change, or drop) a second field to group by.
+    CycleSecondBy,
     /// `f`: chains — every chain, or flagged ones only.
     ToggleFlagged,
     /// `=` (narrow) or `-` (exclude): the field menu for the selection.
@@ -99,6 +104,9 @@ pub enum Action {
     /// The index that appeared cannot be opened (why, and when it is tried
     /// again); shown in the status bar.
     IndexUnavailable(String),
+    /// The problems of the ingest behind the TUI so far (`--follow` sends
+    /// them again after each tick that found more).
+    Problems(super::problems::Problems),
     /// A worker result.
     Loaded(Box<Loaded>),
 }
@@ -138,6 +146,8 @@ pub enum JobKind {
     Stats,
     Groups {
         by: GroupBy,
+        /// A second dimension (`d`): one row per pair.
+        then: Option<GroupBy>,
     },
     Chains {
         flagged_only: bool,
@@ -161,6 +171,11 @@ pub enum JobKind {
     /// The markdown case card of an id, for the clipboard.
     Card {
         id: String,
+    },
+    /// The markdown case card of an id, written to a new file at `path`.
+    SaveCard {
+        id: String,
+        path: std::path::PathBuf,
     },
 }
 
@@ -210,7 +225,7 @@ impl JobKind {
             JobKind::Detail { .. } => Slot::Detail,
             JobKind::Complete { .. } => Slot::Complete,
             JobKind::Incident { .. } => Slot::Incident,
-            JobKind::Card { .. } => Slot::Card,
+            JobKind::Card { .. } | JobKind::SaveCard { .. } => Slot::Card,
         }
     }
 }
@@ -236,6 +251,7 @@ pub enum Data {
     Stats(Stats),
     Groups {
         by: GroupBy,
+        then: Option<GroupBy>,
         rows: Vec<Group>,
     },
     Chains(Vec<Chain>),
@@ -255,6 +271,8 @@ pub enum Data {
         id: String,
         text: String,
     },
+    /// Where a case card was written, or why not.
+    Saved(super::save::Saved),
 }
 
 /// The slow half of an event's detail: what its code means, and its chain.

@@ -361,8 +361,9 @@ fn query_data(m: &[Event], kind: &JobKind) -> Data {
                 .map(|i| (i % 7) as u64 * m.len() as u64 % 9)
                 .collect(),
         }),
-        JobKind::Groups { by } => Data::Groups {
+        JobKind::Groups { by, then } => Data::Groups {
             by,
+            then,
             rows: groups_of(m, by),
         },
         JobKind::Chains { flagged_only } => {
@@ -374,7 +375,8 @@ fn query_data(m: &[Event], kind: &JobKind) -> Data {
         | JobKind::Detail { .. }
         | JobKind::Complete { .. }
         | JobKind::Incident { .. }
-        | JobKind::Card { .. } => unreachable!(),
+        | JobKind::Card { .. }
+        | JobKind::SaveCard { .. } => unreachable!(),
     }
 }
 

@@ -1,7 +1,7 @@
 //! handoff: what leaves the TUI for a ticket or a chat — the request id
 //! (`y`), the case card of an event or chain (`Y`, the text of `errtriage
 //! find ID --format markdown`, built by the worker), the idempotency key
-//! (`Ctrl-K`) and, in Groups, the table as Markdown (`Y`). Every copy goes
+//! (`K`) and, in Groups, the table as Markdown (`Y`). Every copy goes
 //! through [`clip`] and `sanitize::clipboard` (no control characters,
 //! secrets redacted), then OSC 52, and the status bar says what and how long.
 
@@ -10,6 +10,7 @@ use errtriage::sanitize;
 
 use super::action::{Effect, JobKind};
 use super::state::{ChainTarget, Page, State, View};
+use super::view::groups::percent;
 use super::view::text::{list_time, thousands};
 
 /// Put `text` on the clipboard through `sanitize::clipboard` (control
@@ -30,9 +31,25 @@ pub fn clip(s: &mut State, what: &str, text: &str) -> Option<Effect> {
 /// copied when it arrives), or the Groups table.
 pub fn copy_card(s: &mut State) -> Option<Effect> {
     if s.page.is_none() && s.view == View::Groups {
-        let table = groups_table(s.groups.by.as_str(), &s.groups.list.items);
+        let by = super::second::label(s.groups.by, s.groups.then);
+        let table = groups_table(&by, &s.groups.list.items);
         return clip(s, "the groups table", &table);
     }
+    match card_id(s) {
+        Some(id) => {
+            s.flash = Some("building the case card…".into());
+            Some(Effect::Fetch(vec![s.job(JobKind::Card { id })]))
+        }
+        None => {
+            s.flash = Some("no event or chain here to write a case card for".into());
+            None
+        }
+    }
+}
+
+/// The id whose case card `Y` copies and `w` writes: the focused chain's
+/// key, else the focused event's request id (its key when it has none).
+pub fn card_id(s: &State) -> Option<String> {
     let id = match (&s.page, s.view) {
         (Some(Page::Chain(ChainTarget::Selected)), _) | (None, View::Chains) => s
             .chains
@@ -50,19 +67,10 @@ pub fn copy_card(s: &mut State) -> Option<Effect> {
             }
         }),
     };
-    match id.filter(|id| !id.is_empty()) {
-        Some(id) => {
-            s.flash = Some("building the case card…".into());
-            Some(Effect::Fetch(vec![s.job(JobKind::Card { id })]))
-        }
-        None => {
-            s.flash = Some("no event or chain here to write a case card for".into());
-            None
-        }
-    }
+    id.filter(|id| !id.is_empty())
 }
 
-/// `Ctrl-K`: the idempotency key of the focused event or chain.
+/// `K`: the idempotency key of the focused event or chain.
 pub fn copy_key(s: &mut State) -> Option<Effect> {
     let key = match (&s.page, s.view) {
         (Some(Page::Chain(_)), _) => s.page_chain().map(|c| c.idempotency_key.clone()),
@@ -82,14 +90,26 @@ pub fn copy_key(s: &mut State) -> Option<Effect> {
     }
 }
 
-/// The Groups view as a Markdown table.
+/// The Groups view as a Markdown table (with requests, errors and the
+/// error rate when the groups have them, as the view shows).
 pub fn groups_table(by: &str, groups: &[Group]) -> String {
-    let mut out =
-        format!("| {by} | count | statuses | first seen | last seen |\n|---|---:|---|---|---|\n");
+    let rates = groups.iter().any(|g| g.requests.is_some());
+    let mut out = if rates {
+        format!(
+            "| {by} | count | requests | errors | rate | statuses | first seen | last seen |\n|---|---:|---:|---:|---:|---|---|---|\n"
+        )
+    } else {
+        format!("| {by} | count | statuses | first seen | last seen |\n|---|---:|---|---|---|\n")
+    };
     for g in groups {
         let statuses: Vec<String> = g.statuses.iter().map(|(s, n)| format!("{s}×{n}")).collect();
+        let rate = match (g.requests, g.errors, g.error_rate) {
+            (Some(r), Some(e), Some(rate)) => format!(" {r} | {e} | {} |", percent(rate)),
+            _ if rates => " - | - | - |".into(),
+            _ => String::new(),
+        };
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} |\n",
+            "| {} | {} |{rate} {} | {} | {} |\n",
             g.key.replace('|', "\\|"),
             g.count,
             statuses.join(" "),

@@ -371,3 +371,42 @@ fn a_shows_the_lines_around_the_first_504_app_lines_included() {
         "req_504_0 AND route:\"/v2/sessions/{id}/bookings\""
     );
 }
+
+/// `i` on a request that logs no client: the impact page does not say
+/// "only this client"; it says no client is logged, and where they hit.
+#[test]
+fn impact_of_an_event_without_a_client_never_says_only_this_client() {
+    use super::headless_tests::line;
+    let lines = [
+        line(
+            "10:00:00.000",
+            "req_N1",
+            504,
+            Some("upstream_timeout"),
+            None,
+        ),
+        line(
+            "10:00:30.000",
+            "req_N2",
+            504,
+            Some("upstream_timeout"),
+            None,
+        ),
+        line(
+            "10:01:00.000",
+            "req_N3",
+            504,
+            Some("upstream_timeout"),
+            None,
+        ),
+    ];
+    let mut h = Headless::with(&(lines.join("\n") + "\n"), 80, 24);
+    press(&mut h, &["i"]);
+    assert_eq!(h.app.state.page, Some(Page::Incident));
+    let screen = h.screen();
+    assert!(!screen.contains("only this client"), "{screen}");
+    assert!(
+        screen.contains("no client is logged"),
+        "the verdict says so:\n{screen}"
+    );
+}

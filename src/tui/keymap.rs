@@ -23,16 +23,28 @@ pub enum Mode {
     Query,
     /// The `=` / `-` field menu is open.
     Pivot,
+    /// The `w` path prompt is open.
+    Save,
     /// The `?` overlay is open.
     Help,
 }
 
 impl Mode {
+    /// Every mode, in the order the help and the README list them.
+    pub const ALL: [Mode; 5] = [
+        Mode::Normal,
+        Mode::Query,
+        Mode::Pivot,
+        Mode::Save,
+        Mode::Help,
+    ];
+
     pub fn title(self) -> &'static str {
         match self {
             Mode::Normal => "Browsing",
             Mode::Query => "Query bar (after /)",
             Mode::Pivot => "Pivot menu (after = or -)",
+            Mode::Save => "Path prompt (after w; edits as the query bar)",
             Mode::Help => "This help",
         }
     }
@@ -132,15 +144,15 @@ fn default_bindings() -> Vec<Binding> {
         ),
         b(
             Normal,
-            &[ch('J')],
+            &[ctrl('e')],
             Action::ScrollDetail(1),
-            "scroll the detail pane down",
+            "scroll the detail pane down (as in vim)",
         ),
         b(
             Normal,
-            &[ch('K')],
+            &[ctrl('y')],
             Action::ScrollDetail(-1),
-            "scroll the detail pane up",
+            "scroll the detail pane up (as in vim)",
         ),
         b(
             Normal,
@@ -181,9 +193,15 @@ fn default_bindings() -> Vec<Binding> {
         ),
         b(
             Normal,
-            &[ctrl('k')],
+            &[ch('K')],
             Action::CopyKey,
             "copy the idempotency key",
+        ),
+        b(
+            Normal,
+            &[ch('w')],
+            Action::SaveCard,
+            "write the case card to a file (asks for the path)",
         ),
         b(
             Normal,
@@ -196,6 +214,12 @@ fn default_bindings() -> Vec<Binding> {
             &[ch('B')],
             Action::CycleGroupByBack,
             "Groups: group by the previous field",
+        ),
+        b(
+            Normal,
+            &[ch('d')],
+            Action::CycleSecondBy,
+            "Groups: a second field, one row per pair (service → route → client → … → none)",
         ),
         b(
             Normal,
@@ -378,6 +402,14 @@ fn default_bindings() -> Vec<Binding> {
         ),
         b(Pivot, &[ctrl('c')], Action::Quit, "quit"),
         b(
+            Save,
+            &[plain(Enter)],
+            Action::ApplyQuery,
+            "write the case card there (an existing file is kept: a new name is picked)",
+        ),
+        b(Save, &[plain(Esc)], Action::CancelQuery, "cancel"),
+        b(Save, &[ctrl('c')], Action::Quit, "quit"),
+        b(
             Help,
             &[ch('j'), plain(Down), Key::WheelDown],
             Action::Down(1),
@@ -430,8 +462,17 @@ pub fn action_for(mode: Mode, input: &Input) -> Option<Action> {
     {
         return Some(b.action.clone());
     }
+    // The path prompt edits as the query bar does.
+    if let Some(b) = bindings().iter().find(|b| {
+        mode == Mode::Save
+            && b.mode == Mode::Query
+            && matches!(b.action, Action::Input(_) | Action::ClearQuery)
+            && b.keys.contains(&key)
+    }) {
+        return Some(b.action.clone());
+    }
     match (mode, key) {
-        (Mode::Query, Key::Press(KeyCode::Char(c), m))
+        (Mode::Query | Mode::Save, Key::Press(KeyCode::Char(c), m))
             if !m.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) && printable(c) =>
         {
             Some(Action::Input(InputRequest::InsertChar(c)))
@@ -543,7 +584,7 @@ pub fn help_rows(mode: Mode) -> Vec<(String, &'static str)> {
 #[cfg(test)]
 pub fn markdown_table() -> String {
     let mut out = String::from("| keys | what they do |\n|---|---|\n");
-    for mode in [Mode::Normal, Mode::Query, Mode::Pivot, Mode::Help] {
+    for mode in Mode::ALL {
         out.push_str(&format!("| **{}** | |\n", mode.title()));
         let mut rows: Vec<(Vec<String>, &str)> = Vec::new();
         if mode == Mode::Query {

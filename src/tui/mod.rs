@@ -11,6 +11,8 @@
 //! - [`keymap`] — default bindings in code; the `?` help is generated from it
 //! - [`action`] — actions, effects, worker jobs and answers
 //! - [`pivot`] / [`complete`] — `=`/`-` pivots and the query bar's `Tab`, pure
+//! - [`handoff`] / [`save`] — `y` `Y` `K` copies (OSC 52), `w` writes the case card
+//! - [`feed`] / [`problems`] — the ingest behind `tui PATH… [--follow]` and what it found wrong
 //! - [`incident`] — `i` impact, `T` client timeline, `a` lines around an event
 //! - [`state`] / [`update`] — the state and the pure function that changes it
 //! - [`worker`] — query threads, one latest-only mailbox per slot; index watcher
@@ -23,11 +25,14 @@ mod app;
 pub mod bench;
 mod complete;
 mod event;
+mod feed;
 mod handoff;
 mod incident;
 mod keymap;
 mod pivot;
 mod problems;
+mod save;
+mod second;
 mod state;
 mod update;
 mod view;
@@ -35,7 +40,13 @@ mod worker;
 mod zoom;
 
 #[cfg(test)]
+mod feed_tests;
+#[cfg(test)]
 mod fixtures;
+#[cfg(test)]
+mod headless_groups_tests;
+#[cfg(test)]
+mod headless_handoff_tests;
 #[cfg(test)]
 mod headless_incident_tests;
 #[cfg(test)]
@@ -48,6 +59,8 @@ mod pivot_tests;
 mod render_tests;
 #[cfg(test)]
 mod rough_edges_tests;
+#[cfg(test)]
+mod small_terminal_tests;
 #[cfg(test)]
 mod update_tests;
 #[cfg(test)]
@@ -73,18 +86,48 @@ use state::State;
 use worker::{StoreCell, Worker};
 
 /// Ingest `paths` (quietly), then open the TUI with the ingest's problems
-/// in its status bar.
-pub fn open_paths(ctx: &Context, paths: &[std::path::PathBuf]) -> Result<Status> {
-    let problems = problems::ingest_quietly(ctx, paths)?;
-    open(ctx, "", problems)
+/// in its status bar; with `follow`, keep tailing them while it runs. A
+/// Ctrl-C during the first ingest stops it (what was read is committed)
+/// and quits instead of opening the TUI.
+pub fn open_paths(ctx: &Context, paths: &[std::path::PathBuf], follow: bool) -> Result<Status> {
+    let stop = crate::interrupt::stop_flag();
+    let (problems, sink) = match feed::ingest_quietly(ctx, paths, stop)? {
+        feed::Ingested::Read(problems, sink) => (problems, sink),
+        feed::Ingested::Interrupted => {
+            eprintln!(
+                "errtriage: interrupted; everything read so far is committed, run the same command to continue"
+            );
+            return Ok(Status::Interrupted);
+        }
+    };
+    if !follow {
+        sink.finish()?;
+        return open(ctx, "", problems, None);
+    }
+    let tail = Tail {
+        sink,
+        paths: paths.to_vec(),
+    };
+    open(ctx, "", problems, Some(tail))
 }
 
 /// Open the TUI over `query` (empty: every event). Returns when the user quits.
 pub fn run(ctx: &Context, query: &str) -> Result<Status> {
-    open(ctx, query, problems::Problems::default())
+    open(ctx, query, problems::Problems::default(), None)
 }
 
-fn open(ctx: &Context, query: &str, problems: problems::Problems) -> Result<Status> {
+/// What `--follow` goes on tailing once the TUI is open.
+struct Tail {
+    sink: Box<dyn errtriage::store::Sink>,
+    paths: Vec<std::path::PathBuf>,
+}
+
+fn open(
+    ctx: &Context,
+    query: &str,
+    problems: problems::Problems,
+    tail: Option<Tail>,
+) -> Result<Status> {
     if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
         anyhow::bail!(
             "the TUI needs a terminal; for scripts use `errtriage search`, `groups`, `chains` or `find`"
@@ -93,7 +136,14 @@ fn open(ctx: &Context, query: &str, problems: problems::Problems) -> Result<Stat
     let store = StoreCell::new(ctx.store()?);
     let (sink, mut answers) = tokio::sync::mpsc::unbounded_channel();
     let worker = Worker::start(store.clone(), sink.clone()).context("starting query threads")?;
-    worker::watch(store, ctx.store.clone(), sink).context("starting the index watcher")?;
+    worker::watch(store, ctx.store.clone(), sink.clone()).context("starting the index watcher")?;
+    let _feed = match tail {
+        Some(t) => Some(
+            feed::Feed::start(t.sink, ctx.catalogs()?, t.paths, problems.clone(), sink)
+                .context("starting to follow")?,
+        ),
+        None => None,
+    };
     let index_dir = ctx.location().display().to_string();
     let mut state = State::new(query, !ctx.redact, &index_dir);
     state.problems = problems;

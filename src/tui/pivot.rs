@@ -225,7 +225,7 @@ fn selection_options(s: &State) -> Vec<(PivotField, String)> {
             .groups
             .list
             .selected_item()
-            .map(|g| group_options(s.groups.by, &g.key))
+            .map(|g| group_options(s.groups.by, g.keys.first().unwrap_or(&g.key)))
             .unwrap_or_default(),
     }
 }

@@ -1,21 +1,17 @@
-//! problems: what the ingest behind `errtriage tui PATH…` found wrong —
-//! bad lines by reason (with the first few by `file:line`), files that
-//! could not be read, repaired or unfinished lines. The TUI shows them as a
-//! count in the status bar and a list on `!`, instead of printing a report
-//! the TUI's screen would hide.
+//! problems: what the ingest behind `errtriage tui PATH…` (and, with
+//! `--follow`, each tick after the TUI opened — see [`super::feed`]) found
+//! wrong — bad lines by reason (with the first few by `file:line`), files
+//! that could not be read, lines whose time was inferred, repaired or
+//! unfinished lines. The TUI shows them as a count in the status bar and a
+//! list on `!`, instead of printing a report the TUI's screen would hide.
 
-use std::path::PathBuf;
-
-use anyhow::Result;
-use errtriage::index::WriterOptions;
-use errtriage::ingest::{IngestOptions, Ingestor, NoProgress, Summary};
-
-use crate::context::Context;
+use errtriage::ingest::Summary;
 
 /// The ingest's problems, as the TUI lists them.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Problems {
-    /// How many: bad lines plus unreadable files plus repaired lines.
+    /// How many: bad lines, unreadable files, inferred times (out-of-range
+    /// ones among them) and repaired lines.
     pub count: u64,
     /// One line each, raw (the view escapes them).
     pub lines: Vec<String>,
@@ -34,6 +30,18 @@ impl Problems {
             let reason = b.reason.as_str();
             lines.push(format!("  {}:{}  {reason}  {}", b.file, b.line, b.excerpt));
         }
+        if s.inferred_ts > 0 {
+            let n = s.inferred_ts;
+            lines.push(format!(
+                "inferred    {n} line(s) without a readable time (shown as inferred)"
+            ));
+        }
+        if s.out_of_range_ts > 0 {
+            let n = s.out_of_range_ts;
+            lines.push(format!(
+                "  of them   {n} with a time out of range (1677–2262)"
+            ));
+        }
         if s.repaired_utf8 > 0 {
             let n = s.repaired_utf8;
             lines.push(format!(
@@ -47,26 +55,16 @@ impl Problems {
             ));
         }
         Problems {
-            count: s.bad_lines + s.problems.len() as u64 + s.repaired_utf8,
+            count: s.bad_lines + s.problems.len() as u64 + s.inferred_ts + s.repaired_utf8,
             lines,
         }
     }
-}
 
-/// Ingest `paths` into the index without printing a report; what went
-/// wrong comes back for the TUI to show.
-pub fn ingest_quietly(ctx: &Context, paths: &[PathBuf]) -> Result<Problems> {
-    let catalogs = ctx.catalogs()?;
-    let mut sink = ctx.sink(&WriterOptions::default())?;
-    eprintln!("errtriage: reading {} path(s)…", paths.len());
-    let mut ingestor = Ingestor::new(
-        sink.as_mut(),
-        &catalogs,
-        IngestOptions::default(),
-        &NoProgress,
-    );
-    ingestor.ingest_paths(paths)?;
-    let summary = ingestor.finish()?;
-    sink.finish()?;
-    Ok(Problems::from_summary(&summary))
+    /// These problems, then `more` (a later ingest's) under them.
+    pub fn plus(&self, more: &Problems) -> Problems {
+        Problems {
+            count: self.count + more.count,
+            lines: self.lines.iter().chain(&more.lines).cloned().collect(),
+        }
+    }
 }

@@ -136,7 +136,7 @@ fn clicks_select_rows_and_tabs() {
 }
 
 #[test]
-fn the_wheel_over_the_detail_pane_and_shift_j_k_scroll_it() {
+fn the_wheel_over_the_detail_pane_and_ctrl_e_ctrl_y_scroll_it() {
     let (mut s, c) = fresh();
     draw(&mut s);
     let d = s.hits.detail;
@@ -145,10 +145,10 @@ fn the_wheel_over_the_detail_pane_and_shift_j_k_scroll_it() {
     assert_eq!(s.events.list.selected, 0, "the list stays");
     draw(&mut s);
     assert_eq!(s.detail_scroll, 3);
-    press(&mut s, &c, "K");
+    press(&mut s, &c, "Ctrl-Y");
     assert_eq!(s.detail_scroll, 2);
-    press(&mut s, &c, "J");
-    press(&mut s, &c, "J");
+    press(&mut s, &c, "Ctrl-E");
+    press(&mut s, &c, "Ctrl-E");
     draw(&mut s);
     assert_eq!(s.detail_scroll, 4);
     let screen = screen_text(&draw(&mut s));

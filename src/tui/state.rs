@@ -18,6 +18,7 @@ use super::incident::IncidentPage;
 use super::keymap::Mode;
 use super::pivot::PivotMenu;
 use super::problems::Problems;
+use super::save::SavePrompt;
 use super::view::detail::WrappedLines;
 
 /// Events fetched per page (newest first); more are fetched near the end.
@@ -193,6 +194,8 @@ pub struct EventsData {
 pub struct GroupsData {
     pub list: List<Group>,
     pub by: GroupBy,
+    /// The second dimension (`d`), if any.
+    pub then: Option<GroupBy>,
     /// The query revision the list was asked for.
     pub rev: Option<u64>,
 }
@@ -288,6 +291,8 @@ pub struct State {
     pub zooms: Vec<String>,
     /// What the ingest behind `tui PATH…` found wrong (`!` lists it).
     pub problems: Problems,
+    /// The `w` path prompt, while open.
+    pub save: Option<SavePrompt>,
     /// `--no-redact`.
     pub show_secrets: bool,
     /// Shown when the index is empty.
@@ -334,6 +339,7 @@ impl State {
             detail_scroll: 0,
             detail_cache: None,
             problems: Problems::default(),
+            save: None,
             hist_cursor: None,
             hist_mark: None,
             zooms: Vec::new(),
@@ -352,6 +358,8 @@ impl State {
     pub fn mode(&self) -> Mode {
         if self.help {
             Mode::Help
+        } else if self.save.is_some() {
+            Mode::Save
         } else if self.pivot.is_some() {
             Mode::Pivot
         } else if self.editing {

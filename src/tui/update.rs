@@ -9,7 +9,7 @@ use tui_input::{Input, InputRequest};
 use super::action::{Action, Data, Effect, Job, JobError, JobKind, Loaded, Slot};
 use super::keymap::Mode;
 use super::state::{ChainTarget, MAX_REFRESH, MORE_MARGIN, PAGE, Page, Return, State, View};
-use super::{complete, handoff, incident, pivot, zoom};
+use super::{complete, handoff, incident, pivot, save, second, zoom};
 
 /// Apply `action` to `s`.
 pub fn update(s: &mut State, action: Action) -> Option<Effect> {
@@ -28,6 +28,10 @@ pub fn update(s: &mut State, action: Action) -> Option<Effect> {
             fetch(jobs)
         }
         Action::IndexChanged => fetch(on_index_changed(s)),
+        Action::Problems(p) => {
+            s.problems = p;
+            None
+        }
         Action::IndexUnavailable(why) => {
             s.index_error = Some(why);
             None
@@ -45,6 +49,7 @@ pub fn update(s: &mut State, action: Action) -> Option<Effect> {
             s.flash = None;
             match s.mode() {
                 Mode::Help => help(s, key),
+                Mode::Save => save::key(s, key),
                 Mode::Pivot => fetch(pivot::menu_key(s, key)),
                 Mode::Query => query_bar(s, key),
                 Mode::Normal => normal(s, key),
@@ -153,8 +158,10 @@ fn normal(s: &mut State, action: Action) -> Option<Effect> {
         Action::Copy => handoff::copy_id(s),
         Action::CopyCard => handoff::copy_card(s),
         Action::CopyKey => handoff::copy_key(s),
+        Action::SaveCard => save::open(s),
         Action::CycleGroupBy => fetch(cycle_group_by(s, 1)),
         Action::CycleGroupByBack => fetch(cycle_group_by(s, -1)),
+        Action::CycleSecondBy => fetch(second::cycle(s).into_iter().collect()),
         Action::ToggleFlagged => fetch(toggle_flagged(s)),
         Action::Pivot { exclude } => {
             pivot::open(s, exclude);
@@ -357,7 +364,10 @@ fn ensure_view(s: &mut State) -> Option<Job> {
     match s.view {
         View::Groups if s.groups.rev != Some(s.rev) => {
             s.groups.rev = Some(s.rev);
-            Some(s.job(JobKind::Groups { by: s.groups.by }))
+            Some(s.job(JobKind::Groups {
+                by: s.groups.by,
+                then: s.groups.then,
+            }))
         }
         View::Chains if s.chains.rev != Some(s.rev) => {
             s.chains.rev = Some(s.rev);
@@ -433,7 +443,7 @@ fn drill(s: &mut State) -> Vec<Job> {
     let Some(row) = s.groups.list.selected_item() else {
         return Vec::new();
     };
-    let clause = group_clause(s.groups.by, &row.key);
+    let clause = second::drill_clause(s.groups.by, s.groups.then, row);
     let text = match s.applied.trim() {
         "" => clause,
         q => format!("({q}) AND {clause}"),
@@ -527,6 +537,9 @@ fn cycle_group_by(s: &mut State, dir: isize) -> Vec<Job> {
     let all = GroupBy::ALL;
     let i = all.iter().position(|g| *g == s.groups.by).unwrap_or(0);
     s.groups.by = all[(i as isize + dir).rem_euclid(all.len() as isize) as usize];
+    if s.groups.then == Some(s.groups.by) {
+        s.groups.then = None;
+    }
     s.groups.rev = None;
     s.groups.list.selected = 0;
     ensure_view(s).into_iter().collect()
@@ -607,13 +620,16 @@ fn on_loaded(s: &mut State, l: Loaded) -> Vec<Job> {
         }
         Data::Histogram(h) => s.histogram = Some(h),
         Data::Stats(st) => s.stats = Some(st),
-        Data::Groups { by, rows } if by == s.groups.by => s.groups.list.set(rows),
+        Data::Groups { by, then, rows } if (by, then) == (s.groups.by, s.groups.then) => {
+            s.groups.list.set(rows)
+        }
         Data::Groups { .. } => {}
         Data::Chains(mut chains) => {
             s.chain_order.sort(&mut chains);
             s.chains.list.set(chains);
         }
         Data::Card { .. } => {}
+        Data::Saved(saved) => save::on_saved(s, saved),
         Data::Completions {
             field,
             prefix,

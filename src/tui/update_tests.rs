@@ -162,7 +162,10 @@ fn tab_and_shift_tab_cycle_the_views_in_order() {
     };
     assert!(matches!(
         jobs[0].kind,
-        JobKind::Groups { by: GroupBy::Code }
+        JobKind::Groups {
+            by: GroupBy::Code,
+            then: None
+        }
     ));
     assert_eq!(s.groups.list.items[0].key, "slot_unavailable");
     assert_eq!(s.groups.list.items[0].count, 3);

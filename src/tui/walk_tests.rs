@@ -225,8 +225,8 @@ fn c_on_an_event_opens_its_chain_with_the_marker_on_it() {
     assert_eq!(h.app.state.page, None);
 }
 
-/// The effect of pressing one key (without settling).
-fn press_effect(h: &mut Headless, code: KeyCode, mods: crossterm::event::KeyModifiers) {
+/// Press one key with modifiers, then let the worker answer.
+pub(super) fn press_effect(h: &mut Headless, code: KeyCode, mods: crossterm::event::KeyModifiers) {
     h.app
         .input(&super::event::Input::Key(crossterm::event::KeyEvent::new(
             code, mods,
@@ -235,7 +235,7 @@ fn press_effect(h: &mut Headless, code: KeyCode, mods: crossterm::event::KeyModi
 }
 
 #[test]
-fn shift_y_copies_the_case_card_find_prints_and_ctrl_k_the_key() {
+fn shift_y_copies_the_case_card_find_prints_and_shift_k_the_key() {
     use crossterm::event::KeyModifiers;
     let mut h = Headless::with(&chains_corpus(), 80, 24);
     h.keys(&[KeyCode::Char('/')]);
@@ -253,7 +253,7 @@ fn shift_y_copies_the_case_card_find_prints_and_ctrl_k_the_key() {
         flash.contains("case card of req_B2") && flash.contains(&n),
         "{flash}"
     );
-    press_effect(&mut h, KeyCode::Char('k'), KeyModifiers::CONTROL);
+    press_effect(&mut h, KeyCode::Char('K'), KeyModifiers::SHIFT);
     assert_eq!(h.app.clipboard.pop().as_deref(), Some("idem-bad"));
     // The Groups view copies its table.
     h.keys(&[KeyCode::Tab]);
@@ -266,7 +266,7 @@ fn shift_y_copies_the_case_card_find_prints_and_ctrl_k_the_key() {
 }
 
 /// Ingest `text` as `log` the way `tui PATH…` does, returning its problems.
-fn problems_of(dir: &std::path::Path, text: &str) -> super::problems::Problems {
+pub(super) fn problems_of(dir: &std::path::Path, text: &str) -> super::problems::Problems {
     use errtriage::catalog::Catalogs;
     use errtriage::index::{Writer, WriterOptions};
     use errtriage::ingest::{IngestOptions, Ingestor, NoProgress};

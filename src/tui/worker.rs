@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use errtriage::model::Event;
-use errtriage::query::{Query, SearchResult, find};
+use errtriage::query::{GroupBy, GroupSort, Query, SearchResult, find};
 use errtriage::store::{Store, StoreChoice, open_store};
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -196,6 +196,17 @@ pub fn run_job(store: &dyn Store, job: &Job) -> Loaded {
             })
             .map_err(index_error),
         JobKind::Card { id } => card(store, id),
+        JobKind::SaveCard { id, path } => card(store, id).map(|card| {
+            let Data::Card { text, .. } = card else {
+                unreachable!("card() answers a Card")
+            };
+            let text = errtriage::sanitize::clipboard(&text, false);
+            Data::Saved(super::save::Saved {
+                id: id.clone(),
+                asked: path.clone(),
+                result: super::save::write_new(path, id, &text),
+            })
+        }),
         kind => match Query::parse(&job.query, Utc::now()) {
             Ok(q) => query_job(store, &q, kind),
             Err(e) => Err(JobError::Query(e.0)),
@@ -224,12 +235,13 @@ fn query_job(store: &dyn Store, q: &Query, kind: &JobKind) -> Result<Data, JobEr
         JobKind::Histogram { buckets } => {
             Data::Histogram(store.histogram(q, buckets).map_err(index_error)?)
         }
-        JobKind::Groups { by } => {
+        JobKind::Groups { by, then } => {
+            let dims: Vec<GroupBy> = std::iter::once(by).chain(then).collect();
             let rows = store
-                .groups(q, by, GROUPS_LIMIT)
+                .groups_by(q, &dims, GroupSort::Count, GROUPS_LIMIT)
                 .map_err(index_error)?
                 .groups;
-            Data::Groups { by, rows }
+            Data::Groups { by, then, rows }
         }
         JobKind::Chains { flagged_only } => Data::Chains(
             store
@@ -241,7 +253,8 @@ fn query_job(store: &dyn Store, q: &Query, kind: &JobKind) -> Result<Data, JobEr
         | JobKind::Detail { .. }
         | JobKind::Complete { .. }
         | JobKind::Incident { .. }
-        | JobKind::Card { .. } => {
+        | JobKind::Card { .. }
+        | JobKind::SaveCard { .. } => {
             unreachable!("answered without a query")
         }
     })

@@ -4,10 +4,10 @@
 //! in `builtin/` (include_str!); users add their own
 //! (`~/.config/errtriage/formats/*.toml`, `--formats FILE`), which win.
 //!
-//! Detection costs a hash lookup per top-level key: each format is filed
-//! under the first key it requires, so a line only tries the formats whose
-//! anchor key it has; a line no format claims is read by the generic probe
-//! alone.
+//! Detection costs a bit test per top-level key and a hash lookup for the
+//! few keys that pass it: each format is filed under the first key it
+//! requires, so a line only tries the formats whose anchor key it has; a
+//! line no format claims is read by the generic probe alone.
 
 pub(crate) mod read;
 pub mod spec;
@@ -91,10 +91,9 @@ pub struct Formats {
     list: Vec<Format>,
     /// Lower-cased first segment of a format's first detect path → formats.
     anchors: HashMap<String, Vec<usize>, Fnv>,
-    /// Which lengths (bit n: n bytes) and lower-cased first bytes anchors
-    /// have: most keys of a line are rejected by these before any lookup.
-    anchor_lens: u64,
-    anchor_first: [bool; 256],
+    /// A bit per anchor's [`signature`]: a key whose bit is clear is no
+    /// anchor, so nearly every key of a line is rejected before any lookup.
+    anchor_sigs: [u64; 16],
 }
 
 impl Formats {
@@ -153,7 +152,7 @@ impl Formats {
 
     fn from_list(list: Vec<Format>) -> Formats {
         let mut anchors: HashMap<String, Vec<usize>, Fnv> = HashMap::default();
-        let (mut anchor_lens, mut anchor_first) = (0u64, [false; 256]);
+        let mut anchor_sigs = [0u64; 16];
         for (i, f) in list.iter().enumerate() {
             if let Some(first) = f.file.format.detect.first() {
                 let anchor = first
@@ -161,18 +160,16 @@ impl Formats {
                     .next()
                     .unwrap_or(first)
                     .to_ascii_lowercase();
-                if let Some(&b) = anchor.as_bytes().first() {
-                    anchor_first[usize::from(b)] = true;
+                if let Some(sig) = signature(anchor.as_bytes()) {
+                    anchor_sigs[sig / 64] |= 1 << (sig % 64);
                 }
-                anchor_lens |= 1u64.checked_shl(anchor.len() as u32).unwrap_or(0);
                 anchors.entry(anchor).or_default().push(i);
             }
         }
         Formats {
             list,
             anchors,
-            anchor_lens,
-            anchor_first,
+            anchor_sigs,
         }
     }
 
@@ -187,12 +184,10 @@ impl Formats {
         let mut best = usize::MAX;
         let mut buf = [0u8; 63];
         for (key, _) in obj {
-            let seg = key.split('.').next().unwrap_or(key).as_bytes();
-            let Some(&first) = seg.first() else { continue };
-            if seg.len() > buf.len()
-                || self.anchor_lens & (1u64 << seg.len()) == 0
-                || !self.anchor_first[usize::from(first.to_ascii_lowercase())]
-            {
+            let key = key.as_bytes();
+            let seg = memchr::memchr(b'.', key).map_or(key, |dot| &key[..dot]);
+            let Some(sig) = signature(seg) else { continue };
+            if seg.len() > buf.len() || self.anchor_sigs[sig / 64] & (1 << (sig % 64)) == 0 {
                 continue;
             }
             let lower = &mut buf[..seg.len()];
@@ -209,6 +204,16 @@ impl Formats {
         }
         self.list.get(best)
     }
+}
+
+/// A key's bit (0..1024) from its length and its first and last bytes, any
+/// ASCII case: equal keys (ignoring case) have equal bits. `None` when empty.
+fn signature(key: &[u8]) -> Option<usize> {
+    let (first, last) = (key.first()?, key.last()?);
+    let mixed = (key.len() as u32) << 16
+        | u32::from(first.to_ascii_lowercase()) << 8
+        | u32::from(last.to_ascii_lowercase());
+    Some((mixed.wrapping_mul(0x9E37_79B1) >> 22) as usize)
 }
 
 /// Every `*.toml` directly in `dir`, sorted; none when it does not exist.
@@ -233,4 +238,45 @@ pub fn install(formats: Formats) -> bool {
 /// The installed formats (the built-ins unless [`install`] was called).
 pub fn installed() -> &'static Formats {
     INSTALLED.get_or_init(Formats::builtin)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The signature filter never rejects an anchor, whatever its case, and
+    /// rejects most other keys (a generated line's keys stay out of the
+    /// lookup).
+    #[test]
+    fn anchor_signatures_admit_every_anchor_in_any_case() {
+        let formats = Formats::builtin();
+        let admitted = |key: &str| {
+            signature(key.as_bytes())
+                .is_some_and(|s| formats.anchor_sigs[s / 64] & (1 << (s % 64)) != 0)
+        };
+        for anchor in formats.anchors.keys() {
+            assert!(admitted(anchor), "{anchor}");
+            assert!(admitted(&anchor.to_ascii_uppercase()), "{anchor}");
+        }
+        let common = [
+            "timestamp",
+            "service",
+            "method",
+            "path",
+            "query",
+            "status",
+            "latency_ms",
+            "client_id",
+            "remote_addr",
+            "request_headers",
+            "response_headers",
+            "response_body",
+        ];
+        let passed = common.iter().filter(|k| admitted(k)).count();
+        assert!(
+            passed <= 3,
+            "{passed} of {} common keys pass the filter",
+            common.len()
+        );
+    }
 }

@@ -11,6 +11,9 @@ use super::text::{BOLD, DIM, ERROR, SELECTED, minute, safe, thousands};
 use crate::tui::state::State;
 
 pub fn query(f: &mut Frame, area: Rect, s: &State) {
+    if let Some(prompt) = &s.save {
+        return save_prompt(f, area, &prompt.input);
+    }
     let mut right = Vec::new();
     if s.is_loading() {
         right.push(Span::styled(" searching… ", DIM));
@@ -55,6 +58,22 @@ pub fn query(f: &mut Frame, area: Rect, s: &State) {
         ..area
     };
     f.render_widget(Paragraph::new(Line::from(right)), right_area);
+}
+
+/// `w`'s path prompt, in the query bar's place.
+fn save_prompt(f: &mut Frame, area: Rect, input: &tui_input::Input) {
+    let label = "write case card to: ";
+    let text_w = usize::from(area.width).saturating_sub(label.len() + 1);
+    let scroll = input.visual_scroll(text_w);
+    let shown: String = input.value().chars().skip(scroll).collect();
+    let cursor = input.visual_cursor().saturating_sub(scroll) as u16;
+    f.set_cursor_position(Position::new(area.x + label.len() as u16 + cursor, area.y));
+    let line = Line::from(vec![
+        Span::styled(label, BOLD),
+        Span::raw(safe(&shown, true)),
+        Span::styled("  Enter write · Esc cancel", DIM),
+    ]);
+    f.render_widget(Paragraph::new(line), area);
 }
 
 /// `Tab`'s candidates under the query bar, the one written in highlighted.
@@ -114,12 +133,26 @@ pub fn status(f: &mut Frame, area: Rect, s: &State) {
     if s.problems.count > 0 {
         spans.push(Span::raw("│ "));
         spans.push(Span::styled(
-            format!("⚠ {} problems (!) ", thousands(s.problems.count)),
+            format!(
+                "⚠ {} problem{} (!) ",
+                thousands(s.problems.count),
+                if s.problems.count == 1 { "" } else { "s" }
+            ),
             Style::new().fg(Color::Yellow).patch(BOLD),
         ));
     }
     let used: usize = spans.iter().map(Span::width).sum();
     let room = usize::from(area.width).saturating_sub(used + 2);
+    // A message too long to sit beside the counts gets the whole line (a
+    // path written, an error): the counts are back with the next key.
+    if let Some(msg) = s.flash.as_deref().filter(|m| m.chars().count() > room) {
+        let line = Line::styled(
+            format!(" {}", safe(msg, true)),
+            Style::new().fg(Color::Yellow).patch(BOLD),
+        );
+        f.render_widget(Paragraph::new(line).style(bar), area);
+        return;
+    }
     let tail = match &s.flash {
         Some(msg) => Span::styled(safe(msg, true), Style::new().fg(Color::Yellow).patch(BOLD)),
         None => Span::raw(fit_hints(s, room.saturating_sub(range.chars().count() + 2))),
@@ -141,7 +174,9 @@ pub fn status(f: &mut Frame, area: Rect, s: &State) {
 
 /// The longest hint line for the mode that fits `room` columns.
 fn fit_hints(s: &State, room: usize) -> &'static str {
-    let choices: &[&'static str] = if s.pivot.is_some() {
+    let choices: &[&'static str] = if s.save.is_some() {
+        &["Enter write · Esc cancel", "Enter · Esc"]
+    } else if s.pivot.is_some() {
         &["key or j/k Enter pick · Esc close", "Esc close"]
     } else if s.editing {
         &[
@@ -150,8 +185,8 @@ fn fit_hints(s: &State, room: usize) -> &'static str {
         ]
     } else if s.page.is_some() {
         &[
-            "j/k scroll · Esc back · y copy id · Y card · ? keys · q close",
-            "j/k · Esc back · Y card · ? keys",
+            "j/k scroll · Esc back · y id · Y card · w save · ? keys · q close",
+            "j/k · Esc back · Y card · w save · ? keys",
             "Esc back · ? keys",
         ]
     } else {

@@ -36,7 +36,12 @@ pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
         )
     };
     let wide = area.width >= 120;
-    let row = |c: &Chain| chain_row(c, show, wide);
+    let key_w = key_width(items);
+    // Client and service share what the other columns leave; below ten
+    // columns each, the service gives way (the pane below names it).
+    let fixed = 2 + key_w + if wide { 23 } else { 14 } + 3 + 9 + 6 + 2;
+    let with_service = area.width.saturating_sub(fixed) >= 20;
+    let row = |c: &Chain| chain_row(c, show, (wide, with_service), key_w);
     let empty = if s.chains.list.loaded {
         vec![
             Line::raw("No retry chains: no matching event carries an Idempotency-Key."),
@@ -53,7 +58,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
         vec![Line::styled("building chains…", DIM)]
     };
     let extra = format!("{extra} · {} (s)", s.chain_order.label());
-    let (header, widths) = columns(wide);
+    let (header, widths) = columns(wide, with_service, key_w);
     let spec = TableSpec {
         title: tabs_title(s, extra),
         header,
@@ -65,27 +70,39 @@ pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
     super::list::record_hits(s, area);
 }
 
-/// Findings, key, client, service, first attempt, attempts, outcome; the
-/// rules broken when there is room.
-fn columns(wide: bool) -> (Vec<&'static str>, Vec<Constraint>) {
-    let mut header = vec![
-        "⚑",
-        "idempotency key",
-        "client",
-        "service",
-        "first attempt",
-        "#",
-        "outcome",
-    ];
+/// The key column: as wide as the longest key (a UUID fits whole, so no
+/// key is cut mid-token), at most [`MAX_KEY`]; longer keys end in `…`.
+fn key_width(items: &[Chain]) -> u16 {
+    let longest = items
+        .iter()
+        .map(|c| c.idempotency_key.chars().count())
+        .max()
+        .unwrap_or(0);
+    longest.clamp(15, MAX_KEY) as u16
+}
+
+/// The widest the key column gets (a UUID is 36).
+const MAX_KEY: usize = 36;
+
+/// Findings, key, client, service (when there is room; the pane below
+/// names it), first attempt, attempts, outcome; the rules broken when wide.
+fn columns(wide: bool, with_service: bool, key_w: u16) -> (Vec<&'static str>, Vec<Constraint>) {
+    let mut header = vec!["⚑", "idempotency key", "client"];
     let mut widths = vec![
         Constraint::Length(2),
-        Constraint::Fill(3),
+        Constraint::Length(key_w),
         Constraint::Fill(2),
-        Constraint::Fill(2),
+    ];
+    if with_service {
+        header.push("service");
+        widths.push(Constraint::Fill(2));
+    }
+    header.extend(["first attempt", "#", "outcome"]);
+    widths.extend([
         Constraint::Length(if wide { 23 } else { 14 }),
         Constraint::Length(3),
         Constraint::Length(9),
-    ];
+    ]);
     if wide {
         header.push("rules broken");
         widths.push(Constraint::Fill(4));
@@ -93,9 +110,25 @@ fn columns(wide: bool) -> (Vec<&'static str>, Vec<Constraint>) {
     (header, widths)
 }
 
+/// `text` in `width` columns: whole, or cut with a visible `…`.
+fn fit(text: String, width: u16) -> String {
+    let width = usize::from(width);
+    if text.chars().count() <= width {
+        return text;
+    }
+    let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
 /// One chain as a row: findings, key, client, service, first attempt,
 /// attempts, outcome, and (wide) the rules it broke, each once.
-fn chain_row(c: &Chain, show: bool, wide: bool) -> Row<'static> {
+fn chain_row(
+    c: &Chain,
+    show: bool,
+    (wide, with_service): (bool, bool),
+    key_w: u16,
+) -> Row<'static> {
     let mark = match c.flags.len() {
         0 => Span::styled("·", DIM),
         n => Span::styled(n.to_string(), FLAG),
@@ -106,13 +139,17 @@ fn chain_row(c: &Chain, show: bool, wide: bool) -> Row<'static> {
         .map_or_else(|| "-".into(), |a| list_time(&a.ts, wide));
     let mut cells = vec![
         Cell::from(Line::from(mark).right_aligned()),
-        Cell::from(safe(&c.idempotency_key, show)),
+        Cell::from(fit(safe(&c.idempotency_key, show), key_w)),
         Cell::from(safe_or_dash(c.client.as_deref(), show)),
-        Cell::from(safe_or_dash(c.service.as_deref(), show)),
+    ];
+    if with_service {
+        cells.push(Cell::from(safe_or_dash(c.service.as_deref(), show)));
+    }
+    cells.extend([
         Cell::from(Span::styled(first, DIM)),
         Cell::from(Line::from(c.attempts.len().to_string()).right_aligned()),
         Cell::from(Span::styled(c.outcome.as_str(), outcome_style(c.outcome))),
-    ];
+    ]);
     if wide {
         let mut rules: Vec<&str> = Vec::new();
         for f in &c.flags {

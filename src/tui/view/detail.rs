@@ -222,9 +222,17 @@ pub fn group_lines(g: &Group, by: &str, show: bool) -> Vec<Line<'static>> {
         .iter()
         .map(|(s, n)| format!("{s} × {}", thousands(*n)))
         .collect();
-    vec![
-        Line::from(head),
-        field("count", thousands(g.count), PAD),
+    let mut lines = vec![Line::from(head), field("count", thousands(g.count), PAD)];
+    if let (Some(requests), Some(errors), Some(rate)) = (g.requests, g.errors, g.error_rate) {
+        let text = format!(
+            "{} requests · {} failed · {} error rate",
+            thousands(requests),
+            thousands(errors),
+            super::groups::percent(rate)
+        );
+        lines.push(field("requests", text, PAD));
+    }
+    lines.extend([
         field("statuses", statuses.join(" · "), PAD),
         field("first seen", full_time(&g.first_seen), PAD),
         field("last seen", full_time(&g.last_seen), PAD),
@@ -239,7 +247,8 @@ pub fn group_lines(g: &Group, by: &str, show: bool) -> Vec<Line<'static>> {
             "Enter lists this group's events · b groups by another field",
             DIM,
         ),
-    ]
+    ]);
+    lines
 }
 
 /// Lines in a bordered-top pane, scrolled by `scroll` and clamped to the

@@ -1,5 +1,6 @@
 //! events: the Events view — one matching event per row, newest first: time,
-//! status, code, service, method + path, request id, coloured by status class.
+//! status, code, service, method + path (the route when narrow), request id,
+//! coloured by status class.
 
 use errtriage::model::Event;
 use ratatui::Frame;
@@ -87,9 +88,16 @@ fn event_row(e: &Event, show: bool, wide: bool, with_service: bool) -> Row<'stat
         cells.push(Cell::from(safe_or_dash(e.service.as_deref(), show)));
     }
     let method = safe_or_dash(e.method.as_deref(), show);
+    // Narrow, the route (`/v2/bookings/{id}`) is shorter and cuts no id
+    // in half; the detail pane shows the path.
+    let path = if with_service {
+        None
+    } else {
+        e.route.as_deref()
+    };
     cells.push(Cell::from(format!(
         "{method} {}",
-        safe_or_dash(e.path.as_deref(), show)
+        safe_or_dash(path.or(e.path.as_deref()), show)
     )));
     cells.push(Cell::from(safe_or_dash(Some(&e.request_id), show)));
     Row::new(cells)

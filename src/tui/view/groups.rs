@@ -1,6 +1,9 @@
 //! groups: the Groups view — what is failing most. One row per code (or
 //! class, status, service, path, client: `b`), with its class, count,
-//! statuses, first/last seen and a sparkline of the group over time.
+//! statuses, first/last seen and a sparkline of the group over time. Groups
+//! that say "where" (service, route, client, …) under a query that does
+//! not restrict the status also show requests, errors and the error rate,
+//! as `errtriage groups` does.
 
 use errtriage::query::{Group, GroupBy};
 use ratatui::Frame;
@@ -18,9 +21,11 @@ pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
     let wide = area.width >= 110;
     let spark_w: u16 = if wide { 24 } else { 12 };
     let with_class = matches!(by, GroupBy::Code | GroupBy::Status);
+    let rates = s.groups.list.items.iter().any(|g| g.requests.is_some());
     let n = s.groups.list.items.len();
     let largest = if n >= GROUPS_LIMIT { " largest" } else { "" };
-    let extra = format!("by {} (b) · {n}{largest} groups", by.as_str());
+    let label = crate::tui::second::label(by, s.groups.then);
+    let extra = format!("by {label} (b, d) · {n}{largest} groups");
     let row = |g: &Group| {
         let statuses: Vec<String> = g
             .statuses
@@ -32,6 +37,9 @@ pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
             cells.push(Cell::from(g.class.clone().unwrap_or_else(|| "-".into())));
         }
         cells.push(Cell::from(Line::from(thousands(g.count)).right_aligned()));
+        if rates {
+            cells.extend(rate_cells(g));
+        }
         cells.push(Cell::from(statuses.join(" ")));
         if wide {
             cells.push(Cell::from(Span::styled(
@@ -46,7 +54,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
         cells.push(Cell::from(sparkline(&g.timeline, usize::from(spark_w))));
         Row::new(cells)
     };
-    let (header, widths) = columns(by, with_class, wide, spark_w);
+    let (header, widths) = columns(by, (with_class, rates), wide, spark_w);
     let empty = if s.groups.list.loaded {
         vec![Line::raw(format!(
             "No matching event has a {}.",
@@ -70,7 +78,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
 /// first/last seen only when there is room.
 fn columns(
     by: GroupBy,
-    with_class: bool,
+    (with_class, rates): (bool, bool),
     wide: bool,
     spark_w: u16,
 ) -> (Vec<&'static str>, Vec<Constraint>) {
@@ -80,8 +88,14 @@ fn columns(
         header.push("class");
         widths.push(Constraint::Length(12));
     }
-    header.extend(["count", "statuses"]);
-    widths.extend([Constraint::Length(8), Constraint::Fill(2)]);
+    header.push("count");
+    widths.push(Constraint::Length(8));
+    if rates {
+        header.extend(["requests", "errors", "rate"]);
+        widths.extend([8, 7, 6].map(Constraint::Length));
+    }
+    header.push("statuses");
+    widths.push(Constraint::Fill(2));
     if wide {
         header.extend(["first seen", "last seen"]);
         widths.extend([Constraint::Length(14), Constraint::Length(14)]);
@@ -89,4 +103,23 @@ fn columns(
     header.push("over time");
     widths.push(Constraint::Length(spark_w));
     (header, widths)
+}
+
+/// Requests, errors and the error rate of a "where" group (blank when the
+/// group has none: its query restricts the status).
+fn rate_cells(g: &Group) -> [Cell<'static>; 3] {
+    let right = |text: String| Cell::from(Line::from(text).right_aligned());
+    match (g.requests, g.errors, g.error_rate) {
+        (Some(requests), Some(errors), Some(rate)) => [
+            right(thousands(requests)),
+            right(thousands(errors)),
+            right(percent(rate)),
+        ],
+        _ => [right("-".into()), right("-".into()), right("-".into())],
+    }
+}
+
+/// An error rate as `errtriage groups` prints it: `12.5%`.
+pub fn percent(rate: f64) -> String {
+    format!("{:.1}%", rate * 100.0)
 }

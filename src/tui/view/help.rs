@@ -13,9 +13,8 @@ use crate::tui::state::State;
 /// The overlay's text at `width` columns: every mode's keys (descriptions
 /// wrapped under themselves), then a query cheat sheet.
 pub fn lines(width: usize) -> Vec<Line<'static>> {
-    let modes = [Mode::Normal, Mode::Query, Mode::Pivot, Mode::Help];
     let rows: Vec<(Mode, Vec<(String, &str)>)> =
-        modes.into_iter().map(|m| (m, help_rows(m))).collect();
+        Mode::ALL.into_iter().map(|m| (m, help_rows(m))).collect();
     let key_w = rows
         .iter()
         .flat_map(|(_, r)| r.iter().map(|(k, _)| k.chars().count()))

@@ -7,7 +7,7 @@ mod bars;
 pub mod chains;
 pub mod detail;
 mod events;
-mod groups;
+pub mod groups;
 pub mod help;
 mod histogram;
 mod incident;
