@@ -106,7 +106,7 @@ impl Event {
 }
 
 /// Where a line came from, so a user can always open the original.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 pub struct Source {
     /// Path as given on the command line (or `-` for stdin).
     pub file: String,

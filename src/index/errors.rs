@@ -77,6 +77,32 @@ pub(crate) fn incompatible_cause(dir: &Path, e: TantivyError) -> Error {
     }
 }
 
+/// The error of a read of the index in `dir` (opening it for queries, or a
+/// query): an I/O error other than a refused permission means the files
+/// cannot be read as written, so the index is to be rebuilt.
+pub(crate) fn read_error(dir: &Path, e: TantivyError) -> Error {
+    let unreadable = match &e {
+        TantivyError::IoError(io) => io.kind() != ErrorKind::PermissionDenied,
+        _ => false,
+    };
+    if !unreadable {
+        return index_error(dir, e);
+    }
+    Error::Index {
+        path: dir.to_path_buf(),
+        message: "the index cannot be read (an I/O error); rebuild it with `errtriage ingest --rebuild PATH…`".into(),
+        source: Some(IndexCause::new(e)),
+    }
+}
+
+/// A term dictionary (of fast field `field`) that cannot be read while a
+/// query runs: the index is damaged, whatever the I/O error says.
+pub fn dictionary_error(field: &str, e: std::io::Error) -> TantivyError {
+    TantivyError::DataCorruption(tantivy::error::DataCorruption::comment_only(format!(
+        "the term dictionary of `{field}` cannot be read: {e}"
+    )))
+}
+
 fn damaged() -> String {
     "the index is damaged or incomplete; rebuild it with `errtriage ingest --rebuild PATH…`".into()
 }

@@ -4,7 +4,7 @@
 
 pub mod derived;
 pub mod dir;
-mod directory;
+pub(crate) mod directory;
 mod errors;
 mod local;
 pub mod reader;
@@ -13,6 +13,7 @@ pub mod schema;
 pub mod translate;
 pub mod writer;
 
+pub use errors::dictionary_error;
 pub use reader::LocalStore;
 pub use reindex::{ReindexSummary, reindex};
 pub use writer::{Discarded, Writer, WriterOptions};

@@ -14,7 +14,7 @@ use tantivy::{DocAddress, Executor, Index, IndexReader, ReloadPolicy, Searcher};
 
 use super::derived::Derivation;
 use super::directory::ReadDirectory;
-use super::errors::{incompatible, index_error};
+use super::errors::{incompatible, index_error, read_error};
 use super::schema::{Fields, build_schema};
 use super::writer::read_checkpoint;
 use crate::catalog::Catalogs;
@@ -63,6 +63,19 @@ impl LocalStore {
         Ok(store)
     }
 
+    /// Open the index in `dir` through `directory` (a test's failing disk).
+    #[cfg(test)]
+    pub(crate) fn open_in(
+        dir: &Path,
+        directory: impl tantivy::Directory,
+        catalogs: Catalogs,
+    ) -> Result<LocalStore> {
+        let index = Index::open(directory).map_err(|e| index_error(dir, e))?;
+        let mut store = LocalStore::from_index(Some(dir.to_path_buf()), index, catalogs)?;
+        store.location = dir.to_path_buf();
+        Ok(store)
+    }
+
     fn from_index(dir: Option<PathBuf>, index: Index, catalogs: Catalogs) -> Result<LocalStore> {
         let path = dir.clone().unwrap_or_default();
         let derived = match &dir {
@@ -73,7 +86,7 @@ impl LocalStore {
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()
-            .map_err(|e| index_error(&path, e))?;
+            .map_err(|e| read_error(&path, e))?;
         let fields = Fields::from_schema(index.schema());
         Ok(LocalStore {
             location: path.clone(),
@@ -127,7 +140,15 @@ impl LocalStore {
         } else {
             EnableScoring::disabled_from_searcher(searcher)
         };
-        Ok(searcher.search_with_executor(query, collector, executor, scoring)?)
+        searcher
+            .search_with_executor(query, collector, executor, scoring)
+            .map_err(|e| self.error(e))
+    }
+
+    /// A query's tantivy error as an error of this index (naming it, and
+    /// saying what to do about a damaged one).
+    pub(crate) fn error(&self, e: tantivy::TantivyError) -> crate::error::Error {
+        read_error(self.dir.as_deref().unwrap_or(Path::new("")), e)
     }
 
     /// A consistent view of the index as of the latest reload.

@@ -17,6 +17,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
+use super::linechain::Window;
 use crate::index::schema::SCHEMA_VERSION;
 
 /// How many bytes before the saved offset the tail check compares.
@@ -86,6 +87,10 @@ pub struct FileMark {
     /// The file as it was when last read to its end with nothing pending.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stat: Option<FileStat>,
+    /// The last lines consumed (see `linechain`): where a file that shrank
+    /// and grew again first differs from what was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<Window>,
 }
 
 /// What `stat` says of a file: enough to tell "not touched since".
@@ -200,6 +205,11 @@ mod tests {
                 partial: Some(9),
                 probes: vec![3],
                 stat: None,
+                window: Some(Window {
+                    lines: 1,
+                    anchor: 5,
+                    hashes: vec![1, u32::MAX],
+                }),
             },
         );
         cp.totals.events = 3;

@@ -11,9 +11,12 @@
 //! whole consumed prefix exactly (up to hash collisions), in ~8 bytes per
 //! MiB of log. `probes` hash the prefixes of 256 B, 512 B, … 32 KiB, so a
 //! short file is compared with the start of a long one well within its
-//! first block.
+//! first block. A [`LineChain`] over the lines says, within the last few
+//! thousand lines, exactly which line is the first to differ.
 
 use xxhash_rust::xxh3::Xxh3;
+
+use super::linechain::{LineChain, Watch, Window};
 
 /// Blocks are this long (at least) in the first [`BIG_FROM`] bytes…
 const SMALL_BLOCK: u64 = 64 * 1024;
@@ -45,13 +48,17 @@ pub struct Fingerprint {
     pos: u64,
     /// Lines (newlines) fed so far.
     lines: u64,
-    /// Where each closed block ended, and the lines before that (kept only
-    /// while scanning a file, see [`Fingerprint::tracking`]).
-    ends: Option<Vec<(u64, u64)>>,
+    /// Where each closed block ended, the lines before that and the line
+    /// chain there (kept only while scanning a file, see
+    /// [`Fingerprint::tracking`]).
+    ends: Option<Vec<(u64, u64, Option<u64>)>>,
     /// Hashes of the first `FIRST_PROBE << i` bytes.
     probes: Vec<u64>,
     /// Hash of everything so far, while probes are still to be taken.
     whole: Option<Xxh3>,
+    /// The chain over the lines; `None` when the lines before are not
+    /// known (a mark from before it was kept, a line skipped unread).
+    chain: Option<LineChain>,
 }
 
 impl Default for Fingerprint {
@@ -66,6 +73,7 @@ impl Default for Fingerprint {
             ends: None,
             probes: Vec::new(),
             whole: Some(Xxh3::new()),
+            chain: Some(LineChain::default()),
         }
     }
 }
@@ -84,13 +92,16 @@ impl Fingerprint {
     /// Continue a fingerprint whose closed blocks are `blocks`, the open one
     /// starting at `block_start` and holding `partial` so far.
     /// Probes are taken within the first block: when it is still open,
-    /// `partial` is the whole prefix and they are recomputed from it.
+    /// `partial` is the whole prefix and they are recomputed from it. The
+    /// line chain continues from `window` (the mark's last lines), when it
+    /// ends where `partial`'s last line does.
     pub fn resume(
         blocks: Vec<u64>,
         block_start: u64,
         block_lines: u64,
         partial: &[u8],
         probes: Vec<u64>,
+        window: Option<&Window>,
     ) -> Self {
         if block_start == 0 && blocks.is_empty() {
             let mut fp = Fingerprint::default();
@@ -99,16 +110,24 @@ impl Fingerprint {
         }
         let mut hasher = Xxh3::new();
         hasher.update(partial);
+        let newlines = memchr::memchr_iter(b'\n', partial).count() as u64;
+        let chain = window
+            .filter(|w| w.lines + w.hashes.len() as u64 == block_lines + newlines)
+            .map(|w| {
+                let line_start = memchr::memrchr(b'\n', partial).map_or(0, |i| i + 1);
+                LineChain::resume(w, &partial[line_start..])
+            });
         Fingerprint {
             blocks,
             block_start,
             block_lines,
             hasher,
             pos: block_start + partial.len() as u64,
-            lines: block_lines + memchr::memchr_iter(b'\n', partial).count() as u64,
+            lines: block_lines + newlines,
             ends: None,
             probes,
             whole: None,
+            chain,
         }
     }
 
@@ -151,7 +170,14 @@ impl Fingerprint {
         if i == 0 {
             return Some((0, 0));
         }
-        self.ends.as_ref()?.get(i - 1).copied()
+        let &(end, lines, _) = self.ends.as_ref()?.get(i - 1)?;
+        Some((end, lines))
+    }
+
+    /// The last closed block boundary at or before `pos`, by index.
+    pub fn boundary_before(&self, pos: u64) -> usize {
+        let ends = self.ends.as_deref().unwrap_or_default();
+        ends.partition_point(|&(end, ..)| end <= pos)
     }
 
     /// Feed the next bytes of the stream.
@@ -167,6 +193,9 @@ impl Fingerprint {
                 Some(i) => {
                     let (block, rest) = data.split_at(i + 1);
                     self.hasher.update(block);
+                    if let Some(chain) = &mut self.chain {
+                        chain.feed(block, self.pos);
+                    }
                     self.blocks.push(self.hasher.digest());
                     self.hasher.reset();
                     self.pos += block.len() as u64;
@@ -174,12 +203,16 @@ impl Fingerprint {
                     self.block_start = self.pos;
                     self.block_lines = self.lines;
                     if let Some(ends) = &mut self.ends {
-                        ends.push((self.pos, self.lines));
+                        let chain = self.chain.as_ref().map(LineChain::value);
+                        ends.push((self.pos, self.lines, chain));
                     }
                     data = rest;
                 }
                 None => {
                     self.hasher.update(data);
+                    if let Some(chain) = &mut self.chain {
+                        chain.feed(data, self.pos);
+                    }
                     self.pos += data.len() as u64;
                     self.lines += memchr::memchr_iter(b'\n', data).count() as u64;
                     data = &[];
@@ -218,20 +251,64 @@ impl Fingerprint {
         self.lines
     }
 
+    /// The last lines read (`None` when the chain is not known).
+    pub fn window(&self) -> Option<Window> {
+        self.chain.as_ref().map(LineChain::window)
+    }
+
+    /// The fingerprint of the stream cut at a line end after closed block
+    /// `block`, given `data`: the stream from boundary `from` (≤ `block`)
+    /// to the cut. Its window of last lines reaches back to `from`.
+    pub fn cut_at(&self, block: usize, from: usize, data: &[u8]) -> Option<Fingerprint> {
+        let (at, _) = self.boundary(block)?;
+        let (start, lines) = self.boundary(from)?;
+        let mut fp = self.truncated(block)?;
+        fp.update(data.get((at - start) as usize..)?);
+        let chain = match from {
+            0 => Some(LineChain::default()),
+            _ => self.ends.as_ref()?[from - 1]
+                .2
+                .map(|v| LineChain::at(lines, v)),
+        };
+        if let Some(mut chain) = chain {
+            chain.feed(data, start);
+            if chain.lines() == fp.lines {
+                fp.chain = Some(chain);
+            }
+        }
+        Some(fp)
+    }
+
+    /// Follow how far the stream agrees with each of `windows` (see
+    /// [`LineChain::watch`]).
+    pub fn watch(&mut self, windows: Vec<Option<Window>>) {
+        if let Some(chain) = &mut self.chain {
+            chain.watch(windows);
+        }
+    }
+
+    /// The watches set by [`Self::watch`], in order.
+    pub fn watches(&self) -> &[Option<Watch>] {
+        self.chain.as_ref().map_or(&[], |c| c.watches())
+    }
+
     /// The fingerprint of the first `n` closed blocks only (the stream cut
     /// back to a block boundary), given where that boundary is.
     pub fn truncated(&self, n: usize) -> Option<Fingerprint> {
-        let (start, lines) = self.boundary(n)?;
         if n == 0 {
             return Some(Fingerprint::default());
         }
-        Some(Fingerprint::resume(
+        let &(start, lines, chain) = self.ends.as_ref()?.get(n - 1)?;
+        let mut fp = Fingerprint::resume(
             self.blocks[..n].to_vec(),
             start,
             lines,
             &[],
             self.probes.clone(),
-        ))
+            None,
+        );
+        fp.chain = chain.map(|value| LineChain::at(lines, value));
+        Some(fp)
     }
 }
 
@@ -289,16 +366,17 @@ mod tests {
             first.block_lines(),
             open,
             first.probes().to_vec(),
+            first.window().as_ref(),
         );
         resumed.update(&data[mid..]);
         assert_eq!(
-            (resumed.blocks(), resumed.partial()),
-            (whole.blocks(), whole.partial())
+            (resumed.blocks(), resumed.partial(), resumed.window()),
+            (whole.blocks(), whole.partial(), whole.window())
         );
         assert_eq!(resumed.probes(), whole.probes());
         assert_eq!(whole.probes().len(), PROBES);
         // Resumed inside the first block, the probes are taken as they come.
-        let mut early = Fingerprint::resume(Vec::new(), 0, 0, &data[..1000], Vec::new());
+        let mut early = Fingerprint::resume(Vec::new(), 0, 0, &data[..1000], Vec::new(), None);
         early.update(&data[1000..]);
         assert_eq!(early.probes(), whole.probes());
         let mut short = Fingerprint::default();

@@ -11,6 +11,13 @@
 //!    there), is a *prefix* of one (a copy in progress, a shrunk file, a
 //!    partial copy: nothing new), or *diverges* from one after some blocks
 //!    (resume at the first differing block, a line start), else it is new.
+//!
+//! The mark's window of last lines (see [`super::linechain`]) makes the
+//! last two exact within its last 4,096 lines: a prefix is one line by
+//! line, and the same file shrunk and then appended to resumes at its
+//! first line that differs from what was read. Shrunk further back than
+//! the window, the same file is read again from the block boundary before
+//! the cut: up to one block repeated, nothing lost.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
@@ -18,6 +25,7 @@ use std::path::Path;
 
 use super::checkpoint::{Checkpoint, FileMark, FileStat, HEAD_LEN, TAIL_LEN, hash};
 use super::fingerprint::Fingerprint;
+use super::linechain::WINDOW_LINES;
 use super::walk::{self, Compression, Counter};
 
 /// What to do with a file.
@@ -87,13 +95,18 @@ pub fn identify(path: &Path, checkpoint: &Checkpoint, counter: Counter) -> io::R
         return at(None, Position::zero()).map(finish(u64::MAX));
     }
     let scan = Scan::run(path, &candidates)?;
-    match scan.decide(&candidates) {
+    let name = walk::source_name(path);
+    let same_file = |m: &FileMark| m.path == name && !moved_beside(path, m.stat);
+    match scan.decide(&candidates, &same_file) {
         Verdict::Continues(i, pos) => {
             let end = scan.end;
             at(Some(i), pos).map(finish(end))
         }
         Verdict::Prefix => Ok(Identity::Unchanged { size: stat.size }),
-        Verdict::From(pos) => at(None, pos).map(finish(u64::MAX)),
+        Verdict::From(pos) => {
+            let pos = scan.refine(path, &candidates, pos, &same_file)?;
+            at(None, pos).map(finish(u64::MAX))
+        }
     }
 }
 
@@ -201,6 +214,7 @@ fn grown_in_place(path: &Path, stat: &FileStat, m: &FileMark) -> io::Result<Opti
             m.block_lines,
             open,
             m.probes.clone(),
+            m.window.as_ref(),
         ),
     }))
 }
@@ -251,12 +265,15 @@ impl Scan {
         stops.sort_unstable();
         stops.dedup();
         let mut fp = Fingerprint::tracking();
+        fp.watch(candidates.iter().map(|(_, m)| m.window.clone()).collect());
         let mut tail: Vec<u8> = Vec::new();
         let mut snapshots: Vec<(u64, Fingerprint, Vec<u8>)> = Vec::new();
         let mut stops = stops.into_iter().peekable();
         while let Some(&stop) = stops.peek() {
             if fp.pos() == stop {
-                snapshots.push((stop, fp.clone(), tail.clone()));
+                let mut at_stop = fp.clone();
+                at_stop.watch(Vec::new());
+                snapshots.push((stop, at_stop, tail.clone()));
                 stops.next();
                 continue;
             }
@@ -292,7 +309,11 @@ impl Scan {
         })
     }
 
-    fn decide(&self, candidates: &[(usize, &FileMark)]) -> Verdict {
+    fn decide(
+        &self,
+        candidates: &[(usize, &FileMark)],
+        same_file: &dyn Fn(&FileMark) -> bool,
+    ) -> Verdict {
         let mut continued: Option<(usize, Position)> = None;
         let mut prefix_of = false;
         let mut best: Option<usize> = None;
@@ -315,21 +336,18 @@ impl Scan {
                 .zip(&m.blocks)
                 .take_while(|(a, b)| a == b)
                 .count();
-            let probes = self.fingerprint.probes();
             let shorter = self.at_offsets[k].is_none();
             if shorter
                 && common == mine.len()
                 && m.partial.is_some()
-                && m.probes.get(..probes.len()) == Some(probes)
+                && self.within(k, m, same_file)
             {
                 prefix_of = true;
             }
             best = best.max(Some(common).filter(|&c| c > 0));
         }
         // All of it is the start of a longer file already read: nothing
-        // new, even if it also continues a mark of its own. (Its open block
-        // past the last common block boundary cannot be checked against the
-        // longer file's bytes; see the module doc.)
+        // new, even if it also continues a mark of its own.
         if prefix_of {
             return Verdict::Prefix;
         }
@@ -351,6 +369,126 @@ impl Scan {
             None => Verdict::From(Position::zero()),
         }
     }
+}
+
+impl Scan {
+    /// Whether a file no longer than mark `m` (candidate `k`), whose closed
+    /// blocks are all the mark's, is also the same in its open block. The
+    /// mark's window of last lines says so line by line when it reaches
+    /// back that far (an unterminated last line is left for its newline).
+    /// Before it, the probes of the first 32 KiB decide, except for the
+    /// same file (shrunk and maybe appended to): its open block is read
+    /// again, rather than risk losing what was appended.
+    fn within(&self, k: usize, m: &FileMark, same_file: &dyn Fn(&FileMark) -> bool) -> bool {
+        let fp = &self.fingerprint;
+        let watch = fp.watches().get(k).and_then(Option::as_ref);
+        match (&m.window, watch) {
+            (Some(w), Some(watch)) if fp.lines() >= w.lines => watch
+                .matched()
+                .is_some_and(|(lines, _)| lines == fp.lines()),
+            (window, _) => {
+                let probes = fp.probes();
+                m.probes.get(..probes.len()) == Some(probes) && !(window.is_some() && same_file(m))
+            }
+        }
+    }
+
+    /// A file that neither continues a mark nor is a prefix of one, cut
+    /// back to block boundary `pos`: resume instead at the first line that
+    /// differs from what a mark of the same file read, when that is later.
+    /// The same file is one that shares a block with the mark, or that is
+    /// at the mark's path while the mark's inode is nowhere else beside it
+    /// (shrunk in place, or replaced by `sed -i`; not a fresh file after a
+    /// rename rotation that happens to start with the same lines).
+    fn refine(
+        &self,
+        path: &Path,
+        candidates: &[(usize, &FileMark)],
+        pos: Position,
+        same_file: &dyn Fn(&FileMark) -> bool,
+    ) -> io::Result<Position> {
+        let first_block = self.fingerprint.blocks().first();
+        let watches = self.fingerprint.watches();
+        let mut best: Option<(u64, u64)> = None;
+        for (k, (_, m)) in candidates.iter().enumerate() {
+            let Some((lines, end)) = watches.get(k).and_then(|w| w.as_ref()?.matched()) else {
+                continue;
+            };
+            if end <= best.map_or(pos.offset, |(_, e)| e) {
+                continue;
+            }
+            if first_block.is_some_and(|b| m.blocks.first() == Some(b)) || same_file(m) {
+                best = Some((lines, end));
+            }
+        }
+        let Some((lines, offset)) = best else {
+            return Ok(pos);
+        };
+        Ok(Position {
+            offset,
+            lines,
+            tail: Vec::new(),
+            fingerprint: fingerprint_at(path, &self.fingerprint, offset, lines)?,
+        })
+    }
+}
+
+/// Whether the file `stat` describes is in `path`'s folder under another
+/// name (a rename rotation), or cannot be ruled out to be.
+fn moved_beside(path: &Path, stat: Option<FileStat>) -> bool {
+    let Some(stat) = stat else {
+        return true;
+    };
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+    let Ok(entries) = std::fs::read_dir(parent.unwrap_or(Path::new("."))) else {
+        return true;
+    };
+    entries.flatten().any(|e| {
+        Some(e.file_name().as_os_str()) != path.file_name()
+            && e.metadata()
+                .is_ok_and(|meta| FileStat::of(&meta).same_file(&stat))
+    })
+}
+
+/// The fingerprint of `path`'s first `offset` bytes, from the scan's
+/// fingerprint cut back to the block boundary before it and the bytes
+/// after that boundary read again (at most a block), its window of last
+/// lines from blocks further back as needed.
+fn fingerprint_at(
+    path: &Path,
+    scanned: &Fingerprint,
+    offset: u64,
+    lines: u64,
+) -> io::Result<Fingerprint> {
+    let block = scanned.boundary_before(offset);
+    let mut from = block;
+    while from > 0
+        && scanned
+            .boundary(from)
+            .is_some_and(|(_, l)| lines - l < WINDOW_LINES as u64)
+    {
+        from -= 1;
+    }
+    let (start, _) = scanned.boundary(from).unwrap_or((0, 0));
+    let (stream, compression) = walk::open(path, Counter::default())?;
+    let mut stream: Box<dyn Read> = if compression == Compression::None {
+        let mut file = File::open(path)?;
+        file.seek(SeekFrom::Start(start))?;
+        Box::new(file)
+    } else {
+        let mut stream = BufReader::new(stream);
+        io::copy(&mut stream.by_ref().take(start), &mut io::sink())?;
+        Box::new(stream)
+    };
+    let mut buf = Vec::new();
+    stream.by_ref().take(offset - start).read_to_end(&mut buf)?;
+    if buf.len() as u64 != offset - start {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "the file shrank while it was read",
+        ));
+    }
+    Ok(scanned.cut_at(block, from, &buf).unwrap_or_default())
 }
 
 /// Whether the file, fingerprinted up to `m.offset`, is what `m` read.

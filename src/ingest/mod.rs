@@ -4,6 +4,7 @@
 //! - [`lines`]      — byte stream → batches of lines with offsets
 //! - [`checkpoint`] — what is already indexed (the commit payload)
 //! - [`fingerprint`] — block hashes of what was read from a file
+//! - [`linechain`]  — hashes of its last lines, for an exact resume
 //! - [`identify`]   — new, grown, rotated, a copy, replaced or unchanged?
 //! - [`repair`]     — damaged lines read rather than lost
 //! - `parse`        — one line → an event, or why it is bad
@@ -15,6 +16,7 @@ pub mod checkpoint;
 pub mod fingerprint;
 pub mod follow;
 pub mod identify;
+pub mod linechain;
 pub mod lines;
 mod parse;
 pub mod pipeline;

@@ -471,7 +471,8 @@ impl<'a> Ingestor<'a> {
         // The skipped bytes are not at hand: the fingerprint restarts after
         // them (a file is then matched from this line on only).
         let probes = state.fingerprint.probes().to_vec();
-        state.fingerprint = Fingerprint::resume(Vec::new(), state.offset, state.lines, &[], probes);
+        state.fingerprint =
+            Fingerprint::resume(Vec::new(), state.offset, state.lines, &[], probes, None);
         self.count_bytes(len);
         self.record(state);
     }
@@ -520,6 +521,7 @@ impl<'a> Ingestor<'a> {
                 probes: state.fingerprint.probes().to_vec(),
                 // Set once the file is read as far as it goes (settle_read).
                 stat: None,
+                window: state.fingerprint.window(),
             };
             state.mark = Some(cp.record(state.mark, mark));
         }

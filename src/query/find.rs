@@ -4,7 +4,7 @@
 //! or in any form that carries a trace id (a `traceparent`, an
 //! `X-Amzn-Trace-Id` header, B3, `projects/<p>/traces/<t>`).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use tantivy::collector::DocSetCollector;
 use tantivy::query::{TermQuery, TermSetQuery};
@@ -15,7 +15,7 @@ use super::FindResult;
 use super::chains::build_chains;
 use crate::error::Result;
 use crate::index::LocalStore;
-use crate::model::Event;
+use crate::model::{Event, Source};
 
 /// The shortest request-id prefix `find` accepts.
 pub const MIN_PREFIX: usize = 8;
@@ -122,11 +122,9 @@ impl LocalStore {
         let related = self.events_with(self.fields.idempotency_key, &keys)?;
         let mut chains = build_chains(related, &self.catalogs);
         if !whole_key {
-            chains.retain(|c| {
-                c.attempts
-                    .iter()
-                    .any(|a| events.iter().any(|e| e.source == a.source))
-            });
+            // One hash lookup per attempt, not a scan of every found event.
+            let found: HashSet<&Source> = events.iter().map(|e| &e.source).collect();
+            chains.retain(|c| c.attempts.iter().any(|a| found.contains(&a.source)));
         }
         Ok(chains)
     }

@@ -141,6 +141,8 @@ impl Cols {
 pub(crate) struct GroupsSegment {
     segment: SegmentOrdinal,
     keys: Vec<KeyColumn>,
+    /// The field of each key, for errors.
+    names: Vec<&'static str>,
     cols: Cols,
     /// One dimension: accumulators indexed by key (term ordinal or status).
     by_key: Vec<Option<Acc<DocId>>>,
@@ -173,6 +175,7 @@ impl Collector for GroupsCollector {
         Ok(GroupsSegment {
             segment,
             keys,
+            names: self.by.iter().map(|b| b.as_str()).collect(),
             cols: Cols {
                 ts: fast.date("ts")?,
                 status: fast.u64("status")?,
@@ -195,7 +198,7 @@ impl Collector for GroupsCollector {
         weight: &dyn Weight,
         segment: SegmentOrdinal,
         reader: &SegmentReader,
-    ) -> tantivy::Result<Vec<Keyed>> {
+    ) -> tantivy::Result<tantivy::Result<Vec<Keyed>>> {
         let mut child = self.for_segment(segment, reader)?;
         if self.every_event && self.by.len() == 1 && child.scan_key_column(reader) {
             return Ok(child.harvest());
@@ -211,8 +214,12 @@ impl Collector for GroupsCollector {
         Ok(child.harvest())
     }
 
-    fn merge_fruits(&self, fruits: Vec<Vec<Keyed>>) -> tantivy::Result<Self::Fruit> {
+    fn merge_fruits(
+        &self,
+        fruits: Vec<tantivy::Result<Vec<Keyed>>>,
+    ) -> tantivy::Result<Self::Fruit> {
         let mut merged: HashMap<Vec<String>, Acc<DocAddress>> = HashMap::new();
+        let fruits = fruits.into_iter().collect::<tantivy::Result<Vec<_>>>()?;
         for (key, acc) in fruits.into_iter().flatten() {
             match merged.get_mut(&key) {
                 Some(m) => m.merge(acc),
@@ -301,19 +308,21 @@ impl GroupsSegment {
     }
 
     /// Dimension `i`'s key as text.
-    fn key_text(&self, i: usize, key: u64, buf: &mut String) -> Option<String> {
+    fn key_text(&self, i: usize, key: u64, buf: &mut String) -> tantivy::Result<Option<String>> {
         match &self.keys[i] {
             KeyColumn::Str(col) => match col.ord_to_str(key, buf) {
-                Ok(true) => Some(buf.clone()),
-                _ => None,
+                Ok(found) => Ok(found.then(|| buf.clone())),
+                Err(e) => Err(crate::index::dictionary_error(self.names[i], e)),
             },
-            _ => Some(key.to_string()),
+            _ => Ok(Some(key.to_string())),
         }
     }
 }
 
 impl SegmentCollector for GroupsSegment {
-    type Fruit = Vec<Keyed>;
+    /// A key dictionary that cannot be read fails the query: its groups
+    /// would otherwise vanish without a word.
+    type Fruit = tantivy::Result<Vec<Keyed>>;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         let Some(first) = self.key_column(0).and_then(|c| c.first(doc)) else {
@@ -326,7 +335,7 @@ impl SegmentCollector for GroupsSegment {
         }
     }
 
-    fn harvest(mut self) -> Vec<Keyed> {
+    fn harvest(mut self) -> tantivy::Result<Vec<Keyed>> {
         let mut out = Vec::new();
         let mut buf = String::new();
         let singles = std::mem::take(&mut self.by_key).into_iter().enumerate();
@@ -334,15 +343,16 @@ impl SegmentCollector for GroupsSegment {
         let pairs = std::mem::take(&mut self.by_pair).into_iter();
         let pairs = pairs.map(|((a, b), acc)| (vec![a, b], acc));
         for (ords, acc) in singles.chain(pairs) {
-            let texts: Option<Vec<String>> = ords
-                .iter()
-                .enumerate()
-                .map(|(i, &k)| self.key_text(i, k, &mut buf))
-                .collect();
-            let Some(texts) = texts else { continue };
+            let mut texts = Vec::with_capacity(ords.len());
+            for (i, &k) in ords.iter().enumerate() {
+                texts.extend(self.key_text(i, k, &mut buf)?);
+            }
+            if texts.len() < ords.len() {
+                continue;
+            }
             let sample = DocAddress::new(self.segment, acc.sample);
             out.push((texts, acc.with_sample(sample)));
         }
-        out
+        Ok(out)
     }
 }

@@ -79,7 +79,7 @@ impl LocalStore {
         let searcher = self.searcher();
         let collector = GroupsCollector {
             by: by.clone(),
-            span: self.span(q),
+            span: self.span(q)?,
             buckets: TIMELINE_BUCKETS,
             every_event: q.expr == Expr::All,
         };

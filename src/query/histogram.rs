@@ -16,7 +16,7 @@ impl LocalStore {
     /// Counts of the events matching `q` over time, in `buckets` equal parts
     /// of the query's span (its since/until, else the index's first/last).
     pub fn histogram(&self, q: &Query, buckets: usize) -> Result<Histogram> {
-        let span = self.span(q);
+        let span = self.span(q)?;
         let collector = HistogramCollector {
             span,
             buckets: buckets.max(1),
@@ -30,26 +30,28 @@ impl LocalStore {
     }
 
     /// The time span a query covers, in epoch milliseconds.
-    pub(crate) fn span(&self, q: &Query) -> (i64, i64) {
-        let (first, last) = self.ts_bounds().unwrap_or((0, 0));
+    pub(crate) fn span(&self, q: &Query) -> Result<(i64, i64)> {
+        let (first, last) = self.ts_bounds()?.unwrap_or((0, 0));
         let start = q.since.map_or(first, |t| t.timestamp_millis());
         let end = q.until.map_or(last, |t| t.timestamp_millis());
-        (start, end.max(start))
+        Ok((start, end.max(start)))
     }
 
     /// The first and last `ts` in the index, in epoch milliseconds; times
-    /// that were inferred count only when no event has a real one.
-    pub(crate) fn ts_bounds(&self) -> Option<(i64, i64)> {
+    /// that were inferred count only when no event has a real one. A
+    /// column that cannot be read is an error, not a narrower span.
+    pub(crate) fn ts_bounds(&self) -> Result<Option<(i64, i64)>> {
         let (mut real, mut inferred) = (Span::EMPTY, Span::EMPTY);
         for segment in self.searcher().segment_readers() {
-            let Ok(col) = segment.fast_fields().date("ts") else {
-                continue;
-            };
             if segment.num_docs() == 0 {
                 continue;
             }
-            match inferred_column(segment) {
-                Ok(Some(marks)) => {
+            let col = segment
+                .fast_fields()
+                .date("ts")
+                .map_err(|e| self.error(e))?;
+            match inferred_column(segment).map_err(|e| self.error(e))? {
+                Some(marks) => {
                     for doc in segment.doc_ids_alive() {
                         let Some(ts) = col.first(doc) else { continue };
                         let ts = ts.into_timestamp_millis();
@@ -59,13 +61,13 @@ impl LocalStore {
                         }
                     }
                 }
-                _ => {
+                None => {
                     real.add(col.min_value().into_timestamp_millis());
                     real.add(col.max_value().into_timestamp_millis());
                 }
             }
         }
-        real.get().or_else(|| inferred.get())
+        Ok(real.get().or_else(|| inferred.get()))
     }
 }
 

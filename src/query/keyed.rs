@@ -20,8 +20,8 @@ use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 use super::chains::{KEY_MISMATCH_CODES, build_chains};
 use super::{ChainsResult, Query};
 use crate::error::Result;
-use crate::index::LocalStore;
 use crate::index::translate::to_tantivy;
+use crate::index::{LocalStore, dictionary_error};
 use crate::model::Chain;
 
 /// The order of `chains`.
@@ -87,7 +87,8 @@ impl LocalStore {
         }
         let mut by_key: HashMap<usize, Vec<KeyDoc>> = HashMap::new();
         for (segment, reader) in searcher.segment_readers().iter().enumerate() {
-            key_docs(segment as SegmentOrdinal, reader, &keys, &mut by_key)?;
+            key_docs(segment as SegmentOrdinal, reader, &keys, &mut by_key)
+                .map_err(|e| self.error(e))?;
         }
         let mut load = Vec::new();
         let mut singles: Vec<(i64, DocAddress)> = Vec::new();
@@ -159,8 +160,8 @@ fn key_docs(
         return Ok(());
     }
     let (ts, status) = (fast.date("ts")?, fast.u64("status")?);
-    let mut code = Names::new(fast.str("code")?);
-    let mut api = Names::new(fast.str("api")?);
+    let mut code = Names::new("code", fast.str("code")?);
+    let mut api = Names::new("api", fast.str("api")?);
     let ords = key_column.ords();
     for doc in 0..reader.max_doc() {
         if reader.is_deleted(doc) {
@@ -173,8 +174,8 @@ fn key_docs(
             addr: DocAddress::new(segment, doc),
             ts: ts.first(doc).map_or(0, |t| t.into_timestamp_millis()),
             status: status.first(doc).and_then(|s| u16::try_from(s).ok()),
-            code: code.of(doc),
-            api: api.of(doc),
+            code: code.of(doc)?,
+            api: api.of(doc)?,
         });
     }
     Ok(())
@@ -201,31 +202,40 @@ fn wanted_ords(column: &StrColumn, keys: &[String]) -> tantivy::Result<HashMap<u
 
 /// A string column's values by document, each distinct ord resolved once.
 struct Names {
+    field: &'static str,
     column: Option<StrColumn>,
     seen: HashMap<u64, Option<String>>,
 }
 
 impl Names {
-    fn new(column: Option<StrColumn>) -> Names {
+    fn new(field: &'static str, column: Option<StrColumn>) -> Names {
         Names {
+            field,
             column,
             seen: HashMap::new(),
         }
     }
 
-    fn of(&mut self, doc: DocId) -> Option<String> {
-        let column = self.column.as_ref()?;
-        let ord = column.ords().first(doc)?;
-        self.seen
-            .entry(ord)
-            .or_insert_with(|| text(column, ord))
-            .clone()
+    /// The document's value; a dictionary that cannot be read is an error
+    /// (the chain would otherwise lose its code without a word).
+    fn of(&mut self, doc: DocId) -> tantivy::Result<Option<String>> {
+        let Some(column) = self.column.as_ref() else {
+            return Ok(None);
+        };
+        let Some(ord) = column.ords().first(doc) else {
+            return Ok(None);
+        };
+        if let Some(known) = self.seen.get(&ord) {
+            return Ok(known.clone());
+        }
+        let mut buf = String::new();
+        let found = column
+            .ord_to_str(ord, &mut buf)
+            .map_err(|e| dictionary_error(self.field, e))?;
+        let text = found.then_some(buf);
+        self.seen.insert(ord, text.clone());
+        Ok(text)
     }
-}
-
-fn text(column: &StrColumn, ord: u64) -> Option<String> {
-    let mut buf = String::new();
-    column.ord_to_str(ord, &mut buf).ok()?.then_some(buf)
 }
 
 /// The distinct idempotency keys of the matching documents.

@@ -9,6 +9,8 @@ pub mod ast;
 pub mod chains;
 pub mod complete;
 pub mod context;
+#[cfg(test)]
+mod dictionary_tests;
 pub mod find;
 mod grammar;
 mod grouping;

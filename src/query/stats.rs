@@ -12,7 +12,7 @@ impl LocalStore {
         // Files are known by content: four rotations of one path are four
         // files, a renamed or compressed rotation is still one.
         let files = checkpoint.files.len() as u64;
-        let bounds = self.ts_bounds();
+        let bounds = self.ts_bounds()?;
         let fmt =
             |ms: i64| chrono::DateTime::from_timestamp_millis(ms).map(|t| ts_millis::format(&t));
         Ok(Stats {

@@ -137,8 +137,9 @@ impl Collector for TallyCollector {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<Tally>) -> tantivy::Result<Tally> {
+    fn merge_fruits(&self, fruits: Vec<tantivy::Result<Tally>>) -> tantivy::Result<Tally> {
         let mut total = Tally::new();
+        let fruits = fruits.into_iter().collect::<tantivy::Result<Vec<_>>>()?;
         for (cell, (n, first)) in fruits.into_iter().flatten() {
             let slot = total.entry(cell).or_insert((0, i64::MAX));
             slot.0 += n;
@@ -149,7 +150,9 @@ impl Collector for TallyCollector {
 }
 
 impl SegmentCollector for TallySegment {
-    type Fruit = Tally;
+    /// A dictionary that cannot be read fails the query, rather than
+    /// counting its clients as unknown.
+    type Fruit = tantivy::Result<Tally>;
 
     fn collect(&mut self, doc: DocId, _: Score) {
         let Some(ts) = self.ts.first(doc).map(|t| t.into_timestamp_millis()) else {
@@ -181,26 +184,31 @@ impl SegmentCollector for TallySegment {
         slot.1 = slot.1.min(ts);
     }
 
-    fn harvest(self) -> Tally {
-        let mut names: [HashMap<u64, String>; 4] = Default::default();
+    fn harvest(self) -> tantivy::Result<Tally> {
+        const FIELDS: [&str; 4] = ["client", "service", "method", "route"];
+        let mut names: [HashMap<u64, Option<String>>; 4] = Default::default();
         let mut out = Tally::with_capacity(self.cells.len());
         for ((ords, minute, kind), count) in self.cells {
-            let mut text = |i: usize| -> Option<String> {
-                let ord = ords[i]?;
-                let col = self.keys[i].as_ref()?;
+            let mut text = |i: usize| -> tantivy::Result<Option<String>> {
+                let (Some(ord), Some(col)) = (ords[i], self.keys[i].as_ref()) else {
+                    return Ok(None);
+                };
                 if let Some(s) = names[i].get(&ord) {
-                    return Some(s.clone());
+                    return Ok(s.clone());
                 }
                 let mut s = String::new();
-                col.ord_to_str(ord, &mut s).ok()?.then_some(())?;
+                let found = col
+                    .ord_to_str(ord, &mut s)
+                    .map_err(|e| crate::index::dictionary_error(FIELDS[i], e))?;
+                let s = found.then_some(s);
                 names[i].insert(ord, s.clone());
-                Some(s)
+                Ok(s)
             };
             let cell = Cell {
-                client: text(0),
-                service: text(1),
-                method: text(2),
-                route: text(3),
+                client: text(0)?,
+                service: text(1)?,
+                method: text(2)?,
+                route: text(3)?,
                 minute,
                 kind,
             };
@@ -208,6 +216,6 @@ impl SegmentCollector for TallySegment {
             slot.0 += count.0;
             slot.1 = slot.1.min(count.1);
         }
-        out
+        Ok(out)
     }
 }
