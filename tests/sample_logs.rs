@@ -375,6 +375,15 @@ fn the_readme_second_act_reads_right() {
         marked.iter().any(|m| m.contains("pool 48/48 busy")),
         "{marked:?}"
     );
+    // The case card carries the impact verdict (30 min window), for the
+    // outage and for the story's lone client alike.
+    let card = common::stdout(&env.run(&["find", id, "--format", "markdown"]));
+    assert!(
+        card.contains(&format!("**Impact** {clients} clients since 09:44 on ")),
+        "{card}"
+    );
+    let card = common::stdout(&env.run(&["find", "req_2N7s8x9KqR", "--format", "markdown"]));
+    assert!(card.contains("**Impact** only this client"), "{card}");
 }
 
 #[test]

@@ -82,6 +82,7 @@ pub fn run(ctx: &Context, a: FindArgs) -> Result<Status> {
             &result,
             store.catalogs(),
             ctx.redact,
+            crate::print::markdown::impact_verdict(store.as_ref(), &a.id).as_deref(),
         )?,
         f => ctx
             .printer(f == Format::Json)

@@ -120,17 +120,30 @@ pub fn case_card(
     r: &FindResult,
     catalogs: &Catalogs,
     redact: bool,
+    impact: Option<&str>,
 ) -> io::Result<()> {
     let md = Md { redact };
     writeln!(out, "## errtriage case: {}\n", md.code(&r.query))?;
     for e in &r.events {
         request(out, &md, e, catalogs)?;
     }
+    if let Some(verdict) = impact {
+        writeln!(out, "**Impact** {}\n", md.text(verdict))?;
+    }
     for c in &r.chains {
         chain(out, &md, c)?;
     }
     sources(out, &md, &r.events)?;
     out.flush()
+}
+
+/// The impact verdict of `id` for its case card ("only this client", "5
+/// clients since 09:44 on …"), when the store can tell: nothing for a
+/// request that did not fail, or a store that cannot answer impact.
+pub fn impact_verdict(store: &dyn errtriage::store::Store, id: &str) -> Option<String> {
+    let window = chrono::Duration::minutes(30);
+    let found = store.impact(id, window, chrono::Utc::now()).ok()??;
+    Some(found.verdict)
 }
 
 /// The request line and what its code means.

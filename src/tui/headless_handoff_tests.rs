@@ -46,6 +46,7 @@ fn w_writes_the_case_card_to_a_new_file_and_says_where() {
     let card = std::fs::read_to_string(&path).expect("the card was written");
     assert!(card.starts_with("## errtriage case: `req_B2`"), "{card}");
     assert!(card.contains("Retry chain `idem-bad`"), "{card}");
+    assert!(card.contains("**Impact** "), "the impact verdict: {card}");
     let flash = h.app.state.flash.clone().unwrap();
     assert!(
         flash.starts_with("case card written to /") && flash.ends_with("ticket.md"),

@@ -360,7 +360,8 @@ fn incident(
 fn card(store: &dyn Store, id: &str) -> Result<Data, JobError> {
     let found = store.find(id).map_err(index_error)?;
     let mut text = Vec::new();
-    crate::print::markdown::case_card(&mut text, &found, store.catalogs(), true)
+    let impact = crate::print::markdown::impact_verdict(store, id);
+    crate::print::markdown::case_card(&mut text, &found, store.catalogs(), true, impact.as_deref())
         .map_err(|e| JobError::Index(e.to_string()))?;
     Ok(Data::Card {
         id: id.to_string(),
