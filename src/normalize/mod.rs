@@ -10,7 +10,8 @@
 //!
 //! Before that generic probe, a line is read by the log format that claims
 //! it ([`formats`]): the format's reading comes first, and the probe fills
-//! every field the format left empty, so a format never reads a line worse.
+//! every field the format left empty, so a format never reads a line worse
+//! ([`merge`]).
 
 mod envelope;
 pub mod explain;
@@ -18,6 +19,7 @@ mod fields;
 pub mod formats;
 mod headers;
 pub mod ids;
+mod merge;
 mod records;
 pub mod route;
 mod time;
@@ -33,6 +35,7 @@ use fields::{Form, Hits, Marker, Slot};
 pub use formats::{Format, FormatError, Formats};
 use headers::{HeaderSet, REQUEST_FIRST, RESPONSE_FIRST, name_ends_with};
 pub use ids::{bare_trace_id, trace_id_from, xray_twin};
+use merge::{fill, overlay};
 pub use records::Records;
 use value::{J, Obj, ParseError};
 
@@ -210,92 +213,6 @@ fn probe(obj: &Obj, line: &str, source: Source) -> Normalized {
         event,
         envelope,
         has_ts: ts.is_some(),
-    }
-}
-
-/// A format's reading over the probe's: what the format found wins.
-fn overlay(n: &mut Normalized, r: formats::read::Reading, name: &str) {
-    let e = &mut n.event;
-    if let Some(ts) = r.ts {
-        e.ts = ts;
-        n.has_ts = true;
-    }
-    if let Some(s) = r.status {
-        if e.code.as_deref() == e.status.map(|old| format!("http_{old}")).as_deref() {
-            e.code = None;
-        }
-        e.status = Some(s);
-    }
-    set(&mut e.request_id, r.request_id);
-    replace(&mut e.trace_id, r.trace_id);
-    replace(&mut e.service, r.service);
-    replace(&mut e.method, r.method);
-    if r.path.is_some() {
-        e.route = r.path.as_deref().map(route::template);
-        e.path = r.path;
-    }
-    replace(&mut e.message, r.message.map(scrub_owned));
-    replace(&mut e.idempotency_key, r.idempotency_key);
-    replace(&mut e.latency_ms, r.latency_ms);
-    replace(&mut e.client, r.client.filter(|c| !looks_secret(c)));
-    settle_code(e, r.code);
-    e.format = Some(name.to_owned());
-}
-
-/// A wrapper's reading under the line it wraps: fills only what is empty.
-fn fill(n: &mut Normalized, r: formats::read::Reading, name: &str) {
-    let e = &mut n.event;
-    if !n.has_ts {
-        if let Some(ts) = r.ts {
-            e.ts = ts;
-            n.has_ts = true;
-        }
-    }
-    if e.status.is_none() {
-        e.status = r.status;
-    }
-    if e.request_id.is_empty() {
-        set(&mut e.request_id, r.request_id);
-    }
-    e.trace_id = e.trace_id.take().or(r.trace_id);
-    e.service = e.service.take().or(r.service);
-    e.method = e.method.take().or(r.method);
-    if e.path.is_none() && r.path.is_some() {
-        e.route = r.path.as_deref().map(route::template);
-        e.path = r.path;
-    }
-    e.idempotency_key = e.idempotency_key.take().or(r.idempotency_key);
-    e.latency_ms = e.latency_ms.or(r.latency_ms);
-    e.client = e.client.take().or(r.client.filter(|c| !looks_secret(c)));
-    settle_code(e, r.code);
-    e.format.get_or_insert_with(|| name.to_owned());
-}
-
-/// The code after a format's reading: its own code on a failure, else
-/// `http_<status>` for a failing status the probe did not see.
-fn settle_code(e: &mut Event, code: Option<String>) {
-    let failing = e.status.is_none_or(|s| s >= 400);
-    match (code, e.code.as_deref()) {
-        (Some(c), None) if failing => e.code = Some(c),
-        (Some(c), Some(old)) if failing && old.starts_with("http_") => e.code = Some(c),
-        _ => {}
-    }
-    if e.code.is_none() {
-        if let Some(s) = e.status.filter(|s| *s >= 400) {
-            e.code = Some(format!("http_{s}"));
-        }
-    }
-}
-
-fn replace<T>(slot: &mut Option<T>, v: Option<T>) {
-    if v.is_some() {
-        *slot = v;
-    }
-}
-
-fn set(slot: &mut String, v: Option<String>) {
-    if let Some(v) = v.filter(|v| !v.is_empty()) {
-        *slot = v;
     }
 }
 

@@ -32,6 +32,7 @@ mod goto;
 mod handoff;
 mod incident;
 mod keymap;
+mod loaded;
 mod original;
 mod pivot;
 mod problems;

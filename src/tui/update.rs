@@ -6,10 +6,10 @@
 use errtriage::query::GroupBy;
 use tui_input::{Input, InputRequest};
 
-use super::action::{Action, Data, Effect, Job, JobError, JobKind, Loaded, Slot};
+use super::action::{Action, Data, Effect, Job, JobKind, Slot};
 use super::keymap::Mode;
 use super::state::{ChainTarget, MAX_REFRESH, MORE_MARGIN, PAGE, Page, Return, State, View};
-use super::{complete, goto, handoff, incident, pivot, save, second, zoom};
+use super::{complete, goto, handoff, incident, loaded, pivot, save, second, zoom};
 use errtriage::query::Side;
 
 /// Apply `action` to `s`.
@@ -20,7 +20,7 @@ pub fn update(s: &mut State, action: Action) -> Option<Effect> {
                 s.pending[Slot::Card.index()] = None;
                 handoff::clip(s, &format!("the case card of {id}"), &text)
             }
-            _ => fetch(on_loaded(s, *l)),
+            _ => fetch(loaded::on_loaded(s, *l)),
         },
         Action::Resize(w, h) => fetch(on_resize(s, w, h)),
         Action::Start => {
@@ -293,7 +293,7 @@ fn move_by(s: &mut State, delta: isize) -> Vec<Job> {
 }
 
 /// The next page of events, when the selection nears the end of those loaded.
-fn more_events(s: &mut State) -> Option<Job> {
+pub(super) fn more_events(s: &mut State) -> Option<Job> {
     let list = &s.events.list;
     let near_end = list.selected + MORE_MARGIN >= list.items.len();
     let more = s.events.newer_left + (list.items.len() as u64) < s.events.total;
@@ -331,7 +331,7 @@ pub fn chain_cursor(s: &State) -> usize {
 }
 
 /// Ask for the focused event's reading and chain if not asked yet.
-fn sync_detail(s: &mut State) -> Option<Job> {
+pub(super) fn sync_detail(s: &mut State) -> Option<Job> {
     if s.view != View::Events && !matches!(s.page, Some(Page::Attempt(_))) {
         return None;
     }
@@ -587,96 +587,4 @@ fn toggle_flagged(s: &mut State) -> Vec<Job> {
     s.chains.rev = None;
     s.chains.list.selected = 0;
     ensure_view(s).into_iter().collect()
-}
-
-/// A worker's answer: dropped unless its slot waits for exactly this generation.
-fn on_loaded(s: &mut State, l: Loaded) -> Vec<Job> {
-    let slot = l.slot.index();
-    if s.pending[slot] != Some(l.generation) {
-        return Vec::new();
-    }
-    s.pending[slot] = None;
-    let data = match l.result {
-        Ok(data) => data,
-        Err(JobError::Query(m)) => {
-            s.query_error = Some(m);
-            return Vec::new();
-        }
-        Err(e @ JobError::Index(_)) => {
-            s.index_error = Some(e.to_string());
-            return Vec::new();
-        }
-    };
-    match data {
-        Data::Expand(full) => {
-            s.flash = Some(format!("{} is the start of {}", s.running, full));
-            if !s.editing {
-                s.applied = full.clone();
-                s.input = Input::new(full.clone());
-            }
-            return run_query(s, full, false);
-        }
-        Data::Events { offset: 0, result } => {
-            s.shown = s.running.clone();
-            s.query_error = None;
-            s.index_error = None;
-            let keep = s.events.keep.take();
-            let at = keep.and_then(|src| result.events.iter().position(|e| e.source == src));
-            s.events.total = result.total;
-            s.events.anchored = false;
-            s.events.newer_left = 0;
-            s.events.list.set(result.events);
-            if let Some(i) = at {
-                s.events.list.selected = i;
-            }
-            return more_events(s).into_iter().chain(sync_detail(s)).collect();
-        }
-        Data::EventsAt(page) => {
-            goto::landed(s, *page);
-            let more = more_events(s).into_iter().chain(goto::newer_job(s));
-            return more.chain(sync_detail(s)).collect();
-        }
-        Data::EventsBeside { at, side, result } => goto::on_beside(s, at, side, result),
-        Data::Events { offset, result } => {
-            if offset == s.events.list.items.len() && !s.events.anchored {
-                s.events.total = result.total;
-                s.events.list.items.extend(result.events);
-            }
-        }
-        Data::Histogram(h) => s.histogram = Some(h),
-        Data::Stats(st) => s.stats = Some(st),
-        Data::Groups { by, then, rows } if (by, then) == (s.groups.by, s.groups.then) => {
-            s.groups.list.set(rows)
-        }
-        Data::Groups { .. } => {}
-        Data::Chains(mut chains) => {
-            s.chain_order.sort(&mut chains);
-            s.chains.list.set(chains);
-        }
-        Data::Card { .. } => {}
-        Data::Saved(saved) => save::on_saved(s, saved),
-        Data::Completions {
-            field,
-            prefix,
-            values,
-        } => {
-            if complete::on_values(s, &field, &prefix, values)
-                && s.editing
-                && s.input.value() != s.running
-            {
-                return run_query(s, s.input.value().to_string(), false);
-            }
-        }
-        Data::Incident {
-            request_id,
-            kind,
-            answer,
-        } => incident::on_answer(s, &request_id, kind, answer),
-        Data::Detail(d) => {
-            if s.detail.for_event.as_ref() == Some(&d.event.source) {
-                s.detail.detail = Some(*d);
-            }
-        }
-    }
-    Vec::new()
 }
