@@ -1,7 +1,7 @@
 //! The real binary over ClickHouse: `store init`, `ingest` killed with
 //! SIGKILL mid-run and resumed (every line exactly once, as the local
-//! store holds them), and the CLI's `--json` answers equal to the local
-//! store's on the same files.
+//! store holds them), and the CLI's `--json` answers (search, find,
+//! groups, chains) equal to the local store's on the same files.
 
 mod common;
 
@@ -150,6 +150,27 @@ fn kill_9_during_an_ingest_then_resume_gives_every_line_exactly_once() {
             .collect()
     };
     assert_eq!(strip(remote), strip(local));
+    for args in [
+        vec!["chains", "--json"],
+        vec!["chains", "status:503", "--flagged", "--json"],
+        vec![
+            "chains",
+            "service:svc1",
+            "--sort",
+            "oldest",
+            "-n",
+            "5",
+            "--json",
+        ],
+    ] {
+        let local: Value = json(&env, None, &args);
+        let remote: Value = json(&env, Some(&url), &args);
+        assert!(
+            local["chains"].as_array().is_some_and(|c| !c.is_empty()),
+            "{args:?}: {local}"
+        );
+        assert_eq!(remote, local, "{args:?}");
+    }
 }
 
 #[test]

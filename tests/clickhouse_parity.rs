@@ -1,8 +1,9 @@
 //! The ClickHouse store answers as the local store does: the same events
 //! (sample-logs/, ingested locally by the real binary, then written into
 //! ClickHouse through the sink) asked the same `find`, `search` and `count`
-//! questions on the local index, one ClickHouse node and a two-shard
-//! cluster, the answers compared as `--json` would print them.
+//! questions (and `groups` and `chains`) on the local index, one ClickHouse
+//! node and a two-shard cluster, the answers compared as `--json` would
+//! print them.
 
 mod common;
 
@@ -105,6 +106,7 @@ fn compare(local: &Store, remote: &ClickHouse, what: &str) {
     }
     eprintln!("{what}: {matched:?}");
     compare_groups(local, remote, what);
+    compare_chains(local, remote, what);
     let some = matched
         .iter()
         .filter(|(_, n)| *n > 0 && *n < matched[0].1)
@@ -195,6 +197,48 @@ fn compare_groups(local: &Store, remote: &ClickHouse, what: &str) {
             }
         }
     }
+}
+
+/// `chains` on a few queries, flagged only and not, in every order, with
+/// room for all and with a short list: the same judged chains.
+fn compare_chains(local: &Store, remote: &ClickHouse, what: &str) {
+    use errtriage::query::ChainSort;
+    let now = chrono::Utc::now();
+    let sorts = [
+        ChainSort::Flagged,
+        ChainSort::Findings,
+        ChainSort::Newest,
+        ChainSort::Oldest,
+    ];
+    let mut sizes = Vec::new();
+    for text in ["", "status:5xx", "code:*", "-status:5xx", "method:POST"] {
+        let q = Query::parse(text, now).unwrap();
+        for flagged in [false, true] {
+            for sort in sorts {
+                for limit in [100_000, 7] {
+                    let want = local.chains_sorted(&q, flagged, sort, limit).unwrap();
+                    let got = remote.chains_sorted(&q, flagged, sort, limit).unwrap();
+                    let (want, got) = (
+                        serde_json::to_value(&want).unwrap(),
+                        serde_json::to_value(&got).unwrap(),
+                    );
+                    assert_eq!(
+                        got, want,
+                        "{what}: chains {text:?} flagged {flagged} {sort:?} limit {limit}"
+                    );
+                    sizes.push(want["chains"].as_array().unwrap().len());
+                }
+            }
+        }
+    }
+    eprintln!("{what}: chains {sizes:?}");
+    let all = local.chains(&Query::all(), false, 100_000).unwrap().chains;
+    let flagged = all.iter().filter(|c| !c.flags.is_empty()).count();
+    assert!(
+        flagged > 0 && flagged < all.len() && all.len() > 7,
+        "sample-logs has flagged and clean chains: {flagged} of {}",
+        all.len()
+    );
 }
 
 #[test]

@@ -54,7 +54,8 @@ impl ChainSort {
         ChainSort::ALL.into_iter().find(|c| c.as_str() == s)
     }
 
-    fn sort(self, chains: &mut [Chain]) {
+    /// Orders judged chains (`Flagged` keeps [`build_chains`]' order).
+    pub fn sort(self, chains: &mut [Chain]) {
         let first = |c: &Chain| c.attempts.first().map(|e| e.ts);
         match self {
             ChainSort::Flagged => {}

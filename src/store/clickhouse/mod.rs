@@ -11,9 +11,11 @@
 //! - [`sink`]   — exactly-once ingest: batches and checkpoints
 //! - [`sql`]    — the query AST as a bound SQL condition
 //! - [`find`]   — one id → events and judged chains
+//! - [`chains`] — the chains of a query's keys, judged by the library
 //! - [`search`] — search and count
 //! - [`groups`] — GROUP BY with the local store's sort
 
+pub mod chains;
 pub mod client;
 pub mod find;
 pub mod groups;

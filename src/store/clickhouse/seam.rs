@@ -134,12 +134,12 @@ impl Store for ClickHouse {
 
     fn chains_sorted(
         &self,
-        _q: &Query,
-        _flagged_only: bool,
-        _sort: ChainSort,
-        _limit: usize,
+        q: &Query,
+        flagged_only: bool,
+        sort: ChainSort,
+        limit: usize,
     ) -> Result<ChainsResult> {
-        Err(self.not_yet("chains"))
+        ClickHouse::chains_sorted(self, q, flagged_only, sort, limit)
     }
 
     fn stats(&self) -> Result<Stats> {
