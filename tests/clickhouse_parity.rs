@@ -107,6 +107,7 @@ fn compare(local: &Store, remote: &ClickHouse, what: &str) {
     eprintln!("{what}: {matched:?}");
     compare_groups(local, remote, what);
     compare_chains(local, remote, what);
+    compare_histograms(local, remote, what);
     let some = matched
         .iter()
         .filter(|(_, n)| *n > 0 && *n < matched[0].1)
@@ -201,6 +202,29 @@ fn compare_groups(local: &Store, remote: &ClickHouse, what: &str) {
 
 /// `chains` on a few queries, flagged only and not, in every order, with
 /// room for all and with a short list: the same judged chains.
+/// The histogram the TUI draws: the same span and the same counts per
+/// bucket, for the whole store and for narrower and time-bounded queries.
+fn compare_histograms(local: &Store, remote: &ClickHouse, what: &str) {
+    let now = chrono::Utc::now();
+    for text in [
+        "",
+        "status:5xx",
+        "code:RATE_LIMITED",
+        "since:2026-05-14T09:00:00Z until:2026-05-14T11:00:00Z",
+        "service:nothing_here",
+    ] {
+        let q = Query::parse(text, now).unwrap();
+        for buckets in [1, 7, 120] {
+            let want = local.histogram(&q, buckets).unwrap();
+            let got = remote.histogram(&q, buckets).unwrap();
+            assert_eq!(got, want, "{what}: histogram of {text:?} in {buckets}");
+            if text.is_empty() {
+                assert!(want.counts.iter().sum::<u64>() > 0, "{what}: empty store?");
+            }
+        }
+    }
+}
+
 fn compare_chains(local: &Store, remote: &ClickHouse, what: &str) {
     use errtriage::query::ChainSort;
     let now = chrono::Utc::now();

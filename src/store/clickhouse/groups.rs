@@ -99,7 +99,7 @@ impl ClickHouse {
 
     /// The time span timelines cover: the query's since/until, else the
     /// store's first and last time (inferred times only when no real one).
-    fn span(&self, q: &Query) -> Result<(i64, i64)> {
+    pub(super) fn span(&self, q: &Query) -> Result<(i64, i64)> {
         let rows: Vec<Bounds> = self.client.rows(
             "SELECT countIf(ts_inferred = 0) AS real_n, minIf(ts, ts_inferred = 0) AS real_min, \
              maxIf(ts, ts_inferred = 0) AS real_max, minIf(ts, ts_inferred = 1) AS inferred_min, \

@@ -19,6 +19,7 @@ pub mod chains;
 pub mod client;
 pub mod find;
 pub mod groups;
+pub mod histogram;
 pub mod schema;
 mod seam;
 pub mod search;

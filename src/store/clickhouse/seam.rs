@@ -160,8 +160,8 @@ impl Store for ClickHouse {
         Err(self.not_yet("paging around a time"))
     }
 
-    fn histogram(&self, _q: &Query, _buckets: usize) -> Result<Histogram> {
-        Err(self.not_yet("histogram"))
+    fn histogram(&self, q: &Query, buckets: usize) -> Result<Histogram> {
+        ClickHouse::histogram(self, q, buckets)
     }
 
     fn impact(
