@@ -131,7 +131,7 @@ pub fn run(ctx: &Context, text: &str, size: (u16, u16)) -> Result<Status> {
 
 /// Frame times (ms) of the detail pane over one `mb` MB event (a message
 /// of one long word-wrapped line, and a body with many lines): the first
-/// before the worker's answer, then with it, then scrolled with `J` between
+/// before the worker's answer, then with it, then scrolled (as `Ctrl-E` does) between
 /// frames.
 #[cfg(test)]
 pub fn big_event_frames(mb: usize, frames: usize, size: (u16, u16)) -> Result<Vec<f64>> {
