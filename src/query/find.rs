@@ -27,15 +27,7 @@ impl LocalStore {
     pub fn find(&self, id: &str) -> Result<FindResult> {
         let id = id.trim();
         let f = self.fields.clone();
-        let mut result = FindResult {
-            query: id.to_string(),
-            matched_as: None,
-            events: Vec::new(),
-            chains: Vec::new(),
-            candidates: Vec::new(),
-            omitted: 0,
-            context: Vec::new(),
-        };
+        let mut result = FindResult::nothing(id);
         if id.is_empty() {
             return Ok(result);
         }

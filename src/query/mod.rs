@@ -69,6 +69,22 @@ pub struct FindResult {
     pub context: Vec<context::ContextLine>,
 }
 
+impl FindResult {
+    /// The answer for `query` before anything matched it (both stores
+    /// start from it).
+    pub fn nothing(query: &str) -> FindResult {
+        FindResult {
+            query: query.to_string(),
+            matched_as: None,
+            events: Vec::new(),
+            chains: Vec::new(),
+            candidates: Vec::new(),
+            omitted: 0,
+            context: Vec::new(),
+        }
+    }
+}
+
 fn is_zero(n: &u64) -> bool {
     *n == 0
 }

@@ -39,15 +39,7 @@ impl ClickHouse {
     /// prefix (as the local store's `find`).
     pub fn find(&self, id: &str) -> Result<FindResult> {
         let id = id.trim();
-        let mut result = FindResult {
-            query: id.to_string(),
-            matched_as: None,
-            events: Vec::new(),
-            chains: Vec::new(),
-            candidates: Vec::new(),
-            omitted: 0,
-            context: Vec::new(),
-        };
+        let mut result = FindResult::nothing(id);
         if id.is_empty() {
             return Ok(result);
         }
