@@ -34,7 +34,7 @@ use envelope::BodyInfo;
 use fields::{Form, Hits, Marker, Slot};
 pub use formats::{Format, FormatError, Formats};
 use headers::{HeaderSet, REQUEST_FIRST, RESPONSE_FIRST, name_ends_with};
-pub use ids::{bare_trace_id, trace_id_from, xray_twin};
+pub use ids::{bare_trace_id, is_trace_header, trace_id_from, xray_twin};
 use merge::{fill, overlay};
 pub use records::Records;
 use value::{J, Obj, ParseError};
