@@ -104,10 +104,18 @@ fn read_line<R>(
 ) -> Result<R, BadReason> {
     let text = line.strip_prefix('\u{feff}').unwrap_or(line);
     let mut repaired = None;
-    let root = value::parse_lenient(text, &mut repaired).map_err(|e| match e {
-        ParseError::TooDeep => BadReason::TooDeep,
-        ParseError::Syntax | ParseError::OutOfRange(_) => BadReason::NotJson,
-    })?;
+    let root = match value::parse_lenient(text, &mut repaired) {
+        Ok(root) => root,
+        Err(ParseError::TooDeep) => return Err(BadReason::TooDeep),
+        Err(ParseError::Syntax | ParseError::OutOfRange(_)) => {
+            // Objects back to back (`{…}{…}`): every event of each.
+            return match records::concatenated(formats, text, &source) {
+                Some(mut events) if events.len() == 1 => Ok(one(events.swap_remove(0))),
+                Some(events) => Ok(many(events)),
+                None => Err(BadReason::NotJson),
+            };
+        }
+    };
     let J::Obj(obj) = &root else {
         return Err(BadReason::NotObject);
     };
