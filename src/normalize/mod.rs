@@ -359,7 +359,8 @@ fn fill_request(event: &mut Event, hits: &Hits) {
 }
 
 /// Body first, then response headers, then request headers ending in
-/// `request-id`/`requestid`, then the line's top-level ids.
+/// `request-id`/`requestid`, then the line's top-level ids, then a
+/// correlation id (`correlationId`, `X-Correlation-ID`).
 fn request_id(body: &BodyInfo, headers: &HeaderSet, hits: &Hits) -> Option<String> {
     if let Some(id) = &body.request_id {
         return Some(id.clone());
@@ -376,6 +377,15 @@ fn request_id(body: &BodyInfo, headers: &HeaderSet, hits: &Hits) -> Option<Strin
         })
         .map(Cow::into_owned)
         .or_else(|| hits.first(Slot::RequestId, |h| h.value.id().map(Cow::into_owned)))
+        // Last, a per-request correlation id (nothing more specific named it).
+        .or_else(|| hits.first(Slot::Correlation, |h| h.value.id().map(Cow::into_owned)))
+        .or_else(|| {
+            let corr = |n: &str| name_ends_with(n, "correlation-id");
+            RESPONSE_FIRST
+                .iter()
+                .find_map(|side| headers.find(&[*side], corr))
+                .map(Cow::into_owned)
+        })
 }
 
 fn idempotency_key(hits: &Hits, headers: &HeaderSet) -> Option<String> {
