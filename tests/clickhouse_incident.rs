@@ -45,10 +45,18 @@ fn fill(url: &str, events: &[Event]) -> ClickHouse {
     ClickHouse::open(url, Catalogs::builtin()).unwrap()
 }
 
-/// Every 80th event, plus the first of each client: ids and clients to ask about.
+/// Every 200th event, the first of each client and one of no client: ids and clients to ask about.
 fn sample(all: &[Event]) -> (Vec<Event>, BTreeSet<String>) {
-    let mut picked: Vec<Event> = all.iter().step_by(80).cloned().collect();
+    let mut picked: Vec<Event> = all.iter().step_by(200).cloned().collect();
     let mut clients = BTreeSet::new();
+    let no_client = all.iter().find(|e| {
+        !e.request_id.is_empty()
+            && all
+                .iter()
+                .filter(|x| x.request_id == e.request_id)
+                .all(|x| x.client.is_none())
+    });
+    picked.extend(no_client.cloned());
     for e in all {
         if let Some(c) = &e.client {
             if clients.insert(c.clone()) {
@@ -191,7 +199,7 @@ fn compare_pages(local: &dyn Store, remote: &dyn Store, all: &[Event], what: &st
         last + Duration::days(1),
         first + (last - first) / 2,
     ];
-    ats.extend(all.iter().step_by(301).map(|e| e.ts));
+    ats.extend(all.iter().step_by(701).map(|e| e.ts));
     ats.extend(
         all.iter()
             .step_by(457)

@@ -9,6 +9,7 @@
 //! - [`client`] — HTTP, binding, compression, errors as advice
 //! - [`schema`] — the tables, `store init`, the schema version
 //! - [`sink`]   — exactly-once ingest: batches and checkpoints
+//! - [`lock`]   — one ingest at a time: the lease
 //! - [`sql`]    — the query AST as a bound SQL condition
 //! - [`find`]   — one id → events and judged chains
 //! - [`chains`] — the chains of a query's keys, judged by the library
@@ -26,6 +27,7 @@ pub mod find;
 pub mod groups;
 pub mod histogram;
 pub mod impact;
+pub mod lock;
 pub mod pages;
 pub mod schema;
 mod seam;

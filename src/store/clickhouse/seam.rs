@@ -54,6 +54,17 @@ impl ClickHouse {
         })
     }
 
+    /// The sequence number of the newest commit (0 for none).
+    fn last_seq(&self) -> Result<u64> {
+        #[derive(Deserialize)]
+        struct Seq {
+            seq: u64,
+        }
+        let rows: Vec<Seq> =
+            self.layout.nodes[0].rows("SELECT max(seq) AS seq FROM checkpoints", &Bind::new())?;
+        Ok(rows.first().map_or(0, |r| r.seq))
+    }
+
     fn last_checkpoint(&self) -> Result<Checkpoint> {
         Ok(super::sink::last_checkpoint(&self.layout.nodes[0])?.1)
     }
@@ -74,12 +85,17 @@ impl Store for ClickHouse {
     /// Every query reads the server's current data; the generation moves
     /// when a new commit is there.
     fn reload(&self) -> Result<()> {
-        let (seq, _) = super::sink::last_checkpoint(&self.layout.nodes[0])?;
-        self.generation.store(seq, Ordering::Relaxed);
+        self.generation.store(self.last_seq()?, Ordering::Relaxed);
         Ok(())
     }
 
+    /// The newest commit's sequence number, asked each time (the TUI's
+    /// watcher asks once a second, to show what another ingest committed);
+    /// the last one known when the server does not answer.
     fn generation(&self) -> u64 {
+        if let Ok(seq) = self.last_seq() {
+            self.generation.store(seq, Ordering::Relaxed);
+        }
         self.generation.load(Ordering::Relaxed)
     }
 
