@@ -24,6 +24,14 @@ use crate::{Error, Result};
 /// (a code, or a status from 400), a success, or a context line.
 const KIND: &str = "multiIf(code != '' OR ifNull(status >= 400, 0), 2, isNotNull(status), 1, 0)";
 
+/// What the impact is measured around: the events `matching`, at `at`,
+/// and the event the id named, if it was an id.
+struct Anchor {
+    matching: Expr,
+    at: DateTime<Utc>,
+    event: Option<Event>,
+}
+
 /// One cell of a tally.
 #[derive(Deserialize)]
 struct Row {
@@ -46,7 +54,12 @@ impl ClickHouse {
         window: Duration,
         now: DateTime<Utc>,
     ) -> Result<Option<ImpactResult>> {
-        let Some((matching, at, event)) = self.anchor(target, now)? else {
+        let Some(Anchor {
+            matching,
+            at,
+            event,
+        }) = self.anchor(target, now)?
+        else {
             return Ok(None);
         };
         let (from, to) = (at - window, at + window);
@@ -71,11 +84,7 @@ impl ClickHouse {
     /// As the local store: an id names an event (its first failure, else
     /// its first event) whose code, else request id, is matched; anything
     /// else is a query, matched around its newest event.
-    fn anchor(
-        &self,
-        target: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Option<(Expr, DateTime<Utc>, Option<Event>)>> {
+    fn anchor(&self, target: &str, now: DateTime<Utc>) -> Result<Option<Anchor>> {
         let found = self.find(target)?;
         if let Some(first) = found.events.first() {
             let event = (found.events.iter().find(|e| e.is_failure()))
@@ -89,15 +98,19 @@ impl ClickHouse {
                 field,
                 value: Value::Text(value),
             };
-            return Ok(Some((matching, event.ts, Some(event))));
+            return Ok(Some(Anchor {
+                matching,
+                at: event.ts,
+                event: Some(event),
+            }));
         }
         let q = Query::parse(target, now).map_err(|e| Error::Query(e.0))?;
         let newest = self.search(&q, 1)?;
-        Ok(newest
-            .events
-            .into_iter()
-            .next()
-            .map(|e| (q.expr, e.ts, None)))
+        Ok(newest.events.into_iter().next().map(|e| Anchor {
+            matching: q.expr,
+            at: e.ts,
+            event: None,
+        }))
     }
 
     /// The rows matching `cond` with `from <= ts < to`, counted per cell.

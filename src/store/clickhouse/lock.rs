@@ -97,7 +97,7 @@ impl Lease {
         Ok(claims
             .into_iter()
             .filter(|c| c.owner != self.owner)
-            .find(|c| !(c.host == host && !process_exists(c.pid))))
+            .find(|c| c.host != host || process_exists(c.pid)))
     }
 
     fn start_heartbeat(&mut self, host: String, pid: u32) {
