@@ -81,7 +81,16 @@ impl Context {
     pub fn location(&self) -> PathBuf {
         match &self.store {
             StoreChoice::Local(dir) => dir.clone(),
-            StoreChoice::ClickHouse(url) => PathBuf::from(url.to_string()),
+            StoreChoice::ClickHouse(url) => PathBuf::from(url.display()),
+        }
+    }
+
+    /// Where ingest wrote, as its summary's last line says it: `index: DIR`
+    /// or `store: clickhouse://…` (without the password).
+    pub fn destination(&self) -> String {
+        match &self.store {
+            StoreChoice::Local(dir) => format!("index: {}", dir.display()),
+            StoreChoice::ClickHouse(url) => format!("store: {}", url.display()),
         }
     }
 

@@ -27,12 +27,11 @@ pub enum Error {
     Tantivy(#[source] IndexCause),
     #[error("query: {0}")]
     Query(String),
-    /// The store could not be chosen or reached; says which and what to do.
-    #[error("store: {0}")]
-    Store(String),
-    /// The ClickHouse store at `server` failed; `message` says what to do.
-    #[error("ClickHouse at {server}: {message}")]
-    ClickHouse { server: String, message: String },
+    /// The store could not be chosen, reached or asked: `at` names it (the
+    /// flag, variable or file that chose it, or the ClickHouse server) and
+    /// `message` says what to do.
+    #[error("{at}: {message}")]
+    Store { at: String, message: String },
     #[error(transparent)]
     Catalog(#[from] crate::catalog::CatalogError),
 }
@@ -42,6 +41,14 @@ impl Error {
         Error::Io {
             path: path.into(),
             err,
+        }
+    }
+
+    /// A store error (see [`Error::Store`]).
+    pub fn store(at: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Store {
+            at: at.into(),
+            message: message.into(),
         }
     }
 

@@ -1,7 +1,8 @@
 //! The real binary over ClickHouse: `store init`, `ingest` killed with
 //! SIGKILL mid-run and resumed (every line exactly once, as the local
 //! store holds them), and the CLI's `--json` answers (search, find,
-//! groups, chains) equal to the local store's on the same files.
+//! groups, chains, impact, find --context) equal to the local store's on
+//! the same files.
 
 mod common;
 
@@ -169,6 +170,23 @@ fn kill_9_during_an_ingest_then_resume_gives_every_line_exactly_once() {
             local["chains"].as_array().is_some_and(|c| !c.is_empty()),
             "{args:?}: {local}"
         );
+        assert_eq!(remote, local, "{args:?}");
+    }
+    // Around one request: who else is hit, the lines around it.
+    for args in [
+        vec!["impact", "req_1_0000042", "--json"],
+        vec![
+            "impact",
+            "status:503 AND service:svc2",
+            "--window",
+            "5m",
+            "--json",
+        ],
+        vec!["find", "req_2_0000100", "--context", "30s", "--json"],
+    ] {
+        let local: Value = json(&env, None, &args);
+        let remote: Value = json(&env, Some(&url), &args);
+        assert!(local.is_object() && local != Value::Null, "{args:?}");
         assert_eq!(remote, local, "{args:?}");
     }
 }

@@ -85,7 +85,7 @@ pub fn run(ctx: &Context, a: IngestArgs) -> Result<Status> {
         Err(e) => return Err(after_failure(sink.as_mut(), e)),
     };
     sink.finish()?;
-    ctx.printer(a.json).ingest(&summary, &location)?;
+    ctx.printer(a.json).ingest(&summary, &ctx.destination())?;
     let nothing_read =
         summary.files == 0 && summary.unchanged_files == 0 && summary.empty_files == 0;
     if nothing_read && !summary.problems.is_empty() {

@@ -462,11 +462,13 @@ impl Printer for HumanPrinter {
             "last        {}",
             s.last_ts.clone().unwrap_or_else(dash)
         )?;
-        writeln!(self.out, "index size  {}", megabytes(s.index_bytes))?;
+        if local {
+            writeln!(self.out, "index size  {}", megabytes(s.index_bytes))?;
+        }
         self.out.flush()
     }
 
-    fn ingest(&mut self, s: &Summary, index_dir: &Path) -> io::Result<()> {
+    fn ingest(&mut self, s: &Summary, into: &str) -> io::Result<()> {
         writeln!(self.out, "{}", ingest_headline(s))?;
         if s.repaired_utf8 > 0 {
             writeln!(
@@ -521,7 +523,7 @@ impl Printer for HumanPrinter {
                 self.safe(&p.message)
             )?;
         }
-        writeln!(self.out, "index: {}", index_dir.display())?;
+        writeln!(self.out, "{}", self.safe(into))?;
         self.out.flush()
     }
 

@@ -138,7 +138,7 @@ impl Printer for JsonPrinter {
         self.emit(s)
     }
 
-    fn ingest(&mut self, s: &Summary, _index_dir: &Path) -> io::Result<()> {
+    fn ingest(&mut self, s: &Summary, _into: &str) -> io::Result<()> {
         self.emit(s)
     }
 

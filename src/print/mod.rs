@@ -25,7 +25,8 @@ pub trait Printer {
     fn groups(&mut self, r: &GroupsResult) -> io::Result<()>;
     fn chains(&mut self, r: &ChainsResult) -> io::Result<()>;
     fn stats(&mut self, s: &Stats, index_dir: &Path) -> io::Result<()>;
-    fn ingest(&mut self, s: &Summary, index_dir: &Path) -> io::Result<()>;
+    /// `into` names where the events went: `index DIR` or `store URL`.
+    fn ingest(&mut self, s: &Summary, into: &str) -> io::Result<()>;
     fn impact(&mut self, r: &ImpactResult) -> io::Result<()>;
     fn timeline(&mut self, r: &TimelineResult) -> io::Result<()>;
 }

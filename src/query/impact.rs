@@ -118,14 +118,18 @@ impl LocalStore {
         } else {
             self.tally(Box::new(or(around)), from, to)?
         };
-        let day = Duration::days(1);
-        let baseline = self.tally(anchor.matching, from - day, to - day)?;
-        let event = anchor.event.as_ref();
-        let mut r = judge(&hits, &traffic, event, (from, to));
-        r.query = target.trim().to_string();
-        r.per_minute = per_minute(&hits, from, to);
-        r.baseline_per_minute = per_minute(&baseline, from - day, to - day);
-        Ok(Some(r))
+        let baseline = self.tally(anchor.matching, from - DAY, to - DAY)?;
+        let tallies = Tallies {
+            hits,
+            traffic,
+            baseline,
+        };
+        Ok(Some(answer(
+            target,
+            anchor.event.as_ref(),
+            (from, to),
+            &tallies,
+        )))
     }
 
     /// An id names a failed event: match its code. Anything else is a query:
@@ -155,6 +159,43 @@ impl LocalStore {
             event: None,
         }))
     }
+}
+
+/// How far back the baseline window lies.
+pub(crate) const DAY: Duration = Duration::days(1);
+
+/// What a store tallies for an impact (each store in its own way, see
+/// [`super::window`]): the matching events in the window, every event of
+/// the hit services and clients in it, and the matching events in the same
+/// window a [`DAY`] earlier.
+pub(crate) struct Tallies {
+    pub hits: Tally,
+    pub traffic: Tally,
+    pub baseline: Tally,
+}
+
+/// The impact of `target` from its tallies over `(from, to)`: the part
+/// every store shares.
+pub(crate) fn answer(
+    target: &str,
+    event: Option<&Event>,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    t: &Tallies,
+) -> ImpactResult {
+    let mut r = judge(&t.hits, &t.traffic, event, (from, to));
+    r.query = target.trim().to_string();
+    r.per_minute = per_minute(&t.hits, from, to);
+    r.baseline_per_minute = per_minute(&t.baseline, from - DAY, to - DAY);
+    r
+}
+
+/// The clients and services of the failures in `hits`: whose traffic the
+/// impact counts.
+pub(crate) fn hit_names(hits: &Tally) -> (BTreeSet<String>, BTreeSet<String>) {
+    let hit = failures(hits);
+    let clients = hit.iter().filter_map(|c| c.0.client.clone()).collect();
+    let services = hit.iter().filter_map(|c| c.0.service.clone()).collect();
+    (clients, services)
 }
 
 /// The failed cells of a tally, with their counts and first times.

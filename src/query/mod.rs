@@ -23,7 +23,7 @@ pub mod search;
 pub mod stats;
 pub mod timeline;
 mod verbatim;
-mod window;
+pub(crate) mod window;
 
 use std::collections::BTreeMap;
 

@@ -46,6 +46,37 @@ pub struct TimePage {
     pub total: u64,
 }
 
+impl TimePage {
+    /// The page around `at` from each side's events, nearest `at` first,
+    /// with how many match on that side: `newer` after `at`, `older` at or
+    /// before it (what every store answers the same way).
+    pub(crate) fn of(
+        q: &Query,
+        at: DateTime<Utc>,
+        (mut newer, newer_n): (Vec<Event>, u64),
+        (older, older_n): (Vec<Event>, u64),
+    ) -> TimePage {
+        let nearest = match (newer.first(), older.first()) {
+            (Some(n), Some(o)) if n.ts - at < at - o.ts => Some(newer.len() - 1),
+            (_, Some(_)) => Some(newer.len()),
+            (Some(_), None) => Some(newer.len() - 1),
+            (None, None) => None,
+        };
+        let (newer_left, older_left) = (newer_n - newer.len() as u64, older_n - older.len() as u64);
+        newer.reverse();
+        newer.extend(older);
+        TimePage {
+            query: q.text.clone(),
+            at,
+            events: newer,
+            nearest,
+            newer_left,
+            older_left,
+            total: newer_n + older_n,
+        }
+    }
+}
+
 impl LocalStore {
     /// The events matching `q`, newest first: `limit` of them after the
     /// newest `offset`, and the total count ([`crate::store::Store::search`]).
@@ -88,26 +119,9 @@ impl LocalStore {
     pub fn search_at(&self, q: &Query, at: DateTime<Utc>, per_side: usize) -> Result<TimePage> {
         let older_q = self.ts_bounded(q, Bound::Unbounded, Bound::Included(at))?;
         let newer_q = self.ts_bounded(q, Bound::Excluded(at), Bound::Unbounded)?;
-        let (older, older_n) = self.nearest_first(&*older_q, Order::Desc, per_side)?;
-        let (mut newer, newer_n) = self.nearest_first(&*newer_q, Order::Asc, per_side)?;
-        let nearest = match (newer.first(), older.first()) {
-            (Some(n), Some(o)) if n.ts - at < at - o.ts => Some(newer.len() - 1),
-            (_, Some(_)) => Some(newer.len()),
-            (Some(_), None) => Some(newer.len() - 1),
-            (None, None) => None,
-        };
-        let (newer_left, older_left) = (newer_n - newer.len() as u64, older_n - older.len() as u64);
-        newer.reverse();
-        newer.extend(older);
-        Ok(TimePage {
-            query: q.text.clone(),
-            at,
-            events: newer,
-            nearest,
-            newer_left,
-            older_left,
-            total: newer_n + older_n,
-        })
+        let older = self.nearest_first(&*older_q, Order::Desc, per_side)?;
+        let newer = self.nearest_first(&*newer_q, Order::Asc, per_side)?;
+        Ok(TimePage::of(q, at, newer, older))
     }
 
     /// Up to `limit` events matching `q` on `side` of `at` (events at `at`

@@ -101,26 +101,21 @@ impl LocalStore {
             .collect();
         let truncated = addrs.len() > MAX_EVENTS;
         addrs.truncate(MAX_EVENTS);
-        let mut events = self.events_at(&searcher, &addrs)?;
-        events.sort_by(|a, b| {
-            (a.ts, &a.source.file, a.source.line).cmp(&(b.ts, &b.source.file, b.source.line))
-        });
-        let requests = events
-            .iter()
-            .filter(|e| e.status.is_some() || e.code.is_some());
-        let (n, failed) =
-            requests.fold((0u64, 0u64), |(n, f), e| (n + 1, f + e.is_failure() as u64));
-        let chains = self.chain_marks(&events)?;
-        Ok(Ok(TimelineResult {
+        let events = self.events_at(&searcher, &addrs)?;
+        let keys = keys_of(&events);
+        let related = if keys.is_empty() {
+            Vec::new()
+        } else {
+            self.events_with(self.fields.idempotency_key, &keys)?
+        };
+        let window = Window {
             client,
             from,
             to,
-            events,
-            error_rate: failed as f64 / n.max(1) as f64,
             selected,
-            chains,
             truncated,
-        }))
+        };
+        Ok(Ok(window.finish(events, related, &self.catalogs)))
     }
 
     /// The time of a client's newest event.
@@ -134,21 +129,48 @@ impl LocalStore {
             .and_then(|(t, _)| t.as_ref())
             .and_then(|t| DateTime::from_timestamp_millis(t.into_timestamp_millis())))
     }
+}
 
-    /// The chains of the events' idempotency keys, judged whole (attempts
-    /// outside the window count).
-    fn chain_marks(&self, events: &[Event]) -> Result<Vec<ChainMark>> {
-        let mut keys: Vec<String> = events
+/// Whose timeline, over which window: what a store resolved before it
+/// loaded the events.
+pub(crate) struct Window {
+    pub client: String,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub selected: Option<String>,
+    pub truncated: bool,
+}
+
+/// The distinct idempotency keys of `events`, sorted.
+pub(crate) fn keys_of(events: &[Event]) -> Vec<String> {
+    let mut keys: Vec<String> = events
+        .iter()
+        .filter_map(|e| e.idempotency_key.clone())
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+impl Window {
+    /// The timeline of `events` (the window's, in any order), its chains
+    /// judged whole from `related` (every request of the events' keys,
+    /// attempts outside the window included).
+    pub(crate) fn finish(
+        self,
+        mut events: Vec<Event>,
+        related: Vec<Event>,
+        catalogs: &crate::catalog::Catalogs,
+    ) -> TimelineResult {
+        events.sort_by(|a, b| {
+            (a.ts, &a.source.file, a.source.line).cmp(&(b.ts, &b.source.file, b.source.line))
+        });
+        let requests = events
             .iter()
-            .filter_map(|e| e.idempotency_key.clone())
-            .collect();
-        keys.sort();
-        keys.dedup();
-        if keys.is_empty() {
-            return Ok(Vec::new());
-        }
-        let related = self.events_with(self.fields.idempotency_key, &keys)?;
-        Ok(build_chains(related, &self.catalogs)
+            .filter(|e| e.status.is_some() || e.code.is_some());
+        let (n, failed) =
+            requests.fold((0u64, 0u64), |(n, f), e| (n + 1, f + e.is_failure() as u64));
+        let chains = build_chains(related, catalogs)
             .into_iter()
             .map(|c| ChainMark {
                 idempotency_key: c.idempotency_key,
@@ -156,6 +178,16 @@ impl LocalStore {
                 attempts: c.attempts.len(),
                 flags: c.flags.iter().map(|f| f.rule).collect(),
             })
-            .collect())
+            .collect();
+        TimelineResult {
+            client: self.client,
+            from: self.from,
+            to: self.to,
+            events,
+            error_rate: failed as f64 / n.max(1) as f64,
+            selected: self.selected,
+            chains,
+            truncated: self.truncated,
+        }
     }
 }

@@ -27,7 +27,7 @@ use crate::query::{
     SearchResult, Side, Stats, TimePage,
 };
 
-pub use open::{StoreChoice, StoreUrl, open_sink, open_store};
+pub use open::{StoreChoice, open_sink, open_store};
 
 /// Which store answers, and where it is (`errtriage stats`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -16,9 +16,9 @@ use super::event::Input;
 use super::headless_tests::Headless;
 use super::state::{Page, View};
 
-struct Corpus {
-    t0: DateTime<Utc>,
-    lines: Vec<String>,
+pub(super) struct Corpus {
+    pub(super) t0: DateTime<Utc>,
+    pub(super) lines: Vec<String>,
 }
 
 impl Corpus {
@@ -55,7 +55,7 @@ impl Corpus {
 
 const CLIENTS: [&str; 3] = ["acme", "globex", "partner_fitlink"];
 
-fn corpus() -> Corpus {
+pub(super) fn corpus() -> Corpus {
     let t0 = (Utc::now() - Duration::hours(2))
         .duration_trunc(Duration::minutes(1))
         .unwrap();

@@ -117,11 +117,26 @@ impl Headless {
         std::fs::write(&log, log_text).unwrap();
         ingest(&index, &log);
         let store = LocalStore::open(&index, Catalogs::builtin()).expect("store");
-        let store = StoreCell::new(std::sync::Arc::new(store));
+        let choice = StoreChoice::Local(index.clone());
+        let label = index.display().to_string();
+        Headless::over(std::sync::Arc::new(store), choice, &label, dir, (w, rows))
+    }
+
+    /// A session over `store` (opened from `choice`; `dir` holds its files
+    /// and `api.log`), its location shown as `label`, at `w`×`h`.
+    pub fn over(
+        store: std::sync::Arc<dyn errtriage::store::Store>,
+        choice: StoreChoice,
+        label: &str,
+        dir: tempfile::TempDir,
+        (w, rows): (u16, u16),
+    ) -> Headless {
+        let (log, index) = (dir.path().join("api.log"), dir.path().join("index"));
+        let store = StoreCell::new(store);
         let (sink, answers) = tokio::sync::mpsc::unbounded_channel();
         let worker = Worker::start(store.clone(), sink.clone()).expect("worker");
-        worker::watch(store, StoreChoice::Local(index.clone()), sink).expect("watcher");
-        let state = State::new("", false, &index.display().to_string());
+        worker::watch(store, choice, sink).expect("watcher");
+        let state = State::new("", false, label);
         let mut h = Headless {
             app: App::new(state, worker),
             answers,

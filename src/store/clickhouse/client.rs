@@ -124,16 +124,19 @@ impl Client {
 
     /// An error about this server.
     pub fn error(&self, message: impl Into<String>) -> Error {
-        Error::ClickHouse {
-            server: self.server.clone(),
-            message: message.into(),
-        }
+        Error::store(format!("ClickHouse at {}", self.server), message)
     }
 
     /// Runs a statement that returns nothing (DDL), in the URL's database
     /// unless `in_database` is false (for `CREATE DATABASE`).
     pub fn execute(&self, sql: &str, in_database: bool) -> Result<()> {
         self.send(sql, &Bind::new(), in_database).map(drop)
+    }
+
+    /// Runs a statement that returns nothing with values bound (an
+    /// `INSERT … SELECT` of bound values).
+    pub fn execute_bound(&self, sql: &str, bind: &Bind) -> Result<()> {
+        self.send(sql, bind, true).map(drop)
     }
 
     /// Runs a `SELECT` and decodes its rows (`FORMAT JSONEachRow` is added;

@@ -9,17 +9,26 @@
 //! - [`client`] — HTTP, binding, compression, errors as advice
 //! - [`schema`] — the tables, `store init`, the schema version
 //! - [`sink`]   — exactly-once ingest: batches and checkpoints
+//! - [`lock`]   — one ingest at a time: the lease
 //! - [`sql`]    — the query AST as a bound SQL condition
 //! - [`find`]   — one id → events and judged chains
 //! - [`chains`] — the chains of a query's keys, judged by the library
 //! - [`search`] — search and count
 //! - [`groups`] — GROUP BY with the local store's sort
+//! - [`histogram`] — counts per time bucket
+//! - [`impact`] — who else is hit: tallies judged by the library
+//! - [`around`] — a client's timeline, the lines around events
+//! - [`pages`]  — pages anchored at a time, value completion
 
+pub mod around;
 pub mod chains;
 pub mod client;
 pub mod find;
 pub mod groups;
 pub mod histogram;
+pub mod impact;
+pub mod lock;
+pub mod pages;
 pub mod schema;
 mod seam;
 pub mod search;

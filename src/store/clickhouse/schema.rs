@@ -165,6 +165,7 @@ fn init_node(node: &Client, layout: &Layout, version: Version) -> Result<()> {
          ENGINE = MergeTree ORDER BY seq",
         true,
     )?;
+    node.execute(super::lock::TABLE, true)?;
     node.execute(
         "CREATE TABLE IF NOT EXISTS schema_version (version UInt32) ENGINE = TinyLog",
         true,

@@ -1,7 +1,5 @@
 //! The ClickHouse store behind the seam: [`Store`] and [`Sink`] for the
-//! types of this module, each method a thin call to the inherent one. What
-//! is not built for ClickHouse yet fails with a clear message (exit 2),
-//! never with an empty or partial answer.
+//! types of this module, each method a thin call to the inherent one.
 
 use std::path::Path;
 use std::sync::atomic::Ordering;
@@ -12,6 +10,7 @@ use serde::Deserialize;
 use super::ClickHouse;
 use super::client::Bind;
 use super::sink::ClickHouseSink;
+use crate::Result;
 use crate::catalog::Catalogs;
 use crate::index::derived::Derivation;
 use crate::ingest::checkpoint::Checkpoint;
@@ -24,15 +23,8 @@ use crate::query::{
     SearchResult, Side, Stats, TimePage,
 };
 use crate::store::{Discarded, Sink, Store, StoreInfo};
-use crate::{Error, Result};
 
 impl ClickHouse {
-    fn not_yet(&self, what: &str) -> Error {
-        self.client.error(format!(
-            "`{what}` is not available on the ClickHouse store yet; use the local index for it"
-        ))
-    }
-
     /// What `stats` says: counts from the events, files and bytes from the
     /// last checkpoint.
     pub fn stats(&self) -> Result<Stats> {
@@ -62,6 +54,17 @@ impl ClickHouse {
         })
     }
 
+    /// The sequence number of the newest commit (0 for none).
+    fn last_seq(&self) -> Result<u64> {
+        #[derive(Deserialize)]
+        struct Seq {
+            seq: u64,
+        }
+        let rows: Vec<Seq> =
+            self.layout.nodes[0].rows("SELECT max(seq) AS seq FROM checkpoints", &Bind::new())?;
+        Ok(rows.first().map_or(0, |r| r.seq))
+    }
+
     fn last_checkpoint(&self) -> Result<Checkpoint> {
         Ok(super::sink::last_checkpoint(&self.layout.nodes[0])?.1)
     }
@@ -82,12 +85,17 @@ impl Store for ClickHouse {
     /// Every query reads the server's current data; the generation moves
     /// when a new commit is there.
     fn reload(&self) -> Result<()> {
-        let (seq, _) = super::sink::last_checkpoint(&self.layout.nodes[0])?;
-        self.generation.store(seq, Ordering::Relaxed);
+        self.generation.store(self.last_seq()?, Ordering::Relaxed);
         Ok(())
     }
 
+    /// The newest commit's sequence number, asked each time (the TUI's
+    /// watcher asks once a second, to show what another ingest committed);
+    /// the last one known when the server does not answer.
     fn generation(&self) -> u64 {
+        if let Ok(seq) = self.last_seq() {
+            self.generation.store(seq, Ordering::Relaxed);
+        }
         self.generation.load(Ordering::Relaxed)
     }
 
@@ -146,18 +154,18 @@ impl Store for ClickHouse {
         ClickHouse::stats(self)
     }
 
-    fn search_at(&self, _q: &Query, _at: DateTime<Utc>, _per_side: usize) -> Result<TimePage> {
-        Err(self.not_yet("go to time"))
+    fn search_at(&self, q: &Query, at: DateTime<Utc>, per_side: usize) -> Result<TimePage> {
+        ClickHouse::search_at(self, q, at, per_side)
     }
 
     fn search_beside(
         &self,
-        _q: &Query,
-        _at: DateTime<Utc>,
-        _side: Side,
-        _limit: usize,
+        q: &Query,
+        at: DateTime<Utc>,
+        side: Side,
+        limit: usize,
     ) -> Result<SearchResult> {
-        Err(self.not_yet("paging around a time"))
+        ClickHouse::search_beside(self, q, at, side, limit)
     }
 
     fn histogram(&self, q: &Query, buckets: usize) -> Result<Histogram> {
@@ -166,28 +174,28 @@ impl Store for ClickHouse {
 
     fn impact(
         &self,
-        _target: &str,
-        _window: Duration,
-        _now: DateTime<Utc>,
+        target: &str,
+        window: Duration,
+        now: DateTime<Utc>,
     ) -> Result<Option<ImpactResult>> {
-        Err(self.not_yet("impact"))
+        ClickHouse::impact(self, target, window, now)
     }
 
     fn timeline(
         &self,
-        _target: &str,
-        _around: Option<DateTime<Utc>>,
-        _window: Duration,
+        target: &str,
+        around: Option<DateTime<Utc>>,
+        window: Duration,
     ) -> Result<Result<TimelineResult, NoTimeline>> {
-        Err(self.not_yet("timeline"))
+        ClickHouse::timeline(self, target, around, window)
     }
 
-    fn context(&self, _found: &[Event], _span: Duration) -> Result<Vec<ContextLine>> {
-        Err(self.not_yet("context"))
+    fn context(&self, found: &[Event], span: Duration) -> Result<Vec<ContextLine>> {
+        ClickHouse::context(self, found, span)
     }
 
-    fn complete(&self, _field: &str, _prefix: &str, _limit: usize) -> Result<Vec<String>> {
-        Err(self.not_yet("completion"))
+    fn complete(&self, field: &str, prefix: &str, limit: usize) -> Result<Vec<String>> {
+        ClickHouse::complete(self, field, prefix, limit)
     }
 }
 

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ClickHouse;
 use super::client::{Bind, Client};
+use super::lock::Lease;
 use crate::ingest::checkpoint::Checkpoint;
 use crate::model::Event;
 use crate::{Error, Result};
@@ -43,15 +44,19 @@ pub struct ClickHouseSink {
     uncommitted: u64,
     sender: Option<SyncSender<Vec<u8>>>,
     worker: Option<JoinHandle<Result<()>>>,
+    /// Held while the sink is open: no other ingest writes meanwhile.
+    _lease: Lease,
 }
 
 impl ClickHouseSink {
-    /// Opens the sink: reads the last checkpoint and removes the rows of a
+    /// Opens the sink: takes the ingest lease (refused while another
+    /// ingest runs), reads the last checkpoint and removes the rows of a
     /// batch that was sent but never committed.
     pub fn open(store: &ClickHouse) -> Result<ClickHouseSink> {
         // Checkpoints live on the first node: the same one whichever node
         // the URL names.
         let client = store.layout.nodes[0].clone();
+        let lease = Lease::take(&client)?;
         let (committed, checkpoint) = last_checkpoint(&client)?;
         let events_local = store.layout.local("events");
         let nodes = store.layout.nodes.clone();
@@ -67,6 +72,7 @@ impl ClickHouseSink {
             uncommitted: 0,
             sender: None,
             worker: None,
+            _lease: lease,
         };
         sink.start_sender();
         Ok(sink)

@@ -13,7 +13,7 @@ use crate::{Error, Result};
 
 /// The words of `message` as tantivy's default tokenizer makes them
 /// (alphanumeric runs, shorter than 40 bytes, lower-cased).
-const WORDS: &str =
+pub(super) const WORDS: &str =
     "arrayFilter(w -> length(w) < 40, extractAll(lowerUTF8(message), '[\\\\pL\\\\pN]+'))";
 
 /// Builds a condition and the values it binds.

@@ -32,17 +32,26 @@ impl std::fmt::Debug for Target {
 impl Target {
     /// Parses a store URL; the password falls back to [`PASSWORD_ENV`].
     pub fn parse(url: &str) -> Result<Target> {
+        Target::parse_env(url).map_err(|why| Error::store("store URL", why))
+    }
+
+    /// [`Target::parse`], saying what is wrong in words (the caller says
+    /// where the URL came from).
+    pub fn parse_env(url: &str) -> std::result::Result<Target, String> {
         let env = std::env::var(PASSWORD_ENV).ok().filter(|p| !p.is_empty());
         Target::parse_with(url, env)
     }
 
     /// [`Target::parse`] with the environment's password passed in.
-    pub fn parse_with(url: &str, env_password: Option<String>) -> Result<Target> {
+    pub fn parse_with(
+        url: &str,
+        env_password: Option<String>,
+    ) -> std::result::Result<Target, String> {
         let bad = |why: &str| {
-            Error::Query(format!(
-                "store URL {}: {why} (expected clickhouse://[user[:password]@]host:port/database[?cluster=NAME])",
+            format!(
+                "{}: {why} (expected clickhouse://[user[:password]@]host:port/database[?cluster=NAME])",
                 redact(url)
-            ))
+            )
         };
         let rest = url
             .strip_prefix("clickhouse://")
@@ -179,7 +188,7 @@ mod tests {
             ("clickhouse://h:1/db;drop", "database name"),
             ("clickhouse://h:1/db?cluster=a-b", "invalid option"),
         ] {
-            let err = Target::parse_with(url, None).unwrap_err().to_string();
+            let err = Target::parse_with(url, None).unwrap_err();
             assert!(err.contains(why), "{url}: {err}");
             assert!(!err.contains("secret"), "{err}");
         }
