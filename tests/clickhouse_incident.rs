@@ -45,9 +45,9 @@ fn fill(url: &str, events: &[Event]) -> ClickHouse {
     ClickHouse::open(url, Catalogs::builtin()).unwrap()
 }
 
-/// Every 200th event, the first of each client and one of no client: ids and clients to ask about.
+/// Every 600th event, the first of each client and one of no client: ids and clients to ask about.
 fn sample(all: &[Event]) -> (Vec<Event>, BTreeSet<String>) {
-    let mut picked: Vec<Event> = all.iter().step_by(200).cloned().collect();
+    let mut picked: Vec<Event> = all.iter().step_by(600).cloned().collect();
     let mut clients = BTreeSet::new();
     let no_client = all.iter().find(|e| {
         !e.request_id.is_empty()
@@ -173,8 +173,8 @@ fn compare_complete(local: &dyn Store, remote: &dyn Store, what: &str) {
     names.push("no_such_field");
     let mut some = 0;
     for field in names {
-        for prefix in ["", "a", "s", "5", "req_", "ACCT"] {
-            for limit in [0, 3, 50] {
+        for prefix in ["", "s", "5", "req_"] {
+            for limit in [0, 50] {
                 let want = local.complete(field, prefix, limit).unwrap();
                 let got = remote.complete(field, prefix, limit).unwrap();
                 assert_eq!(got, want, "{what}: complete {field}:{prefix}… ({limit})");
@@ -199,10 +199,10 @@ fn compare_pages(local: &dyn Store, remote: &dyn Store, all: &[Event], what: &st
         last + Duration::days(1),
         first + (last - first) / 2,
     ];
-    ats.extend(all.iter().step_by(701).map(|e| e.ts));
+    ats.extend(all.iter().step_by(1901).map(|e| e.ts));
     ats.extend(
         all.iter()
-            .step_by(457)
+            .step_by(1303)
             .map(|e| e.ts + Duration::milliseconds(1)),
     );
     for text in [
@@ -214,7 +214,7 @@ fn compare_pages(local: &dyn Store, remote: &dyn Store, all: &[Event], what: &st
     ] {
         let q = Query::parse(text, now()).unwrap();
         for at in &ats {
-            for per_side in [0, 3, 40] {
+            for per_side in [0, 40] {
                 let want = local.search_at(&q, *at, per_side).unwrap();
                 let got = remote.search_at(&q, *at, per_side).unwrap();
                 let here = format!("{what}: search_at {text:?} {at} {per_side}");
@@ -227,7 +227,7 @@ fn compare_pages(local: &dyn Store, remote: &dyn Store, all: &[Event], what: &st
                 assert_eq!((&got.query, got.at), (&want.query, want.at), "{here}");
             }
             for side in [Side::Older, Side::Newer] {
-                for limit in [0, 4, 100_000] {
+                for limit in [4, 100_000] {
                     let want = local.search_beside(&q, *at, side, limit).unwrap();
                     let got = remote.search_beside(&q, *at, side, limit).unwrap();
                     let here = format!("{what}: search_beside {text:?} {at} {side:?} {limit}");
