@@ -65,6 +65,9 @@ struct Columns {
     client: Option<StrColumn>,
 }
 
+/// A chain in one segment: key index, service ord, client ord.
+type LocalId = (u32, Option<u64>, Option<u64>);
+
 /// A chain as seen in one segment: names are this segment's ords.
 #[derive(Clone, Copy)]
 struct Local {
@@ -80,7 +83,7 @@ pub struct ScanSegment {
     /// This segment's key ords → index into the keys.
     wanted: HashMap<u64, u32>,
     /// (key, service ord, client ord) → the chain so far.
-    chains: HashMap<(u32, Option<u64>, Option<u64>), Local>,
+    chains: HashMap<LocalId, Local>,
 }
 
 /// One segment's summaries, with names still to be made global.
@@ -218,7 +221,7 @@ impl SegmentCollector for ScanSegment {
             });
         };
         let mut names = Names::default();
-        let pick = |f: fn(&(u32, Option<u64>, Option<u64>), &Local) -> Option<u64>| {
+        let pick = |f: fn(&LocalId, &Local) -> Option<u64>| {
             self.chains.iter().filter_map(move |(k, l)| f(k, l))
         };
         let service = names.add(&c.service, "service", pick(|k, _| k.1))?;
