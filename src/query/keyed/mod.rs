@@ -18,6 +18,7 @@ use std::sync::Arc;
 
 use tantivy::query::ExistsQuery;
 
+use super::ast::Expr;
 use super::{ChainsResult, Query};
 use crate::error::Result;
 use crate::index::LocalStore;
@@ -79,7 +80,13 @@ impl LocalStore {
         limit: usize,
     ) -> Result<ChainsResult> {
         let searcher = self.searcher();
-        let query = to_tantivy(&q.expr)?;
+        let with_key = ExistsQuery::new("idempotency_key".to_string(), false);
+        // Every event: only those with a key can name one, so only they
+        // are visited.
+        let query = match q.expr {
+            Expr::All => Box::new(with_key.clone()),
+            _ => to_tantivy(&q.expr)?,
+        };
         let keys: Vec<String> = self
             .search_parallel(&searcher, &*query, &KeysCollector)?
             .into_iter()
@@ -88,7 +95,6 @@ impl LocalStore {
             return Ok(ChainsResult { chains: Vec::new() });
         }
         let keys = Arc::new(keys);
-        let with_key = ExistsQuery::new("idempotency_key".to_string(), false);
         let scan = ChainScan { keys: keys.clone() };
         let scan = self.search_parallel(&searcher, &with_key, &scan)?;
         let ask = select::Ask {
