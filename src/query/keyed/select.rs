@@ -14,12 +14,11 @@
 //! `limit` kept and one batch of events.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::{BTreeSet, BinaryHeap, HashMap};
 
 use chrono::DateTime;
-use tantivy::collector::DocSetCollector;
-use tantivy::query::TermSetQuery;
-use tantivy::{DocAddress, Searcher, Term};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, Term};
 
 use super::ChainSort;
 use super::scan::{Scan, Summary};
@@ -205,16 +204,12 @@ impl LocalStore {
         if wanted.is_empty() {
             return Ok(Vec::new());
         }
-        let field = self.fields.idempotency_key;
         let summary = |i: usize| &ask.scan.summaries[i];
-        let terms = wanted
+        let keys: BTreeSet<&str> = wanted
             .iter()
-            .map(|&i| Term::from_field_text(field, &ask.keys[summary(i).key as usize]));
-        let docs = searcher
-            .search(&TermSetQuery::new(terms), &DocSetCollector)
-            .map_err(|e| self.error(e))?;
-        let mut addrs: Vec<DocAddress> = docs.into_iter().collect();
-        addrs.sort_unstable();
+            .map(|&i| ask.keys[summary(i).key as usize].as_str())
+            .collect();
+        let addrs = self.docs_of(searcher, &keys).map_err(|e| self.error(e))?;
         let chains = build_chains(self.events_at(searcher, &addrs)?, &self.catalogs);
         let name = |id: u32| ask.scan.name(id);
         let by_id: HashMap<(&str, Option<&str>, Option<&str>), usize> = wanted
@@ -241,6 +236,38 @@ impl LocalStore {
                 at.map(|i| (i, c))
             })
             .collect())
+    }
+}
+
+impl LocalStore {
+    /// The documents of `keys`, in address order: one dictionary lookup per
+    /// key and segment (a term-set query would walk each dictionary whole).
+    fn docs_of(
+        &self,
+        searcher: &Searcher,
+        keys: &BTreeSet<&str>,
+    ) -> tantivy::Result<Vec<DocAddress>> {
+        let field = self.fields.idempotency_key;
+        let mut addrs = Vec::new();
+        for (seg, reader) in searcher.segment_readers().iter().enumerate() {
+            let inverted = reader.inverted_index(field)?;
+            for key in keys {
+                let term = Term::from_field_text(field, key);
+                let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::Basic)?
+                else {
+                    continue;
+                };
+                let mut doc = postings.doc();
+                while doc != TERMINATED {
+                    if !reader.is_deleted(doc) {
+                        addrs.push(DocAddress::new(seg as u32, doc));
+                    }
+                    doc = postings.advance();
+                }
+            }
+        }
+        addrs.sort_unstable();
+        Ok(addrs)
     }
 }
 
