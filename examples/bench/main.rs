@@ -16,6 +16,7 @@
 //! needles found, groups adding up) and exits non-zero on a wrong one; it
 //! never judges a time.
 
+mod chains;
 #[allow(dead_code)]
 #[path = "../genlogs/gen.rs"]
 mod generator;

@@ -219,6 +219,17 @@ pub fn table(r: &SizeResult) -> String {
             big.then_some(run.ms() <= 100.0),
         ));
     }
+    let c = &r.chains;
+    let rss = c.run.peak_rss as f64 / (1 << 20) as f64;
+    rows.push(row(
+        format!(
+            "chains (many-keys corpus: {} keys; {} shown, {} flagged)",
+            c.keys, c.chains, c.flagged
+        ),
+        format!("{} · {rss:.0} MiB", ms(c.run.ms())),
+        "≤ 200 ms, ≤ 256 MiB at 10M",
+        big.then_some(c.run.ms() <= 200.0 && rss <= 256.0),
+    ));
     tui_rows(r, &mut rows);
     rows.push(row(
         "floor: `errtriage --version` · `stats` (open the index)",

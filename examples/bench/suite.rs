@@ -8,6 +8,7 @@ use std::process::Command;
 use anyhow::{Context, Result, bail, ensure};
 use serde_json::Value;
 
+use crate::chains::{self, ChainsRow};
 use crate::generator;
 use crate::measure::{self, Run};
 
@@ -59,7 +60,7 @@ impl Setup {
             }
         }
         let _ = std::fs::remove_file(self.manifest());
-        Ok(())
+        chains::clean(self)
     }
 
     /// Fewer repeats of the slow peers at the big sizes.
@@ -99,6 +100,8 @@ pub struct SizeResult {
     /// `impact` and `timeline` of the story request.
     pub impact: Run,
     pub timeline: Run,
+    /// `chains` on the many-keys corpus.
+    pub chains: ChainsRow,
     pub tui: Option<Value>,
     /// `errtriage --version`: starting the process at all.
     pub floor: Run,
@@ -129,6 +132,7 @@ pub fn measure(s: &Setup) -> Result<SizeResult> {
     let (search, search_total) = search(s)?;
     let (impact, timeline) = incident(s, &manifest)?;
     let tui = tui(s, events)?;
+    let chains = chains::measure(s)?;
     let floor = measure::median(s.repeats, || {
         let mut c = Command::new(&s.bin);
         c.arg("--version");
@@ -158,6 +162,7 @@ pub fn measure(s: &Setup) -> Result<SizeResult> {
         search_total,
         impact,
         timeline,
+        chains,
         tui,
         floor,
         open,

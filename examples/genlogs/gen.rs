@@ -67,6 +67,20 @@ pub struct Config {
     pub files: Option<usize>,
 }
 
+/// The many-keys corpus (`chains` at scale): how many distinct idempotency
+/// keys the random traffic carries and how many of them are retried. The
+/// default (`keys: 0`) leaves the traffic as it is: keys only on writes of
+/// clients that send them, retried only after retryable failures.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KeyMix {
+    /// Distinct keys to spread evenly over the corpus (on seed-API access
+    /// lines; a write that carries a key of its own counts as one).
+    pub keys: u64,
+    /// Share of keyed requests retried (1–3 more attempts, some too soon,
+    /// some after a success), in percent.
+    pub retried_pct: u32,
+}
+
 /// Traffic spans 2026-05-12 00:00 to 2026-05-16 00:00 UTC.
 fn span() -> (i64, i64) {
     (
@@ -82,6 +96,11 @@ fn rotation() -> i64 {
 
 /// Generate the corpus into `dir` and return its manifest.
 pub fn generate(cfg: &Config, dir: &Path) -> io::Result<serde_json::Value> {
+    generate_with(cfg, KeyMix::default(), dir)
+}
+
+/// [`generate`], with `mix` deciding the idempotency keys of random traffic.
+pub fn generate_with(cfg: &Config, mix: KeyMix, dir: &Path) -> io::Result<serde_json::Value> {
     let (start, end) = span();
     let mut traffic = Traffic::new(cfg.seed);
     let plan = scenarios::plan(&mut traffic, start, rotation(), cfg.lines / 2_000_000);
@@ -116,6 +135,9 @@ pub fn generate(cfg: &Config, dir: &Path) -> io::Result<serde_json::Value> {
         written: 0,
         planned_left: reserved,
         buf: Vec::with_capacity(4096),
+        mix,
+        keys_made: 0,
+        lines: cfg.lines,
     };
     for rec in plan.records {
         w.enqueue(rec, true, 1);
@@ -200,6 +222,10 @@ struct Writer {
     /// Planned lines not yet written (they are never dropped).
     planned_left: u64,
     buf: Vec<u8>,
+    mix: KeyMix,
+    /// Keyed first attempts of random traffic written so far.
+    keys_made: u64,
+    lines: u64,
 }
 
 impl Writer {
@@ -225,15 +251,19 @@ impl Writer {
         Ok(())
     }
 
-    fn emit(&mut self, traffic: &mut Traffic, p: Pending) -> io::Result<()> {
+    fn emit(&mut self, traffic: &mut Traffic, mut p: Pending) -> io::Result<()> {
         if p.planned {
             self.planned_left -= 1;
         } else if p.attempt == 2 {
             self.manifest.bulk_retry();
         }
-        let retry = (!p.planned && p.attempt < 3)
-            .then(|| bulk_retry(traffic, &p.rec))
-            .flatten();
+        let retry = if self.mix.keys == 0 {
+            (!p.planned && p.attempt < 3)
+                .then(|| bulk_retry(traffic, &p.rec))
+                .flatten()
+        } else {
+            self.many_keys(traffic, &mut p)
+        };
         let planned = p.planned;
         let rec = self.write(p.rec, !planned)?;
         if let Some(ctx) = scenarios_more::context_for(&rec) {
@@ -243,6 +273,31 @@ impl Writer {
             self.enqueue(next, false, p.attempt + 1);
         }
         Ok(())
+    }
+
+    /// The many-keys mix: give a random first attempt a key when the corpus
+    /// is behind its share of keys, and pick the next attempt of a keyed
+    /// random request.
+    fn many_keys(&mut self, t: &mut Traffic, p: &mut Pending) -> Option<Record> {
+        let eligible = !p.planned && p.rec.misc.is_none() && p.rec.kind == Kind::Access;
+        if !eligible {
+            return None;
+        }
+        if p.attempt == 1 {
+            let due = self.mix.keys.saturating_mul(self.written + 1) / self.lines.max(1);
+            if p.rec.key.is_none() && self.keys_made < due {
+                p.rec.key = Some(t.ctx.uuid());
+            }
+            if p.rec.key.is_some() {
+                self.keys_made += 1;
+            }
+        }
+        let more = match p.attempt {
+            1 => self.mix.retried_pct,
+            2 | 3 => 35,
+            _ => 0,
+        };
+        (p.rec.key.is_some() && t.ctx.pct(more)).then(|| many_retry(t, &p.rec))
     }
 
     fn write(&mut self, mut rec: Record, bulk: bool) -> io::Result<Record> {
@@ -265,6 +320,37 @@ impl Writer {
         self.written += 1;
         Ok(rec)
     }
+}
+
+/// The next attempt of a keyed request in the many-keys mix: mostly after a
+/// growing wait, sometimes at once (too soon after a Retry-After, or a
+/// retry after a success the client never saw); 60% succeed.
+fn many_retry(t: &mut Traffic, prev: &Record) -> Record {
+    let wait_ms = if t.ctx.pct(25) {
+        t.ctx.range(20, 200)
+    } else {
+        t.ctx.range(400, 6_000)
+    };
+    let ts = prev.end_us() + (wait_ms * 1000) as i64;
+    let ep = apis::endpoint(prev.service, prev.method, prev.route);
+    let client = apis::client(prev.service, prev.client);
+    let retryable: Vec<&apis::ErrorSpec> = apis::errors(prev.service)
+        .iter()
+        .filter(|e| matches!(e.status, 429 | 500 | 502 | 503 | 504))
+        .collect();
+    let err = if t.ctx.pct(60) || retryable.is_empty() {
+        None
+    } else {
+        Some(*t.ctx.pick(&retryable))
+    };
+    let shape = Shape {
+        style: Some(prev.style),
+        key: Some(prev.key.clone()),
+        path: Some(prev.path.clone()),
+        query: Some(prev.query.clone()),
+        ..Shape::default()
+    };
+    t.build(prev.service, ep, client, ts, err, shape)
 }
 
 /// Break a rendered line the way real logs break.

@@ -10,6 +10,8 @@
 //! (docs/sample-logs.md says what is in it.)
 //!
 //! A benchmark corpus: `cargo run --release --example genlogs -- --lines 10000000 --files 14 --out /tmp/big`.
+//! The many-keys corpus for `chains` (1M distinct idempotency keys, 20% of them retried):
+//! `… --lines 10000000 --files 14 --keys 1000000 --retried 20 --out /tmp/keys`.
 //! Other software's log formats only: `cargo run --example genlogs -- --formats-only 100 --out /tmp/formats`.
 
 #[path = "gen.rs"]
@@ -51,6 +53,13 @@ struct Args {
     /// Docker, Kubernetes, OTLP)
     #[arg(long, value_name = "N", conflicts_with = "incidents")]
     formats_only: Option<usize>,
+    /// The many-keys corpus (`chains` at scale): spread N distinct
+    /// idempotency keys over the random traffic
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    keys: u64,
+    /// With --keys: the share of keyed requests retried, in percent
+    #[arg(long, value_name = "PCT", default_value_t = 20, requires = "keys")]
+    retried: u32,
 }
 
 fn main() -> ExitCode {
@@ -88,6 +97,12 @@ fn run(args: Args) -> anyhow::Result<()> {
             m["lines"] = serde_json::json!({"total": m["total"], "broken": 0});
             m
         })
+    } else if args.keys > 0 {
+        let mix = generator::KeyMix {
+            keys: args.keys,
+            retried_pct: args.retried,
+        };
+        generator::generate_with(&cfg, mix, &args.out)
     } else {
         generator::generate(&cfg, &args.out)
     }

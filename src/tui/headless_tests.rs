@@ -3,13 +3,14 @@
 //! keymap, the screen comes out of a `TestBackend`. No terminal needed.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use errtriage::catalog::Catalogs;
 use errtriage::index::{LocalStore, Writer, WriterOptions};
 use errtriage::ingest::{IngestOptions, Ingestor, NoProgress};
-use errtriage::store::StoreChoice;
+use errtriage::store::{Store, StoreChoice};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use super::action::Action;
@@ -112,6 +113,16 @@ impl Headless {
 
     /// A session over an index built from `log_text`, at `w`×`h`.
     pub fn with(log_text: &str, w: u16, rows: u16) -> Headless {
+        Headless::wrapped(log_text, w, rows, |store| store)
+    }
+
+    /// [`Headless::with`], the store wrapped by `wrap` (a slow one).
+    pub fn wrapped(
+        log_text: &str,
+        w: u16,
+        rows: u16,
+        wrap: impl FnOnce(Arc<dyn Store>) -> Arc<dyn Store>,
+    ) -> Headless {
         let dir = tempfile::tempdir().expect("tempdir");
         let (log, index) = (dir.path().join("api.log"), dir.path().join("index"));
         std::fs::write(&log, log_text).unwrap();
@@ -119,13 +130,13 @@ impl Headless {
         let store = LocalStore::open(&index, Catalogs::builtin()).expect("store");
         let choice = StoreChoice::Local(index.clone());
         let label = index.display().to_string();
-        Headless::over(std::sync::Arc::new(store), choice, &label, dir, (w, rows))
+        Headless::over(wrap(Arc::new(store)), choice, &label, dir, (w, rows))
     }
 
     /// A session over `store` (opened from `choice`; `dir` holds its files
     /// and `api.log`), its location shown as `label`, at `w`×`h`.
     pub fn over(
-        store: std::sync::Arc<dyn errtriage::store::Store>,
+        store: Arc<dyn Store>,
         choice: StoreChoice,
         label: &str,
         dir: tempfile::TempDir,
@@ -150,6 +161,23 @@ impl Headless {
         h
     }
 
+    /// Feed the worker's answers in until `done` holds (whatever else is
+    /// still running).
+    pub fn pump_until(&mut self, what: &str, done: impl Fn(&Headless) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            self.app.fire_debounce();
+            while let Ok(a) = self.answers.try_recv() {
+                self.app.dispatch(a);
+            }
+            if done(self) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "waited in vain for {what}");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
     /// Let the typing pause pass and the worker answer everything asked.
     pub fn settle(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -172,6 +200,18 @@ impl Headless {
                 .input(&Input::Key(KeyEvent::new(*k, KeyModifiers::NONE)));
         }
         self.settle();
+    }
+
+    /// Keys in, without waiting for the worker.
+    pub fn keys_now(&mut self, keys: &[KeyCode]) {
+        for k in keys {
+            self.app
+                .input(&Input::Key(KeyEvent::new(*k, KeyModifiers::NONE)));
+        }
+    }
+
+    pub fn type_now(&mut self, text: &str) {
+        self.keys_now(&text.chars().map(KeyCode::Char).collect::<Vec<_>>());
     }
 
     pub fn type_text(&mut self, text: &str) {

@@ -49,6 +49,8 @@ mod feed_tests;
 #[cfg(test)]
 mod fixtures;
 #[cfg(test)]
+mod headless_chains_tests;
+#[cfg(test)]
 mod headless_clickhouse_tests;
 #[cfg(test)]
 mod headless_groups_tests;

@@ -12,6 +12,7 @@ use ratatui::widgets::{Cell, Row};
 
 use super::list::{TableSpec, render_table, tabs_title};
 use super::text::{DIM, FLAG, list_time, safe, safe_or_dash};
+use crate::tui::action::Slot;
 use crate::tui::state::{CHAINS_LIMIT, State};
 
 pub fn outcome_style(o: Outcome) -> Style {
@@ -58,6 +59,13 @@ pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
         vec![Line::styled("building chains…", DIM)]
     };
     let extra = format!("{extra} · {} (s)", s.chain_order.label());
+    // Chains come from the worker; while an answer is on its way the rows
+    // shown are the previous query's, and the title says so.
+    let extra = if s.pending[Slot::Chains.index()].is_some() && s.chains.list.loaded {
+        format!("building chains… · {extra}")
+    } else {
+        extra
+    };
     let (header, widths) = columns(wide, with_service, key_w);
     let spec = TableSpec {
         title: tabs_title(s, extra),

@@ -1,0 +1,213 @@
+//! The bounded `chains` against brute force: on generated corpora (several
+//! seeds, keys shared across services, clients and segments, equal times,
+//! one request logged twice, context lines), every sort, with and without
+//! `--flagged`, limits of 1, a few, and more than exist, and filters, must
+//! give exactly what judging every chain of the matched keys and sorting
+//! them gives.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use chrono::{TimeZone, Utc};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use tantivy::DocAddress;
+
+use super::ChainSort;
+use crate::catalog::Catalogs;
+use crate::index::{LocalStore, Writer, WriterOptions};
+use crate::ingest::{IngestOptions, Ingestor, NoProgress};
+use crate::model::Chain;
+use crate::query::Query;
+use crate::query::chains::build_chains;
+use crate::store::Store as _;
+
+const SORTS: [ChainSort; 4] = [
+    ChainSort::Flagged,
+    ChainSort::Findings,
+    ChainSort::Newest,
+    ChainSort::Oldest,
+];
+
+/// One JSON line of the generated corpus.
+fn line(rng: &mut ChaCha8Rng, i: usize) -> String {
+    let key = format!("key_{:02}", rng.random_range(0..40));
+    // A few distinct times, so chains tie on their first request.
+    let ms = rng.random_range(0..30) * 700;
+    let ts =
+        Utc.with_ymd_and_hms(2026, 5, 14, 10, 0, 0).unwrap() + chrono::Duration::milliseconds(ms);
+    let (status, code) = match rng.random_range(0..9) {
+        0 => (Some(200), None),
+        1 => (Some(201), None),
+        2 => (Some(429), Some("rate_limited")),
+        3 => (Some(500), Some("internal_error")),
+        4 => (Some(409), Some("idempotency_key_conflict")),
+        5 => (Some(422), None),
+        6 => (Some(503), None),
+        7 => (Some(400), Some("invalid_request")),
+        _ => (None, None),
+    };
+    let mut v = serde_json::json!({
+        "timestamp": ts.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        "request_id": format!("req_{}", if rng.random_bool(0.2) { i / 3 } else { 10_000 + i }),
+        "method": if rng.random_bool(0.9) { "POST" } else { "PUT" },
+        "path": if rng.random_bool(0.9) { "/v1/charges" } else { "/v1/refunds" },
+    });
+    let o = v.as_object_mut().unwrap();
+    if rng.random_bool(0.9) {
+        o.insert("idempotency_key".into(), key.into());
+    }
+    match rng.random_range(0..4) {
+        0 => {}
+        1 => drop(o.insert("service".into(), "svc_b".into())),
+        _ => drop(o.insert("service".into(), "svc_a".into())),
+    }
+    if rng.random_bool(0.2) {
+        o.insert("client".into(), "acct_2".into());
+    }
+    if let Some(s) = status {
+        o.insert("status".into(), s.into());
+    } else {
+        o.insert("message".into(), "context line".into());
+    }
+    if let Some(c) = code {
+        o.insert("code".into(), c.into());
+    }
+    if rng.random_bool(0.5) {
+        o.insert("latency_ms".into(), rng.random_range(1..3000).into());
+    }
+    if status == Some(429) && rng.random_bool(0.7) {
+        let ra = rng.random_range(1..4).to_string();
+        o.insert(
+            "response_headers".into(),
+            serde_json::json!({"Retry-After": ra}),
+        );
+    }
+    v.to_string()
+}
+
+/// An index of `lines` generated lines from `seed`, in three commits (so
+/// keys span segments).
+fn index(dir: &Path, seed: u64, lines: usize) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let opts = WriterOptions {
+        threads: 1,
+        memory_bytes: 20 << 20,
+        rebuild: false,
+    };
+    let catalogs = Catalogs::builtin();
+    let mut writer = Writer::open(&dir.join("index"), &opts, || {}).unwrap();
+    for part in 0..3 {
+        let text: Vec<String> = (0..lines / 3)
+            .map(|i| line(&mut rng, part * lines + i))
+            .collect();
+        let log = dir.join(format!("part{part}.log"));
+        std::fs::write(&log, text.join("\n") + "\n").unwrap();
+        let mut ing = Ingestor::new(
+            &mut writer,
+            &catalogs,
+            IngestOptions::default(),
+            &NoProgress,
+        );
+        ing.ingest_paths(&[log]).unwrap();
+        ing.finish().unwrap();
+    }
+    writer.finish().unwrap();
+}
+
+/// Every chain of the keys of the events matching `q`, judged and sorted,
+/// from every event in the index.
+fn brute(
+    store: &LocalStore,
+    q: &Query,
+    flagged: bool,
+    sort: ChainSort,
+    limit: usize,
+) -> Vec<Chain> {
+    let searcher = store.searcher();
+    let mut all = Vec::new();
+    for (seg, reader) in searcher.segment_readers().iter().enumerate() {
+        let alive = (0..reader.max_doc()).filter(|d| !reader.is_deleted(*d));
+        all.extend(alive.map(|d| DocAddress::new(seg as u32, d)));
+    }
+    let matched: BTreeSet<String> = store
+        .search(q, 1_000_000)
+        .unwrap()
+        .events
+        .into_iter()
+        .filter_map(|e| e.idempotency_key)
+        .collect();
+    let events = store.events_at(&searcher, &all).unwrap();
+    let events = events
+        .into_iter()
+        .filter(|e| {
+            e.idempotency_key
+                .as_ref()
+                .is_some_and(|k| matched.contains(k))
+        })
+        .collect();
+    let mut chains = build_chains(events, &store.catalogs);
+    if flagged {
+        chains.retain(|c| !c.flags.is_empty());
+    }
+    sort.sort(&mut chains);
+    chains.truncate(limit);
+    chains
+}
+
+#[test]
+fn bounded_chains_are_the_brute_force_answer() {
+    let now = Utc::now();
+    for seed in [1, 2, 3, 4] {
+        let tmp = tempfile::tempdir().unwrap();
+        index(tmp.path(), seed, 450);
+        let store = LocalStore::open(&tmp.path().join("index"), Catalogs::builtin()).unwrap();
+        assert!(
+            store.searcher().segment_readers().len() >= 2,
+            "keys span segments"
+        );
+        let every = brute(&store, &Query::all(), false, ChainSort::Flagged, usize::MAX);
+        assert!(every.len() > 40, "seed {seed}: {} chains", every.len());
+        assert!(every.iter().any(|c| c.flags.is_empty()));
+        assert!(
+            every
+                .iter()
+                .any(|c| c.attempts.len() == 1 && !c.flags.is_empty())
+        );
+        for text in [
+            "",
+            "status:500",
+            "service:svc_b",
+            "code:rate_limited",
+            "client:acct_2",
+        ] {
+            let q = if text.is_empty() {
+                Query::all()
+            } else {
+                Query::parse(text, now).unwrap()
+            };
+            for sort in SORTS {
+                for flagged in [false, true] {
+                    for limit in [1, 7, 30, every.len() + 5] {
+                        let got = store
+                            .chains_sorted(&q, flagged, sort, limit)
+                            .unwrap()
+                            .chains;
+                        let want = brute(&store, &q, flagged, sort, limit);
+                        assert_eq!(
+                            got, want,
+                            "seed {seed}, query `{text}`, {sort:?}, flagged {flagged}, limit {limit}"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(
+            store
+                .chains_sorted(&Query::all(), false, ChainSort::Flagged, 0)
+                .unwrap()
+                .chains
+                .is_empty()
+        );
+    }
+}
