@@ -79,6 +79,9 @@ fn where_groups_show_requests_errors_and_rate() {
     );
     let raw: serde_json::Value = env.json(&["groups", "--by", "path", "--json"]);
     assert_eq!(raw["by"], "path");
+    // Few groups: the answer is exact, and says so.
+    assert_eq!(raw["exact"], true);
+    assert!(raw.get("count_error_bound").is_none());
     assert_eq!(raw["groups"][0]["requests"], 4);
     assert_eq!(raw["groups"][0]["error_rate"], 0.75);
     // The human table has the columns.
@@ -185,4 +188,41 @@ fn chains_sort_by_findings_newest_and_oldest() {
         "{findings:?}"
     );
     assert_eq!(findings[2], ("k-new".to_string(), 0));
+}
+
+/// More distinct paths than a segment keeps (5,000; 22,000 here, so even
+/// split over four indexing threads' segments): the answer says it is
+/// approximate, in `--json` and in the table, and the largest group is
+/// still on top with its true count.
+#[test]
+fn more_groups_than_a_segment_keeps_are_marked_approximate() {
+    let env = Env::new();
+    let mut text = String::new();
+    for n in 0..44_000 {
+        let path = if n % 2 == 0 {
+            "/v1/hot".to_string()
+        } else {
+            format!("/v1/orders/ord_{n}")
+        };
+        let v = json!({"timestamp": "2026-05-14T10:00:00Z", "service": "orders",
+            "method": "GET", "path": path, "status": 404, "code": "not_found",
+            "request_id": format!("req_{n}")});
+        text += &(v.to_string() + "\n");
+    }
+    let log = env.write("many.log", text);
+    env.ingest(&[&log]);
+    let raw: serde_json::Value = env.json(&["groups", "--by", "path", "-n", "3", "--json"]);
+    assert_eq!(raw["exact"], false);
+    // Every dropped path had one event: one per segment that cut.
+    let bound = raw["count_error_bound"].as_u64().unwrap();
+    assert!((1..=4).contains(&bound), "{raw}");
+    assert_eq!(raw["groups"][0]["key"], "/v1/hot");
+    assert_eq!(raw["groups"][0]["count"], 22_000);
+    let out = stdout(&env.run(&["groups", "--by", "path", "-n", "3"]));
+    assert!(out.contains("approximate:"), "{out}");
+    // A narrow query over the same field is exact again.
+    let raw: serde_json::Value =
+        env.json(&["groups", "--by", "path", "request_id:req_1", "--json"]);
+    assert_eq!(raw["exact"], true);
+    assert_eq!(raw["groups"][0]["count"], 1);
 }

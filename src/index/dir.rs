@@ -183,7 +183,10 @@ fn entry_names(dir: &Path) -> Result<Vec<String>> {
 
 /// Whether `name` is one of the files errtriage or tantivy writes.
 pub fn is_own_file(name: &str) -> bool {
-    OWN_NAMES.contains(&name) || segment_file(name) || tantivy_temp_file(name)
+    OWN_NAMES.contains(&name)
+        || segment_file(name)
+        || tantivy_temp_file(name)
+        || super::marks::is_marks_file(name)
 }
 
 /// `<32 lowercase hex>.<ext>` or `<32 hex>.<opstamp>.del`.

@@ -7,6 +7,9 @@ pub mod dir;
 pub(crate) mod directory;
 mod errors;
 mod local;
+pub(crate) mod marks;
+#[cfg(test)]
+mod marks_tests;
 pub mod reader;
 mod reindex;
 pub mod schema;

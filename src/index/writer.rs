@@ -15,6 +15,7 @@ use tantivy::{DateTime as TDate, Index, IndexSettings, IndexWriter, TantivyError
 
 use super::derived::Derivation;
 use super::errors::{incompatible, incompatible_cause, index_error};
+use super::marks::MarksFile;
 use super::schema::{Fields, SCHEMA_VERSION, build_schema, ts_range};
 use crate::catalog::Catalogs;
 use crate::error::Result;
@@ -57,6 +58,8 @@ pub struct Writer {
     fields: Fields,
     /// What the next commit will record.
     pub checkpoint: Checkpoint,
+    /// Where the checkpoint's marks are kept between commits.
+    marks: MarksFile,
     uncommitted: u64,
     /// When this writer took the lock: files written since are its own.
     opened: std::time::SystemTime,
@@ -80,7 +83,7 @@ impl Writer {
         let writer = lock(&index, dir, opts, on_wait)?;
         // Only now, holding the lock, is the last commit's checkpoint final:
         // another ingest may have committed while this one waited.
-        let checkpoint = if opts.rebuild {
+        let mut checkpoint = if opts.rebuild {
             writer
                 .delete_all_documents()
                 .map_err(|e| index_error(dir, e))?;
@@ -91,11 +94,13 @@ impl Writer {
             verify_segments(&index, dir)?;
             read_checkpoint(&index, dir)?
         };
+        let marks = MarksFile::open(dir, &mut checkpoint, !opts.rebuild)?;
         Ok(Writer {
             dir: dir.to_path_buf(),
             writer,
             fields: Fields::new(),
             checkpoint,
+            marks,
             uncommitted: 0,
             opened: std::time::SystemTime::now(),
         })
@@ -147,13 +152,17 @@ impl Writer {
 
     /// Make everything added so far durable, together with the checkpoint.
     pub fn commit(&mut self) -> Result<()> {
-        let payload = self.checkpoint.to_payload();
+        // The changed marks are durable in the marks file before the
+        // commit that names its length.
+        let marks = self.marks.write(&mut self.checkpoint)?;
+        let payload = self.checkpoint.to_payload_with(marks);
         let mut prepared = self
             .writer
             .prepare_commit()
             .map_err(|e| index_error(&self.dir, e))?;
         prepared.set_payload(&payload);
         prepared.commit().map_err(|e| index_error(&self.dir, e))?;
+        self.marks.committed();
         self.uncommitted = 0;
         Ok(())
     }
@@ -173,6 +182,7 @@ impl Writer {
             .map_err(|e| index_error(&self.dir, e))?;
         let index = self.writer.index().clone();
         self.checkpoint = read_checkpoint(&index, &self.dir)?;
+        self.marks = MarksFile::open(&self.dir, &mut self.checkpoint, true)?;
         self.uncommitted = 0;
         let metas = index.load_metas().map_err(|e| index_error(&self.dir, e))?;
         let committed: Vec<String> = metas

@@ -11,9 +11,14 @@
 //! lets an unchanged file be skipped without reading it; it never decides
 //! that a file *is* a known one (inodes are reused).
 //!
+//! The local index keeps the marks out of the commit payload: each commit
+//! appends the marks that changed to a marks file and records its name and
+//! length ([`MarksRef`]); see `index::marks`. Marks inline in the payload
+//! (`files`) are how older indexes and the ClickHouse store keep them.
+//!
 //! [`Fingerprint`]: super::fingerprint::Fingerprint
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -30,7 +35,9 @@ pub const HEAD_LEN: usize = 8 * 1024;
 pub struct Checkpoint {
     /// The schema version that wrote the index.
     pub version: u32,
-    /// Every file ever read, in the order first seen.
+    /// Every file ever read, in the order first seen. In a local index's
+    /// payload they are in the marks file instead (see `marks`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<FileMark>,
     /// Running totals over every ingest into this index.
     pub totals: Totals,
@@ -41,6 +48,22 @@ pub struct Checkpoint {
     /// (absent in indexes written before it was recorded).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub derived: Option<crate::index::derived::Derivation>,
+    /// Where the marks are, when not in `files` (a local index's payload).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub marks: Option<MarksRef>,
+    /// Marks changed since the last commit (not stored).
+    #[serde(skip)]
+    changed: BTreeSet<usize>,
+}
+
+/// The marks file a commit recorded: its name, the bytes of it that commit
+/// made durable (bytes past `len` belong to a run that was killed before
+/// committing), and how many marks it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarksRef {
+    pub file: String,
+    pub len: u64,
+    pub count: u64,
 }
 
 impl Default for Checkpoint {
@@ -51,6 +74,8 @@ impl Default for Checkpoint {
             totals: Totals::default(),
             by_head: HashMap::new(),
             derived: None,
+            marks: None,
+            changed: BTreeSet::new(),
         }
     }
 }
@@ -145,8 +170,65 @@ impl Checkpoint {
         }
     }
 
+    /// The payload with every mark inline (`files`).
     pub fn to_payload(&self) -> String {
         serde_json::to_string(self).expect("checkpoint serializes")
+    }
+
+    /// The payload of a local index: everything but the marks, which are
+    /// in the marks file `marks` names.
+    pub fn to_payload_with(&self, marks: MarksRef) -> String {
+        let head = Checkpoint {
+            version: self.version,
+            files: Vec::new(),
+            totals: self.totals.clone(),
+            by_head: HashMap::new(),
+            derived: self.derived.clone(),
+            marks: Some(marks),
+            changed: BTreeSet::new(),
+        };
+        serde_json::to_string(&head).expect("checkpoint serializes")
+    }
+
+    /// How many files the index has read (whether or not the marks are
+    /// loaded).
+    pub fn file_count(&self) -> u64 {
+        match &self.marks {
+            Some(m) if self.files.is_empty() => m.count,
+            _ => self.files.len() as u64,
+        }
+    }
+
+    /// Put marks read from a marks file in place of `files`.
+    pub fn set_marks(&mut self, files: Vec<FileMark>) {
+        self.files = files;
+        self.by_head.clear();
+        for (i, m) in self.files.iter().enumerate() {
+            self.by_head.entry(m.head).or_default().push(i);
+        }
+        self.changed.clear();
+    }
+
+    /// Take the indexes of the marks changed since the last call.
+    pub fn take_changed(&mut self) -> BTreeSet<usize> {
+        std::mem::take(&mut self.changed)
+    }
+
+    /// Take every mark as changed (to write them all to a new marks file).
+    pub fn touch_all(&mut self) {
+        self.changed = (0..self.files.len()).collect();
+    }
+
+    /// Remember that file `i` was last read to its end as `stat`; true if
+    /// that changed the mark.
+    pub fn set_stat(&mut self, i: usize, stat: FileStat) -> bool {
+        let mark = &mut self.files[i];
+        if mark.stat == Some(stat) {
+            return false;
+        }
+        mark.stat = Some(stat);
+        self.changed.insert(i);
+        true
     }
 
     /// The marks whose first line matches `head`, most recently added last
@@ -161,7 +243,7 @@ impl Checkpoint {
 
     /// Record progress on a file: updates mark `idx`, or adds a new one.
     pub fn record(&mut self, idx: Option<usize>, mark: FileMark) -> usize {
-        match idx {
+        let i = match idx {
             Some(i) => {
                 self.files[i] = mark;
                 i
@@ -174,7 +256,9 @@ impl Checkpoint {
                 self.files.push(mark);
                 self.files.len() - 1
             }
-        }
+        };
+        self.changed.insert(i);
+        i
     }
 }
 
@@ -213,6 +297,7 @@ mod tests {
             },
         );
         cp.totals.events = 3;
+        assert_eq!(cp.take_changed().into_iter().collect::<Vec<_>>(), vec![i]);
         let back = Checkpoint::from_payload(Some(&cp.to_payload())).unwrap();
         assert_eq!(back, cp);
         assert_eq!(

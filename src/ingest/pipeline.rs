@@ -362,9 +362,7 @@ impl<'a> Ingestor<'a> {
     /// as it was, and follow mode leaves it alone until it changes.
     fn settle_read(&mut self, state: &FileState) {
         if let (Some(i), Some(stat)) = (state.mark, state.stat) {
-            let mark = &mut self.sink.checkpoint_mut().files[i];
-            if mark.stat != Some(stat) {
-                mark.stat = Some(stat);
+            if self.sink.checkpoint_mut().set_stat(i, stat) {
                 self.dirty = true;
             }
         }

@@ -415,6 +415,13 @@ impl Printer for HumanPrinter {
                 self.safe(&g.sample_request_id),
             )?;
         }
+        if !r.exact {
+            writeln!(
+                self.out,
+                "approximate: more groups than are kept per index segment; a group may be missing and a count may be up to {} low (narrow the query for an exact answer)",
+                thousands(r.count_error_bound)
+            )?;
+        }
         self.out.flush()
     }
 

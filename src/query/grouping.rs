@@ -1,9 +1,9 @@
 //! grouping: the fast-field collector behind `groups`. Per segment it reads
 //! the key column(s) — term ordinals of a string field, or the status — and
-//! keeps one accumulator per key (one dimension: a vector indexed by
-//! ordinal; two: a map of ordinal pairs). Counts, first/last seen (real
-//! times only, see `ts_inferred`), statuses, requests and errors, and a
-//! timeline come from columns; no document is loaded.
+//! keeps one accumulator per key in a bounded [`Table`] (a segment hands
+//! over its best groups only; see [`super::grouptable`]). Counts,
+//! first/last seen (real times only, see `ts_inferred`), statuses, requests
+//! and errors, and a timeline come from columns; no document is loaded.
 
 use std::collections::HashMap;
 
@@ -13,6 +13,7 @@ use tantivy::query::Weight;
 use tantivy::{DateTime as TDate, DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use super::GroupBy;
+use super::grouptable::{Bounds, Cut, Key, Order, Table};
 use super::histogram::{Span, bucket, inferred_column};
 
 /// One group's running totals; `S` is the sample's address type.
@@ -34,7 +35,7 @@ pub(crate) struct Acc<S> {
 }
 
 impl<S> Acc<S> {
-    fn new(sample: S, buckets: usize) -> Self {
+    pub(crate) fn new(sample: S, buckets: usize) -> Self {
         Acc {
             count: 0,
             real: Span::EMPTY,
@@ -93,6 +94,16 @@ pub(crate) struct GroupsCollector {
     /// The query matches every event: read the key column's own index of
     /// the documents that have a value instead of running the query.
     pub every_event: bool,
+    /// How many groups a segment keeps and holds.
+    pub bounds: Bounds,
+    /// The order a segment keeps its best groups in.
+    pub order: Order,
+}
+
+/// Every segment's groups merged, and what the segments cut.
+pub(crate) struct Grouped {
+    pub groups: HashMap<Vec<String>, Acc<DocAddress>>,
+    pub cut: Cut,
 }
 
 enum KeyColumn {
@@ -144,17 +155,16 @@ pub(crate) struct GroupsSegment {
     /// The field of each key, for errors.
     names: Vec<&'static str>,
     cols: Cols,
-    /// One dimension: accumulators indexed by key (term ordinal or status).
-    by_key: Vec<Option<Acc<DocId>>>,
-    /// Two dimensions: accumulators by key pair.
-    by_pair: HashMap<(u64, u64), Acc<DocId>>,
+    /// The accumulators by key (term ordinals or status; a pair with two
+    /// dimensions).
+    table: Table,
 }
 
 /// A group's key values with its accumulator, as segments hand them over.
 pub(crate) type Keyed = (Vec<String>, Acc<DocAddress>);
 
 impl Collector for GroupsCollector {
-    type Fruit = HashMap<Vec<String>, Acc<DocAddress>>;
+    type Fruit = Grouped;
     type Child = GroupsSegment;
 
     fn for_segment(
@@ -184,8 +194,7 @@ impl Collector for GroupsCollector {
                 span: self.span,
                 buckets: self.buckets,
             },
-            by_key: Vec::new(),
-            by_pair: HashMap::new(),
+            table: Table::new(self.by.len() > 1, self.bounds, self.order),
         })
     }
 
@@ -198,7 +207,7 @@ impl Collector for GroupsCollector {
         weight: &dyn Weight,
         segment: SegmentOrdinal,
         reader: &SegmentReader,
-    ) -> tantivy::Result<tantivy::Result<Vec<Keyed>>> {
+    ) -> tantivy::Result<tantivy::Result<(Vec<Keyed>, Cut)>> {
         let mut child = self.for_segment(segment, reader)?;
         if self.every_event && self.by.len() == 1 && child.scan_key_column(reader) {
             return Ok(child.harvest());
@@ -216,19 +225,26 @@ impl Collector for GroupsCollector {
 
     fn merge_fruits(
         &self,
-        fruits: Vec<tantivy::Result<Vec<Keyed>>>,
-    ) -> tantivy::Result<Self::Fruit> {
+        fruits: Vec<tantivy::Result<(Vec<Keyed>, Cut)>>,
+    ) -> tantivy::Result<Grouped> {
         let mut merged: HashMap<Vec<String>, Acc<DocAddress>> = HashMap::new();
-        let fruits = fruits.into_iter().collect::<tantivy::Result<Vec<_>>>()?;
-        for (key, acc) in fruits.into_iter().flatten() {
-            match merged.get_mut(&key) {
-                Some(m) => m.merge(acc),
-                None => {
-                    merged.insert(key, acc);
+        let mut cut = Cut::default();
+        for fruit in fruits {
+            let (groups, segment_cut) = fruit?;
+            cut.merge(segment_cut);
+            for (key, acc) in groups {
+                match merged.get_mut(&key) {
+                    Some(m) => m.merge(acc),
+                    None => {
+                        merged.insert(key, acc);
+                    }
                 }
             }
         }
-        Ok(merged)
+        Ok(Grouped {
+            groups: merged,
+            cut,
+        })
     }
 }
 
@@ -285,25 +301,14 @@ impl GroupsSegment {
     /// Count `doc` in the one-dimension group of `key`.
     fn add(&mut self, doc: DocId, key: u64) {
         let status = self.status_of(doc, &[key]);
-        let Ok(slot) = usize::try_from(key) else {
-            return;
-        };
-        if slot >= self.by_key.len() {
-            self.by_key.resize_with(slot + 1, || None);
-        }
-        let buckets = self.cols.buckets;
-        let acc = self.by_key[slot].get_or_insert_with(|| Acc::new(doc, buckets));
+        let acc = self.table.entry((key, 0), doc, self.cols.buckets);
         self.cols.count(acc, doc, status);
     }
 
     /// Count `doc` in the two-dimension group of `pair`.
-    fn add_pair(&mut self, doc: DocId, pair: (u64, u64)) {
+    fn add_pair(&mut self, doc: DocId, pair: Key) {
         let status = self.status_of(doc, &[pair.0, pair.1]);
-        let buckets = self.cols.buckets;
-        let acc = self
-            .by_pair
-            .entry(pair)
-            .or_insert_with(|| Acc::new(doc, buckets));
+        let acc = self.table.entry(pair, doc, self.cols.buckets);
         self.cols.count(acc, doc, status);
     }
 
@@ -322,7 +327,7 @@ impl GroupsSegment {
 impl SegmentCollector for GroupsSegment {
     /// A key dictionary that cannot be read fails the query: its groups
     /// would otherwise vanish without a word.
-    type Fruit = tantivy::Result<Vec<Keyed>>;
+    type Fruit = tantivy::Result<(Vec<Keyed>, Cut)>;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         let Some(first) = self.key_column(0).and_then(|c| c.first(doc)) else {
@@ -335,24 +340,23 @@ impl SegmentCollector for GroupsSegment {
         }
     }
 
-    fn harvest(mut self) -> tantivy::Result<Vec<Keyed>> {
-        let mut out = Vec::new();
+    fn harvest(mut self) -> tantivy::Result<(Vec<Keyed>, Cut)> {
+        let (groups, cut) = self.table.finish();
+        let mut out = Vec::with_capacity(groups.len());
         let mut buf = String::new();
-        let singles = std::mem::take(&mut self.by_key).into_iter().enumerate();
-        let singles = singles.filter_map(|(k, a)| Some((vec![k as u64], a?)));
-        let pairs = std::mem::take(&mut self.by_pair).into_iter();
-        let pairs = pairs.map(|((a, b), acc)| (vec![a, b], acc));
-        for (ords, acc) in singles.chain(pairs) {
-            let mut texts = Vec::with_capacity(ords.len());
-            for (i, &k) in ords.iter().enumerate() {
+        let dims = self.keys.len();
+        for ((a, b), acc) in groups {
+            let ords = [a, b];
+            let mut texts = Vec::with_capacity(dims);
+            for (i, &k) in ords[..dims].iter().enumerate() {
                 texts.extend(self.key_text(i, k, &mut buf)?);
             }
-            if texts.len() < ords.len() {
+            if texts.len() < dims {
                 continue;
             }
             let sample = DocAddress::new(self.segment, acc.sample);
             out.push((texts, acc.with_sample(sample)));
         }
-        Ok(out)
+        Ok((out, cut))
     }
 }

@@ -13,6 +13,7 @@ use tantivy::{DocAddress, Searcher};
 
 use super::ast::Expr;
 use super::grouping::{Acc, GroupsCollector};
+use super::grouptable::{Bounds, Cut, Order};
 use super::histogram::to_chrono;
 use super::{Group, GroupBy, GroupsResult, Query};
 use crate::error::Result;
@@ -75,13 +76,28 @@ impl LocalStore {
         sort: GroupSort,
         limit: usize,
     ) -> Result<GroupsResult> {
+        Ok(self.groups_with_cut(q, by, sort, limit)?.0)
+    }
+
+    /// [`Self::groups_by`], with what the segments' bounds cut (and how
+    /// many accumulators they held).
+    pub(crate) fn groups_with_cut(
+        &self,
+        q: &Query,
+        by: &[GroupBy],
+        sort: GroupSort,
+        limit: usize,
+    ) -> Result<(GroupsResult, Cut)> {
         let by: Vec<GroupBy> = by.iter().copied().take(2).collect();
         let searcher = self.searcher();
+        let rates = by.iter().all(|b| is_where(*b)) && !q.restricts_status();
         let collector = GroupsCollector {
             by: by.clone(),
             span: self.span(q)?,
             buckets: TIMELINE_BUCKETS,
             every_event: q.expr == Expr::All,
+            bounds: Bounds::for_limit(limit, TIMELINE_BUCKETS),
+            order: Order { sort, rates },
         };
         let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = vec![(Occur::Must, to_tantivy(&q.expr)?)];
         for b in &by {
@@ -90,9 +106,9 @@ impl LocalStore {
                 Box::new(ExistsQuery::new(b.as_str().into(), false)),
             ));
         }
-        let merged = self.search_parallel(&searcher, &BooleanQuery::new(clauses), &collector)?;
-        let rates = by.iter().all(|b| is_where(*b)) && !q.restricts_status();
-        let mut rows: Vec<Row> = merged
+        let grouped = self.search_parallel(&searcher, &BooleanQuery::new(clauses), &collector)?;
+        let mut rows: Vec<Row> = grouped
+            .groups
             .into_iter()
             .map(|(keys, acc)| (acc.sample, acc.errors, group(keys, acc, rates)))
             .collect();
@@ -103,7 +119,14 @@ impl LocalStore {
             self.fill_sample(&searcher, &mut g, sample, &by)?;
             groups.push(g);
         }
-        Ok(GroupsResult { by, groups })
+        let cut = grouped.cut;
+        let result = GroupsResult {
+            by,
+            groups,
+            exact: cut.dropped == 0,
+            count_error_bound: cut.count_error_bound,
+        };
+        Ok((result, cut))
     }
 
     /// The sample's request id, and the group's class where one fits.

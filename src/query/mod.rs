@@ -14,7 +14,10 @@ mod dictionary_tests;
 pub mod find;
 mod grammar;
 mod grouping;
+#[cfg(test)]
+mod grouping_tests;
 pub mod groups;
+pub mod grouptable;
 pub mod histogram;
 pub mod impact;
 pub mod keyed;
@@ -202,6 +205,18 @@ pub struct GroupsResult {
     #[serde(with = "by_serde")]
     pub by: Vec<GroupBy>,
     pub groups: Vec<Group>,
+    /// False when a segment of the index held more groups of the query than
+    /// `groups` keeps per segment (see `query::grouptable`): a group may
+    /// then be missing, or its counts low by up to `count_error_bound`.
+    #[serde(default = "yes")]
+    pub exact: bool,
+    /// How far below the truth a count shown can be (0 when exact).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub count_error_bound: u64,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// `errtriage chains --json`.

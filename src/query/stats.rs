@@ -11,7 +11,7 @@ impl LocalStore {
         let checkpoint = self.checkpoint()?;
         // Files are known by content: four rotations of one path are four
         // files, a renamed or compressed rotation is still one.
-        let files = checkpoint.files.len() as u64;
+        let files = checkpoint.file_count();
         let bounds = self.ts_bounds()?;
         let fmt =
             |ms: i64| chrono::DateTime::from_timestamp_millis(ms).map(|t| ts_millis::format(&t));
