@@ -33,7 +33,7 @@ use crate::model::{BadReason, Envelope, Event, Source};
 use envelope::BodyInfo;
 use fields::{Form, Hits, Marker, Slot};
 pub use formats::{Format, FormatError, Formats};
-use headers::{HeaderSet, REQUEST_FIRST, RESPONSE_FIRST, name_ends_with};
+use headers::{HeaderSet, REQUEST_FIRST, RESPONSE_FIRST, name_ends_with, name_eq};
 pub use ids::{bare_trace_id, trace_id_from, xray_twin};
 use merge::{fill, overlay};
 pub use records::Records;
@@ -474,7 +474,16 @@ fn retry_after(
 /// W3C traceparent, X-Amzn-Trace-Id `Root=`, B3, `trace.id`/`trace_id`/
 /// `traceId`, then the body's trace id; each made bare by [`ids`].
 fn trace_id(headers: &HeaderSet, hits: &Hits, body: Option<String>) -> Option<String> {
+    const NAMES: [&str; 4] = ["traceparent", "x-amzn-trace-id", "b3", "x-b3-traceid"];
+    // One pass over the headers first: most lines carry none of these, and
+    // then the four lookups below (each a pass) would find nothing.
+    let any = headers
+        .find(&REQUEST_FIRST, |n| NAMES.iter().any(|w| name_eq(n, w)))
+        .is_some();
     let header = |name| {
+        if !any {
+            return None;
+        }
         let v = headers.get(&REQUEST_FIRST, name)?;
         ids::trace_id_from(&v).map(str::to_owned)
     };
@@ -482,7 +491,7 @@ fn trace_id(headers: &HeaderSet, hits: &Hits, body: Option<String>) -> Option<St
         .or_else(|| header("x-amzn-trace-id"))
         .or_else(|| header("b3"))
         .or_else(|| {
-            let v = headers.get(&REQUEST_FIRST, "x-b3-traceid")?;
+            let v = any.then(|| headers.get(&REQUEST_FIRST, "x-b3-traceid"))??;
             Some(v.trim().to_owned()).filter(|t| !t.is_empty())
         })
         .or_else(|| hits.first(Slot::Trace, |h| h.value.id().map(|t| plain_trace(&t))))

@@ -2,19 +2,30 @@
 //! Sits inside format detection ([`super::Formats::detect_in`]), between
 //! parsing a line and reading it by its format.
 //!
-//! Lines of one file nearly always have the same top-level keys in the same
-//! order (one logger wrote them). Which formats are candidates depends on
+//! Lines of one file have a few top-level key layouts (one logger wrote
+//! them, with some optional keys). Which formats are candidates depends on
 //! those keys alone (a format is filed under its first detect key), so a
-//! line whose keys are the previous line's, byte for byte, reuses the
-//! previous candidates instead of scanning every key for an anchor. Each
+//! line whose keys are a recent line's, byte for byte, reuses that line's
+//! candidates instead of scanning every key for an anchor. Each
 //! candidate still checks the line with its own detect keys and shapes, so
 //! the format found is the one a full scan finds.
 
 use super::super::value::Obj;
 
-/// The previous line's top-level keys and the formats their anchors name.
+/// How many layouts a reader remembers: a file mixing wrappers (a shipper
+/// forwarding several services, a generated mix) has a handful, and lines
+/// that log optional keys add a few more.
+const LAYOUTS: usize = 8;
+
+/// The last few top-level key layouts seen and the formats their anchors
+/// name, the most recently used first.
 #[derive(Debug, Default, Clone)]
 pub struct Layout {
+    entries: Vec<Entry>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct Entry {
     /// The keys, concatenated as written.
     keys: String,
     /// Where each key ends in `keys`.
@@ -22,42 +33,53 @@ pub struct Layout {
     /// Indexes of the formats whose anchor key those keys hold, ascending,
     /// each once.
     candidates: Vec<usize>,
-    /// Whether `keys` and `candidates` describe a line (false until the
-    /// first line is scanned).
-    filled: bool,
 }
 
-impl Layout {
-    /// The candidates for `obj` when its keys are the remembered ones.
-    pub(super) fn candidates_for(&self, obj: &Obj) -> Option<&[usize]> {
-        if !self.filled || obj.len() != self.ends.len() {
-            return None;
+impl Entry {
+    fn matches(&self, obj: &Obj) -> bool {
+        if obj.len() != self.ends.len() {
+            return false;
         }
         let mut start = 0;
         for ((key, _), &end) in obj.iter().zip(&self.ends) {
             if key.as_bytes() != &self.keys.as_bytes()[start..end] {
-                return None;
+                return false;
             }
             start = end;
         }
-        Some(&self.candidates)
+        true
+    }
+}
+
+impl Layout {
+    /// The candidates for `obj` when its keys are a remembered layout.
+    pub(super) fn candidates_for(&mut self, obj: &Obj) -> Option<&[usize]> {
+        let i = self.entries.iter().position(|e| e.matches(obj))?;
+        self.entries[..=i].rotate_right(1);
+        Some(&self.entries[0].candidates)
     }
 
-    /// Remember `obj`'s keys and fill the candidates with `scan` (which
-    /// pushes the format indexes, in any order, repeats allowed).
+    /// Remember `obj`'s keys (forgetting the least recently used layout
+    /// when full) and fill its candidates with `scan`, which pushes format
+    /// indexes in any order, repeats allowed.
     pub(super) fn remember(&mut self, obj: &Obj, scan: impl FnOnce(&mut Vec<usize>)) -> &[usize] {
-        self.keys.clear();
-        self.ends.clear();
+        let mut e = if self.entries.len() < LAYOUTS {
+            Entry::default()
+        } else {
+            self.entries.pop().unwrap_or_default()
+        };
+        e.keys.clear();
+        e.ends.clear();
         for (key, _) in obj {
-            self.keys.push_str(key);
-            self.ends.push(self.keys.len());
+            e.keys.push_str(key);
+            e.ends.push(e.keys.len());
         }
-        self.candidates.clear();
-        scan(&mut self.candidates);
-        self.candidates.sort_unstable();
-        self.candidates.dedup();
-        self.filled = true;
-        &self.candidates
+        e.candidates.clear();
+        scan(&mut e.candidates);
+        e.candidates.sort_unstable();
+        e.candidates.dedup();
+        self.entries.insert(0, e);
+        &self.entries[0].candidates
     }
 }
 
@@ -74,7 +96,8 @@ mod tests {
     }
 
     /// The candidates are reused only for the very same keys, in the same
-    /// order and case; any other layout is scanned again.
+    /// order and case; any other layout is scanned again; the least
+    /// recently used layout is forgotten first.
     #[test]
     fn candidates_are_reused_for_the_same_keys_only() {
         let mut layout = Layout::default();
@@ -91,6 +114,15 @@ mod tests {
             r#"{"a":1,"bc":2,"d":3}"#,
         ] {
             assert_eq!(layout.candidates_for(&keys_of(other)), None, "{other}");
+        }
+        let lines: Vec<String> = (0..LAYOUTS).map(|i| format!(r#"{{"k{i}":1}}"#)).collect();
+        for (i, line) in lines.iter().enumerate() {
+            layout.remember(&keys_of(line), |c| c.push(i));
+        }
+        // `first` was used longest ago: forgotten; the others are kept.
+        assert_eq!(layout.candidates_for(&first), None);
+        for (i, line) in lines.iter().enumerate() {
+            assert_eq!(layout.candidates_for(&keys_of(line)), Some(&[i][..]));
         }
     }
 }
