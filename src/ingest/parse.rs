@@ -6,7 +6,7 @@
 use crate::catalog::Catalogs;
 use crate::index::schema::ts_range;
 use crate::model::{BadReason, Source};
-use crate::normalize::{Normalized, Records, normalize_records};
+use crate::normalize::{Normalized, Reader, Records};
 
 pub(crate) enum Parsed {
     Blank,
@@ -20,7 +20,10 @@ pub(crate) enum Parsed {
     Bad(BadReason),
 }
 
+/// `reader` reads the lines of one file in order (it carries what the
+/// previous line's format detection learnt).
 pub(crate) fn parse_line(
+    reader: &mut Reader,
     bytes: &[u8],
     source: Source,
     max_line: usize,
@@ -45,11 +48,11 @@ pub(crate) fn parse_line(
         Ok(s) => (std::borrow::Cow::Borrowed(s), false),
         Err(_) => (String::from_utf8_lossy(bytes), true),
     };
-    let parsed = match normalize_records(&text, source.clone()) {
+    let parsed = match reader.records(&text, source.clone()) {
         // A lone surrogate escape (a truncated emoji, `"\ud83d"`) is
         // repaired to U+FFFD like invalid bytes are.
         Err(BadReason::NotJson) => match super::repair::lone_surrogates(&text) {
-            Some(fixed) => normalize_records(&fixed, source).map(|n| (n, true)),
+            Some(fixed) => reader.records(&fixed, source).map(|n| (n, true)),
             None => Err(BadReason::NotJson),
         },
         other => other.map(|n| (n, repaired)),

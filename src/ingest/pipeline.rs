@@ -22,6 +22,7 @@ use super::walk::{self, Counter, Problem, read_error};
 use crate::catalog::Catalogs;
 use crate::error::Result;
 use crate::model::{BadReason, Source};
+use crate::normalize::Reader;
 use crate::store::Sink;
 
 /// Knobs of a run.
@@ -377,13 +378,15 @@ impl<'a> Ingestor<'a> {
         let parsed: Vec<Parsed> = lines
             .par_iter()
             .with_min_len(64)
-            .map(|&(line, offset, bytes)| {
+            // Each run of consecutive lines is read by one reader, which
+            // carries format detection from a line to the next.
+            .map_init(Reader::installed, |reader, &(line, offset, bytes)| {
                 let source = Source {
                     file: file.clone(),
                     line,
                     offset,
                 };
-                super::parse::parse_line(bytes, source, max_line, catalogs)
+                super::parse::parse_line(reader, bytes, source, max_line, catalogs)
             })
             .collect();
         if batch.partial

@@ -33,7 +33,7 @@ use crate::model::{BadReason, Envelope, Event, Source};
 use envelope::BodyInfo;
 use fields::{Form, Hits, Marker, Slot};
 pub use formats::{Format, FormatError, Formats};
-use headers::{HeaderSet, REQUEST_FIRST, RESPONSE_FIRST, name_ends_with};
+use headers::{HeaderSet, REQUEST_FIRST, RESPONSE_FIRST, name_ends_with, name_eq};
 pub use ids::{bare_trace_id, is_trace_header, trace_id_from, xray_twin};
 use merge::{fill, overlay};
 pub use records::Records;
@@ -70,7 +70,14 @@ pub fn normalize_with(
     line: &str,
     source: Source,
 ) -> Result<Normalized, BadReason> {
-    read_line(formats, line, source, |n| n, |mut many| many.swap_remove(0))
+    read_line(
+        formats,
+        None,
+        line,
+        source,
+        |n| n,
+        |mut many| many.swap_remove(0),
+    )
 }
 
 /// Every event of one line, with the installed formats.
@@ -86,6 +93,7 @@ pub fn normalize_records_with(
 ) -> Result<Records, BadReason> {
     read_line(
         formats,
+        None,
         line,
         source,
         |n| Records::One(Box::new(n)),
@@ -93,10 +101,61 @@ pub fn normalize_records_with(
     )
 }
 
+/// Reads the lines of one file in order, carrying from each line to the
+/// next what detecting its format learnt ([`formats::Layout`]): most lines
+/// of a file have the previous line's keys and skip the scan for a format.
+/// Reads every line exactly as [`normalize_records_with`] does.
+#[derive(Debug, Clone)]
+pub struct Reader<'f> {
+    formats: &'f Formats,
+    layout: formats::Layout,
+}
+
+impl<'f> Reader<'f> {
+    /// A reader of one file's lines with `formats`.
+    pub fn new(formats: &'f Formats) -> Reader<'f> {
+        Reader {
+            formats,
+            layout: formats::Layout::default(),
+        }
+    }
+
+    /// A reader of one file's lines with the installed formats.
+    pub fn installed() -> Reader<'static> {
+        Reader::new(formats::installed())
+    }
+
+    /// Every event of the next line.
+    pub fn records(&mut self, line: &str, source: Source) -> Result<Records, BadReason> {
+        read_line(
+            self.formats,
+            Some(&mut self.layout),
+            line,
+            source,
+            |n| Records::One(Box::new(n)),
+            Records::Many,
+        )
+    }
+
+    /// The next line's event (the first, for a line that holds several).
+    pub fn normalize(&mut self, line: &str, source: Source) -> Result<Normalized, BadReason> {
+        read_line(
+            self.formats,
+            Some(&mut self.layout),
+            line,
+            source,
+            |n| n,
+            |mut many| many.swap_remove(0),
+        )
+    }
+}
+
 /// Read one line into one event (`one`) or several (`many`): each caller
-/// wraps the result as it needs, with no allocation of its own.
+/// wraps the result as it needs, with no allocation of its own. With a
+/// `layout`, the format is detected from the previous line's candidates.
 fn read_line<R>(
     formats: &Formats,
+    layout: Option<&mut formats::Layout>,
     line: &str,
     source: Source,
     one: impl FnOnce(Normalized) -> R,
@@ -119,7 +178,10 @@ fn read_line<R>(
     let J::Obj(obj) = &root else {
         return Err(BadReason::NotObject);
     };
-    let format = formats.detect(obj);
+    let format = match layout {
+        Some(layout) => formats.detect_in(obj, layout),
+        None => formats.detect(obj),
+    };
     if let Some(mut events) = format.and_then(|f| records::read(formats, f, obj, line, &source)) {
         return Ok(match events.len() {
             1 => one(events.swap_remove(0)),
@@ -430,7 +492,16 @@ fn retry_after(
 /// W3C traceparent, X-Amzn-Trace-Id `Root=`, B3, `trace.id`/`trace_id`/
 /// `traceId`, then the body's trace id; each made bare by [`ids`].
 fn trace_id(headers: &HeaderSet, hits: &Hits, body: Option<String>) -> Option<String> {
+    const NAMES: [&str; 4] = ["traceparent", "x-amzn-trace-id", "b3", "x-b3-traceid"];
+    // One pass over the headers first: most lines carry none of these, and
+    // then the four lookups below (each a pass) would find nothing.
+    let any = headers
+        .find(&REQUEST_FIRST, |n| NAMES.iter().any(|w| name_eq(n, w)))
+        .is_some();
     let header = |name| {
+        if !any {
+            return None;
+        }
         let v = headers.get(&REQUEST_FIRST, name)?;
         ids::trace_id_from(&v).map(str::to_owned)
     };
@@ -438,7 +509,7 @@ fn trace_id(headers: &HeaderSet, hits: &Hits, body: Option<String>) -> Option<St
         .or_else(|| header("x-amzn-trace-id"))
         .or_else(|| header("b3"))
         .or_else(|| {
-            let v = headers.get(&REQUEST_FIRST, "x-b3-traceid")?;
+            let v = any.then(|| headers.get(&REQUEST_FIRST, "x-b3-traceid"))??;
             Some(v.trim().to_owned()).filter(|t| !t.is_empty())
         })
         .or_else(|| hits.first(Slot::Trace, |h| h.value.id().map(|t| plain_trace(&t))))

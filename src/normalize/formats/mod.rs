@@ -9,6 +9,7 @@
 //! requires, so a line only tries the formats whose anchor key it has; a
 //! line no format claims is read by the generic probe alone.
 
+mod layout;
 pub(crate) mod read;
 pub mod spec;
 
@@ -16,10 +17,11 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+pub use layout::Layout;
 pub use spec::{FormatError, FormatFile};
 
 use super::fields::Fnv;
-use super::value::{J, Obj};
+use super::value::{self, J, Obj};
 
 /// One log format, ready to read lines.
 #[derive(Debug, Clone)]
@@ -36,19 +38,36 @@ impl Format {
 
     /// Whether `obj` is a line of this format: every `detect` path present
     /// and every `shape` matched.
-    pub(crate) fn claims(&self, obj: &Obj) -> bool {
+    /// The paths are followed with `value::get` directly when `plain` says
+    /// none of them holds `[]` or `{}` (decided once per format, in
+    /// [`Formats::from_list`], not per line).
+    fn claims(&self, obj: &Obj, plain: bool) -> bool {
+        let follow = |p: &str| {
+            if plain {
+                value::get(obj, p)
+            } else {
+                read::get(obj, p)
+            }
+        };
         let h = &self.file.format;
         h.detect
             .iter()
-            .all(|p| read::get(obj, p).is_some_and(|v| !matches!(v, J::Null)))
+            .all(|p| follow(p).is_some_and(|v| !matches!(v, J::Null)))
             && h.shape.iter().all(|(p, re)| {
-                read::get(obj, p).is_some_and(|v| match v.unwrap_any() {
+                follow(p).is_some_and(|v| match v.unwrap_any() {
                     J::Str(s) => re.0.is_match(s),
                     J::Num(n) => re.0.is_match(&n.to_string()),
                     J::Bool(b) => re.0.is_match(if *b { "true" } else { "false" }),
                     _ => false,
                 })
             })
+    }
+
+    /// Whether every detect and shape path is a plain dotted path.
+    fn plain_paths(&self) -> bool {
+        let h = &self.file.format;
+        let plain = |p: &String| !p.contains("[]") && !p.contains('{');
+        h.detect.iter().all(plain) && h.shape.keys().all(plain)
     }
 }
 
@@ -107,6 +126,8 @@ pub struct Formats {
     /// A bit per anchor's [`signature`]: a key whose bit is clear is no
     /// anchor, so nearly every key of a line is rejected before any lookup.
     anchor_sigs: [u64; 16],
+    /// Per format: its detect and shape paths are all plain dotted paths.
+    plain: Vec<bool>,
 }
 
 impl Formats {
@@ -179,10 +200,12 @@ impl Formats {
                 anchors.entry(anchor).or_default().push(i);
             }
         }
+        let plain = list.iter().map(Format::plain_paths).collect();
         Formats {
             list,
             anchors,
             anchor_sigs,
+            plain,
         }
     }
 
@@ -195,6 +218,33 @@ impl Formats {
     /// the first in order that claims it.
     pub(crate) fn detect(&self, obj: &Obj) -> Option<&Format> {
         let mut best = usize::MAX;
+        self.anchored(obj, |i| {
+            if i < best && self.claims(i, obj) {
+                best = i;
+            }
+        });
+        self.list.get(best)
+    }
+
+    /// [`Formats::detect`] for a line of the file `layout` follows: a line
+    /// with the previous line's keys skips the anchor scan and tries the
+    /// previous candidates, in order.
+    pub(crate) fn detect_in(&self, obj: &Obj, layout: &mut Layout) -> Option<&Format> {
+        let candidates = match layout.candidates_for(obj) {
+            Some(c) => c,
+            None => layout.remember(obj, |out| self.anchored(obj, |i| out.push(i))),
+        };
+        let found = candidates.iter().find(|&&i| self.claims(i, obj))?;
+        self.list.get(*found)
+    }
+
+    /// Whether format `i` claims `obj`.
+    fn claims(&self, i: usize, obj: &Obj) -> bool {
+        self.list[i].claims(obj, self.plain[i])
+    }
+
+    /// Call `each` with every format whose anchor is one of `obj`'s keys.
+    fn anchored(&self, obj: &Obj, mut each: impl FnMut(usize)) {
         let mut buf = [0u8; 63];
         for (key, _) in obj {
             let key = key.as_bytes();
@@ -209,13 +259,12 @@ impl Formats {
             let Ok(lower) = std::str::from_utf8(lower) else {
                 continue;
             };
-            for &i in self.anchors.get(lower).into_iter().flatten() {
-                if i < best && self.list[i].claims(obj) {
-                    best = i;
-                }
-            }
+            self.anchors
+                .get(lower)
+                .into_iter()
+                .flatten()
+                .for_each(|&i| each(i));
         }
-        self.list.get(best)
     }
 }
 
