@@ -7,6 +7,7 @@ pub mod dir;
 pub(crate) mod directory;
 mod errors;
 mod local;
+mod merges;
 pub mod reader;
 mod reindex;
 pub mod schema;
