@@ -73,6 +73,12 @@ fn a_bulk_ingest_leaves_one_segment_and_every_answer_as_it_was() {
 
     let after = LocalStore::open(&index, Catalogs::builtin()).unwrap();
     assert_eq!(segments(&after), 1, "merged into one");
+    let stores = std::fs::read_dir(&index)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "store"))
+        .count();
+    assert_eq!(stores, 1, "the merged segments' files are deleted");
     assert_eq!(after.num_events(), 800);
     let hits_after = after.search_page(&query, 0, 1000).unwrap();
     assert_eq!(hits_after.total, hits_before.total + 20);

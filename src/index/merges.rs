@@ -37,15 +37,15 @@ pub(super) const MERGE_SOURCE_BYTES: u64 = 640 << 20;
 /// deletes. Returns how many merges ran.
 pub(super) fn compact(writer: &mut IndexWriter, dir: &Path) -> tantivy::Result<usize> {
     writer.set_merge_policy(Box::new(NoMergePolicy));
-    let metas = writer.index().searchable_segment_metas()?;
-    let sized: Vec<(SegmentId, u64)> = metas
-        .iter()
-        .map(|m| (m.id(), bytes_of(dir, m.id())))
-        .collect();
+    // Only the ids are kept: a live `SegmentMeta` keeps its files from
+    // garbage collection, and the merged sources must go as each merge ends.
+    let ids = writer.index().searchable_segment_ids()?;
+    let sized: Vec<(SegmentId, u64)> = ids.iter().map(|&id| (id, bytes_of(dir, id))).collect();
     let groups = plan(&sized, MERGE_SOURCE_BYTES);
     for group in &groups {
         writer.merge(group).wait()?;
     }
+    writer.garbage_collect_files().wait()?;
     Ok(groups.len())
 }
 
