@@ -86,9 +86,11 @@ pub fn run(ctx: &Context, a: IngestArgs) -> Result<Status> {
     };
     if a.follow || stop.load(Ordering::Relaxed) {
         sink.finish()?;
-    } else {
+    } else if let Err(e) = sink.compact_and_finish() {
         // Fewer segments for every later query to open (BENCHMARKS.md).
-        sink.compact_and_finish()?;
+        // Everything read is committed by now: a merge that fails (a full
+        // disk) leaves queries answering, only slower.
+        eprintln!("errtriage: warning: the index's segments were not merged: {e:#}");
     }
     ctx.printer(a.json).ingest(&summary, &location)?;
     let nothing_read =
