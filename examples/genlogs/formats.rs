@@ -58,9 +58,10 @@ impl Format {
         Format::Otlp,
     ];
 
-    /// The formats of the bundled `sample-logs/formats/`: all but OTLP,
-    /// which errtriage does not read yet (its lines would be events with no
-    /// fields and an inferred time). Add it when `resourceLogs` is read.
+    /// The formats of the bundled `sample-logs/formats/`: all but OTLP.
+    /// errtriage reads OTLP now, but its 60 lines would add a 504 to the
+    /// README's outage (25 → 26 on the route): left out until that story is
+    /// re-told.
     pub const BUNDLED: [Format; 9] = [
         Format::Envoy,
         Format::Traefik,
@@ -198,11 +199,11 @@ pub fn expected(f: Format, rec: &Record) -> Value {
     })
 }
 
-/// The service as each format names it.
+/// The service as errtriage reads it from each format (Traefik's
+/// `name@docker` is the name).
 fn service_as_logged(f: Format, rec: &Record) -> String {
     let name = rec.service.name();
     match f {
-        Format::Traefik => format!("{name}@docker"),
         Format::Cloudflare => format!("{name}.example.com"),
         Format::ApiGateway => short_id(name, 1),
         _ => name.to_string(),
