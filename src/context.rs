@@ -8,9 +8,16 @@ use std::sync::Arc;
 
 use anyhow::Result;
 use errtriage::catalog::Catalogs;
-use errtriage::store::{Sink, Store, StoreChoice, open_sink, open_store};
+use errtriage::store::{Sink, Store, StoreChoice, open_sink, open_store, open_store_once};
 
 use crate::print::{self, Printer};
+
+fn warn_if_stale(store: Arc<dyn Store>) -> Result<Arc<dyn Store>> {
+    if store.is_stale() {
+        eprintln!("errtriage: {}", errtriage::index::derived::STALE);
+    }
+    Ok(store)
+}
 
 /// How a successful run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,14 +65,17 @@ impl Context {
         )?)
     }
 
-    /// The store, opened for reading; says once on stderr when its stored
-    /// fields were derived with other catalogs than these.
+    /// The store as it is now, opened for one command's query; says once
+    /// on stderr when its stored fields were derived with other catalogs
+    /// than these.
     pub fn store(&self) -> Result<Arc<dyn Store>> {
-        let store = open_store(&self.store, self.catalogs()?)?;
-        if store.is_stale() {
-            eprintln!("errtriage: {}", errtriage::index::derived::STALE);
-        }
-        Ok(store)
+        warn_if_stale(open_store_once(&self.store, self.catalogs()?)?)
+    }
+
+    /// The store, opened for reading as long as the TUI runs: later
+    /// commits show up by themselves (and the same stale warning).
+    pub fn watched_store(&self) -> Result<Arc<dyn Store>> {
+        warn_if_stale(open_store(&self.store, self.catalogs()?)?)
     }
 
     /// The store, opened for ingest (waiting, and saying so, while another

@@ -185,4 +185,8 @@ impl Sink for Writer {
     fn finish(self: Box<Self>) -> Result<()> {
         Writer::finish(*self)
     }
+
+    fn compact_and_finish(self: Box<Self>) -> Result<()> {
+        Writer::compact_and_finish(*self).map(drop)
+    }
 }

@@ -10,6 +10,7 @@ mod local;
 pub(crate) mod marks;
 #[cfg(test)]
 mod marks_tests;
+mod merges;
 pub mod reader;
 mod reindex;
 pub mod schema;

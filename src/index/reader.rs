@@ -41,9 +41,21 @@ pub struct LocalStore {
 }
 
 impl LocalStore {
-    /// Open the index in `dir` for reading. A missing directory (or one
+    /// Open the index in `dir` for reading, picking up later commits by
+    /// itself shortly after each (the TUI). A missing directory (or one
     /// without an index yet) opens as an empty index.
     pub fn open(dir: &Path, catalogs: Catalogs) -> Result<LocalStore> {
+        LocalStore::open_with(dir, catalogs, ReloadPolicy::OnCommitWithDelay)
+    }
+
+    /// Open the index in `dir` as it is now, for one query (a one-shot
+    /// command): no thread watching for commits ([`LocalStore::reload`]
+    /// still picks them up).
+    pub fn open_once(dir: &Path, catalogs: Catalogs) -> Result<LocalStore> {
+        LocalStore::open_with(dir, catalogs, ReloadPolicy::Manual)
+    }
+
+    fn open_with(dir: &Path, catalogs: Catalogs, reload: ReloadPolicy) -> Result<LocalStore> {
         // A damaged index, a file or someone else's directory is an error,
         // not an empty index.
         super::dir::check_readable(dir)?;
@@ -58,7 +70,8 @@ impl LocalStore {
         } else {
             Index::create_in_ram(build_schema())
         };
-        let mut store = LocalStore::from_index(exists.then(|| dir.to_path_buf()), index, catalogs)?;
+        let mut store =
+            LocalStore::from_index(exists.then(|| dir.to_path_buf()), index, catalogs, reload)?;
         store.location = dir.to_path_buf();
         Ok(store)
     }
@@ -71,12 +84,18 @@ impl LocalStore {
         catalogs: Catalogs,
     ) -> Result<LocalStore> {
         let index = Index::open(directory).map_err(|e| index_error(dir, e))?;
-        let mut store = LocalStore::from_index(Some(dir.to_path_buf()), index, catalogs)?;
+        let reload = ReloadPolicy::OnCommitWithDelay;
+        let mut store = LocalStore::from_index(Some(dir.to_path_buf()), index, catalogs, reload)?;
         store.location = dir.to_path_buf();
         Ok(store)
     }
 
-    fn from_index(dir: Option<PathBuf>, index: Index, catalogs: Catalogs) -> Result<LocalStore> {
+    fn from_index(
+        dir: Option<PathBuf>,
+        index: Index,
+        catalogs: Catalogs,
+        reload: ReloadPolicy,
+    ) -> Result<LocalStore> {
         let path = dir.clone().unwrap_or_default();
         let derived = match &dir {
             Some(dir) => read_checkpoint(&index, dir)?.derived,
@@ -84,7 +103,7 @@ impl LocalStore {
         };
         let reader = index
             .reader_builder()
-            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .reload_policy(reload)
             .try_into()
             .map_err(|e| read_error(&path, e))?;
         let fields = Fields::from_schema(index.schema());
@@ -191,6 +210,25 @@ impl LocalStore {
     /// Rebuild many events, keeping their order.
     pub fn events_at(&self, searcher: &Searcher, addrs: &[DocAddress]) -> Result<Vec<Event>> {
         addrs.iter().map(|a| self.event_at(searcher, *a)).collect()
+    }
+
+    /// Rebuild many events on the query threads when a scan has started
+    /// them, keeping their order: a page of search results, each event in
+    /// its own compressed docstore block, decompressed and normalized again
+    /// on every core. Without them (a point lookup), on this thread.
+    pub(crate) fn events_at_parallel(
+        &self,
+        searcher: &Searcher,
+        addrs: &[DocAddress],
+    ) -> Result<Vec<Event>> {
+        match self.parallel.get() {
+            Some(executor) if addrs.len() > 1 => executor
+                .map(|a| Ok(self.event_at(searcher, a)), addrs.iter().copied())
+                .map_err(|e| self.error(e))?
+                .into_iter()
+                .collect(),
+            _ => self.events_at(searcher, addrs),
+        }
     }
 }
 

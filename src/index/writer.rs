@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use tantivy::directory::MmapDirectory;
 use tantivy::directory::error::LockError;
-use tantivy::indexer::{IndexWriterOptions, LogMergePolicy};
+use tantivy::indexer::IndexWriterOptions;
 use tantivy::schema::TantivyDocument;
 use tantivy::store::{Compressor, ZstdCompressor};
 use tantivy::{DateTime as TDate, Index, IndexSettings, IndexWriter, TantivyError};
@@ -16,12 +16,17 @@ use tantivy::{DateTime as TDate, Index, IndexSettings, IndexWriter, TantivyError
 use super::derived::Derivation;
 use super::errors::{incompatible, incompatible_cause, index_error};
 use super::marks::MarksFile;
+use super::merges;
 use super::schema::{Fields, SCHEMA_VERSION, build_schema, ts_range};
 use crate::catalog::Catalogs;
 use crate::error::Result;
 use crate::ingest::checkpoint::Checkpoint;
 use crate::model::Event;
 pub use crate::store::Discarded;
+
+/// The indexing budget of the writer that only merges (tantivy's minimum
+/// per thread; it indexes nothing).
+const MERGE_WRITER_BYTES: usize = 15 << 20;
 
 /// Bytes of raw lines per compressed docstore block.
 const DOCSTORE_BLOCK: usize = 32 * 1024;
@@ -206,6 +211,29 @@ impl Writer {
             .wait_merging_threads()
             .map_err(|e| index_error(&dir, e))
     }
+
+    /// After a bulk ingest: wait for background merges, then merge the
+    /// committed segments into as few as fit the merge memory bound (see
+    /// [`merges`]), so every later query opens fewer. Returns the number
+    /// of segments left.
+    pub fn compact_and_finish(self) -> Result<usize> {
+        let dir = self.dir.clone();
+        let index = self.writer.index().clone();
+        self.writer
+            .wait_merging_threads()
+            .map_err(|e| index_error(&dir, e))?;
+        let opts = WriterOptions {
+            threads: 1,
+            memory_bytes: MERGE_WRITER_BYTES,
+            rebuild: false,
+        };
+        let mut writer = lock(&index, &dir, &opts, || {})?;
+        merges::compact(&mut writer, &dir).map_err(|e| index_error(&dir, e))?;
+        writer
+            .wait_merging_threads()
+            .map_err(|e| index_error(&dir, e))?;
+        Ok(merges::segment_count(&index))
+    }
 }
 
 /// Delete the segment files in `dir` written since `since` that no commit
@@ -295,7 +323,7 @@ fn lock(
             .build();
         match index.writer_with_options(options) {
             Ok(w) => {
-                w.set_merge_policy(Box::new(merge_policy()));
+                w.set_merge_policy(Box::new(merges::background_policy()));
                 return Ok(w);
             }
             Err(TantivyError::LockFailure(LockError::LockBusy, _)) => {
@@ -308,21 +336,6 @@ fn lock(
             Err(e) => return Err(index_error(dir, e)),
         }
     }
-}
-
-/// Segments up to this many documents are merged; bigger ones stay as
-/// they are.
-const MAX_DOCS_BEFORE_MERGE: usize = 250_000;
-
-/// Merge only small segments (follow mode's and partial flushes). A bulk
-/// ingest flushes segments of ~0.5M events each; merging those into
-/// multi-million-event segments took ~15% of ingest CPU at 10M lines and
-/// mapped enough of them at once to push peak RSS from ~0.7 to 1.7 GiB.
-/// Queries pay ~0.2 ms per segment to open instead (BENCHMARKS.md).
-fn merge_policy() -> LogMergePolicy {
-    let mut policy = LogMergePolicy::default();
-    policy.set_max_docs_before_merge(MAX_DOCS_BEFORE_MERGE);
-    policy
 }
 
 /// Open every segment once (the caller holds the writer lock, so no merge

@@ -103,7 +103,7 @@ impl LocalStore {
         Ok(SearchResult {
             query: q.text.clone(),
             total: total as u64,
-            events: self.events_at(&searcher, &addrs)?,
+            events: self.events_at_parallel(&searcher, &addrs)?,
         })
     }
 

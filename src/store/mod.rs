@@ -27,7 +27,7 @@ use crate::query::{
     SearchResult, Side, Stats, TimePage,
 };
 
-pub use open::{StoreChoice, open_sink, open_store};
+pub use open::{StoreChoice, open_sink, open_store, open_store_once};
 
 /// Which store answers, and where it is (`errtriage stats`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -191,6 +191,12 @@ pub trait Sink: Send {
     /// Wait for background work (merges, inserts in flight), then release
     /// the store (the local writer lock).
     fn finish(self: Box<Self>) -> Result<()>;
+
+    /// After a bulk ingest: [`Sink::finish`], first leaving the store in
+    /// the shape queries read fastest (the local index merges its segments).
+    fn compact_and_finish(self: Box<Self>) -> Result<()> {
+        self.finish()
+    }
 }
 
 /// What [`Sink::discard_uncommitted`] did.

@@ -98,6 +98,15 @@ pub fn open_store(choice: &StoreChoice, catalogs: Catalogs) -> Result<Arc<dyn St
     }
 }
 
+/// Open the chosen store for one query (a one-shot command): the local
+/// index as it is now, without a thread watching it for commits.
+pub fn open_store_once(choice: &StoreChoice, catalogs: Catalogs) -> Result<Arc<dyn Store>> {
+    match choice {
+        StoreChoice::Local(dir) => Ok(Arc::new(LocalStore::open_once(dir, catalogs)?)),
+        StoreChoice::ClickHouse(url) => clickhouse::open_store(url, catalogs),
+    }
+}
+
 /// Open the chosen store for ingest; `on_wait` is called once if another
 /// ingest holds the local index's lock and this one has to wait.
 pub fn open_sink(

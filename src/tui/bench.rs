@@ -65,7 +65,7 @@ const KEY_INTERVAL: Duration = Duration::from_millis(120);
 /// Type `text` into the query bar of a headless TUI and print the timings.
 pub fn run(ctx: &Context, text: &str, size: (u16, u16)) -> Result<Status> {
     let started = Instant::now();
-    let store = StoreCell::new(ctx.store()?);
+    let store = StoreCell::new(ctx.watched_store()?);
     let events = store.get().num_events();
     let (sink, mut answers) = tokio::sync::mpsc::unbounded_channel();
     let worker = Worker::start(store, sink).context("starting query threads")?;

@@ -144,7 +144,7 @@ fn open(
             "the TUI needs a terminal; for scripts use `errtriage search`, `groups`, `chains` or `find`"
         );
     }
-    let store = StoreCell::new(ctx.store()?);
+    let store = StoreCell::new(ctx.watched_store()?);
     let (sink, mut answers) = tokio::sync::mpsc::unbounded_channel();
     let worker = Worker::start(store.clone(), sink.clone()).context("starting query threads")?;
     worker::watch(store, ctx.store.clone(), sink.clone()).context("starting the index watcher")?;
