@@ -82,6 +82,17 @@ fn rotation() -> i64 {
 
 /// Generate the corpus into `dir` and return its manifest.
 pub fn generate(cfg: &Config, dir: &Path) -> io::Result<serde_json::Value> {
+    generate_compressed(cfg, dir, "none")
+}
+
+/// [`generate`], with numbered files written straight through `compression`
+/// (`"none"`, `"zstd"` or `"gzip"`), so a corpus larger than the disk's free
+/// space can exist at all. The bundled layout ignores it.
+pub fn generate_compressed(
+    cfg: &Config,
+    dir: &Path,
+    compression: &'static str,
+) -> io::Result<serde_json::Value> {
     let (start, end) = span();
     let mut traffic = Traffic::new(cfg.seed);
     let plan = scenarios::plan(&mut traffic, start, rotation(), cfg.lines / 2_000_000);
@@ -106,7 +117,7 @@ pub fn generate(cfg: &Config, dir: &Path) -> io::Result<serde_json::Value> {
                 "--files must be at least 1",
             ));
         }
-        Some(k) => (Output::numbered(dir, k)?, "numbered"),
+        Some(k) => (Output::numbered(dir, k, compression)?, "numbered"),
     };
     let mut w = Writer {
         out,
