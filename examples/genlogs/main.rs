@@ -93,12 +93,11 @@ fn run(args: Args) -> anyhow::Result<()> {
             m
         })
     } else {
-        let compression = match args.compress.as_str() {
-            "zstd" => "zstd",
-            "gzip" => "gzip",
-            _ => "none",
-        };
-        generator::generate_compressed(&cfg, &args.out, compression)
+        match args.compress.as_str() {
+            "zstd" => generator::generate_compressed(&cfg, &args.out, "zstd"),
+            "gzip" => generator::generate_compressed(&cfg, &args.out, "gzip"),
+            _ => generator::generate(&cfg, &args.out),
+        }
     }
     .with_context(|| format!("generating into {}", args.out.display()))?;
     let secs = started.elapsed().as_secs_f64();
