@@ -4,15 +4,18 @@
 //! but fed nothing, and a TOML format to start from (DESIGN `explain`).
 //! Pure: the caller feeds lines; nothing here reads files.
 
+mod layers;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use super::formats::{Formats, read};
+use super::formats::Formats;
 use super::time;
 use super::value::{self, J, Obj};
 use super::{Normalized, Records};
 use crate::model::{Event, Source};
+use layers::Layer;
 
 /// The Event fields `explain` reports on, in `--json` order.
 pub const FIELDS: &[&str] = &[
@@ -162,54 +165,40 @@ impl<'f> Explainer<'f> {
             .map(|p| super::records::split(&whole, p))
             .unwrap_or_default();
         let obj: &Obj = recs.first().map_or(&whole[..], |r| &r.obj[..]);
-        let format_keys: Vec<(&str, String)> = format
-            .map(|f| {
-                read::read(f, obj)
-                    .keys
-                    .into_iter()
-                    .map(|(field, k)| (field, k.to_owned()))
-                    .collect()
+        // A wrapped line: the line inside first, each wrapper after it.
+        let texts = layers::inner_texts(self.formats, format, obj);
+        let mut holders: Vec<Option<String>> = vec![None; texts.len()];
+        let inner: Vec<(&str, J)> = texts
+            .iter()
+            .zip(holders.iter_mut())
+            .filter_map(|((path, text), h)| {
+                Some((path.as_str(), value::parse_lenient(text, h).ok()?))
             })
-            .unwrap_or_default();
-        let mut leaves = Vec::new();
-        flatten(obj, String::new(), 0, &mut leaves);
-        let used = self.note_fields(n, &format_keys, &leaves);
+            .collect();
+        let mut stack: Vec<Layer> = inner
+            .iter()
+            .rev()
+            .filter_map(|(path, j)| Some(Layer::of(self.formats, None, j.as_obj()?, path)))
+            .collect();
+        stack.push(Layer::of(self.formats, format, obj, ""));
+        let used = self.note_fields(n, &stack);
+        let leaves: Vec<(String, &J)> = stack
+            .iter()
+            .flat_map(|l| l.leaves.iter().map(|(k, v)| (k.clone(), *v)))
+            .collect();
         self.note_unused(&leaves, &used);
     }
 
     /// Count each field found and the keys it came from (the format's
     /// paths, else the leaf holding the value); returns the keys used.
-    fn note_fields(
-        &mut self,
-        n: &Normalized,
-        format_keys: &[(&str, String)],
-        leaves: &[(String, &J)],
-    ) -> BTreeSet<String> {
+    fn note_fields(&mut self, n: &Normalized, stack: &[Layer]) -> BTreeSet<String> {
         let mut used = BTreeSet::new();
         for &field in FIELDS {
             if !present(&n.event, field, n.has_ts) {
                 continue;
             }
             *self.found.entry(field).or_default() += 1;
-            let mut from: Vec<String> = format_keys
-                .iter()
-                .filter(|(f, _)| *f == field)
-                .map(|(_, k)| k.clone())
-                .collect();
-            if from.is_empty() {
-                // A leaf holding exactly the value beats one that merely
-                // contains it (`url.query` holds the client id too).
-                let found = [true, false].into_iter().find_map(|exact| {
-                    leaves
-                        .iter()
-                        .find(|(k, v)| matches(&n.event, field, k, v, exact))
-                });
-                from.extend(found.map(|(k, _)| k.clone()));
-            }
-            if from.is_empty() && field == "code" {
-                from.push("(from status)".into());
-            }
-            for k in from {
+            for k in key_of(&n.event, field, stack) {
                 used.insert(k.to_ascii_lowercase());
                 *self.keys.entry(field).or_default().entry(k).or_default() += 1;
             }
@@ -359,6 +348,40 @@ pub fn explain_lines<'a>(
         e.line(l);
     }
     e.finish()
+}
+
+/// The key(s) a field came from: in the innermost layer that has it, the
+/// format's paths, else a leaf holding exactly the value; failing that, a
+/// leaf of any layer that merely contains it (`url.query` holds the client
+/// id too).
+fn key_of(e: &Event, field: &str, stack: &[Layer]) -> Vec<String> {
+    for layer in stack {
+        let from: Vec<String> = layer
+            .keys
+            .iter()
+            .filter(|(f, _)| *f == field)
+            .map(|(_, k)| k.clone())
+            .collect();
+        if !from.is_empty() {
+            return from;
+        }
+        if let Some((k, _)) = layer
+            .leaves
+            .iter()
+            .find(|(k, v)| matches(e, field, k, v, true))
+        {
+            return vec![k.clone()];
+        }
+    }
+    let loose = stack
+        .iter()
+        .flat_map(|l| l.leaves.iter())
+        .find(|(k, v)| matches(e, field, k, v, false));
+    match loose {
+        Some((k, _)) => vec![k.clone()],
+        None if field == "code" => vec!["(from status)".into()],
+        None => Vec::new(),
+    }
 }
 
 fn present(e: &Event, field: &str, has_ts: bool) -> bool {

@@ -32,6 +32,8 @@ pub(crate) enum Slot {
     Trace,
     Latency,
     Client,
+    /// A per-request correlation id: the request id of last resort.
+    Correlation,
 }
 
 /// Which side of the exchange a header was logged for.
@@ -113,6 +115,7 @@ const HEADERS: &[(&str, Side)] = &[
 ];
 const IDEM_KEY: &[&str] = &["idempotency_key", "idempotencykey"];
 const TRACE: &[&str] = &["trace.id", "trace_id", "traceid"];
+const CORRELATION: &[&str] = &["correlation_id", "correlationid", "x_correlation_id"];
 #[rustfmt::skip]
 const LATENCY: &[(&str, Form)] = &[
     ("latency_ms", Millis(Ms)), ("duration_ms", Millis(Ms)), ("elapsed_ms", Millis(Ms)),
@@ -146,7 +149,7 @@ const MESSAGE_KEYS: &[&str] = &["message", "detail", "error_description", "error
 const GENERIC_PRIO: u8 = 200;
 const MAX_PATH: usize = 160;
 const MAX_DEPTH: u8 = 6;
-const SLOTS: usize = Slot::Client as usize + 1;
+const SLOTS: usize = Slot::Correlation as usize + 1;
 
 /// What the line's top-level keys promise about the line itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
@@ -200,6 +203,7 @@ fn build_table() -> HashMap<&'static str, Entry, Fnv> {
         (Slot::Trace, plain(TRACE)),
         (Slot::Latency, LATENCY.to_vec()),
         (Slot::Client, CLIENT.to_vec()),
+        (Slot::Correlation, plain(CORRELATION)),
     ];
     let mut table: HashMap<&'static str, Entry, Fnv> = HashMap::default();
     for (slot, list) in lists {

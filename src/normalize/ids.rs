@@ -56,6 +56,14 @@ pub fn xray_twin(trace: &str) -> Option<String> {
     hex(trace, &[32]).then(|| format!("1-{}-{}", &trace[..8], &trace[8..]))
 }
 
+/// True when `s` starts with a trace header's name and a colon
+/// (`traceparent: 00-…`, `X-Amzn-Trace-Id:`): a pasted header, never a
+/// query field.
+pub fn is_trace_header(s: &str) -> bool {
+    let s = s.trim();
+    s.contains(':') && strip_header_name(s).len() != s.len()
+}
+
 /// `traceparent: 00-…` → `00-…`; only known trace header names are cut, so
 /// an id holding a colon (`0HLVPJD8N8PG5:00000001`) stays whole.
 fn strip_header_name(s: &str) -> &str {
@@ -200,5 +208,25 @@ mod tests {
             bare_trace_id("X-B3-TraceId: 463ac35c9f6413ad"),
             "463ac35c9f6413ad"
         );
+    }
+
+    #[test]
+    fn pasted_headers_are_told_from_fields_and_colon_ids() {
+        for h in [
+            "traceparent:",
+            "Traceparent: 00-ab",
+            "X-Amzn-Trace-Id:Root=1",
+            "b3: x",
+        ] {
+            assert!(is_trace_header(h), "{h}");
+        }
+        for id in [
+            "0HLVPJD8N8PG5:00000001",
+            "status:500",
+            "traceparent",
+            "trace_id:abc",
+        ] {
+            assert!(!is_trace_header(id), "{id}");
+        }
     }
 }

@@ -34,7 +34,7 @@ use envelope::BodyInfo;
 use fields::{Form, Hits, Marker, Slot};
 pub use formats::{Format, FormatError, Formats};
 use headers::{HeaderSet, REQUEST_FIRST, RESPONSE_FIRST, name_ends_with};
-pub use ids::{bare_trace_id, trace_id_from, xray_twin};
+pub use ids::{bare_trace_id, is_trace_header, trace_id_from, xray_twin};
 use merge::{fill, overlay};
 pub use records::Records;
 use value::{J, Obj, ParseError};
@@ -104,10 +104,18 @@ fn read_line<R>(
 ) -> Result<R, BadReason> {
     let text = line.strip_prefix('\u{feff}').unwrap_or(line);
     let mut repaired = None;
-    let root = value::parse_lenient(text, &mut repaired).map_err(|e| match e {
-        ParseError::TooDeep => BadReason::TooDeep,
-        ParseError::Syntax | ParseError::OutOfRange(_) => BadReason::NotJson,
-    })?;
+    let root = match value::parse_lenient(text, &mut repaired) {
+        Ok(root) => root,
+        Err(ParseError::TooDeep) => return Err(BadReason::TooDeep),
+        Err(ParseError::Syntax | ParseError::OutOfRange(_)) => {
+            // Objects back to back (`{…}{…}`): every event of each.
+            return match records::concatenated(formats, text, &source) {
+                Some(mut events) if events.len() == 1 => Ok(one(events.swap_remove(0))),
+                Some(events) => Ok(many(events)),
+                None => Err(BadReason::NotJson),
+            };
+        }
+    };
     let J::Obj(obj) = &root else {
         return Err(BadReason::NotObject);
     };
@@ -351,7 +359,8 @@ fn fill_request(event: &mut Event, hits: &Hits) {
 }
 
 /// Body first, then response headers, then request headers ending in
-/// `request-id`/`requestid`, then the line's top-level ids.
+/// `request-id`/`requestid`, then the line's top-level ids, then a
+/// correlation id (`correlationId`, `X-Correlation-ID`).
 fn request_id(body: &BodyInfo, headers: &HeaderSet, hits: &Hits) -> Option<String> {
     if let Some(id) = &body.request_id {
         return Some(id.clone());
@@ -368,6 +377,15 @@ fn request_id(body: &BodyInfo, headers: &HeaderSet, hits: &Hits) -> Option<Strin
         })
         .map(Cow::into_owned)
         .or_else(|| hits.first(Slot::RequestId, |h| h.value.id().map(Cow::into_owned)))
+        // Last, a per-request correlation id (nothing more specific named it).
+        .or_else(|| hits.first(Slot::Correlation, |h| h.value.id().map(Cow::into_owned)))
+        .or_else(|| {
+            let corr = |n: &str| name_ends_with(n, "correlation-id");
+            RESPONSE_FIRST
+                .iter()
+                .find_map(|side| headers.find(&[*side], corr))
+                .map(Cow::into_owned)
+        })
 }
 
 fn idempotency_key(hits: &Hits, headers: &HeaderSet) -> Option<String> {

@@ -62,6 +62,39 @@ pub(super) fn read(
     (!many.is_empty()).then_some(many)
 }
 
+/// Objects written back to back with nothing between them (`{…}{…}`, as
+/// Kinesis Data Firehose delivers CloudWatch Logs subscription data to S3):
+/// every event of each, each object its own raw text. None unless the text
+/// is two or more objects and nothing else (one object is a line, and
+/// anything else is not JSON). Tried only once a line failed to parse.
+pub(super) fn concatenated(
+    formats: &Formats,
+    text: &str,
+    source: &Source,
+) -> Option<Vec<Normalized>> {
+    memchr::memmem::find(text.as_bytes(), b"}{")?;
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<J>();
+    let (mut out, mut start, mut objects) = (Vec::new(), 0, 0);
+    while let Some(item) = stream.next() {
+        let J::Obj(obj) = item.ok()? else {
+            return None;
+        };
+        let end = stream.byte_offset();
+        let raw = text[start..end].trim();
+        (start, objects) = (end, objects + 1);
+        let f = formats.detect(&obj);
+        match f.and_then(|f| read(formats, f, &obj, raw, source)) {
+            Some(events) => out.extend(events),
+            None => {
+                let mut n = super::read_object(formats, f, &obj, raw, source.clone(), 0);
+                super::scrub_terms(&mut n.event);
+                out.push(n);
+            }
+        }
+    }
+    (objects >= 2 && !out.is_empty()).then_some(out)
+}
+
 /// One event of a many-event line.
 pub(crate) struct Record<'a> {
     /// The element merged with its context.

@@ -7,9 +7,10 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
-use super::value::{J, present};
+use super::value::{J, Obj, member, present};
 
-/// A timestamp from a JSON value (number or string).
+/// A timestamp from a JSON value (number, string, or a protobuf
+/// `{"seconds", "nanos"}` object).
 pub(crate) fn parse_value(v: &J) -> Option<DateTime<Utc>> {
     match v.unwrap_any() {
         J::Num(n) => match n.as_u64() {
@@ -17,8 +18,20 @@ pub(crate) fn parse_value(v: &J) -> Option<DateTime<Utc>> {
             None => epoch_float(n.as_f64()?),
         },
         J::Str(s) => parse_str(present(s)?),
+        J::Obj(o) => seconds_nanos(o),
         _ => None,
     }
+}
+
+/// A protobuf `Timestamp` in its JSON object form (`{"seconds": 1546398245,
+/// "nanos": 6000000}`, as Cloud Logging's structured `timestamp`): whole
+/// seconds plus nanoseconds, the nanos kept.
+fn seconds_nanos(o: &Obj) -> Option<DateTime<Utc>> {
+    let secs = member(o, "seconds")?.num()?;
+    let nanos = member(o, "nanos").and_then(J::num).unwrap_or(0.0);
+    let whole = secs.fract() == 0.0 && nanos.fract() == 0.0;
+    (whole && (0.0..1e9).contains(&nanos) && secs > 0.0 && secs < 1e11)
+        .then(|| DateTime::from_timestamp(secs as i64, nanos as u32))?
 }
 
 /// A timestamp from text in any supported style.

@@ -248,6 +248,8 @@ mod tests {
             expr("Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"),
             Expr::Or(vec![
                 term(Field::TraceId, "1-5759e988-bd862e3fe1be46a994272793"),
+                // The same trace in W3C notation (what `find` tries too).
+                term(Field::TraceId, "5759e988bd862e3fe1be46a994272793"),
                 free("Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"),
             ])
         );

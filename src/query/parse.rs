@@ -64,7 +64,7 @@ impl Query {
         let mut since = None;
         let mut until = None;
         let mut parts = Vec::new();
-        for token in negations(split_tokens(trimmed)) {
+        for token in negations(verbatim::join_pasted_headers(split_tokens(trimmed))) {
             parts.push(rewrite(&token, now, &mut since, &mut until)?);
         }
         // A purely negative query means "everything except": give it the
@@ -387,6 +387,9 @@ mod tests {
             "request_id:0HLVPJD8N8PG5:00000001 AND NOT status:5xx",
             "path:/v1/bookings",
             "x^y ~z! a'b",
+            "traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            "X-Amzn-Trace-Id: Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1",
+            "5759e988bd862e3fe1be46a994272793",
         ] {
             assert!(
                 Query::parse(q, now()).is_ok(),

@@ -36,7 +36,7 @@ fn traefik_json_duration_is_nanoseconds() {
         line,
         json!({"format": "traefik", "ts": "2026-05-14T10:00:00.500Z", "status": 409,
             "code": "http_409", "request_id": "req_tr_001", "method": "POST",
-            "path": "/v1/bookings", "latency_ms": 46.123456, "service": "bookings@docker"}),
+            "path": "/v1/bookings", "latency_ms": 46.123456, "service": "bookings"}),
     );
 }
 

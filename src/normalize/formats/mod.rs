@@ -82,6 +82,10 @@ const BUILTIN: &[(&str, &str)] = &[
         "cloudwatch-subscription",
         include_str!("builtin/cloudwatch-subscription.toml"),
     ),
+    (
+        "cloudwatch-events",
+        include_str!("builtin/cloudwatch-events.toml"),
+    ),
     ("otlp", include_str!("builtin/otlp.toml")),
     ("logstash", include_str!("builtin/logstash.toml")),
     ("gelf", include_str!("builtin/gelf.toml")),

@@ -46,6 +46,9 @@ pub(crate) fn read<'f>(fmt: &'f Format, obj: &Obj) -> Reading<'f> {
             let s = j.text()?;
             match units.service {
                 Some(ServiceForm::Host) => host_label(s),
+                Some(ServiceForm::Qualified) => {
+                    value::present(s.split('@').next()?).map(|n| n.trim().to_owned())
+                }
                 _ => Some(s.to_owned()),
             }
         }),

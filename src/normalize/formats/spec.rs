@@ -21,6 +21,7 @@
 //! latency = "ns"                       # ns | us | ms | s | text ("0.5s", "12ms")
 //! ts = "auto"                          # auto | s | ms | us | ns | a chrono layout
 //! service = "host"                     # name (as logged) | host (first label)
+//!                                      # | qualified (`name@provider`: the name)
 //!
 //! [headers]
 //! request = ["RequestHeaders"]         # header maps, "Name: value" text or pairs
@@ -166,7 +167,8 @@ pub struct Units {
     pub latency: Option<LatencyUnit>,
     pub ts: Option<TimeUnit>,
     /// `host`: the service is a host name's first label
-    /// (`bookings.default.svc:8080` → `bookings`).
+    /// (`bookings.default.svc:8080` → `bookings`); `qualified`: a name with
+    /// its provider after `@` (`calendarpipe@docker` → `calendarpipe`).
     pub service: Option<ServiceForm>,
 }
 
@@ -176,6 +178,8 @@ pub struct Units {
 pub enum ServiceForm {
     Name,
     Host,
+    /// `name@provider` (Traefik's services and routers): the name.
+    Qualified,
 }
 
 /// The unit of `latency_ms`'s value.
