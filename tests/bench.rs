@@ -2,7 +2,10 @@
 //! generated lines, in the test profile, against the test build of the
 //! binary. It checks every answer the benchmark relies on (events indexed,
 //! needles found, groups adding up, a typical search, `chains` on a
-//! many-keys corpus against its full list, and the headless TUI answering) and that a table comes out; it never judges a time. The real
+//! many-keys corpus against its full list, and the headless TUI answering),
+//! that every peer is run or marked, that the results JSON and the SVG
+//! curves come out, and that the compressed (100M) route reads back whole;
+//! it never judges a time. The real
 //! run is `cargo run --release --example bench` (BENCHMARKS.md).
 
 #[allow(dead_code)]
@@ -15,8 +18,17 @@ mod generator;
 #[path = "../examples/bench/measure.rs"]
 mod measure;
 #[allow(dead_code)]
+#[path = "../examples/bench/peers.rs"]
+mod peers;
+#[allow(dead_code)]
+#[path = "../examples/bench/plot.rs"]
+mod plot;
+#[allow(dead_code)]
 #[path = "../examples/bench/report.rs"]
 mod report;
+#[allow(dead_code)]
+#[path = "../examples/bench/results.rs"]
+mod results;
 #[allow(dead_code)]
 #[path = "../examples/bench/suite.rs"]
 mod suite;
@@ -30,6 +42,7 @@ fn the_benchmark_runs_on_a_small_corpus_and_its_answers_check_out() {
         lines: 5_000,
         repeats: 1,
         quick: true,
+        zstd: false,
     };
     let result = suite::measure(&setup).expect("the benchmark suite");
     assert_eq!(result.lines, 5_000);
@@ -45,7 +58,56 @@ fn the_benchmark_runs_on_a_small_corpus_and_its_answers_check_out() {
         "groups --by code",
         "TUI first frame",
         "chains (many-keys corpus",
+        "| find | rg |",
     ] {
         assert!(table.contains(row), "no `{row}` row in\n{table}");
     }
+    // Every peer is listed, run or marked absent or skipped.
+    for p in peers::PEERS {
+        let listed = result
+            .peers
+            .iter()
+            .find(|r| r.tool == p.tool && r.task == p.task)
+            .unwrap_or_else(|| panic!("{} {} not listed", p.tool, p.task.name()));
+        assert!(
+            listed.run.is_some() || !listed.note.is_empty(),
+            "{} {}: neither run nor marked",
+            p.tool,
+            p.task.name()
+        );
+    }
+    // The results file holds the size, and the curves are drawn from it.
+    let json = work.path().join("results.json");
+    let svg = work.path().join("curves.svg");
+    let machine = report::Machine::describe();
+    results::merge(&json, vec![results::size_json(&result, &machine)]).expect("results");
+    let held = results::merge(&json, vec![results::size_json(&result, &machine)]).unwrap();
+    assert_eq!(held.len(), 1, "the same size replaces its entry");
+    assert_eq!(held[0]["events"].as_u64(), Some(result.events));
+    assert!(held[0]["find_ms"].as_f64().is_some_and(|ms| ms > 0.0));
+    plot::draw(&held, &svg).expect("the curves");
+    let drawn = std::fs::read_to_string(&svg).unwrap();
+    assert!(drawn.starts_with("<svg"), "{drawn:.200}");
+    assert!(drawn.contains("find one request id") && drawn.contains("errtriage"));
+}
+
+/// The 100M route at a small size: the corpus written zstd-compressed as it
+/// is generated, ingested straight from the `.zst` files, every event found.
+#[test]
+fn a_zstd_compressed_corpus_is_generated_and_ingested_whole() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let setup = suite::Setup {
+        bin: env!("CARGO_BIN_EXE_errtriage").into(),
+        work: work.path().to_path_buf(),
+        lines: 5_000,
+        repeats: 1,
+        quick: true,
+        zstd: true,
+    };
+    let (events, input_bytes, stored_bytes) = suite::generate_and_ingest(&setup).expect("ingest");
+    assert!(events > 4_900, "{events} events");
+    assert!(
+        stored_bytes * 3 < input_bytes,
+        "compressed: {stored_bytes} of {input_bytes} bytes"
+    );
 }

@@ -400,3 +400,64 @@ fn impact_of_an_event_without_a_client_says_where_not_only_this_client() {
         "only client partner_acme; this request names no client"
     );
 }
+
+/// The lines of [`edges_corpus`]: a request `req_R` logged twice (its 504
+/// at 10:00:00 and its app line at 10:00:05) among lines placed on the
+/// edges of ±2 min around it; the `want` ones are within, the others not.
+const EDGE_LINES: [(&str, &str, &str, bool); 9] = [
+    ("09:57:59.999", "req_early_out", "svc", false),
+    ("09:58:00.000", "req_early_in", "svc", true),
+    ("10:00:00.000", "req_R", "svc", true),
+    ("10:00:05.000", "req_R", "svc", true),
+    ("10:00:10.000", "req_other_service", "elsewhere", false),
+    ("10:02:00.000", "req_late_in", "svc", true),
+    // Beyond 2 min of the 504, within 2 min of its app line.
+    ("10:02:03.000", "req_after_app_line", "svc", true),
+    ("10:02:05.000", "req_last_in", "svc", true),
+    ("10:02:05.001", "req_last_out", "svc", false),
+];
+
+fn edges_corpus() -> String {
+    let mut text = String::new();
+    for (i, (time, rid, service, _)) in EDGE_LINES.iter().enumerate() {
+        let ts = format!("2026-05-14T{time}Z");
+        let line = if i == 3 {
+            serde_json::json!({"timestamp": ts, "service": service, "request_id": rid,
+                "level": "error", "message": "pool 48/48 busy"})
+        } else {
+            let status = if *rid == "req_R" { 504 } else { 200 };
+            serde_json::json!({"timestamp": ts, "service": service, "method": "GET",
+                "path": "/v1/things", "status": status, "request_id": rid})
+        };
+        text.push_str(&line.to_string());
+        text.push('\n');
+    }
+    text
+}
+
+/// `find --context 2m` reaches from 2 min before the request's first line
+/// to 2 min after its last, both edges included, on the same service.
+#[test]
+fn find_context_includes_both_edges_and_spans_every_line_of_the_request() {
+    let env = Env::new();
+    let logs = env.write("edges.jsonl", edges_corpus());
+    env.ingest(&[&logs]);
+    let got: Value = env.json(&["find", "req_R", "--context", "2m", "--json"]);
+    let lines = got["context"].as_array().expect("a context list");
+    let seen: Vec<(String, bool)> = lines
+        .iter()
+        .map(|l| {
+            let ts = l["ts"].as_str().unwrap();
+            (
+                format!("{} {}", &ts[11..23], l["request_id"].as_str().unwrap()),
+                l["marker"] == true,
+            )
+        })
+        .collect();
+    let want: Vec<(String, bool)> = EDGE_LINES
+        .iter()
+        .filter(|l| l.3)
+        .map(|(t, rid, _, _)| (format!("{t} {rid}"), *rid == "req_R"))
+        .collect();
+    assert_eq!(seen, want);
+}

@@ -114,7 +114,8 @@ fn prepare(s: &Setup, keys: u64) -> Result<()> {
         keys,
         retried_pct: RETRIED_PCT,
     };
-    generator::generate_with(&cfg, mix, &corpus(s)).context("generating the many-keys corpus")?;
+    generator::generate_with(&cfg, mix, &corpus(s), "none")
+        .context("generating the many-keys corpus")?;
     let mut cmd = errtriage(s);
     cmd.args(["ingest", "--json"]).arg(corpus(s));
     let run = measure::run(&mut cmd)?;

@@ -1,13 +1,23 @@
 //! bench: errtriage against the tools support engineers use today (`jq`,
-//! `rg`), on corpora made by the project's own generator — every wrapper
-//! style mixed — at several sizes, all measured in one run. Prints one
-//! Markdown table per size (paste into BENCHMARKS.md) and the machine.
+//! `rg`, `lnav`, `agrind`), on corpora made by the project's own generator —
+//! every wrapper style mixed — at several sizes, all measured in one run.
+//! Prints one Markdown table per size (paste into BENCHMARKS.md) and the
+//! machine; with `--json` merges the figures into a results file, and with
+//! `--svg` draws the scaling curves from it.
 //!
 //! ```text
 //! cargo run --release --example bench                       # 100k, 1M, 10M lines
 //! cargo run --release --example bench -- --sizes 100k,1m    # fewer sizes
+//! cargo run --release --example bench -- --sizes 100m \     # 100M, zstd corpus
+//!     --json docs/bench/results.json --svg docs/bench/curves.svg
+//! cargo run --release --example bench -- --plot-only \      # redraw, measure nothing
+//!     --json docs/bench/results.json --svg docs/bench/curves.svg
 //! cargo run --example bench -- --quick                      # CI: a few thousand lines, checks only
 //! ```
+//!
+//! From [`suite::COMPRESS_FROM`] lines up (or with `--compress zstd`) the
+//! corpus is written zstd-compressed as it is generated — errtriage reads
+//! `.zst` directly — so 100M lines (~69 GB of text) take ~11 GB of disk.
 //!
 //! The errtriage binary of the same profile is built first (`cargo build
 //! --bin errtriage`) and run as a separate process, so every time is a
@@ -21,7 +31,10 @@ mod chains;
 #[path = "../genlogs/gen.rs"]
 mod generator;
 mod measure;
+mod peers;
+mod plot;
 mod report;
+mod results;
 mod suite;
 
 use std::path::PathBuf;
@@ -52,6 +65,18 @@ struct Args {
     /// Also write the Markdown report to this file
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Merge the figures into this JSON results file (one entry per size)
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Draw the scaling curves of the --json file into this SVG
+    #[arg(long, requires = "json")]
+    svg: Option<PathBuf>,
+    /// Measure nothing: only redraw --svg from --json
+    #[arg(long, requires = "svg")]
+    plot_only: bool,
+    /// How to write the corpus: `auto` compresses from 50M lines up
+    #[arg(long, value_parser = ["auto", "none", "zstd"], default_value = "auto")]
+    compress: String,
 }
 
 fn parse_size(s: &str) -> Result<u64, String> {
@@ -79,6 +104,9 @@ fn main() -> ExitCode {
 }
 
 fn run(mut args: Args) -> Result<()> {
+    if args.plot_only {
+        return plot(&args, Vec::new());
+    }
     if args.quick {
         args.sizes = vec![5_000];
         args.repeats = args.repeats.min(3);
@@ -96,6 +124,7 @@ fn run(mut args: Args) -> Result<()> {
     let machine = report::Machine::describe();
     let mut out = report::header(&machine, args.quick);
     eprint!("{out}");
+    let mut sizes = Vec::new();
     for &lines in &args.sizes {
         let setup = suite::Setup {
             bin: bin.clone(),
@@ -103,11 +132,17 @@ fn run(mut args: Args) -> Result<()> {
             lines,
             repeats: args.repeats,
             quick: args.quick,
+            zstd: match args.compress.as_str() {
+                "zstd" => true,
+                "none" => false,
+                _ => lines >= suite::COMPRESS_FROM,
+            },
         };
         let result = suite::measure(&setup)?;
         let table = report::table(&result);
         eprint!("{table}");
         out.push_str(&table);
+        sizes.push(results::size_json(&result, &report::Machine::describe()));
         if !args.keep {
             setup.clean()?;
         }
@@ -116,6 +151,19 @@ fn run(mut args: Args) -> Result<()> {
     print!("{out}");
     if let Some(path) = &args.out {
         std::fs::write(path, &out).with_context(|| format!("writing {}", path.display()))?;
+    }
+    plot(&args, sizes)
+}
+
+/// Merge `sizes` into `--json` and redraw `--svg` from everything it holds.
+fn plot(args: &Args, sizes: Vec<serde_json::Value>) -> Result<()> {
+    let Some(json) = &args.json else {
+        return Ok(());
+    };
+    let held = results::merge(json, sizes)?;
+    if let Some(svg) = &args.svg {
+        plot::draw(&held, svg)?;
+        eprintln!("bench: {} sizes drawn into {}", held.len(), svg.display());
     }
     Ok(())
 }

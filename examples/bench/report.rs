@@ -3,8 +3,8 @@
 
 use std::fmt::Write as _;
 
-use crate::measure;
-use crate::suite::{RG_GROUPS, SEARCH, SizeResult, TUI_TYPED};
+use crate::peers::{self, Task};
+use crate::suite::{SEARCH, SizeResult, TUI_TYPED};
 
 /// What the numbers ran on.
 pub struct Machine {
@@ -69,12 +69,11 @@ pub fn header(m: &Machine, quick: bool) -> String {
         "- build profile: {profile}{}",
         if quick { ", --quick" } else { "" }
     );
-    let _ = writeln!(
-        s,
-        "- peers: jq {} · rg {}",
-        or_missing(&measure::version("jq")),
-        or_missing(&measure::version("rg"))
-    );
+    let versions: Vec<String> = peers::versions()
+        .into_iter()
+        .map(|(tool, v)| format!("{tool}: {}", or_missing(&v)))
+        .collect();
+    let _ = writeln!(s, "- peers: {}", versions.join(" · "));
     let _ = writeln!(
         s,
         "- warm page cache: every tool reads files the generator just wrote (a kept corpus is read once first)\n"
@@ -87,11 +86,7 @@ pub fn footer(m: &Machine) -> String {
 }
 
 fn or_missing(v: &str) -> &str {
-    if v.is_empty() {
-        "not installed (skipped)"
-    } else {
-        v
-    }
+    if v.is_empty() { "absent (skipped)" } else { v }
 }
 
 /// One row: what, errtriage, the peer, ratio, target, met.
@@ -141,7 +136,7 @@ pub fn table(r: &SizeResult) -> String {
         "≥ 40 MB/s, ≥ 2× jq",
         Some(mbps >= 40.0),
     );
-    match &r.jq {
+    match r.peer("jq", Task::Parse) {
         Some(jq) => {
             let jq_s = jq.wall.as_secs_f64();
             ing.peer = format!(
@@ -152,7 +147,7 @@ pub fn table(r: &SizeResult) -> String {
             ing.ratio = ratio(jq_s, ingest_s);
             ing.met = Some(mbps >= 40.0 && jq_s / ingest_s >= 2.0);
         }
-        None => ing.peer = "jq not installed (skipped)".into(),
+        None => ing.peer = "jq absent or skipped".into(),
     }
     rows.push(ing);
     rows.push(row(
@@ -169,6 +164,18 @@ pub fn table(r: &SizeResult) -> String {
         Some(rss <= 1024.0),
     ));
     let idx = r.index_bytes as f64 / r.input_bytes as f64;
+    if r.compression != "none" {
+        rows.push(row(
+            format!("corpus on disk ({})", r.compression),
+            format!(
+                "{:.1} MB ({:.1}× smaller than the text)",
+                r.stored_bytes as f64 / 1e6,
+                r.input_bytes as f64 / r.stored_bytes.max(1) as f64
+            ),
+            "",
+            None,
+        ));
+    }
     rows.push(row(
         "index bytes / input bytes",
         format!(
@@ -185,7 +192,7 @@ pub fn table(r: &SizeResult) -> String {
             "≤ 10 ms at 10M, ≥ 100× rg",
             big.then_some(f.run.ms() <= 10.0),
         );
-        if let Some(rg) = &r.rg_find {
+        if let Some(rg) = r.peer("rg", Task::Find) {
             fr.peer = format!("rg -F: {}", ms(rg.ms()));
             fr.ratio = ratio(rg.ms(), f.run.ms());
             if big {
@@ -200,7 +207,7 @@ pub fn table(r: &SizeResult) -> String {
         "≤ 50 ms at 10M",
         big.then_some(r.groups.ms() <= 50.0),
     );
-    if let Some(rg) = &r.rg_groups {
+    if let Some(rg) = r.peer("rg", Task::Groups) {
         g.peer = format!("rg -o | sort | uniq -c: {}", ms(rg.ms()));
         g.ratio = ratio(rg.ms(), r.groups.ms());
     }
@@ -345,8 +352,44 @@ fn render(r: &SizeResult, rows: &[Row]) -> String {
     let _ = writeln!(
         s,
         "\nLatencies are whole-process medians of {} runs after a warm-up (peers: {}); \
-         search is `{SEARCH}`; the TUI types `{TUI_TYPED}`; groups' peer is `{RG_GROUPS}`.\n",
+         search is `{SEARCH}`; the TUI types `{TUI_TYPED}`.\n",
         r.repeats, r.peer_repeats
+    );
+    s.push_str(&peer_table(r));
+    s
+}
+
+/// Every peer side by side with errtriage, task by task.
+fn peer_table(r: &SizeResult) -> String {
+    let ours = |task: Task| match task {
+        Task::Parse => r.ingest.ms(),
+        Task::Find => r.finds.get(1).map_or(f64::NAN, |f| f.run.ms()),
+        Task::Groups => r.groups.ms(),
+    };
+    let mut s = String::from(
+        "| task | peer | command | time | errtriage is | answer | note |\n|---|---|---|---|---|---|---|\n",
+    );
+    for p in &r.peers {
+        let (time, vs) = match p.ms() {
+            Some(ms_) => (ms(ms_), ratio(ms_, ours(p.task))),
+            None => ("—".into(), String::new()),
+        };
+        let cell = |t: &str| t.replace('|', "\\|");
+        let _ = writeln!(
+            s,
+            "| {} | {} | `{}` | {time} | {vs} | {} | {} |",
+            p.task.name(),
+            p.tool,
+            cell(&p.command),
+            p.answer.map_or(String::new(), |a| a.to_string()),
+            cell(&p.note)
+        );
+    }
+    s.push_str(
+        "\nfind: every line holding the 50% needle (errtriage: `find` of it); \
+         groups: the `\"code\":\"…\"` pairs in the text (rg, agrind) or the codes lnav's \
+         format reads; errtriage groups every envelope's code, so it finds more. \
+         Answers of the same question are checked equal.\n\n",
     );
     s
 }

@@ -1,6 +1,9 @@
 //! suite: everything measured on one corpus size — generate (or reuse) the
-//! corpus, then ingest vs jq, find vs rg, groups vs rg|sort|uniq, a typical
-//! search, the TUI, index size — checking each answer on the way.
+//! corpus (plain, or zstd-compressed as it is written), then ingest, find,
+//! groups, a typical search, impact and timeline, the TUI, index size, and
+//! the peers ([`crate::peers`]) beside them — checking each answer on the
+//! way. A new measurement is a function returning its runs, called from
+//! [`measure`], with a field in [`SizeResult`] and a row in the report.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -11,14 +14,15 @@ use serde_json::Value;
 use crate::chains::{self, ChainsRow};
 use crate::generator;
 use crate::measure::{self, Run};
+use crate::peers::{self, PeerRun, Task};
 
 /// The typical support query: one code, a status range, a since.
 pub const SEARCH: &str = "code:slot_unavailable status:[400 TO 499] since:2026-05-14";
 /// What the TUI row types, key by key.
 pub const TUI_TYPED: &str = "code:slot_unavailable status:4xx";
-/// What a support engineer pipes instead of `groups --by code`.
-pub const RG_GROUPS: &str =
-    r#"rg -oIN '"(code|errorCode|error_code)":"[^"]+"' DIR | sort | uniq -c | sort -rn"#;
+/// From this size up the corpus is written zstd-compressed unless told
+/// otherwise: 100M lines are ~69 GB of text, ~11 GB compressed.
+pub const COMPRESS_FROM: u64 = 50_000_000;
 
 /// Where and how to measure one size.
 pub struct Setup {
@@ -27,16 +31,26 @@ pub struct Setup {
     pub lines: u64,
     pub repeats: usize,
     pub quick: bool,
+    /// Write the corpus zstd-compressed (`.zst`), as errtriage reads it.
+    pub zstd: bool,
 }
 
 impl Setup {
     fn corpus(&self) -> PathBuf {
-        self.work.join(format!("corpus-{}", self.lines))
+        self.work
+            .join(format!("corpus-{}{}", self.lines, self.suffix()))
     }
 
     fn manifest(&self) -> PathBuf {
-        self.work
-            .join(format!("corpus-{}.manifest.json", self.lines))
+        self.work.join(format!(
+            "corpus-{}{}.manifest.json",
+            self.lines,
+            self.suffix()
+        ))
+    }
+
+    fn suffix(&self) -> &'static str {
+        if self.zstd { "-zst" } else { "" }
     }
 
     fn index(&self) -> PathBuf {
@@ -84,17 +98,18 @@ pub struct Find {
 pub struct SizeResult {
     pub lines: u64,
     pub files: usize,
+    /// Bytes of text (uncompressed), what MB/s are of.
     pub input_bytes: u64,
+    /// Bytes on disk: less than `input_bytes` when compressed.
+    pub stored_bytes: u64,
+    pub compression: &'static str,
     pub generate_s: f64,
     pub events: u64,
     pub ingest: Run,
-    pub jq: Option<Run>,
     pub index_bytes: u64,
     pub finds: Vec<Find>,
-    pub rg_find: Option<Run>,
     pub groups: Run,
     pub groups_count: usize,
-    pub rg_groups: Option<Run>,
     pub search: Run,
     pub search_total: u64,
     /// `impact` and `timeline` of the story request.
@@ -110,25 +125,58 @@ pub struct SizeResult {
     pub segments: usize,
     pub repeats: usize,
     pub peer_repeats: usize,
+    /// Every peer's run (or why it did not run), task by task.
+    pub peers: Vec<PeerRun>,
+}
+
+impl SizeResult {
+    /// `tool`'s run of `task`, when it ran.
+    pub fn peer(&self, tool: &str, task: Task) -> Option<&Run> {
+        self.peers
+            .iter()
+            .find(|p| p.tool == tool && p.task == task)
+            .and_then(|p| p.run.as_ref())
+    }
 }
 
 /// Measure everything at `s.lines`.
 pub fn measure(s: &Setup) -> Result<SizeResult> {
     let (manifest, generate_s) = corpus(s)?;
     let files = measure::walk(&s.corpus());
-    let input_bytes: u64 = files.iter().map(|(_, n)| n).sum();
+    let (input_bytes, stored_bytes) = bytes(&manifest, &files);
     eprintln!(
-        "bench: {} lines, {:.1} MB in {} files",
+        "bench: {} lines, {:.1} MB ({:.1} MB on disk) in {} files",
         s.lines,
         input_bytes as f64 / 1e6,
+        stored_bytes as f64 / 1e6,
         files.len()
     );
+    let scratch = s.work.join("peers");
+    let corpus = peers::Corpus {
+        dir: &s.corpus(),
+        files: &files,
+        lines: s.lines,
+        zstd: s.zstd,
+        scratch: &scratch,
+    };
     let (ingest, events) = ingest(s, &manifest)?;
-    let jq = jq(&files)?;
+    let mut peer_runs = peers::run_task(&corpus, Task::Parse, "", 1)?;
     let index_bytes = measure::dir_bytes(&s.index());
-    let (finds, rg_find) = finds(s, &manifest)?;
+    let finds = finds(s, &manifest)?;
+    let mid = middle_needle(&manifest)?;
+    peer_runs.extend(peers::run_task(
+        &corpus,
+        Task::Find,
+        &mid,
+        s.peer_repeats(),
+    )?);
     let (groups, groups_count) = groups(s, &manifest)?;
-    let rg_groups = rg_groups(s)?;
+    peer_runs.extend(peers::run_task(
+        &corpus,
+        Task::Groups,
+        "",
+        s.peer_repeats(),
+    )?);
     let (search, search_total) = search(s)?;
     let (impact, timeline) = incident(s, &manifest)?;
     let tui = tui(s, events)?;
@@ -148,16 +196,15 @@ pub fn measure(s: &Setup) -> Result<SizeResult> {
         lines: s.lines,
         files: files.len(),
         input_bytes,
+        stored_bytes,
+        compression: if s.zstd { "zstd" } else { "none" },
         generate_s,
         events,
         ingest,
-        jq,
         index_bytes,
         finds,
-        rg_find,
         groups,
         groups_count,
-        rg_groups,
         search,
         search_total,
         impact,
@@ -169,7 +216,32 @@ pub fn measure(s: &Setup) -> Result<SizeResult> {
         segments,
         repeats: s.repeats,
         peer_repeats: s.peer_repeats(),
+        peers: peer_runs,
     })
+}
+
+/// Bytes of text the corpus holds (what MB/s are of) and bytes on disk.
+fn bytes(manifest: &Value, files: &[(PathBuf, u64)]) -> (u64, u64) {
+    let stored: u64 = files.iter().map(|(_, n)| n).sum();
+    let text = manifest["files"]
+        .as_array()
+        .map(|fs| {
+            fs.iter()
+                .filter_map(|f| f["bytes_uncompressed"].as_u64())
+                .sum()
+        })
+        .unwrap_or(stored);
+    (text, stored)
+}
+
+/// Only generate (or reuse) the corpus and ingest it, answers checked:
+/// events, bytes of text, bytes on disk. The compressed route's CI check.
+#[allow(dead_code, reason = "tests/bench.rs: the compressed route's CI check")]
+pub fn generate_and_ingest(s: &Setup) -> Result<(u64, u64, u64)> {
+    let (manifest, _) = corpus(s)?;
+    let (input, stored) = bytes(&manifest, &measure::walk(&s.corpus()));
+    let (_, events) = ingest(s, &manifest)?;
+    Ok((events, input, stored))
 }
 
 /// How many segments the index has (each costs a query ~0.2 ms to open).
@@ -198,7 +270,9 @@ fn corpus(s: &Setup) -> Result<(Value, f64)> {
         files: Some((s.lines / 1_000_000).clamp(2, 16) as usize),
     };
     let t = std::time::Instant::now();
-    let m = generator::generate(&cfg, &s.corpus()).context("generating the corpus")?;
+    let compression = if s.zstd { "zstd" } else { "none" };
+    let m = generator::generate_with(&cfg, generator::KeyMix::default(), &s.corpus(), compression)
+        .context("generating the corpus")?;
     let secs = t.elapsed().as_secs_f64();
     std::fs::write(s.manifest(), serde_json::to_vec(&m)?)?;
     Ok((m, secs))
@@ -229,22 +303,8 @@ fn ingest(s: &Setup, manifest: &Value) -> Result<(Run, u64)> {
     Ok((run, events))
 }
 
-/// `jq -cR 'fromjson?'`: parse every line, skip the broken ones. (`jq -c .`
-/// stops at the corpus's first broken line, so it would not read it all.)
-fn jq(files: &[(PathBuf, u64)]) -> Result<Option<Run>> {
-    if !measure::installed("jq") {
-        return Ok(None);
-    }
-    let mut cmd = Command::new("jq");
-    cmd.args(["-cR", "fromjson?"]);
-    cmd.args(files.iter().map(|(p, _)| p));
-    cmd.stdout(std::process::Stdio::null());
-    let run = measure::run(&mut cmd)?;
-    ensure!(run.status == 0, "jq failed");
-    Ok(Some(run))
-}
-
-fn finds(s: &Setup, manifest: &Value) -> Result<(Vec<Find>, Option<Run>)> {
+/// The request ids planted at 10%, 50% and 90% of the corpus.
+fn needles(manifest: &Value) -> Result<Vec<String>> {
     let needles: Vec<String> = manifest["needles"]
         .as_array()
         .context("manifest needles")?
@@ -252,6 +312,17 @@ fn finds(s: &Setup, manifest: &Value) -> Result<(Vec<Find>, Option<Run>)> {
         .filter_map(|n| n["request_id"].as_str().map(String::from))
         .collect();
     ensure!(!needles.is_empty(), "the manifest has no needles");
+    Ok(needles)
+}
+
+/// The needle the peers look for (and the prefix `find` is given).
+fn middle_needle(manifest: &Value) -> Result<String> {
+    let needles = needles(manifest)?;
+    Ok(needles[needles.len() / 2].clone())
+}
+
+fn finds(s: &Setup, manifest: &Value) -> Result<Vec<Find>> {
+    let needles = needles(manifest)?;
     let mut out = Vec::new();
     let labels = ["10%", "50%", "90%"];
     for (id, label) in needles.iter().zip(labels) {
@@ -270,18 +341,7 @@ fn finds(s: &Setup, manifest: &Value) -> Result<(Vec<Find>, Option<Run>)> {
         prefix,
         "request_id_prefix",
     )?);
-    let rg = if measure::installed("rg") {
-        let run = measure::median(s.peer_repeats(), || {
-            let mut c = Command::new("rg");
-            c.arg("-F").arg(mid).arg(s.corpus());
-            c
-        })?;
-        ensure!(run.status == 0, "rg did not find {mid}");
-        Some(run)
-    } else {
-        None
-    };
-    Ok((out, rg))
+    Ok(out)
 }
 
 fn find_one(s: &Setup, label: &str, id: &str, matched_as: &str) -> Result<Find> {
@@ -341,15 +401,6 @@ fn groups(s: &Setup, manifest: &Value) -> Result<(Run, usize)> {
         bail!("groups --by code counted {got} coded events, the manifest says {want}");
     }
     Ok((run, groups.len()))
-}
-
-fn rg_groups(s: &Setup) -> Result<Option<Run>> {
-    if !measure::installed("rg") {
-        return Ok(None);
-    }
-    let dir = s.corpus().display().to_string();
-    let script = RG_GROUPS.replace("DIR", &format!("'{dir}'"));
-    Ok(Some(measure::shell_median(s.peer_repeats(), &script)?))
 }
 
 fn search(s: &Setup) -> Result<(Run, u64)> {

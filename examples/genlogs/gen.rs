@@ -96,11 +96,19 @@ fn rotation() -> i64 {
 
 /// Generate the corpus into `dir` and return its manifest.
 pub fn generate(cfg: &Config, dir: &Path) -> io::Result<serde_json::Value> {
-    generate_with(cfg, KeyMix::default(), dir)
+    generate_with(cfg, KeyMix::default(), dir, "none")
 }
 
-/// [`generate`], with `mix` deciding the idempotency keys of random traffic.
-pub fn generate_with(cfg: &Config, mix: KeyMix, dir: &Path) -> io::Result<serde_json::Value> {
+/// [`generate`], with `mix` deciding the idempotency keys of random traffic
+/// and numbered files written straight through `compression` (`"none"`,
+/// `"zstd"` or `"gzip"`), so a corpus larger than the disk's free space can
+/// exist at all. The bundled layout ignores the compression.
+pub fn generate_with(
+    cfg: &Config,
+    mix: KeyMix,
+    dir: &Path,
+    compression: &'static str,
+) -> io::Result<serde_json::Value> {
     let (start, end) = span();
     let mut traffic = Traffic::new(cfg.seed);
     let plan = scenarios::plan(&mut traffic, start, rotation(), cfg.lines / 2_000_000);
@@ -125,7 +133,7 @@ pub fn generate_with(cfg: &Config, mix: KeyMix, dir: &Path) -> io::Result<serde_
                 "--files must be at least 1",
             ));
         }
-        Some(k) => (Output::numbered(dir, k)?, "numbered"),
+        Some(k) => (Output::numbered(dir, k, compression)?, "numbered"),
     };
     let mut w = Writer {
         out,

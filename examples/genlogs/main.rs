@@ -42,6 +42,10 @@ struct Args {
     /// Split into K numbered plain files (benchmarks) instead of the bundled layout.
     #[arg(long, value_name = "K")]
     files: Option<usize>,
+    /// Compress the --files K parts as they are written (`.zst`, `.gz`), so a
+    /// corpus bigger than the free disk fits
+    #[arg(long, value_parser = ["none", "zstd", "gzip"], default_value = "none", requires = "files")]
+    compress: String,
     /// Write the JSON manifest (ground truth) here; must be outside --out.
     #[arg(long, value_name = "FILE")]
     manifest: Option<PathBuf>,
@@ -97,14 +101,21 @@ fn run(args: Args) -> anyhow::Result<()> {
             m["lines"] = serde_json::json!({"total": m["total"], "broken": 0});
             m
         })
-    } else if args.keys > 0 {
-        let mix = generator::KeyMix {
-            keys: args.keys,
-            retried_pct: args.retried,
-        };
-        generator::generate_with(&cfg, mix, &args.out)
     } else {
-        generator::generate(&cfg, &args.out)
+        let mix = if args.keys > 0 {
+            generator::KeyMix {
+                keys: args.keys,
+                retried_pct: args.retried,
+            }
+        } else {
+            generator::KeyMix::default()
+        };
+        let compression = match args.compress.as_str() {
+            "zstd" => "zstd",
+            "gzip" => "gzip",
+            _ => "none",
+        };
+        generator::generate_with(&cfg, mix, &args.out, compression)
     }
     .with_context(|| format!("generating into {}", args.out.display()))?;
     let secs = started.elapsed().as_secs_f64();

@@ -34,10 +34,14 @@ pub fn run(ctx: &Context, a: FindArgs) -> Result<Status> {
         );
     }
     let store = ctx.store()?;
-    let mut result = store.find(&a.id)?;
-    if let Some(span) = a.context {
-        result.context = store.context(&result.events, span)?;
-    }
+    let result = match a.context {
+        Some(span) => {
+            let (mut found, lines) = store.around(&a.id, span)?;
+            found.context = lines;
+            found
+        }
+        None => store.find(&a.id)?,
+    };
     let format = if a.json { Format::Json } else { a.format };
     if result.events.is_empty() {
         let hint = if !result.candidates.is_empty() {

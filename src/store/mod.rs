@@ -151,8 +151,21 @@ pub trait Store: Send + Sync {
         window: Duration,
     ) -> Result<Result<TimelineResult, NoTimeline>>;
 
-    /// The lines within `span` of `found` on the same service or trace.
+    /// The lines within `span` of `found` on the same service or trace:
+    /// from `span` before the first of them to `span` after the last, both
+    /// edges included ("every line within ±2 min", DESIGN).
     fn context(&self, found: &[Event], span: Duration) -> Result<Vec<ContextLine>>;
+
+    /// What `find ID --context SPAN` prints and the TUI's `a` shows: the
+    /// request `id` (every event `find` gives for it) and the lines around
+    /// it. One path for both, so they cannot disagree: around one line of a
+    /// request that logged several (a 504 and its app line five seconds
+    /// later) the window still reaches from the first to the last.
+    fn around(&self, id: &str, span: Duration) -> Result<(FindResult, Vec<ContextLine>)> {
+        let found = self.find(id)?;
+        let lines = self.context(&found.events, span)?;
+        Ok((found, lines))
+    }
 
     /// Values of `field` starting with `prefix`, most frequent first.
     fn complete(&self, field: &str, prefix: &str, limit: usize) -> Result<Vec<String>>;

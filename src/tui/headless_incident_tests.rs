@@ -410,3 +410,67 @@ fn impact_of_an_event_without_a_client_never_says_only_this_client() {
         "the verdict says so:\n{screen}"
     );
 }
+
+/// `a` on one line of a request that logged two (its 504, then its app
+/// line 5 s later) shows what `find req_R --context 2m` prints
+/// (tests/incident.rs): from 2 min before the first line to 2 min after
+/// the last, both edges included — not a window around the selected line
+/// alone, which lost the line 2 min 3 s after the 504.
+#[test]
+fn a_shows_the_same_lines_as_find_context_both_edges_included() {
+    use super::incident::Answer;
+    let rows = [
+        ("09:57:59.999", "req_early_out", "svc", false),
+        ("09:58:00.000", "req_early_in", "svc", true),
+        ("10:00:00.000", "req_R", "svc", true),
+        ("10:00:05.000", "req_R", "svc", true),
+        ("10:00:10.000", "req_other_service", "elsewhere", false),
+        ("10:02:00.000", "req_late_in", "svc", true),
+        ("10:02:03.000", "req_after_app_line", "svc", true),
+        ("10:02:05.000", "req_last_in", "svc", true),
+        ("10:02:05.001", "req_last_out", "svc", false),
+    ];
+    let text: String = rows
+        .iter()
+        .map(|(time, rid, service, _)| {
+            let ts = format!("2026-05-14T{time}Z");
+            let v = match (*rid, *time) {
+                ("req_R", "10:00:05.000") => serde_json::json!({"timestamp": ts,
+                    "service": service, "request_id": rid, "message": "pool 48/48 busy"}),
+                _ => serde_json::json!({"timestamp": ts, "service": service, "method": "GET",
+                    "path": "/v1/things", "status": if *rid == "req_R" { 504 } else { 200 },
+                    "request_id": rid}),
+            };
+            v.to_string() + "\n"
+        })
+        .collect();
+    let mut h = Headless::with(&text, 120, 40);
+    press(&mut h, &["/"]);
+    h.type_text("req_R");
+    press(&mut h, &["Enter"]);
+    for _ in 0..2 {
+        if h.app.state.selected_event().unwrap().status == Some(504) {
+            break;
+        }
+        press(&mut h, &["j"]);
+    }
+    assert_eq!(h.app.state.selected_event().unwrap().status, Some(504));
+    press(&mut h, &["a"]);
+    let page = h.app.state.incident.as_ref().expect("the around page");
+    let Some(Answer::Around(lines)) = &page.answer else {
+        panic!("no answer: {:?}", page.answer);
+    };
+    let seen: Vec<(String, bool)> = lines
+        .iter()
+        .map(|l| {
+            let ts = l.event.ts.format("%H:%M:%S%.3f");
+            (format!("{ts} {}", l.event.request_id), l.marker)
+        })
+        .collect();
+    let want: Vec<(String, bool)> = rows
+        .iter()
+        .filter(|r| r.3)
+        .map(|(t, rid, _, _)| (format!("{t} {rid}"), *rid == "req_R"))
+        .collect();
+    assert_eq!(seen, want);
+}

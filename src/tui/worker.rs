@@ -20,6 +20,7 @@ use super::action::{Action, Data, Detail, Job, JobError, JobKind, Loaded, Slot};
 use super::incident::{self, Answer, Kind};
 use super::original::Original;
 use super::state::{CHAINS_LIMIT, GROUPS_LIMIT};
+use errtriage::query::context::ContextLine;
 use errtriage::query::timeline::NoTimeline;
 
 /// How often the watcher looks for commits by another process.
@@ -339,20 +340,31 @@ fn incident(
                 Err(NoTimeline::Unknown) => Err("the request is no longer in the index".into()),
             },
         ),
-        Kind::Around => Answer::Around(
-            store
-                .context(
-                    event.map(std::slice::from_ref).unwrap_or_default(),
-                    incident::around_span(),
-                )
-                .map_err(index_error)?,
-        ),
+        Kind::Around => Answer::Around(around(store, id, event)?),
     };
     Ok(Data::Incident {
         request_id: id.to_string(),
         kind,
         answer,
     })
+}
+
+/// The lines around the request `id` — `find ID --context 2m`'s answer —
+/// or, for a line that names no request `find` knows, around that line.
+fn around(
+    store: &dyn Store,
+    id: &str,
+    event: Option<&Event>,
+) -> Result<Vec<ContextLine>, JobError> {
+    let span = incident::around_span();
+    if !id.is_empty() {
+        let (found, lines) = store.around(id, span).map_err(index_error)?;
+        if !found.events.is_empty() {
+            return Ok(lines);
+        }
+    }
+    let alone = event.map(std::slice::from_ref).unwrap_or_default();
+    store.context(alone, span).map_err(index_error)
 }
 
 /// The case card of `id`: the text `errtriage find ID --format markdown`
