@@ -102,20 +102,25 @@ fn run(args: Args) -> anyhow::Result<()> {
             m
         })
     } else {
-        let mix = if args.keys > 0 {
-            generator::KeyMix {
-                keys: args.keys,
-                retried_pct: args.retried,
-            }
-        } else {
-            generator::KeyMix::default()
-        };
         let compression = match args.compress.as_str() {
             "zstd" => "zstd",
             "gzip" => "gzip",
             _ => "none",
         };
-        generator::generate_with(&cfg, mix, &args.out, compression)
+        if args.keys == 0 && compression == "none" {
+            generator::generate(&cfg, &args.out)
+        } else {
+            let mix = generator::KeyMix {
+                keys: args.keys,
+                retried_pct: args.retried,
+            };
+            let mix = if args.keys > 0 {
+                mix
+            } else {
+                generator::KeyMix::default()
+            };
+            generator::generate_with(&cfg, mix, &args.out, compression)
+        }
     }
     .with_context(|| format!("generating into {}", args.out.display()))?;
     let secs = started.elapsed().as_secs_f64();
