@@ -375,9 +375,7 @@ fn a_decompression_bomb_is_stopped_and_reported() {
         bomb(&env, "bomb.log.gz", false),
         bomb(&env, "bomb.log.zst", true),
     );
-    let started = std::time::Instant::now();
     let summary = env.ingest(&[&gz, &zst]);
-    assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
     let problems = summary["problems"].as_array().unwrap();
     for file in ["bomb.log.gz", "bomb.log.zst"] {
         let p = problems
