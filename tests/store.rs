@@ -60,7 +60,7 @@ fn an_unknown_or_malformed_store_is_a_usage_error_naming_it() {
         (
             None,
             &["--store", "clickhouse://localhost/logs", "search", "x"],
-            &["--store", "no port"],
+            &["--store", "port of the HTTP interface is missing"],
         ),
         (
             None,

@@ -65,7 +65,12 @@ impl Target {
         let (host, port) = hostport
             .rsplit_once(':')
             .ok_or_else(|| bad("the port of the HTTP interface is missing"))?;
-        let port: u16 = port.parse().map_err(|_| bad("the port is not a number"))?;
+        let port: u16 = port.parse().map_err(|_| {
+            bad(&format!(
+                "port `{}` is not a number",
+                crate::sanitize::escape(port)
+            ))
+        })?;
         if host.is_empty() {
             return Err(bad("the host is missing"));
         }
