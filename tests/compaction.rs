@@ -27,8 +27,19 @@ fn write_log(dir: &std::path::Path, file: usize, n: usize) -> std::path::PathBuf
     path
 }
 
-/// Ingest `log` into `index` in one run; `compact` as a bulk ingest does.
-fn ingest(index: &std::path::Path, log: std::path::PathBuf, compact: bool) {
+/// How an ingest run ends.
+#[derive(Clone, Copy, PartialEq)]
+enum End {
+    /// As follow mode: no merge.
+    Plain,
+    /// As a bulk ingest: merge when more than a few segments are committed.
+    Bulk,
+    /// Merge whatever is committed (the merge itself under test).
+    Merge,
+}
+
+/// Ingest `log` into `index` in one run, ending as `end` says.
+fn ingest(index: &std::path::Path, log: std::path::PathBuf, end: End) {
     let catalogs = Catalogs::builtin();
     let opts = WriterOptions {
         threads: 1,
@@ -44,10 +55,12 @@ fn ingest(index: &std::path::Path, log: std::path::PathBuf, compact: bool) {
     );
     ingestor.ingest_paths(&[log]).unwrap();
     ingestor.finish().unwrap();
-    if compact {
-        writer.compact_and_finish().unwrap();
-    } else {
-        writer.finish().unwrap();
+    match end {
+        End::Plain => writer.finish().unwrap(),
+        End::Bulk => writer.compact_and_finish().unwrap(),
+        End::Merge => {
+            writer.compact_and_finish_above(0).unwrap();
+        }
     }
 }
 
@@ -60,7 +73,7 @@ fn a_bulk_ingest_leaves_one_segment_and_every_answer_as_it_was() {
     let dir = tempfile::tempdir().unwrap();
     let index = dir.path().join("index");
     for file in 0..3 {
-        ingest(&index, write_log(dir.path(), file, 200), false);
+        ingest(&index, write_log(dir.path(), file, 200), End::Plain);
     }
     let before = LocalStore::open(&index, Catalogs::builtin()).unwrap();
     assert_eq!(segments(&before), 3, "one segment per ingest run");
@@ -69,7 +82,7 @@ fn a_bulk_ingest_leaves_one_segment_and_every_answer_as_it_was() {
     let stats_before = before.stats().unwrap();
     drop(before);
 
-    ingest(&index, write_log(dir.path(), 3, 200), true);
+    ingest(&index, write_log(dir.path(), 3, 200), End::Merge);
 
     let after = LocalStore::open(&index, Catalogs::builtin()).unwrap();
     assert_eq!(segments(&after), 1, "merged into one");
@@ -98,7 +111,11 @@ fn a_bulk_ingest_leaves_one_segment_and_every_answer_as_it_was() {
     assert_eq!(cp.totals.events, 800);
     drop(after);
     for file in 0..4 {
-        ingest(&index, dir.path().join(format!("api-{file}.log")), false);
+        ingest(
+            &index,
+            dir.path().join(format!("api-{file}.log")),
+            End::Plain,
+        );
     }
     let again = LocalStore::open(&index, Catalogs::builtin()).unwrap();
     assert_eq!(again.num_events(), 800, "nothing read twice");
@@ -108,7 +125,7 @@ fn a_bulk_ingest_leaves_one_segment_and_every_answer_as_it_was() {
 fn compacting_an_index_of_one_segment_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let index = dir.path().join("index");
-    ingest(&index, write_log(dir.path(), 0, 50), true);
+    ingest(&index, write_log(dir.path(), 0, 50), End::Bulk);
     let store = LocalStore::open(&index, Catalogs::builtin()).unwrap();
     assert_eq!(segments(&store), 1);
     assert_eq!(store.num_events(), 50);
@@ -124,4 +141,17 @@ fn compacting_an_index_of_one_segment_changes_nothing() {
     let store = LocalStore::open(&index, Catalogs::builtin()).unwrap();
     assert_eq!(segments(&store), 1);
     assert_eq!(store.num_events(), 50);
+}
+
+#[test]
+fn a_bulk_ingest_leaving_a_few_segments_merges_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("index");
+    for file in 0..3 {
+        ingest(&index, write_log(dir.path(), file, 100), End::Plain);
+    }
+    ingest(&index, write_log(dir.path(), 3, 100), End::Bulk);
+    let store = LocalStore::open(&index, Catalogs::builtin()).unwrap();
+    assert_eq!(segments(&store), 4, "four segments are not worth a merge");
+    assert_eq!(store.num_events(), 400);
 }

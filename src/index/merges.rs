@@ -30,16 +30,26 @@ pub(super) fn background_policy() -> LogMergePolicy {
 /// this keeps a bulk ingest's peak RSS under 1 GiB.
 pub(super) const MERGE_SOURCE_BYTES: u64 = 640 << 20;
 
+/// A bulk ingest that leaves this many segments or fewer merges nothing: at
+/// 1M lines it leaves 2, and merging them into one added a quarter to the
+/// ingest's wall time for no query gain worth measuring (BENCHMARKS.md,
+/// Results 2026-11-30); at 10M it leaves ~20, and there the merge pays
+/// (`find` CPU 14–20 → 11–12 ms).
+pub(super) const FEW_SEGMENTS: usize = 8;
+
 /// Merge the committed segments of `index` (whose files are in `dir`) into
-/// as few as [`plan`] allows, one merge at a time, holding the writer lock
+/// as few as [`plan`] allows (nothing when `few` or fewer are committed), one merge at a time, holding the writer lock
 /// (waiting for it, as ingest does). Each merge keeps the last commit's
 /// checkpoint; a merge interrupted by a crash leaves files the next writer
 /// deletes. Returns how many merges ran.
-pub(super) fn compact(writer: &mut IndexWriter, dir: &Path) -> tantivy::Result<usize> {
+pub(super) fn compact(writer: &mut IndexWriter, dir: &Path, few: usize) -> tantivy::Result<usize> {
     writer.set_merge_policy(Box::new(NoMergePolicy));
     // Only the ids are kept: a live `SegmentMeta` keeps its files from
     // garbage collection, and the merged sources must go as each merge ends.
     let ids = writer.index().searchable_segment_ids()?;
+    if ids.len() <= few {
+        return Ok(0);
+    }
     let sized: Vec<(SegmentId, u64)> = ids.iter().map(|&id| (id, bytes_of(dir, id))).collect();
     let groups = plan(&sized, MERGE_SOURCE_BYTES);
     for group in &groups {

@@ -217,6 +217,12 @@ impl Writer {
     /// [`merges`]), so every later query opens fewer. Returns the number
     /// of segments left.
     pub fn compact_and_finish(self) -> Result<usize> {
+        self.compact_and_finish_above(merges::FEW_SEGMENTS)
+    }
+
+    /// [`Writer::compact_and_finish`], merging only when more than `few`
+    /// segments are committed (0: always).
+    pub fn compact_and_finish_above(self, few: usize) -> Result<usize> {
         let dir = self.dir.clone();
         let index = self.writer.index().clone();
         self.writer
@@ -228,7 +234,7 @@ impl Writer {
             rebuild: false,
         };
         let mut writer = lock(&index, &dir, &opts, || {})?;
-        merges::compact(&mut writer, &dir).map_err(|e| index_error(&dir, e))?;
+        merges::compact(&mut writer, &dir, few).map_err(|e| index_error(&dir, e))?;
         writer
             .wait_merging_threads()
             .map_err(|e| index_error(&dir, e))?;
