@@ -18,7 +18,6 @@ use errtriage::query::ast::Field;
 use errtriage::query::{Query, Side};
 use errtriage::store::Store;
 use errtriage::store::clickhouse::ClickHouse;
-use errtriage::store::clickhouse::sink::ClickHouseSink;
 use serde_json::{Value, json};
 
 use common::clickhouse as ch;
@@ -31,18 +30,6 @@ fn now() -> DateTime<Utc> {
 fn local_store(env: &common::Env) -> LocalStore {
     env.ingest(&[&common::repo().join("sample-logs")]);
     LocalStore::open(&env.index, Catalogs::builtin()).unwrap()
-}
-
-fn fill(url: &str, events: &[Event]) -> ClickHouse {
-    let store = ClickHouse::connect(url, Catalogs::builtin()).unwrap();
-    store.init().unwrap();
-    let mut sink = ClickHouseSink::open(&store).unwrap();
-    for e in events {
-        sink.add_one(e).unwrap();
-    }
-    sink.commit().unwrap();
-    sink.finish().unwrap();
-    ClickHouse::open(url, Catalogs::builtin()).unwrap()
 }
 
 /// Every 600th event, the first of each client and one of no client: ids and clients to ask about.
@@ -257,11 +244,11 @@ fn one_node_answers_around_an_event_as_the_local_store() {
     let env = common::Env::new();
     let local = local_store(&env);
     let events = local.search(&Query::all(), 100_000).unwrap().events;
-    let remote = fill(&server.url("incident"), &events);
+    let remote = ch::fill(&server.url("incident"), &events);
     compare(&local, &remote, "one node");
 
     // An empty store: nothing to judge, nothing around, nothing to page.
-    let empty = fill(&server.url("empty"), &[]);
+    let empty = ch::fill(&server.url("empty"), &[]);
     assert!(
         empty
             .impact("status:5xx", Duration::minutes(30), now())
@@ -301,6 +288,6 @@ fn two_shards_answer_around_an_event_as_the_local_store() {
     let env = common::Env::new();
     let local = local_store(&env);
     let events = local.search(&Query::all(), 100_000).unwrap().events;
-    let remote = fill(&cluster.url("incident"), &events);
+    let remote = ch::fill(&cluster.url("incident"), &events);
     compare(&local, &remote, "two shards");
 }

@@ -15,7 +15,6 @@ use errtriage::index::LocalStore as Store;
 use errtriage::query::Query;
 use errtriage::store::Store as _;
 use errtriage::store::clickhouse::ClickHouse;
-use errtriage::store::clickhouse::sink::ClickHouseSink;
 use serde_json::Value;
 
 use common::clickhouse as ch;
@@ -41,18 +40,6 @@ const QUERIES: [&str; 14] = [
 fn local_store(env: &common::Env) -> Store {
     env.ingest(&[&common::repo().join("sample-logs")]);
     Store::open(&env.index, Catalogs::builtin()).unwrap()
-}
-
-fn fill(url: &str, events: &[Event]) -> ClickHouse {
-    let store = ClickHouse::connect(url, Catalogs::builtin()).unwrap();
-    store.init().unwrap();
-    let mut sink = ClickHouseSink::open(&store).unwrap();
-    for e in events {
-        sink.add_one(e).unwrap();
-    }
-    sink.commit().unwrap();
-    sink.finish().unwrap();
-    ClickHouse::open(url, Catalogs::builtin()).unwrap()
 }
 
 /// Events as JSON, in one order (stores break ties in time differently).
@@ -278,7 +265,7 @@ fn one_node_answers_as_the_local_store() {
         "sample-logs has {} events",
         events.len()
     );
-    let remote = fill(&server.url("parity"), &events);
+    let remote = ch::fill(&server.url("parity"), &events);
     compare(&local, &remote, "one node");
 }
 
@@ -290,6 +277,6 @@ fn two_shards_answer_as_the_local_store() {
     let env = common::Env::new();
     let local = local_store(&env);
     let events = local.search(&Query::all(), 100_000).unwrap().events;
-    let remote = fill(&cluster.url("parity"), &events);
+    let remote = ch::fill(&cluster.url("parity"), &events);
     compare(&local, &remote, "two shards");
 }

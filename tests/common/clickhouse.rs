@@ -245,3 +245,19 @@ pub fn cluster_or_skip(test: &str) -> Option<Cluster> {
         }
     }
 }
+
+/// A ClickHouse store at `url` (schema created) holding `events`, in one commit.
+pub fn fill(url: &str, events: &[errtriage::Event]) -> errtriage::store::clickhouse::ClickHouse {
+    use errtriage::catalog::Catalogs;
+    use errtriage::store::clickhouse::ClickHouse;
+    use errtriage::store::clickhouse::sink::ClickHouseSink;
+    let store = ClickHouse::connect(url, Catalogs::builtin()).unwrap();
+    store.init().unwrap();
+    let mut sink = ClickHouseSink::open(&store).unwrap();
+    for e in events {
+        sink.add_one(e).unwrap();
+    }
+    sink.commit().unwrap();
+    sink.finish().unwrap();
+    ClickHouse::open(url, Catalogs::builtin()).unwrap()
+}
