@@ -217,8 +217,6 @@ fn monolog_php_times_and_context_error_codes_are_read() {
     );
 }
 
-/// Cloud Logging's structured `timestamp` may be `{"seconds", "nanos"}`:
-
 /// DESIGN lists a top-level `reqId` among the request ids of the generic
 /// probe: a line slog claims (it does not name the id itself) and a line no
 /// format claims both keep it.
@@ -246,6 +244,7 @@ fn a_top_level_req_id_is_a_request_id_under_a_format_and_without_one() {
     assert_eq!(plain[0]["code"], "slot_taken");
     assert_eq!(plain[0]["status"], 409);
 }
+/// Cloud Logging's structured `timestamp` may be `{"seconds", "nanos"}`:
 /// the nanos are part of the time.
 #[test]
 fn gcp_seconds_and_nanos_keep_the_fraction() {
