@@ -44,6 +44,39 @@ fn has_a_value_queries_answer_every_event_with_that_value() {
 }
 
 #[test]
+fn an_exact_time_finds_the_events_of_that_instant() {
+    // `ts` is kept as a column only (no term per event in the index): an
+    // exact time is still an answer, asked as a one-instant range.
+    let env = ingested();
+    let all: Value = env.json(&["search", "--limit", "1000", "--json"]);
+    let events = all["events"].as_array().unwrap();
+    let times: Vec<&str> = events.iter().map(|e| e["ts"].as_str().unwrap()).collect();
+    let count = |t: &str| times.iter().filter(|&&x| x == t).count() as u64;
+    let (first, last) = (times[0], times[times.len() - 1]);
+    assert_ne!(first, last);
+    for (query, want) in [
+        (format!("ts:\"{first}\""), count(first)),
+        (format!("ts:\"{last}\""), count(last)),
+        (
+            format!("ts: IN [\"{first}\" \"{last}\"]"),
+            count(first) + count(last),
+        ),
+        (format!("ts:\"{last}\" AND NOT ts:\"{first}\""), count(last)),
+    ] {
+        let out = env.run(&["search", &query, "--limit", "1000", "--json"]);
+        assert_eq!(out.status.code(), Some(0), "{query}: {}", stderr(&out));
+        let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(r["total"], want, "{query}");
+        for e in r["events"].as_array().unwrap() {
+            assert!(
+                [first, last].contains(&e["ts"].as_str().unwrap()),
+                "{query}: {e}"
+            );
+        }
+    }
+}
+
+#[test]
 fn find_keeps_the_newest_events_of_a_busy_id_and_says_how_many_it_left_out() {
     let env = Env::new();
     let trace = "4bd07d3fb93aabac33999e14625d3595";

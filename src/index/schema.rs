@@ -20,7 +20,11 @@ use tantivy::schema::{
 /// 5: `ts_inferred`, the mark of a time that was not read from the line.
 /// 6: `format`, the log format that read the line (a fast facet); a line
 /// that holds several events (OTLP, CloudWatch) is one document per event.
-pub const SCHEMA_VERSION: u32 = 6;
+/// 7: `ts` is a fast field only, no longer in the inverted index: nearly
+/// every event has its own millisecond, so the index held a term per event
+/// that no query read (ranges on a fast field are answered from the column,
+/// and an exact time is asked as a one-instant range; see `translate`).
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// The times the `ts` field can hold: tantivy keeps dates as i64
 /// nanoseconds (1677–2262); a time beyond would wrap silently (`9999-12-31`
@@ -129,10 +133,11 @@ pub fn build_schema() -> Schema {
         .set_indexing_options(raw_indexing)
         .set_fast("raw");
 
+    // Fast and stored, not indexed: every question about time is a range,
+    // answered from the column (BENCHMARKS.md "Ingest at the limit").
     b.add_date_field(
         "ts",
         DateOptions::default()
-            .set_indexed()
             .set_fast()
             .set_stored()
             .set_precision(DateTimePrecision::Milliseconds),

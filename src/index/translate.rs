@@ -7,7 +7,8 @@
 //! What is tantivy's here and nowhere else: which fields a bare word looks
 //! in (its default fields), that "has a value" is an exists query on a fast
 //! field and "any term" (`/.*/`) on the others, and how `message` is cut
-//! into words (tantivy's default tokenizer).
+//! into words (tantivy's default tokenizer), and that a field kept only as a
+//! column (`ts`) is asked for an exact value as a one-value range.
 
 use std::ops::Bound;
 use std::sync::LazyLock;
@@ -60,7 +61,41 @@ fn ast(expr: &Expr) -> UserInputAst {
         Expr::And(children) => clauses(children, Occur::Must),
         Expr::Or(children) => clauses(children, Occur::Should),
         Expr::Not(inner) => UserInputAst::Clause(vec![(Some(Occur::MustNot), ast(inner))]),
+        Expr::Term { field, value } if column_only(*field) => {
+            UserInputAst::Leaf(Box::new(instant(*field, value)))
+        }
+        Expr::In { field, values } if column_only(*field) => UserInputAst::Clause(
+            values
+                .iter()
+                .map(|v| {
+                    (
+                        Some(Occur::Should),
+                        UserInputAst::Leaf(Box::new(instant(*field, v))),
+                    )
+                })
+                .collect(),
+        ),
         leaf => UserInputAst::Leaf(Box::new(leaf_ast(leaf))),
+    }
+}
+
+/// Whether `field` is a fast field with no inverted index (`ts`): no term
+/// query can read it, a range can.
+fn column_only(field: Field) -> bool {
+    let f = FIELDS
+        .schema
+        .get_field(field.as_str())
+        .expect("schema field");
+    let entry = FIELDS.schema.get_field_entry(f);
+    entry.is_fast() && !entry.is_indexed()
+}
+
+/// `field` equal to `value`, as the range `[value TO value]`.
+fn instant(field: Field, value: &Value) -> UserInputLeaf {
+    UserInputLeaf::Range {
+        field: Some(field.to_string()),
+        lower: UserInputBound::Inclusive(text(value)),
+        upper: UserInputBound::Inclusive(text(value)),
     }
 }
 
