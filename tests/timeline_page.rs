@@ -76,11 +76,17 @@ fn a_busy_clients_timeline_is_counted_whole_and_shows_the_200_nearest() {
     let t: Value = env.json(&["timeline", &selected, "--json"]);
     let total = REQUESTS + APP_LINES.len();
     let errors = REQUESTS / EVERY_FAILED;
-    assert_eq!(t["total"], total, "every event of the window, app lines too");
+    assert_eq!(
+        t["total"], total,
+        "every event of the window, app lines too"
+    );
     assert_eq!(t["requests"], REQUESTS);
     assert_eq!(t["errors"], errors);
     let rate = t["error_rate"].as_f64().unwrap();
-    assert!((rate - errors as f64 / REQUESTS as f64).abs() < 1e-9, "{rate}");
+    assert!(
+        (rate - errors as f64 / REQUESTS as f64).abs() < 1e-9,
+        "{rate}"
+    );
     assert_eq!(t["truncated"], true);
     // 100 before the moment, 100 from it on: requests 200..400.
     let want: Vec<String> = (200..400).map(id).collect();

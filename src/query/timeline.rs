@@ -155,7 +155,11 @@ impl LocalStore {
             .copied()
             .collect();
         let mut related = self.events_at_parallel(searcher, &missing)?;
-        related.extend(wanted.iter().filter_map(|a| loaded.get(a).map(|e| (*e).clone())));
+        related.extend(
+            wanted
+                .iter()
+                .filter_map(|a| loaded.get(a).map(|e| (*e).clone())),
+        );
         Ok(related)
     }
 

@@ -15,14 +15,12 @@ use std::collections::BTreeSet;
 use std::ops::Bound;
 
 use chrono::{DateTime, Utc};
+use rustc_hash::FxHashMap;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
-use rustc_hash::FxHashMap;
-use tantivy::query::{
-    BooleanQuery, EnableScoring, Occur, Query as TQuery, RangeQuery, TermQuery,
-};
+use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query as TQuery, RangeQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DateTime as TDate, DocId, Score, SegmentOrdinal, SegmentReader, Searcher, Term};
+use tantivy::{DateTime as TDate, DocId, Score, Searcher, SegmentOrdinal, SegmentReader, Term};
 
 use crate::error::Result;
 use crate::index::LocalStore;
@@ -189,8 +187,8 @@ impl Collector for TallyCollector {
         let fast = reader.fast_fields();
         let ts = fast.date("ts")?;
         let (min, max) = (ts.min_value(), ts.max_value());
-        let skip = max.into_timestamp_millis() < self.span.0
-            || min.into_timestamp_millis() >= self.span.1;
+        let skip =
+            max.into_timestamp_millis() < self.span.0 || min.into_timestamp_millis() >= self.span.1;
         let keys = [
             fast.str("client")?,
             fast.str("service")?,
