@@ -77,9 +77,11 @@ impl LocalStore {
     }
 
     /// Tally every event of `names` (a client or a service among them)
-    /// with `from <= ts < to`: the range drives, the collector keeps the
-    /// names. A union of each name's postings would walk all of them, over
-    /// every day, to keep one window.
+    /// with `from <= ts < to`. Names with few events are walked through
+    /// their postings; busy ones (a service with a third of the index) let
+    /// the range drive, the collector keeping the names by ordinal: a union
+    /// of their postings would walk all of them, over every day, to keep
+    /// one window.
     pub(crate) fn tally_named(
         &self,
         names: Names,
@@ -90,7 +92,15 @@ impl LocalStore {
             return Ok(Tally::default());
         }
         let searcher = self.searcher();
+        let f = &self.fields;
+        let each = (names.clients.iter().map(|c| self.term(f.client, c)))
+            .chain(names.services.iter().map(|s| self.term(f.service, s)))
+            .collect();
+        let named = or(each);
         let collector = TallyCollector::new(from, to, Some(names));
+        if self.sparse(&searcher, &named)? {
+            return self.search_parallel(&searcher, &named, &collector);
+        }
         self.search_parallel(&searcher, &*self.ts_range(from, to), &collector)
     }
 
