@@ -174,7 +174,7 @@ impl LocalStore {
         Ok((addrs, omitted))
     }
 
-    /// Distinct terms of `field` starting with `prefix`, at most `limit`.
+    /// The smallest `limit` distinct terms of `field` starting with `prefix`.
     pub(crate) fn terms_with_prefix(
         &self,
         field: Field,
@@ -191,14 +191,20 @@ impl LocalStore {
                 .ge(prefix.as_bytes())
                 .into_stream()
                 .map_err(tantivy::TantivyError::from)?;
-            while stream.advance() {
+            // Each segment's first `limit` (and one more, so "more than
+            // one" is seen): together they hold the smallest `limit` of all,
+            // whatever the segments (a cap on the total would leave the
+            // answer to depend on which segment was read first).
+            let mut taken = 0;
+            while taken <= limit && stream.advance() {
                 let Ok(term) = std::str::from_utf8(stream.key()) else {
                     continue;
                 };
-                if !term.starts_with(prefix) || found.len() > limit {
+                if !term.starts_with(prefix) {
                     break;
                 }
                 found.insert(term.to_string());
+                taken += 1;
             }
         }
         Ok(found.into_iter().take(limit).collect())
