@@ -291,3 +291,52 @@ fn two_shards_answer_around_an_event_as_the_local_store() {
     let remote = ch::fill(&cluster.url("incident"), &events);
     compare(&local, &remote, "two shards");
 }
+
+/// A client busier than the timeline's page: 450 requests two seconds
+/// apart (every 5th a 500) and a few application lines, no other client.
+fn busy_corpus(env: &common::Env) -> std::path::PathBuf {
+    let t0 = Utc.with_ymd_and_hms(2026, 5, 14, 10, 0, 0).unwrap();
+    let stamp = |s: i64| (t0 + Duration::seconds(s)).to_rfc3339();
+    let mut lines = Vec::new();
+    for i in 0..450i64 {
+        let status = if i % 5 == 0 { 500 } else { 200 };
+        lines.push(format!(
+            r#"{{"ts":"{}","request_id":"req_busy_{i:04}","client_id":"acct_busy","service":"shop","status":{status}}}"#,
+            stamp(2 * i)
+        ));
+        if i % 40 == 7 {
+            lines.push(format!(
+                r#"{{"ts":"{}","client_id":"acct_busy","service":"shop","message":"cache refill"}}"#,
+                stamp(2 * i + 1)
+            ));
+        }
+    }
+    env.write("logs/busy.json", lines.join("\n") + "\n")
+}
+
+#[test]
+fn a_busy_clients_timeline_is_the_same_page_on_both_stores() {
+    let Some(server) = ch::single_or_skip("clickhouse_incident_busy") else {
+        return;
+    };
+    let env = common::Env::new();
+    env.ingest(&[&busy_corpus(&env)]);
+    let local = LocalStore::open(&env.index, Catalogs::builtin()).unwrap();
+    let events = local.search(&Query::all(), 100_000).unwrap().events;
+    let remote = ch::fill(&server.url("busy"), &events);
+    let t0 = Utc.with_ymd_and_hms(2026, 5, 14, 10, 0, 0).unwrap();
+    let asks = [
+        ("req_busy_0300", None),
+        ("req_busy_0000", None),
+        ("req_busy_0449", None),
+        ("acct_busy", None),
+        ("acct_busy", Some(t0 + Duration::minutes(7))),
+    ];
+    for (target, around) in asks {
+        let want = timeline_json(&local, target, around, Duration::hours(1));
+        assert_eq!(want["truncated"], true, "{target}: {want}");
+        assert_eq!(want["events"].as_array().map(Vec::len), Some(200));
+        let got = timeline_json(&remote, target, around, Duration::hours(1));
+        assert_eq!(got, want, "timeline {target:?} at {around:?}");
+    }
+}

@@ -112,14 +112,20 @@ pub fn timeline(out: &mut dyn Write, r: &TimelineResult, redact: bool) -> io::Re
         )?;
     }
     out.flush()?;
+    let shown = if r.truncated {
+        format!(" (the {} nearest the moment shown)", r.events.len())
+    } else {
+        String::new()
+    };
     eprintln!(
-        "{} event(s) of {} from {} to {}; error rate {:.1}%{}",
-        r.events.len(),
+        "{} event(s) of {} from {} to {}{shown}; error rate {:.1}% ({} of {} requests)",
+        r.total,
         safe(&r.client, redact),
         ts_millis::format(&r.from),
         ts_millis::format(&r.to),
         r.error_rate * 100.0,
-        if r.truncated { " (truncated)" } else { "" }
+        r.errors,
+        r.requests,
     );
     Ok(())
 }

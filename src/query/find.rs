@@ -7,12 +7,12 @@
 use std::collections::{BTreeSet, HashSet};
 
 use tantivy::collector::DocSetCollector;
-use tantivy::query::{TermQuery, TermSetQuery};
-use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocAddress, Searcher, Term};
+use tantivy::schema::Field;
+use tantivy::{DocAddress, Searcher};
 
 use super::FindResult;
 use super::chains::build_chains;
+use super::window::or;
 use crate::error::Result;
 use crate::index::LocalStore;
 use crate::model::{Event, Source};
@@ -136,24 +136,7 @@ impl LocalStore {
         cap: usize,
     ) -> Result<(Vec<Event>, u64)> {
         let searcher = self.searcher();
-        let terms: Vec<Term> = values
-            .iter()
-            .map(|v| Term::from_field_text(field, v))
-            .collect();
-        let docs = if let [term] = terms.as_slice() {
-            searcher.search(
-                &TermQuery::new(term.clone(), IndexRecordOption::Basic),
-                &DocSetCollector,
-            )?
-        } else {
-            searcher.search(&TermSetQuery::new(terms), &DocSetCollector)?
-        };
-        let mut addrs: Vec<DocAddress> = docs.into_iter().collect();
-        let omitted = addrs.len().saturating_sub(cap) as u64;
-        if omitted > 0 {
-            newest_first(&searcher, &mut addrs)?;
-            addrs.truncate(cap);
-        }
+        let (mut addrs, omitted) = self.addrs_matching(&searcher, field, values, cap)?;
         addrs.sort();
         let mut events = self.events_at(&searcher, &addrs)?;
         events.sort_by(|a, b| {
@@ -164,7 +147,34 @@ impl LocalStore {
         Ok((events, omitted))
     }
 
-    /// Distinct terms of `field` starting with `prefix`, at most `limit`.
+    /// Where the newest `cap` events whose `field` is one of `values` are,
+    /// in no particular order, and how many more matched. Each value is
+    /// looked up in each segment's term dictionary (a boolean query of term
+    /// queries): a term-set query would stream the field's whole dictionary
+    /// through an automaton, millions of idempotency keys at 10M events.
+    pub(crate) fn addrs_matching(
+        &self,
+        searcher: &Searcher,
+        field: Field,
+        values: &[String],
+        cap: usize,
+    ) -> Result<(Vec<DocAddress>, u64)> {
+        let docs = if let [value] = values {
+            searcher.search(&*self.term(field, value), &DocSetCollector)?
+        } else {
+            let each = values.iter().map(|v| self.term(field, v)).collect();
+            searcher.search(&or(each), &DocSetCollector)?
+        };
+        let mut addrs: Vec<DocAddress> = docs.into_iter().collect();
+        let omitted = addrs.len().saturating_sub(cap) as u64;
+        if omitted > 0 {
+            newest_first(searcher, &mut addrs)?;
+            addrs.truncate(cap);
+        }
+        Ok((addrs, omitted))
+    }
+
+    /// The smallest `limit` distinct terms of `field` starting with `prefix`.
     pub(crate) fn terms_with_prefix(
         &self,
         field: Field,
@@ -181,14 +191,20 @@ impl LocalStore {
                 .ge(prefix.as_bytes())
                 .into_stream()
                 .map_err(tantivy::TantivyError::from)?;
-            while stream.advance() {
+            // Each segment's first `limit` (and one more, so "more than
+            // one" is seen): together they hold the smallest `limit` of all,
+            // whatever the segments (a cap on the total would leave the
+            // answer to depend on which segment was read first).
+            let mut taken = 0;
+            while taken <= limit && stream.advance() {
                 let Ok(term) = std::str::from_utf8(stream.key()) else {
                     continue;
                 };
-                if !term.starts_with(prefix) || found.len() > limit {
+                if !term.starts_with(prefix) {
                     break;
                 }
                 found.insert(term.to_string());
+                taken += 1;
             }
         }
         Ok(found.into_iter().take(limit).collect())

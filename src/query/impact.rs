@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::query::Query as TQuery;
 
 use super::Query;
-use super::window::{Cell, Kind, Tally, or};
+use super::window::{Cell, Kind, Names, Tally};
 use crate::error::Result;
 use crate::index::LocalStore;
 use crate::index::translate::to_tantivy;
@@ -106,18 +106,8 @@ impl LocalStore {
         };
         let (from, to) = (anchor.at - window, anchor.at + window);
         let hits = self.tally(anchor.matching.box_clone(), from, to)?;
-        let hit = failures(&hits);
-        let clients: BTreeSet<&str> = hit.iter().filter_map(|c| c.0.client.as_deref()).collect();
-        let services: BTreeSet<&str> = hit.iter().filter_map(|c| c.0.service.as_deref()).collect();
-        let f = &self.fields;
-        let around: Vec<Box<dyn TQuery>> = (services.iter().map(|s| self.term(f.service, s)))
-            .chain(clients.iter().map(|c| self.term(f.client, c)))
-            .collect();
-        let traffic = if around.is_empty() {
-            Tally::new()
-        } else {
-            self.tally(Box::new(or(around)), from, to)?
-        };
+        let (clients, services) = hit_names(&hits);
+        let traffic = self.tally_named(Names { clients, services }, from, to)?;
         let baseline = self.tally(anchor.matching, from - DAY, to - DAY)?;
         let tallies = Tallies {
             hits,

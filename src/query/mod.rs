@@ -1,6 +1,7 @@
 //! query: the one query type shared by TUI and CLI, and the questions asked of
 //! the index — search (also anchored at a time), find, groups, chains, stats, histogram; and around
-//! one event: impact, timeline, context (over [`window`] tallies). Each is
+//! one event: impact, timeline, context (over [`window`] tallies; the timeline
+//! over one [`nearest`] pass). Each is
 //! written here for the local index ([`crate::index::LocalStore`]) and asked
 //! through the [`Store`] trait, so a TUI view and its one-shot command
 //! cannot disagree. [`ast`] is the query language as data.
@@ -21,6 +22,7 @@ pub mod grouptable;
 pub mod histogram;
 pub mod impact;
 pub mod keyed;
+mod nearest;
 pub mod parse;
 pub mod search;
 pub mod stats;

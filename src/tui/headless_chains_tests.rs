@@ -1,12 +1,13 @@
-//! The Chains view never blocks the TUI: chains are built by the worker
-//! while the screen keeps drawing and the events list keeps answering, and
-//! the view says it is waiting. The store here holds every `chains` answer
+//! Slow answers never block the TUI: chains, and a request's impact and
+//! client timeline, are built by the worker while the screen keeps drawing
+//! and the events list keeps answering, and the view says it is waiting.
+//! The store here holds every `chains` (or `impact` and `timeline`) answer
 //! until the test lets it go.
 
 use std::sync::{Arc, Condvar, Mutex};
 
 use chrono::{DateTime, Duration, Utc};
-use crossterm::event::KeyCode;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use errtriage::catalog::Catalogs;
 use errtriage::error::Result;
 use errtriage::model::Event;
@@ -20,14 +21,37 @@ use errtriage::query::{
 use errtriage::store::{Store, StoreInfo};
 
 use super::action::Slot;
+use super::event::Input;
 use super::headless_tests::Headless;
 use super::state::View;
 use super::walk_tests::chains_corpus;
 
-/// A store whose `chains` waits for the gate to open.
+/// Which answers the gate holds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Held {
+    Chains,
+    /// `impact` and `timeline`.
+    Incident,
+}
+
+/// A store whose `held` answers wait for the gate to open.
 struct Gated {
     inner: Arc<dyn Store>,
     open: Arc<(Mutex<bool>, Condvar)>,
+    held: Held,
+}
+
+impl Gated {
+    fn wait(&self, which: Held) {
+        if which != self.held {
+            return;
+        }
+        let (lock, cv) = &*self.open;
+        let mut open = lock.lock().unwrap();
+        while !*open {
+            open = cv.wait(open).unwrap();
+        }
+    }
 }
 
 impl Store for Gated {
@@ -38,12 +62,7 @@ impl Store for Gated {
         sort: ChainSort,
         limit: usize,
     ) -> Result<ChainsResult> {
-        let (lock, cv) = &*self.open;
-        let mut open = lock.lock().unwrap();
-        while !*open {
-            open = cv.wait(open).unwrap();
-        }
-        drop(open);
+        self.wait(Held::Chains);
         self.inner.chains_sorted(q, flagged_only, sort, limit)
     }
 
@@ -110,6 +129,7 @@ impl Store for Gated {
         window: Duration,
         now: DateTime<Utc>,
     ) -> Result<Option<ImpactResult>> {
+        self.wait(Held::Incident);
         self.inner.impact(target, window, now)
     }
     fn timeline(
@@ -118,6 +138,7 @@ impl Store for Gated {
         around: Option<DateTime<Utc>>,
         window: Duration,
     ) -> Result<std::result::Result<TimelineResult, NoTimeline>> {
+        self.wait(Held::Incident);
         self.inner.timeline(target, around, window)
     }
     fn context(&self, found: &[Event], span: Duration) -> Result<Vec<ContextLine>> {
@@ -142,7 +163,8 @@ fn chains_are_built_off_the_screen_and_the_view_says_so_meanwhile() {
     let gate = Arc::new((Mutex::new(false), Condvar::new()));
     let open = gate.clone();
     let mut h = Headless::wrapped(&chains_corpus(), 100, 24, move |inner| {
-        Arc::new(Gated { inner, open })
+        let held = Held::Chains;
+        Arc::new(Gated { inner, open, held })
     });
     let all = h.app.state.events.total;
     assert!(all > 4, "{all} events");
@@ -196,4 +218,62 @@ fn chains_are_built_off_the_screen_and_the_view_says_so_meanwhile() {
     let_go(&gate, true);
     h.settle();
     assert!(!h.screen().contains("building chains…"));
+}
+
+fn incident_pending(h: &Headless) -> bool {
+    h.app.state.pending[Slot::Incident.index()].is_some()
+}
+
+#[test]
+fn impact_and_timeline_load_off_the_screen_and_the_page_says_so_meanwhile() {
+    let gate = Arc::new((Mutex::new(false), Condvar::new()));
+    let open = gate.clone();
+    let corpus = super::headless_incident_tests::corpus().lines.join("\n") + "\n";
+    let mut h = Headless::wrapped(&corpus, 120, 40, move |inner| {
+        let held = Held::Incident;
+        Arc::new(Gated { inner, open, held })
+    });
+    h.keys(&[KeyCode::Char('/')]);
+    h.type_text("req_2N7s8x9KqR");
+    h.keys(&[KeyCode::Enter]);
+    let all = h.app.state.events.total;
+
+    // `T`: the timeline is held, yet the page draws and says it is asking.
+    h.keys_now(&[KeyCode::Char('T')]);
+    h.pump_until("the timeline job to be asked", incident_pending);
+    let screen = h.screen();
+    assert!(
+        screen.contains("Client timeline") && screen.contains("asking the index…"),
+        "{screen}"
+    );
+    // Keys still work: leave the page and ask the events list something else.
+    h.keys_now(&[KeyCode::Esc, KeyCode::Char('/')]);
+    let clear = KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    h.app.input(&Input::Key(clear));
+    h.type_now("client:partner_fitlink");
+    h.keys_now(&[KeyCode::Enter]);
+    h.pump_until("the events of the new query", |h| {
+        h.app.state.shown == "client:partner_fitlink" && h.app.state.events.total != all
+    });
+    assert!(incident_pending(&h), "the timeline is still held");
+    let_go(&gate, true);
+    h.settle();
+    assert!(!incident_pending(&h));
+
+    // `i` on the selected event, held again: the impact page waits, then answers.
+    let_go(&gate, false);
+    h.keys_now(&[KeyCode::Char('i')]);
+    h.pump_until("the impact job to be asked", incident_pending);
+    let screen = h.screen();
+    assert!(
+        screen.contains("Impact") && screen.contains("asking the index…"),
+        "{screen}"
+    );
+    let_go(&gate, true);
+    h.settle();
+    let screen = h.screen();
+    assert!(
+        !screen.contains("asking the index…") && screen.contains("partner_fitlink"),
+        "{screen}"
+    );
 }

@@ -13,7 +13,9 @@ use super::find::DocRow;
 use crate::Result;
 use crate::model::Event;
 use crate::query::context::{Around, ContextLine, MAX_LINES, lines, only_found};
-use crate::query::timeline::{MAX_EVENTS, NoTimeline, TimelineResult, Window, keys_of};
+use crate::query::timeline::{
+    Counts, NoTimeline, PAGE, TimelineResult, Window, keys_of, nearest_page,
+};
 
 impl ClickHouse {
     /// The timeline of `target` (a client, or an id whose event names one)
@@ -43,14 +45,12 @@ impl ClickHouse {
         };
         let (from, to) = (at - window, at + window);
         let bind = Bind::new().string("client", &client);
-        let mut events = self.oldest_first(
-            "client = (SELECT v FROM p_client)",
-            &bind,
-            (from, to),
-            MAX_EVENTS + 1,
-        )?;
-        let truncated = events.len() > MAX_EVENTS;
-        events.truncate(MAX_EVENTS);
+        let cond = "client = (SELECT v FROM p_client)";
+        let counts = Counts::of_tally(&self.tally(cond, &bind, from, to)?);
+        // The page nearest the moment, as the local store picks it.
+        let before = self.newest_first(cond, &bind, (from, at), PAGE)?;
+        let after = self.oldest_first(cond, &bind, (at, to), PAGE)?;
+        let events = nearest_page(before, after);
         let keys = keys_of(&events);
         let related = if keys.is_empty() {
             Vec::new()
@@ -63,7 +63,7 @@ impl ClickHouse {
             from,
             to,
             selected,
-            truncated,
+            counts,
         };
         Ok(Ok(window.finish(events, related, &self.catalogs)))
     }
@@ -109,20 +109,46 @@ impl ClickHouse {
         Ok(lines(found, events))
     }
 
-    /// The oldest `limit` events matching `cond` with `from <= ts < to`.
+    /// The oldest `limit` events matching `cond` with `from <= ts < to`,
+    /// oldest first.
     fn oldest_first(
+        &self,
+        cond: &str,
+        bind: &Bind,
+        span: (DateTime<Utc>, DateTime<Utc>),
+        limit: usize,
+    ) -> Result<Vec<Event>> {
+        self.ordered(cond, bind, span, limit, "ASC")
+    }
+
+    /// The newest `limit` events matching `cond` with `from <= ts < to`,
+    /// newest first.
+    fn newest_first(
+        &self,
+        cond: &str,
+        bind: &Bind,
+        span: (DateTime<Utc>, DateTime<Utc>),
+        limit: usize,
+    ) -> Result<Vec<Event>> {
+        self.ordered(cond, bind, span, limit, "DESC")
+    }
+
+    /// `limit` events matching `cond` with `from <= ts < to`, in time order
+    /// `dir` (`ASC` or `DESC`, never user input).
+    fn ordered(
         &self,
         cond: &str,
         bind: &Bind,
         (from, to): (DateTime<Utc>, DateTime<Utc>),
         limit: usize,
+        dir: &str,
     ) -> Result<Vec<Event>> {
         let (from, to) = (from.timestamp_millis(), to.timestamp_millis());
         let rows: Vec<DocRow> = self.client.rows(
             &format!(
                 "SELECT doc, raw FROM events \
                  WHERE ({cond}) AND toInt64(ts) >= {from} AND toInt64(ts) < {to} \
-                 ORDER BY ts, source_file, source_line LIMIT {limit}"
+                 ORDER BY ts {dir}, source_file {dir}, source_line {dir} LIMIT {limit}"
             ),
             bind,
         )?;

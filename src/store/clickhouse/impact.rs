@@ -67,7 +67,7 @@ impl ClickHouse {
         let hits = self.tally(&cond, &bind, from, to)?;
         let (clients, services) = hit_names(&hits);
         let traffic = if clients.is_empty() && services.is_empty() {
-            Tally::new()
+            Tally::default()
         } else {
             let (cond, bind) = same_names(&services, &clients);
             self.tally(&cond, &bind, from, to)?
@@ -114,7 +114,7 @@ impl ClickHouse {
     }
 
     /// The rows matching `cond` with `from <= ts < to`, counted per cell.
-    fn tally(
+    pub(super) fn tally(
         &self,
         cond: &str,
         bind: &Bind,
@@ -132,7 +132,7 @@ impl ClickHouse {
             bind,
         )?;
         let some = |s: String| Some(s).filter(|s| !s.is_empty());
-        let mut tally = Tally::with_capacity(rows.len());
+        let mut tally = Tally::with_capacity_and_hasher(rows.len(), Default::default());
         for r in rows {
             let cell = Cell {
                 client: some(r.client),

@@ -142,14 +142,14 @@ fn timeline_head(t: &TimelineResult, show: bool) -> Vec<Line<'static>> {
             Span::styled(safe(&t.client, show), BOLD),
             Span::raw(format!(
                 " · {} requests · error rate {:.1}% · {} → {}{}",
-                t.events.len(),
+                t.requests,
                 t.error_rate * 100.0,
                 list_time(&t.from, false),
                 list_time(&t.to, false),
                 if t.truncated {
-                    " · first ones only"
+                    format!(" · the {} nearest of {} shown", t.events.len(), t.total)
                 } else {
-                    ""
+                    String::new()
                 }
             )),
         ]),
