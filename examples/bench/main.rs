@@ -35,7 +35,6 @@
 mod chains;
 mod chreport;
 mod clickhouse;
-#[allow(dead_code)]
 #[path = "../../tests/common/clickhouse_server.rs"]
 mod clickhouse_server;
 #[allow(dead_code)]
