@@ -15,6 +15,12 @@
 //! cargo run --example bench -- --quick                      # CI: a few thousand lines, checks only
 //! ```
 //!
+//! With `--clickhouse SERVER_BIN` (or `ERRTRIAGE_CLICKHOUSE_SERVER`) each
+//! size also goes into a ClickHouse server and a two-shard cluster started
+//! on this machine, and the same commands are timed there beside the local
+//! index, answers checked equal ([`clickhouse`]); without it that column
+//! says absent.
+//!
 //! From [`suite::COMPRESS_FROM`] lines up (or with `--compress zstd`) the
 //! corpus is written zstd-compressed as it is generated — errtriage reads
 //! `.zst` directly — so 100M lines (~69 GB of text) take ~11 GB of disk.
@@ -27,6 +33,10 @@
 //! never judges a time.
 
 mod chains;
+mod chreport;
+mod clickhouse;
+#[path = "../../tests/common/clickhouse_server.rs"]
+mod clickhouse_server;
 #[allow(dead_code)]
 #[path = "../genlogs/gen.rs"]
 mod generator;
@@ -77,6 +87,13 @@ struct Args {
     /// How to write the corpus: `auto` compresses from 50M lines up
     #[arg(long, value_parser = ["auto", "none", "zstd"], default_value = "auto")]
     compress: String,
+    /// A `clickhouse-server` binary: adds the ClickHouse column (one node
+    /// and two shards on this machine); without it the column is absent
+    #[arg(long, value_name = "SERVER_BIN", env = "ERRTRIAGE_CLICKHOUSE_SERVER")]
+    clickhouse: Option<PathBuf>,
+    /// Measure this errtriage binary instead of building one
+    #[arg(long, value_name = "BIN")]
+    errtriage: Option<PathBuf>,
 }
 
 fn parse_size(s: &str) -> Result<u64, String> {
@@ -111,7 +128,10 @@ fn run(mut args: Args) -> Result<()> {
         args.sizes = vec![5_000];
         args.repeats = args.repeats.min(3);
     }
-    let bin = build_errtriage()?;
+    let bin = match &args.errtriage {
+        Some(bin) => bin.clone(),
+        None => build_errtriage()?,
+    };
     let tmp;
     let work = match &args.work {
         Some(w) => w.clone(),
@@ -137,9 +157,10 @@ fn run(mut args: Args) -> Result<()> {
                 "none" => false,
                 _ => lines >= suite::COMPRESS_FROM,
             },
+            clickhouse: args.clickhouse.clone(),
         };
         let result = suite::measure(&setup)?;
-        let table = report::table(&result);
+        let table = report::table(&result) + &chreport::table(&result);
         eprint!("{table}");
         out.push_str(&table);
         sizes.push(results::size_json(&result, &report::Machine::describe()));

@@ -107,7 +107,7 @@ pub fn shell_median(n: usize, script: &str) -> Result<Run> {
     })
 }
 
-fn vm_hwm(pid: u32) -> Option<u64> {
+pub fn vm_hwm(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
@@ -115,7 +115,7 @@ fn vm_hwm(pid: u32) -> Option<u64> {
 }
 
 /// utime + stime of `pid`, in seconds (assumes the usual 100 ticks/s).
-fn cpu_seconds(pid: u32) -> Option<f64> {
+pub fn cpu_seconds(pid: u32) -> Option<f64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let after = &stat[stat.rfind(')')? + 2..];
     let fields: Vec<&str> = after.split_whitespace().collect();

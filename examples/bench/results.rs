@@ -11,7 +11,7 @@ use crate::measure::Run;
 use crate::report::Machine;
 use crate::suite::SizeResult;
 
-fn run_json(r: &Run) -> Value {
+pub fn run_json(r: &Run) -> Value {
     json!({
         "ms": r.ms(),
         "peak_rss": r.peak_rss,
@@ -52,6 +52,7 @@ pub fn size_json(r: &SizeResult, machine: &Machine) -> Value {
         "open_ms": r.open.ms(),
         "tui": r.tui,
         "peers": r.peers.iter().map(|p| p.to_json()).collect::<Vec<_>>(),
+        "clickhouse": crate::chreport::json(r),
         "repeats": r.repeats,
         "machine": {
             "cpu": machine.cpu,

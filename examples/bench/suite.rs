@@ -12,6 +12,7 @@ use anyhow::{Context, Result, bail, ensure};
 use serde_json::Value;
 
 use crate::chains::{self, ChainsRow};
+use crate::clickhouse;
 use crate::generator;
 use crate::measure::{self, Run};
 use crate::peers::{self, PeerRun, Task};
@@ -33,10 +34,13 @@ pub struct Setup {
     pub quick: bool,
     /// Write the corpus zstd-compressed (`.zst`), as errtriage reads it.
     pub zstd: bool,
+    /// The `clickhouse-server` binary for the ClickHouse column
+    /// ([`crate::clickhouse`]); `None`: the column is marked absent.
+    pub clickhouse: Option<PathBuf>,
 }
 
 impl Setup {
-    fn corpus(&self) -> PathBuf {
+    pub fn corpus(&self) -> PathBuf {
         self.work
             .join(format!("corpus-{}{}", self.lines, self.suffix()))
     }
@@ -57,7 +61,7 @@ impl Setup {
         self.work.join(format!("index-{}", self.lines))
     }
 
-    fn errtriage(&self) -> Command {
+    pub fn errtriage(&self) -> Command {
         let mut c = Command::new(&self.bin);
         c.arg("--index")
             .arg(self.index())
@@ -127,6 +131,10 @@ pub struct SizeResult {
     pub peer_repeats: usize,
     /// Every peer's run (or why it did not run), task by task.
     pub peers: Vec<PeerRun>,
+    /// The story request (`impact`, `timeline`).
+    pub story_id: String,
+    /// The same commands against ClickHouse, one node and two shards.
+    pub clickhouse: clickhouse::Column,
 }
 
 impl SizeResult {
@@ -192,7 +200,7 @@ pub fn measure(s: &Setup) -> Result<SizeResult> {
         c
     })?;
     let segments = segments(s)?;
-    Ok(SizeResult {
+    let mut result = SizeResult {
         lines: s.lines,
         files: files.len(),
         input_bytes,
@@ -217,7 +225,14 @@ pub fn measure(s: &Setup) -> Result<SizeResult> {
         repeats: s.repeats,
         peer_repeats: s.peer_repeats(),
         peers: peer_runs,
-    })
+        story_id: manifest["story"]["request_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        clickhouse: clickhouse::Column::Absent(String::new()),
+    };
+    result.clickhouse = clickhouse::measure(s, &result)?;
+    Ok(result)
 }
 
 /// Bytes of text the corpus holds (what MB/s are of) and bytes on disk.
