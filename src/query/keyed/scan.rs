@@ -1,25 +1,26 @@
-//! scan: the first half of `chains` on the local index — what the columns
-//! say of every retry chain before any event is read. Two passes over the
-//! fast fields, each segment on its own thread: the idempotency keys of the
-//! events matching the query ([`KeysCollector`]), then, over the documents
-//! that carry a key, one [`Summary`] per chain (key, service, client): how
-//! many requests, when the first one came, and what a lone request said.
-//! [`super::select`] ranks the summaries and loads only what it returns.
+//! scan: what the columns say of every retry chain before any event is
+//! read, between [`super::keys`] (the keys, ranked; those the query
+//! matched) and [`super::select`] (which ranks the summaries and loads only
+//! what it returns). One pass over the fast fields of the documents that
+//! carry a key, each segment on its own thread: one [`Summary`] per chain
+//! (key, service, client): how many requests, when the first one came, and
+//! what a lone request said.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
-use tantivy::{DateTime as TDate, DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{BitSet, DateTime as TDate, DocId, Score, SegmentOrdinal, SegmentReader};
 
+use super::keys::KeyTable;
 use crate::index::dictionary_error;
 
 /// One chain as the columns tell it. Names (service, client, code, api) are
 /// ids into [`Scan::names`], 0 for none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Summary {
-    /// Index into the sorted matched keys.
+    /// The key's rank in [`KeyTable`].
     pub key: u32,
     pub service: u32,
     pub client: u32,
@@ -48,10 +49,11 @@ impl Scan {
     }
 }
 
-/// The summaries of the chains of `keys` (sorted, distinct), over the
-/// documents that carry a key.
+/// The summaries of the chains of the `matched` key ranks (every key when
+/// `None`), over the documents that carry a key.
 pub struct ChainScan {
-    pub keys: Arc<Vec<String>>,
+    pub table: Arc<KeyTable>,
+    pub matched: Option<Arc<BitSet>>,
 }
 
 /// The columns a summary is read from, in one segment.
@@ -65,7 +67,7 @@ struct Columns {
     client: Option<StrColumn>,
 }
 
-/// A chain in one segment: key index, service ord, client ord.
+/// A chain in one segment: key rank, service ord, client ord.
 type LocalId = (u32, Option<u64>, Option<u64>);
 
 /// A chain as seen in one segment: names are this segment's ords.
@@ -80,8 +82,9 @@ struct Local {
 
 pub struct ScanSegment {
     columns: Option<Columns>,
-    /// This segment's key ords → index into the keys.
-    wanted: HashMap<u64, u32>,
+    table: Arc<KeyTable>,
+    seg: usize,
+    matched: Option<Arc<BitSet>>,
     /// (key, service ord, client ord) → the chain so far.
     chains: HashMap<LocalId, Local>,
 }
@@ -100,18 +103,22 @@ impl Collector for ChainScan {
 
     fn for_segment(
         &self,
-        _: SegmentOrdinal,
+        seg: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<ScanSegment> {
-        let fast = reader.fast_fields();
-        let Some(key) = fast.str("idempotency_key")? else {
-            return Ok(ScanSegment::empty());
+        let seg = seg as usize;
+        let mut scan = ScanSegment {
+            columns: None,
+            table: self.table.clone(),
+            seg,
+            matched: self.matched.clone(),
+            chains: HashMap::new(),
         };
-        let wanted = wanted_ords(&key, &self.keys)?;
-        if wanted.is_empty() {
-            return Ok(ScanSegment::empty());
-        }
-        let columns = Columns {
+        let Some(key) = self.table.column(seg).cloned() else {
+            return Ok(scan);
+        };
+        let fast = reader.fast_fields();
+        scan.columns = Some(Columns {
             key,
             ts: fast.date("ts")?,
             status: fast.u64("status")?,
@@ -119,12 +126,8 @@ impl Collector for ChainScan {
             api: fast.str("api")?,
             service: fast.str("service")?,
             client: fast.str("client")?,
-        };
-        Ok(ScanSegment {
-            columns: Some(columns),
-            wanted,
-            chains: HashMap::new(),
-        })
+        });
+        Ok(scan)
     }
 
     fn requires_scoring(&self) -> bool {
@@ -157,6 +160,11 @@ impl Collector for ChainScan {
             for mut s in fruit.summaries {
                 (s.service, s.client, s.code, s.api) =
                     (id(s.service), id(s.client), id(s.code), id(s.api));
+                // A key in one segment only: its chains are whole already.
+                if !self.table.in_several(s.key) {
+                    scan.summaries.push(s);
+                    continue;
+                }
                 match at.entry((s.key, s.service, s.client)) {
                     std::collections::hash_map::Entry::Occupied(e) => {
                         let t = &mut scan.summaries[*e.get()];
@@ -174,16 +182,6 @@ impl Collector for ChainScan {
     }
 }
 
-impl ScanSegment {
-    fn empty() -> ScanSegment {
-        ScanSegment {
-            columns: None,
-            wanted: HashMap::new(),
-            chains: HashMap::new(),
-        }
-    }
-}
-
 impl SegmentCollector for ScanSegment {
     /// A dictionary that cannot be read fails the query: chains would
     /// otherwise lose their service or code without a word.
@@ -191,9 +189,13 @@ impl SegmentCollector for ScanSegment {
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         let Some(c) = &self.columns else { return };
-        let Some(&key) = c.key.ords().first(doc).and_then(|o| self.wanted.get(&o)) else {
+        let Some(ord) = c.key.ords().first(doc) else {
             return;
         };
+        let key = self.table.ranks(self.seg)[ord as usize];
+        if self.matched.as_ref().is_some_and(|m| !m.contains(key)) {
+            return;
+        }
         let ord = |col: &Option<StrColumn>| col.as_ref().and_then(|c| c.ords().first(doc));
         let status = c.status.first(doc);
         let code = ord(&c.code);
@@ -286,89 +288,5 @@ impl Names {
             map.insert(ord, self.names.len() as u32);
         }
         Ok(map)
-    }
-}
-
-/// This segment's ords of the `keys` (sorted) it holds → the key's index:
-/// one merge of two sorted lists.
-pub fn wanted_ords(column: &StrColumn, keys: &[String]) -> tantivy::Result<HashMap<u64, u32>> {
-    let mut wanted = HashMap::new();
-    let mut stream = column.dictionary().stream()?;
-    let mut next = 0;
-    while next < keys.len() && stream.advance() {
-        let term = stream.key();
-        while next < keys.len() && keys[next].as_bytes() < term {
-            next += 1;
-        }
-        if next < keys.len() && keys[next].as_bytes() == term {
-            wanted.insert(stream.term_ord(), next as u32);
-            next += 1;
-        }
-    }
-    Ok(wanted)
-}
-
-/// The distinct idempotency keys of the matching documents.
-pub struct KeysCollector;
-
-pub struct KeysSegment {
-    column: Option<StrColumn>,
-    ords: BTreeSet<u64>,
-}
-
-impl Collector for KeysCollector {
-    type Fruit = BTreeSet<String>;
-    type Child = KeysSegment;
-
-    fn for_segment(
-        &self,
-        _segment: SegmentOrdinal,
-        reader: &SegmentReader,
-    ) -> tantivy::Result<KeysSegment> {
-        Ok(KeysSegment {
-            column: reader.fast_fields().str("idempotency_key")?,
-            ords: BTreeSet::new(),
-        })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn merge_fruits(
-        &self,
-        fruits: Vec<tantivy::Result<Vec<String>>>,
-    ) -> tantivy::Result<BTreeSet<String>> {
-        let mut keys = BTreeSet::new();
-        for fruit in fruits {
-            keys.extend(fruit?);
-        }
-        Ok(keys)
-    }
-}
-
-impl SegmentCollector for KeysSegment {
-    /// A key dictionary that cannot be read fails the query: its keys
-    /// would otherwise vanish from the chains without a word.
-    type Fruit = tantivy::Result<Vec<String>>;
-
-    fn collect(&mut self, doc: DocId, _score: Score) {
-        if let Some(ord) = self.column.as_ref().and_then(|c| c.ords().first(doc)) {
-            self.ords.insert(ord);
-        }
-    }
-
-    fn harvest(self) -> tantivy::Result<Vec<String>> {
-        let Some(column) = self.column else {
-            return Ok(Vec::new());
-        };
-        let ords: Vec<u64> = self.ords.into_iter().collect();
-        let mut keys = Vec::with_capacity(ords.len());
-        column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
-            if let Ok(key) = std::str::from_utf8(bytes) {
-                keys.push(key.to_string());
-            }
-        })?;
-        Ok(keys)
     }
 }

@@ -21,6 +21,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, Term};
 
 use super::ChainSort;
+use super::keys::KeyTable;
 use super::scan::{Scan, Summary};
 use crate::catalog::Catalogs;
 use crate::error::Result;
@@ -80,7 +81,7 @@ enum Kept {
 
 /// What selection works from.
 pub struct Ask<'a> {
-    pub keys: &'a [String],
+    pub keys: &'a KeyTable,
     pub scan: Scan,
     pub flagged_only: bool,
     pub sort: ChainSort,
@@ -205,10 +206,14 @@ impl LocalStore {
             return Ok(Vec::new());
         }
         let summary = |i: usize| &ask.scan.summaries[i];
-        let keys: BTreeSet<&str> = wanted
-            .iter()
-            .map(|&i| ask.keys[summary(i).key as usize].as_str())
-            .collect();
+        let mut texts: HashMap<u32, String> = HashMap::with_capacity(wanted.len());
+        for &i in wanted {
+            let rank = summary(i).key;
+            if let std::collections::hash_map::Entry::Vacant(e) = texts.entry(rank) {
+                e.insert(ask.keys.text(rank).map_err(|e| self.error(e))?);
+            }
+        }
+        let keys: BTreeSet<&str> = texts.values().map(String::as_str).collect();
         let addrs = self.docs_of(searcher, &keys).map_err(|e| self.error(e))?;
         let chains = build_chains(self.events_at(searcher, &addrs)?, &self.catalogs);
         let name = |id: u32| ask.scan.name(id);
@@ -216,11 +221,7 @@ impl LocalStore {
             .iter()
             .map(|&i| {
                 let s = summary(i);
-                let id = (
-                    ask.keys[s.key as usize].as_str(),
-                    name(s.service),
-                    name(s.client),
-                );
+                let id = (texts[&s.key].as_str(), name(s.service), name(s.client));
                 (id, i)
             })
             .collect();
