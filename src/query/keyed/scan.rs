@@ -67,17 +67,53 @@ struct Columns {
     client: Option<StrColumn>,
 }
 
-/// A chain in one segment: key rank, service ord, client ord.
-type LocalId = (u32, Option<u64>, Option<u64>);
-
-/// A chain as seen in one segment: names are this segment's ords.
-#[derive(Clone, Copy)]
+/// A chain as seen in one segment: key rank; names are this segment's ords
+/// ([`NO`] for none).
+#[derive(Clone, Copy, Default)]
 struct Local {
+    key: u32,
+    service: u32,
+    client: u32,
+    /// 0: no chain here yet.
     requests: u32,
     first: i64,
-    code: Option<u64>,
-    api: Option<u64>,
+    code: u32,
+    api: u32,
     status: Option<u16>,
+}
+
+/// No name (an ord of none).
+const NO: u32 = u32::MAX;
+
+/// One segment's chains: most keys have one (service, client), kept by the
+/// key's ord with no hashing; the rest of a key's chains in `more`, by
+/// (key ord, service, client).
+#[derive(Default)]
+struct Chains {
+    by_ord: Vec<Local>,
+    more: HashMap<(u32, u32, u32), Local>,
+}
+
+impl Chains {
+    /// The chain of `fresh` (its key at `ord`), created from it if new.
+    fn entry(&mut self, ord: u32, fresh: Local) -> &mut Local {
+        let slot = &mut self.by_ord[ord as usize];
+        if slot.requests == 0 {
+            *slot = fresh;
+            return slot;
+        }
+        if (slot.service, slot.client) == (fresh.service, fresh.client) {
+            return slot;
+        }
+        self.more
+            .entry((ord, fresh.service, fresh.client))
+            .or_insert(fresh)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Local> {
+        let first = self.by_ord.iter().filter(|l| l.requests > 0);
+        first.chain(self.more.values())
+    }
 }
 
 pub struct ScanSegment {
@@ -85,8 +121,7 @@ pub struct ScanSegment {
     table: Arc<KeyTable>,
     seg: usize,
     matched: Option<Arc<BitSet>>,
-    /// (key, service ord, client ord) → the chain so far.
-    chains: HashMap<LocalId, Local>,
+    chains: Chains,
 }
 
 /// One segment's summaries, with names still to be made global.
@@ -95,7 +130,7 @@ pub struct SegmentScan {
     summaries: Vec<Summary>,
 }
 
-const NONE: u64 = u64::MAX;
+const NONE: u64 = NO as u64;
 
 impl Collector for ChainScan {
     type Fruit = Scan;
@@ -112,11 +147,12 @@ impl Collector for ChainScan {
             table: self.table.clone(),
             seg,
             matched: self.matched.clone(),
-            chains: HashMap::new(),
+            chains: Chains::default(),
         };
         let Some(key) = self.table.column(seg).cloned() else {
             return Ok(scan);
         };
+        scan.chains.by_ord = vec![Local::default(); self.table.ranks(seg).len()];
         let fast = reader.fast_fields();
         scan.columns = Some(Columns {
             key,
@@ -196,21 +232,28 @@ impl SegmentCollector for ScanSegment {
         if self.matched.as_ref().is_some_and(|m| !m.contains(key)) {
             return;
         }
-        let ord = |col: &Option<StrColumn>| col.as_ref().and_then(|c| c.ords().first(doc));
+        let name = |col: &Option<StrColumn>| {
+            col.as_ref()
+                .and_then(|c| c.ords().first(doc))
+                .map_or(NO, |o| o as u32)
+        };
         let status = c.status.first(doc);
-        let code = ord(&c.code);
-        if status.is_none() && code.is_none() {
+        let code = name(&c.code);
+        if status.is_none() && code == NO {
             return;
         }
         let first = c.ts.first(doc).map_or(0, |t| t.into_timestamp_millis());
-        let id = (key, ord(&c.service), ord(&c.client));
-        let local = self.chains.entry(id).or_insert(Local {
+        let fresh = Local {
+            key,
+            service: name(&c.service),
+            client: name(&c.client),
             requests: 0,
             first,
             code,
-            api: ord(&c.api),
+            api: name(&c.api),
             status: status.and_then(|s| u16::try_from(s).ok()),
-        });
+        };
+        let local = self.chains.entry(ord as u32, fresh);
         local.requests += 1;
         local.first = local.first.min(first);
     }
@@ -223,21 +266,21 @@ impl SegmentCollector for ScanSegment {
             });
         };
         let mut names = Names::default();
-        let pick = |f: fn(&LocalId, &Local) -> Option<u64>| {
-            self.chains.iter().filter_map(move |(k, l)| f(k, l))
+        let pick = |f: fn(&Local) -> u32| self.chains.iter().map(move |l| u64::from(f(l)));
+        let service = names.add(&c.service, "service", pick(|l| l.service))?;
+        let client = names.add(&c.client, "client", pick(|l| l.client))?;
+        let code = names.add(&c.code, "code", pick(|l| l.code))?;
+        let api = names.add(&c.api, "api", pick(|l| l.api))?;
+        let id = |map: &HashMap<u64, u32>, ord: u32| {
+            if ord == NO { 0 } else { map[&u64::from(ord)] }
         };
-        let service = names.add(&c.service, "service", pick(|k, _| k.1))?;
-        let client = names.add(&c.client, "client", pick(|k, _| k.2))?;
-        let code = names.add(&c.code, "code", pick(|_, l| l.code))?;
-        let api = names.add(&c.api, "api", pick(|_, l| l.api))?;
-        let id = |map: &HashMap<u64, u32>, ord: Option<u64>| ord.map_or(0, |o| map[&o]);
         let summaries = self
             .chains
             .iter()
-            .map(|(&(key, s, cl), l)| Summary {
-                key,
-                service: id(&service, s),
-                client: id(&client, cl),
+            .map(|l| Summary {
+                key: l.key,
+                service: id(&service, l.service),
+                client: id(&client, l.client),
                 requests: l.requests,
                 first: l.first,
                 code: id(&code, l.code),
