@@ -181,6 +181,69 @@ fn grouped_request_ids_of_slog_and_monolog_are_found() {
     );
 }
 
+/// Monolog: `setDateFormat('Y-m-d H:i:s u')` writes the microseconds after
+/// a space; Monolog 1's JsonFormatter writes a PHP `DateTime` object
+/// (`date`, `timezone_type`, `timezone`); handlers put the failure's code in
+/// `context.error` — taken only when it looks like a code.
+#[test]
+fn monolog_php_times_and_context_error_codes_are_read() {
+    let env = Env::new();
+    let f = env.write(
+        "php.log",
+        concat!(
+            r#"{"message":"Query error: lock wait timeout","context":[],"level":400,"level_name":"ERROR","channel":"db","datetime":"2026-05-14 10:00:00 208473","extra":{"tags":{"request_id":"mono-u-1"}}}"#,
+            "\n",
+            r#"{"message":"Payment refused","context":{"error":"INSTRUMENT_DECLINED","request_id":"mono-obj-2"},"level":400,"level_name":"ERROR","channel":"checkout","datetime":{"date":"2026-05-14 12:00:01.500000","timezone_type":1,"timezone":"+02:00"},"extra":[]}"#,
+            "\n",
+            r#"{"message":"Gateway down","context":{"error":"Connection refused by upstream","request_id":"mono-msg-3"},"level":400,"level_name":"ERROR","channel":"checkout","datetime":"2026-05-14T10:00:02.000000+00:00","extra":[]}"#,
+            "\n"
+        ),
+    );
+    env.ingest(&[&f]);
+    assert_event(
+        &one(&env, "mono-u-1"),
+        json!({"ts": "2026-05-14T10:00:00.208Z", "request_id": "mono-u-1", "service": "db",
+               "message": "Query error: lock wait timeout", "format": "monolog"}),
+    );
+    assert_event(
+        &one(&env, "mono-obj-2"),
+        json!({"ts": "2026-05-14T10:00:01.500Z", "request_id": "mono-obj-2", "service": "checkout",
+               "code": "INSTRUMENT_DECLINED", "message": "Payment refused", "format": "monolog"}),
+    );
+    assert_event(
+        &one(&env, "mono-msg-3"),
+        json!({"ts": "2026-05-14T10:00:02.000Z", "request_id": "mono-msg-3", "service": "checkout",
+               "message": "Gateway down", "format": "monolog"}),
+    );
+}
+
+/// DESIGN lists a top-level `reqId` among the request ids of the generic
+/// probe: a line slog claims (it does not name the id itself) and a line no
+/// format claims both keep it.
+#[test]
+fn a_top_level_req_id_is_a_request_id_under_a_format_and_without_one() {
+    let env = Env::new();
+    let f = env.write(
+        "reqid.log",
+        concat!(
+            r#"{"time":"2026-05-14T10:00:00.250Z","level":"ERROR","msg":"upstream timeout","reqId":"rq-slog-1","status":504}"#,
+            "\n",
+            r#"{"when":"2026-05-14T10:00:02Z","reqId":"rq-plain-2","status":409,"code":"slot_taken"}"#,
+            "\n"
+        ),
+    );
+    env.ingest(&[&f]);
+    assert_event(
+        &one(&env, "rq-slog-1"),
+        json!({"ts": "2026-05-14T10:00:00.250Z", "request_id": "rq-slog-1", "status": 504,
+               "code": "http_504", "message": "upstream timeout", "format": "slog"}),
+    );
+    let plain = search(&env, "rq-plain-2");
+    assert_eq!(plain.len(), 1, "{plain:?}");
+    assert_eq!(plain[0]["request_id"], "rq-plain-2");
+    assert_eq!(plain[0]["code"], "slot_taken");
+    assert_eq!(plain[0]["status"], 409);
+}
 /// Cloud Logging's structured `timestamp` may be `{"seconds", "nanos"}`:
 /// the nanos are part of the time.
 #[test]

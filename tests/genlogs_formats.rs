@@ -158,3 +158,42 @@ fn every_format_is_written_and_listed() {
     let want: Vec<&str> = Format::ALL.iter().map(|f| f.file()).collect();
     assert_eq!(files, want);
 }
+
+/// The benchmark corpora (`genlogs --files K`) mix about a tenth of their
+/// random requests into the files in these formats; each reads back as its
+/// format, as many lines as the manifest counts, and the whole corpus
+/// indexes every good line.
+#[test]
+fn numbered_corpora_mix_the_formats_and_each_reads_as_itself() {
+    let env = Env::new();
+    let logs = env.path("bench");
+    let cfg = generator::Config {
+        lines: 20_000,
+        seed: 5,
+        files: Some(4),
+    };
+    let manifest = generator::generate(&cfg, &logs).expect("generate");
+    let mixed = manifest["formats_mixed"]
+        .as_object()
+        .expect("formats_mixed");
+    let names: Vec<&str> = Format::MIXED.iter().map(|f| f.name()).collect();
+    for name in &names {
+        assert!(mixed.contains_key(*name), "{name} missing from {mixed:?}");
+    }
+    let lines: u64 = mixed.values().filter_map(Value::as_u64).sum();
+    assert!((1_000..4_000).contains(&lines), "{lines} of 20,000 lines");
+    let summary = env.ingest(&[&logs]);
+    // Good lines, and the broken ones whose bytes are repaired (bad UTF-8).
+    let repairable = manifest["broken"]["lines"].as_array().expect("broken");
+    let repairable = repairable
+        .iter()
+        .filter(|b| b["repairable"] == true)
+        .count();
+    let good = manifest["lines"]["good"].as_u64().expect("good") + repairable as u64;
+    assert_eq!(summary["events"], good, "{summary}");
+    for (name, want) in mixed {
+        let query = format!("format:{name}");
+        let got: Value = env.json(&["search", &query, "--limit", "1", "--json"]);
+        assert_eq!(&got["total"], want, "{query}");
+    }
+}

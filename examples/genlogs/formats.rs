@@ -45,6 +45,20 @@ pub enum Format {
 }
 
 impl Format {
+    /// The formats the numbered (benchmark) corpora mix into their files:
+    /// those whose reading keeps the manifest's service, client and
+    /// Idempotency-Key (Cloudflare logs no client, API Gateway its own ids).
+    pub const MIXED: [Format; 8] = [
+        Format::Envoy,
+        Format::Traefik,
+        Format::Gcp,
+        Format::Pino,
+        Format::Serilog,
+        Format::Docker,
+        Format::Kubernetes,
+        Format::Otlp,
+    ];
+
     pub const ALL: [Format; 10] = [
         Format::Envoy,
         Format::Traefik,
@@ -199,7 +213,7 @@ fn service_as_logged(f: Format, rec: &Record) -> String {
 
 /// The code the line carries: the API's own where the body (or an
 /// application logger) is logged, else the proxy's or `http_<status>`.
-fn code_as_logged(f: Format, rec: &Record) -> Option<String> {
+pub fn code_as_logged(f: Format, rec: &Record) -> Option<String> {
     match f {
         Format::Envoy if rec.status == 504 => Some("UT".to_string()),
         Format::ApiGateway if rec.status == 504 => Some("INTEGRATION_TIMEOUT".to_string()),

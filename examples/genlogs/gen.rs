@@ -37,7 +37,7 @@ mod text;
 mod traffic;
 
 use std::cmp::{Ordering, Reverse};
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, HashMap};
 use std::io;
 use std::path::Path;
 
@@ -146,6 +146,8 @@ pub fn generate_with(
         mix,
         keys_made: 0,
         lines: cfg.lines,
+        mix_formats: cfg.files.is_some(),
+        codes: HashMap::new(),
     };
     for rec in plan.records {
         w.enqueue(rec, true, 1);
@@ -234,7 +236,16 @@ struct Writer {
     /// Keyed first attempts of random traffic written so far.
     keys_made: u64,
     lines: u64,
+    /// The numbered corpora write a share of random requests in other
+    /// software's log formats (the bundled layout keeps them in `formats/`).
+    mix_formats: bool,
+    /// The codes those formats log (`http_409`, Envoy's `UT`), interned.
+    codes: HashMap<String, &'static str>,
 }
+
+/// Percent of eligible random requests the numbered corpora write in a log
+/// format (about a tenth of the lines).
+const MIXED_FORMATS_PCT: u32 = 12;
 
 impl Writer {
     fn enqueue(&mut self, rec: Record, planned: bool, attempt: u8) {
@@ -252,7 +263,7 @@ impl Writer {
     fn drain_planned(&mut self) -> io::Result<()> {
         while let Some(Reverse(p)) = self.queue.pop() {
             if p.planned {
-                self.write(p.rec, false)?;
+                self.write(p.rec, false, None)?;
                 self.planned_left -= 1;
             }
         }
@@ -273,7 +284,8 @@ impl Writer {
             self.many_keys(traffic, &mut p)
         };
         let planned = p.planned;
-        let rec = self.write(p.rec, !planned)?;
+        let format = self.format_for(traffic, &mut p);
+        let rec = self.write(p.rec, !planned, format)?;
         if let Some(ctx) = scenarios_more::context_for(&rec) {
             self.enqueue(ctx, planned, 1);
         }
@@ -308,10 +320,41 @@ impl Writer {
         (p.rec.key.is_some() && t.ctx.pct(more)).then(|| many_retry(t, &p.rec))
     }
 
-    fn write(&mut self, mut rec: Record, bulk: bool) -> io::Result<Record> {
+    /// Whether this random first attempt is written in a log format (then
+    /// adapted to it: the request id its software assigns). Planned lines,
+    /// retries, keyed requests and lines with context keep the API's own
+    /// wrapper, so every planned truth of the manifest stays as it is.
+    fn format_for(&mut self, t: &mut Traffic, p: &mut Pending) -> Option<formats::Format> {
+        let rec = &p.rec;
+        let eligible = self.mix_formats
+            && !p.planned
+            && p.attempt == 1
+            && rec.misc.is_none()
+            && rec.kind == Kind::Access
+            && rec.key.is_none()
+            && matches!(rec.tag, Tag::None)
+            && scenarios_more::context_for(rec).is_none();
+        if !eligible || !t.ctx.pct(MIXED_FORMATS_PCT) {
+            return None;
+        }
+        let all = formats::Format::MIXED;
+        let f = all[t.ctx.range(0, all.len() as u64 - 1) as usize];
+        formats::adapt(f, &mut t.ctx, &mut p.rec);
+        Some(f)
+    }
+
+    fn write(
+        &mut self,
+        mut rec: Record,
+        bulk: bool,
+        format: Option<formats::Format>,
+    ) -> io::Result<Record> {
         rec.has_context = scenarios_more::context_for(&rec).is_some();
         self.buf.clear();
-        render::render(&rec, &mut self.buf);
+        match format {
+            Some(f) => formats::render(f, &rec, &mut self.buf),
+            None => render::render(&rec, &mut self.buf),
+        }
         if let Tag::Broken(kind) = rec.tag {
             damage(kind, &mut self.buf);
         }
@@ -322,12 +365,33 @@ impl Writer {
             file: &self.out.files[f].rel,
             line,
             ordinal: self.written,
-            bulk,
+            // A format line is no sample or needle: those expect the API's
+            // own wrapper.
+            bulk: bulk && format.is_none(),
         };
-        self.manifest.observe(&rec, &at);
+        match format {
+            Some(fmt) => {
+                // The manifest counts the code the format logs.
+                let mut seen = rec.clone();
+                seen.code = formats::code_as_logged(fmt, &rec).map(|c| intern(&mut self.codes, c));
+                self.manifest.observe(&seen, &at);
+                self.manifest.mixed_format(fmt.name());
+            }
+            None => self.manifest.observe(&rec, &at),
+        }
         self.written += 1;
         Ok(rec)
     }
+}
+
+/// `code` as a `&'static str`, leaked once per distinct code (a few dozen).
+fn intern(codes: &mut HashMap<String, &'static str>, code: String) -> &'static str {
+    if let Some(c) = codes.get(&code) {
+        return c;
+    }
+    let leaked: &'static str = Box::leak(code.clone().into_boxed_str());
+    codes.insert(code, leaked);
+    leaked
 }
 
 /// The next attempt of a keyed request in the many-keys mix: mostly after a

@@ -39,7 +39,10 @@ struct Args {
     /// Seed: the same seed writes the same bytes.
     #[arg(long, default_value_t = generator::DEFAULT_SEED)]
     seed: u64,
-    /// Split into K numbered plain files (benchmarks) instead of the bundled layout.
+    /// Split into K numbered plain files (benchmarks) instead of the bundled
+    /// layout; about a tenth of their random requests are then written in
+    /// other software's log formats (Envoy, Traefik, GCP, pino, Docker,
+    /// Serilog, Fluent Bit, OTLP), counted in the manifest's `formats_mixed`.
     #[arg(long, value_name = "K")]
     files: Option<usize>,
     /// Compress the --files K parts as they are written (`.zst`, `.gz`), so a

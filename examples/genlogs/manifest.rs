@@ -33,6 +33,8 @@ pub struct Manifest {
     codes: HashMap<(Service, &'static str), u64>,
     services: HashMap<Service, u64>,
     styles: HashMap<Style, u64>,
+    /// Lines of the numbered corpora written in another software's log format.
+    formats: BTreeMap<&'static str, u64>,
     broken: Vec<Value>,
     chains: Vec<ChainPlan>,
     attempts: Vec<Vec<Value>>,
@@ -63,6 +65,7 @@ impl Manifest {
             codes: HashMap::new(),
             services: HashMap::new(),
             styles: HashMap::new(),
+            formats: BTreeMap::new(),
             broken: Vec::new(),
             attempts: chains
                 .iter()
@@ -126,7 +129,13 @@ impl Manifest {
         }
     }
 
-    pub fn finish(self, files: &[OutFile]) -> Value {
+    /// One line was written in log format `name` (see [`Manifest::observe`]
+    /// for what it carries).
+    pub fn mixed_format(&mut self, name: &'static str) {
+        *self.formats.entry(name).or_default() += 1;
+    }
+
+    pub fn finish(mut self, files: &[OutFile]) -> Value {
         let good = self.total - self.broken.len() as u64;
         let mut by_kind: BTreeMap<&str, u64> = BTreeMap::new();
         for b in &self.broken {
@@ -157,7 +166,8 @@ impl Manifest {
                 flagged.push(v)
             }
         }
-        json!({
+        let formats = std::mem::take(&mut self.formats);
+        let mut m = json!({
             "generator": {
                 "name": "genlogs",
                 "seed": self.seed,
@@ -214,7 +224,13 @@ impl Manifest {
                 "log4j": "user",
                 "offset_0200": "user",
             },
-        })
+        });
+        // Only the numbered corpora mix formats (the bundled manifest is
+        // compared byte for byte with a fresh one).
+        if !formats.is_empty() {
+            m["formats_mixed"] = json!(formats);
+        }
+        m
     }
 
     fn story(&self) -> Value {

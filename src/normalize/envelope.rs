@@ -290,7 +290,7 @@ fn aws_name(t: &str) -> Option<&str> {
 }
 
 /// `^[a-z][a-z0-9_.]*$` or `^[A-Z][A-Z0-9_]*$`.
-fn looks_like_code(s: &str) -> bool {
+pub(crate) fn looks_like_code(s: &str) -> bool {
     let b = s.as_bytes();
     match b.first() {
         Some(c) if c.is_ascii_lowercase() => b

@@ -97,7 +97,7 @@ const PATH: &[(&str, Form)] = &[
 ];
 #[rustfmt::skip]
 const REQUEST_ID: &[&str] = &[
-    "request_id", "requestid", "req_id", "http.request.id", "x_request_id",
+    "request_id", "requestid", "req_id", "reqid", "http.request.id", "x_request_id",
 ];
 #[rustfmt::skip]
 const BODY: &[&str] = &[

@@ -18,9 +18,30 @@ pub(crate) fn parse_value(v: &J) -> Option<DateTime<Utc>> {
             None => epoch_float(n.as_f64()?),
         },
         J::Str(s) => parse_str(present(s)?),
-        J::Obj(o) => seconds_nanos(o),
+        J::Obj(o) => seconds_nanos(o).or_else(|| php_datetime(o)),
         _ => None,
     }
+}
+
+/// PHP's `DateTime` as `json_encode` writes it (Monolog 1's JsonFormatter):
+/// `{"date": "2016-02-08 01:01:36.719769", "timezone_type": 1|3,
+/// "timezone": "+01:00"|"UTC"}`. A named zone other than UTC
+/// (`Europe/Brussels`) would need a time-zone database: not read, so the
+/// time stays honestly inferred rather than an hour off.
+fn php_datetime(o: &Obj) -> Option<DateTime<Utc>> {
+    let date = member(o, "date")?.text()?;
+    member(o, "timezone_type")?;
+    let zone = member(o, "timezone")?.text()?;
+    let zone = match zone {
+        "Etc/UTC" | "UTC" | "Z" | "GMT" | "Etc/GMT" => "Z",
+        _ if zone.starts_with(['+', '-']) => zone,
+        _ => return None,
+    };
+    // The date is local to the zone and carries none itself.
+    if date.len() < 19 || date.bytes().any(|c| c.is_ascii_alphabetic() || c == b'+') {
+        return None;
+    }
+    parse_str(&format!("{date}{zone}"))
 }
 
 /// A protobuf `Timestamp` in its JSON object form (`{"seconds": 1546398245,
@@ -128,6 +149,9 @@ fn iso(b: &[u8]) -> Option<DateTime<Utc>> {
             return None;
         }
         nanos *= 10u32.pow(9u32.saturating_sub((i - start) as u32));
+    } else if let Some(n) = (i == 19).then(|| spaced_fraction(&b[i..])).flatten() {
+        // PHP's `Y-m-d H:i:s u`: the microseconds after a space.
+        (nanos, i) = (n, i + 7);
     }
     // A leap second (`:60`) is folded into the last nanosecond of the minute.
     let (s, nanos) = if s == 60 {
@@ -143,6 +167,15 @@ fn iso(b: &[u8]) -> Option<DateTime<Utc>> {
             .single()?
             .with_timezone(&Utc),
     )
+}
+
+/// ` 208473` (six digits after a space, then the end or a zone): the
+/// microseconds of a PHP `u` layout, in nanoseconds.
+fn spaced_fraction(b: &[u8]) -> Option<u32> {
+    let digits = b.get(1..7)?;
+    let ends = matches!(b.get(7), None | Some(b' ' | b'+' | b'-' | b'Z'));
+    (b[0] == b' ' && ends && digits.iter().all(u8::is_ascii_digit))
+        .then(|| num(b, 1, 6).map(|us| us * 1000))?
 }
 
 /// The zone after a time: nothing, `Z`, `UTC`, `GMT`, `±HH`, `±HHMM`, `±HH:MM`,
@@ -283,8 +316,29 @@ mod tests {
         assert_eq!(ms("2026-05-14T10:00:00.123"), want);
         assert_eq!(ms("2026-05-14T05:00:00.123 -0500"), want);
         assert_eq!(ms("2026-05-14 10:00:00.123 UTC"), want);
+        assert_eq!(ms("2026-05-14 10:00:00 123456"), want);
+        assert_eq!(ms("2026-05-14 12:00:00 123456 +0200"), want);
         assert_eq!(ms("2026-05-14T10:00Z"), "2026-05-14T10:00:00.000Z");
         assert_eq!(ms("2026-05-14"), "2026-05-14T00:00:00.000Z");
+    }
+
+    /// PHP `DateTime` objects: read in UTC or a fixed offset; a named zone
+    /// needs a zone database and is left unread (inferred, never wrong).
+    #[test]
+    fn php_datetime_objects() {
+        let read = |text: &str| {
+            let v = super::super::value::parse(text).unwrap();
+            parse_value(&v).map(|t| crate::model::ts_millis::format(&t))
+        };
+        let want = Some("2016-02-08T00:01:36.719Z".to_owned());
+        let utc = r#"{"date":"2016-02-08 00:01:36.719769","timezone_type":3,"timezone":"UTC"}"#;
+        let fixed =
+            r#"{"date":"2016-02-08 01:01:36.719769","timezone_type":1,"timezone":"+01:00"}"#;
+        let named = r#"{"date":"2016-02-08 01:01:36.719769","timezone_type":3,"timezone":"Europe/Brussels"}"#;
+        assert_eq!(read(utc), want);
+        assert_eq!(read(fixed), want);
+        assert_eq!(read(named), None);
+        assert_eq!(read(r#"{"date":"2016-02-08 00:01:36"}"#), None);
     }
 
     #[test]

@@ -8,7 +8,8 @@ use std::borrow::Cow;
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::Format;
-use super::spec::{LatencyUnit, Paths, ServiceForm, TimeUnit};
+use super::spec::{CodeForm, LatencyUnit, Paths, ServiceForm, TimeUnit};
+use crate::normalize::envelope;
 use crate::normalize::time::{self, Unit};
 use crate::normalize::value::{self, J, Obj};
 
@@ -55,7 +56,11 @@ pub(crate) fn read<'f>(fmt: &'f Format, obj: &Obj) -> Reading<'f> {
         method: take(obj, &mut k, "method", &f.method, |j| method(j.text()?)),
         path: take(obj, &mut k, "path", &f.path, |j| url_path(j.text()?)),
         status: take(obj, &mut k, "status", &f.status, |j| j.status()),
-        code: take(obj, &mut k, "code", &f.code, text),
+        code: take(obj, &mut k, "code", &f.code, |j| {
+            let code = text(j)?;
+            let any = units.code != Some(CodeForm::CodeLike);
+            (any || envelope::looks_like_code(&code)).then_some(code)
+        }),
         latency_ms: take(obj, &mut k, "latency_ms", &f.latency_ms, |j| {
             latency(j, units.latency)
         }),

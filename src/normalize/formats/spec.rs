@@ -170,6 +170,19 @@ pub struct Units {
     /// (`bookings.default.svc:8080` → `bookings`); `qualified`: a name with
     /// its provider after `@` (`calendarpipe@docker` → `calendarpipe`).
     pub service: Option<ServiceForm>,
+    /// `code-like`: a code path's value is taken only when it looks like a
+    /// machine code (`card_declined`, `INSTRUMENT_DECLINED`), as the probe
+    /// takes a bare `error` string — for keys that hold a code or a sentence
+    /// (Monolog's `context.error`).
+    pub code: Option<CodeForm>,
+}
+
+/// Which values of the code paths are codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CodeForm {
+    Any,
+    CodeLike,
 }
 
 /// How the service value is written.
