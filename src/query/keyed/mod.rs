@@ -3,13 +3,15 @@
 //! [`super::chains::build_chains`].
 //!
 //! Loading an event means decompressing its line and normalizing it again,
-//! so only the events that can matter are loaded: [`scan`] reads what the
-//! fast fields say of every chain (requests, first time, a lone request's
-//! code), and [`select`] ranks chains by the best place each could have,
-//! loading and judging them best first until no chain left can enter the
-//! answer. Keys are matched to each segment's dictionary in one sorted
-//! pass, never one lookup at a time.
+//! so only the events that can matter are loaded: [`keys`] ranks every key
+//! of the index (one merge of the segments' dictionaries) and marks those
+//! of the matching events, [`scan`] reads what the fast fields say of every
+//! chain (requests, first time, a lone request's code), and [`select`]
+//! ranks chains by the best place each could have, loading and judging
+//! them best first until no chain left can enter the answer. No key's text
+//! is read but those of the chains loaded.
 
+mod keys;
 mod scan;
 mod select;
 
@@ -24,7 +26,8 @@ use crate::error::Result;
 use crate::index::LocalStore;
 use crate::index::translate::to_tantivy;
 use crate::model::Chain;
-use scan::{ChainScan, KeysCollector};
+use keys::{KeyTable, KeysCollector};
+use scan::ChainScan;
 
 /// The order of `chains`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -80,25 +83,32 @@ impl LocalStore {
         limit: usize,
     ) -> Result<ChainsResult> {
         let searcher = self.searcher();
-        let with_key = ExistsQuery::new("idempotency_key".to_string(), false);
-        // Every event: only those with a key can name one, so only they
-        // are visited.
-        let query = match q.expr {
-            Expr::All => Box::new(with_key.clone()),
-            _ => to_tantivy(&q.expr)?,
-        };
-        let keys: Vec<String> = self
-            .search_parallel(&searcher, &*query, &KeysCollector)?
-            .into_iter()
-            .collect();
-        if keys.is_empty() || limit == 0 {
+        if limit == 0 {
             return Ok(ChainsResult { chains: Vec::new() });
         }
-        let keys = Arc::new(keys);
-        let scan = ChainScan { keys: keys.clone() };
+        let table = Arc::new(KeyTable::build(&searcher).map_err(|e| self.error(e))?);
+        let with_key = ExistsQuery::new("idempotency_key".to_string(), false);
+        // Every event: every key is matched, no pass needed to say which.
+        let matched = match q.expr {
+            Expr::All => None,
+            _ => {
+                let keys = KeysCollector {
+                    table: table.clone(),
+                };
+                let matched = self.search_parallel(&searcher, &*to_tantivy(&q.expr)?, &keys)?;
+                if matched.len() == 0 {
+                    return Ok(ChainsResult { chains: Vec::new() });
+                }
+                Some(Arc::new(matched))
+            }
+        };
+        let scan = ChainScan {
+            table: table.clone(),
+            matched,
+        };
         let scan = self.search_parallel(&searcher, &with_key, &scan)?;
         let ask = select::Ask {
-            keys: &keys,
+            keys: &table,
             scan,
             flagged_only,
             sort,

@@ -1,25 +1,26 @@
-//! scan: the first half of `chains` on the local index — what the columns
-//! say of every retry chain before any event is read. Two passes over the
-//! fast fields, each segment on its own thread: the idempotency keys of the
-//! events matching the query ([`KeysCollector`]), then, over the documents
-//! that carry a key, one [`Summary`] per chain (key, service, client): how
-//! many requests, when the first one came, and what a lone request said.
-//! [`super::select`] ranks the summaries and loads only what it returns.
+//! scan: what the columns say of every retry chain before any event is
+//! read, between [`super::keys`] (the keys, ranked; those the query
+//! matched) and [`super::select`] (which ranks the summaries and loads only
+//! what it returns). One pass over the fast fields of the documents that
+//! carry a key, each segment on its own thread: one [`Summary`] per chain
+//! (key, service, client): how many requests, when the first one came, and
+//! what a lone request said.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
-use tantivy::{DateTime as TDate, DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{BitSet, DateTime as TDate, DocId, Score, SegmentOrdinal, SegmentReader};
 
+use super::keys::KeyTable;
 use crate::index::dictionary_error;
 
 /// One chain as the columns tell it. Names (service, client, code, api) are
 /// ids into [`Scan::names`], 0 for none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Summary {
-    /// Index into the sorted matched keys.
+    /// The key's rank in [`KeyTable`].
     pub key: u32,
     pub service: u32,
     pub client: u32,
@@ -48,10 +49,11 @@ impl Scan {
     }
 }
 
-/// The summaries of the chains of `keys` (sorted, distinct), over the
-/// documents that carry a key.
+/// The summaries of the chains of the `matched` key ranks (every key when
+/// `None`), over the documents that carry a key.
 pub struct ChainScan {
-    pub keys: Arc<Vec<String>>,
+    pub table: Arc<KeyTable>,
+    pub matched: Option<Arc<BitSet>>,
 }
 
 /// The columns a summary is read from, in one segment.
@@ -65,25 +67,61 @@ struct Columns {
     client: Option<StrColumn>,
 }
 
-/// A chain in one segment: key index, service ord, client ord.
-type LocalId = (u32, Option<u64>, Option<u64>);
-
-/// A chain as seen in one segment: names are this segment's ords.
-#[derive(Clone, Copy)]
+/// A chain as seen in one segment: key rank; names are this segment's ords
+/// ([`NO`] for none).
+#[derive(Clone, Copy, Default)]
 struct Local {
+    key: u32,
+    service: u32,
+    client: u32,
+    /// 0: no chain here yet.
     requests: u32,
     first: i64,
-    code: Option<u64>,
-    api: Option<u64>,
+    code: u32,
+    api: u32,
     status: Option<u16>,
+}
+
+/// No name (an ord of none).
+const NO: u32 = u32::MAX;
+
+/// One segment's chains: most keys have one (service, client), kept by the
+/// key's ord with no hashing; the rest of a key's chains in `more`, by
+/// (key ord, service, client).
+#[derive(Default)]
+struct Chains {
+    by_ord: Vec<Local>,
+    more: HashMap<(u32, u32, u32), Local>,
+}
+
+impl Chains {
+    /// The chain of `fresh` (its key at `ord`), created from it if new.
+    fn entry(&mut self, ord: u32, fresh: Local) -> &mut Local {
+        let slot = &mut self.by_ord[ord as usize];
+        if slot.requests == 0 {
+            *slot = fresh;
+            return slot;
+        }
+        if (slot.service, slot.client) == (fresh.service, fresh.client) {
+            return slot;
+        }
+        self.more
+            .entry((ord, fresh.service, fresh.client))
+            .or_insert(fresh)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Local> {
+        let first = self.by_ord.iter().filter(|l| l.requests > 0);
+        first.chain(self.more.values())
+    }
 }
 
 pub struct ScanSegment {
     columns: Option<Columns>,
-    /// This segment's key ords → index into the keys.
-    wanted: HashMap<u64, u32>,
-    /// (key, service ord, client ord) → the chain so far.
-    chains: HashMap<LocalId, Local>,
+    table: Arc<KeyTable>,
+    seg: usize,
+    matched: Option<Arc<BitSet>>,
+    chains: Chains,
 }
 
 /// One segment's summaries, with names still to be made global.
@@ -92,7 +130,7 @@ pub struct SegmentScan {
     summaries: Vec<Summary>,
 }
 
-const NONE: u64 = u64::MAX;
+const NONE: u64 = NO as u64;
 
 impl Collector for ChainScan {
     type Fruit = Scan;
@@ -100,18 +138,23 @@ impl Collector for ChainScan {
 
     fn for_segment(
         &self,
-        _: SegmentOrdinal,
+        seg: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<ScanSegment> {
-        let fast = reader.fast_fields();
-        let Some(key) = fast.str("idempotency_key")? else {
-            return Ok(ScanSegment::empty());
+        let seg = seg as usize;
+        let mut scan = ScanSegment {
+            columns: None,
+            table: self.table.clone(),
+            seg,
+            matched: self.matched.clone(),
+            chains: Chains::default(),
         };
-        let wanted = wanted_ords(&key, &self.keys)?;
-        if wanted.is_empty() {
-            return Ok(ScanSegment::empty());
-        }
-        let columns = Columns {
+        let Some(key) = self.table.column(seg).cloned() else {
+            return Ok(scan);
+        };
+        scan.chains.by_ord = vec![Local::default(); self.table.ranks(seg).len()];
+        let fast = reader.fast_fields();
+        scan.columns = Some(Columns {
             key,
             ts: fast.date("ts")?,
             status: fast.u64("status")?,
@@ -119,12 +162,8 @@ impl Collector for ChainScan {
             api: fast.str("api")?,
             service: fast.str("service")?,
             client: fast.str("client")?,
-        };
-        Ok(ScanSegment {
-            columns: Some(columns),
-            wanted,
-            chains: HashMap::new(),
-        })
+        });
+        Ok(scan)
     }
 
     fn requires_scoring(&self) -> bool {
@@ -157,6 +196,11 @@ impl Collector for ChainScan {
             for mut s in fruit.summaries {
                 (s.service, s.client, s.code, s.api) =
                     (id(s.service), id(s.client), id(s.code), id(s.api));
+                // A key in one segment only: its chains are whole already.
+                if !self.table.in_several(s.key) {
+                    scan.summaries.push(s);
+                    continue;
+                }
                 match at.entry((s.key, s.service, s.client)) {
                     std::collections::hash_map::Entry::Occupied(e) => {
                         let t = &mut scan.summaries[*e.get()];
@@ -174,16 +218,6 @@ impl Collector for ChainScan {
     }
 }
 
-impl ScanSegment {
-    fn empty() -> ScanSegment {
-        ScanSegment {
-            columns: None,
-            wanted: HashMap::new(),
-            chains: HashMap::new(),
-        }
-    }
-}
-
 impl SegmentCollector for ScanSegment {
     /// A dictionary that cannot be read fails the query: chains would
     /// otherwise lose their service or code without a word.
@@ -191,24 +225,35 @@ impl SegmentCollector for ScanSegment {
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         let Some(c) = &self.columns else { return };
-        let Some(&key) = c.key.ords().first(doc).and_then(|o| self.wanted.get(&o)) else {
+        let Some(ord) = c.key.ords().first(doc) else {
             return;
         };
-        let ord = |col: &Option<StrColumn>| col.as_ref().and_then(|c| c.ords().first(doc));
+        let key = self.table.ranks(self.seg)[ord as usize];
+        if self.matched.as_ref().is_some_and(|m| !m.contains(key)) {
+            return;
+        }
+        let name = |col: &Option<StrColumn>| {
+            col.as_ref()
+                .and_then(|c| c.ords().first(doc))
+                .map_or(NO, |o| o as u32)
+        };
         let status = c.status.first(doc);
-        let code = ord(&c.code);
-        if status.is_none() && code.is_none() {
+        let code = name(&c.code);
+        if status.is_none() && code == NO {
             return;
         }
         let first = c.ts.first(doc).map_or(0, |t| t.into_timestamp_millis());
-        let id = (key, ord(&c.service), ord(&c.client));
-        let local = self.chains.entry(id).or_insert(Local {
+        let fresh = Local {
+            key,
+            service: name(&c.service),
+            client: name(&c.client),
             requests: 0,
             first,
             code,
-            api: ord(&c.api),
+            api: name(&c.api),
             status: status.and_then(|s| u16::try_from(s).ok()),
-        });
+        };
+        let local = self.chains.entry(ord as u32, fresh);
         local.requests += 1;
         local.first = local.first.min(first);
     }
@@ -221,21 +266,21 @@ impl SegmentCollector for ScanSegment {
             });
         };
         let mut names = Names::default();
-        let pick = |f: fn(&LocalId, &Local) -> Option<u64>| {
-            self.chains.iter().filter_map(move |(k, l)| f(k, l))
+        let pick = |f: fn(&Local) -> u32| self.chains.iter().map(move |l| u64::from(f(l)));
+        let service = names.add(&c.service, "service", pick(|l| l.service))?;
+        let client = names.add(&c.client, "client", pick(|l| l.client))?;
+        let code = names.add(&c.code, "code", pick(|l| l.code))?;
+        let api = names.add(&c.api, "api", pick(|l| l.api))?;
+        let id = |map: &HashMap<u64, u32>, ord: u32| {
+            if ord == NO { 0 } else { map[&u64::from(ord)] }
         };
-        let service = names.add(&c.service, "service", pick(|k, _| k.1))?;
-        let client = names.add(&c.client, "client", pick(|k, _| k.2))?;
-        let code = names.add(&c.code, "code", pick(|_, l| l.code))?;
-        let api = names.add(&c.api, "api", pick(|_, l| l.api))?;
-        let id = |map: &HashMap<u64, u32>, ord: Option<u64>| ord.map_or(0, |o| map[&o]);
         let summaries = self
             .chains
             .iter()
-            .map(|(&(key, s, cl), l)| Summary {
-                key,
-                service: id(&service, s),
-                client: id(&client, cl),
+            .map(|l| Summary {
+                key: l.key,
+                service: id(&service, l.service),
+                client: id(&client, l.client),
                 requests: l.requests,
                 first: l.first,
                 code: id(&code, l.code),
@@ -286,89 +331,5 @@ impl Names {
             map.insert(ord, self.names.len() as u32);
         }
         Ok(map)
-    }
-}
-
-/// This segment's ords of the `keys` (sorted) it holds → the key's index:
-/// one merge of two sorted lists.
-pub fn wanted_ords(column: &StrColumn, keys: &[String]) -> tantivy::Result<HashMap<u64, u32>> {
-    let mut wanted = HashMap::new();
-    let mut stream = column.dictionary().stream()?;
-    let mut next = 0;
-    while next < keys.len() && stream.advance() {
-        let term = stream.key();
-        while next < keys.len() && keys[next].as_bytes() < term {
-            next += 1;
-        }
-        if next < keys.len() && keys[next].as_bytes() == term {
-            wanted.insert(stream.term_ord(), next as u32);
-            next += 1;
-        }
-    }
-    Ok(wanted)
-}
-
-/// The distinct idempotency keys of the matching documents.
-pub struct KeysCollector;
-
-pub struct KeysSegment {
-    column: Option<StrColumn>,
-    ords: BTreeSet<u64>,
-}
-
-impl Collector for KeysCollector {
-    type Fruit = BTreeSet<String>;
-    type Child = KeysSegment;
-
-    fn for_segment(
-        &self,
-        _segment: SegmentOrdinal,
-        reader: &SegmentReader,
-    ) -> tantivy::Result<KeysSegment> {
-        Ok(KeysSegment {
-            column: reader.fast_fields().str("idempotency_key")?,
-            ords: BTreeSet::new(),
-        })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn merge_fruits(
-        &self,
-        fruits: Vec<tantivy::Result<Vec<String>>>,
-    ) -> tantivy::Result<BTreeSet<String>> {
-        let mut keys = BTreeSet::new();
-        for fruit in fruits {
-            keys.extend(fruit?);
-        }
-        Ok(keys)
-    }
-}
-
-impl SegmentCollector for KeysSegment {
-    /// A key dictionary that cannot be read fails the query: its keys
-    /// would otherwise vanish from the chains without a word.
-    type Fruit = tantivy::Result<Vec<String>>;
-
-    fn collect(&mut self, doc: DocId, _score: Score) {
-        if let Some(ord) = self.column.as_ref().and_then(|c| c.ords().first(doc)) {
-            self.ords.insert(ord);
-        }
-    }
-
-    fn harvest(self) -> tantivy::Result<Vec<String>> {
-        let Some(column) = self.column else {
-            return Ok(Vec::new());
-        };
-        let ords: Vec<u64> = self.ords.into_iter().collect();
-        let mut keys = Vec::with_capacity(ords.len());
-        column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
-            if let Ok(key) = std::str::from_utf8(bytes) {
-                keys.push(key.to_string());
-            }
-        })?;
-        Ok(keys)
     }
 }

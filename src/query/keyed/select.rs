@@ -21,6 +21,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, Term};
 
 use super::ChainSort;
+use super::keys::KeyTable;
 use super::scan::{Scan, Summary};
 use crate::catalog::Catalogs;
 use crate::error::Result;
@@ -80,7 +81,7 @@ enum Kept {
 
 /// What selection works from.
 pub struct Ask<'a> {
-    pub keys: &'a [String],
+    pub keys: &'a KeyTable,
     pub scan: Scan,
     pub flagged_only: bool,
     pub sort: ChainSort,
@@ -111,26 +112,24 @@ impl LocalStore {
             )));
         }
         let mut todo = BinaryHeap::from(todo);
-        let mut kept: BinaryHeap<(Rank, KeptAt)> = BinaryHeap::new();
-        let mut slots: Vec<Kept> = Vec::new();
+        let mut best = Best::new(ask.limit);
         let mut batch: Vec<usize> = Vec::new();
         while let Some(&Reverse((bound, i, exact))) = todo.peek() {
-            if kept.len() >= ask.limit && kept.peek().is_some_and(|(worst, _)| *worst < bound) {
+            if best.beats(bound) {
                 break;
             }
             todo.pop();
             if exact {
-                slots.push(Kept::Lone(i));
-                keep(&mut kept, ask.limit, bound, slots.len() - 1);
+                best.offer(bound, Kept::Lone(i));
                 continue;
             }
             batch.push(i);
             if batch.len() == BATCH {
-                self.judge_batch(searcher, &ask, &ids, &mut batch, &mut kept, &mut slots)?;
+                self.judge_batch(searcher, &ask, &ids, &mut batch, &mut best)?;
             }
         }
-        self.judge_batch(searcher, &ask, &ids, &mut batch, &mut kept, &mut slots)?;
-        self.finish(searcher, &ask, kept, slots)
+        self.judge_batch(searcher, &ask, &ids, &mut batch, &mut best)?;
+        self.finish(searcher, &ask, best)
     }
 
     /// Load the chains of `batch`, judge them and keep the best.
@@ -140,8 +139,7 @@ impl LocalStore {
         ask: &Ask,
         ids: &dyn Fn(&Summary) -> (u32, u32, u32),
         batch: &mut Vec<usize>,
-        kept: &mut BinaryHeap<(Rank, KeptAt)>,
-        slots: &mut Vec<Kept>,
+        best: &mut Best,
     ) -> Result<()> {
         if batch.is_empty() {
             return Ok(());
@@ -158,24 +156,17 @@ impl LocalStore {
             let rank = ask
                 .sort
                 .rank(first, chain.flags.len(), ids(&ask.scan.summaries[i]));
-            slots.push(Kept::Judged(chain));
-            keep(kept, ask.limit, rank, slots.len() - 1);
+            best.offer(rank, Kept::Judged(chain));
         }
         Ok(())
     }
 
     /// The kept chains in order, lone requests loaded now.
-    fn finish(
-        &self,
-        searcher: &Searcher,
-        ask: &Ask,
-        kept: BinaryHeap<(Rank, KeptAt)>,
-        mut slots: Vec<Kept>,
-    ) -> Result<Vec<Chain>> {
-        let order = kept.into_sorted_vec();
-        let lone: Vec<usize> = order
+    fn finish(&self, searcher: &Searcher, ask: &Ask, best: Best) -> Result<Vec<Chain>> {
+        let kept = best.into_sorted();
+        let lone: Vec<usize> = kept
             .iter()
-            .filter_map(|(_, at)| match &slots[*at] {
+            .filter_map(|k| match k {
                 Kept::Lone(i) => Some(*i),
                 Kept::Judged(_) => None,
             })
@@ -184,9 +175,9 @@ impl LocalStore {
             .load_chains(searcher, ask, &lone)?
             .into_iter()
             .collect();
-        let mut out = Vec::with_capacity(order.len());
-        for (_, at) in order {
-            match std::mem::replace(&mut slots[at], Kept::Lone(usize::MAX)) {
+        let mut out = Vec::with_capacity(kept.len());
+        for k in kept {
+            match k {
                 Kept::Judged(c) => out.push(c),
                 Kept::Lone(i) => out.extend(loaded.remove(&i)),
             }
@@ -205,10 +196,14 @@ impl LocalStore {
             return Ok(Vec::new());
         }
         let summary = |i: usize| &ask.scan.summaries[i];
-        let keys: BTreeSet<&str> = wanted
-            .iter()
-            .map(|&i| ask.keys[summary(i).key as usize].as_str())
-            .collect();
+        let mut texts: HashMap<u32, String> = HashMap::with_capacity(wanted.len());
+        for &i in wanted {
+            let rank = summary(i).key;
+            if let std::collections::hash_map::Entry::Vacant(e) = texts.entry(rank) {
+                e.insert(ask.keys.text(rank).map_err(|e| self.error(e))?);
+            }
+        }
+        let keys: BTreeSet<&str> = texts.values().map(String::as_str).collect();
         let addrs = self.docs_of(searcher, &keys).map_err(|e| self.error(e))?;
         let chains = build_chains(self.events_at(searcher, &addrs)?, &self.catalogs);
         let name = |id: u32| ask.scan.name(id);
@@ -216,11 +211,7 @@ impl LocalStore {
             .iter()
             .map(|&i| {
                 let s = summary(i);
-                let id = (
-                    ask.keys[s.key as usize].as_str(),
-                    name(s.service),
-                    name(s.client),
-                );
+                let id = (texts[&s.key].as_str(), name(s.service), name(s.client));
                 (id, i)
             })
             .collect();
@@ -271,14 +262,62 @@ impl LocalStore {
     }
 }
 
-/// Index into the kept slots.
-type KeptAt = usize;
+/// The best `limit` chains seen so far: a bounded heap, worst on top, over
+/// slots reused as chains fall out (memory: `limit` chains, whatever was
+/// judged).
+struct Best {
+    limit: usize,
+    heap: BinaryHeap<(Rank, usize)>,
+    slots: Vec<Option<Kept>>,
+    free: Vec<usize>,
+}
 
-/// Keep `rank` if it is among the best `limit`.
-fn keep(kept: &mut BinaryHeap<(Rank, KeptAt)>, limit: usize, rank: Rank, at: KeptAt) {
-    kept.push((rank, at));
-    if kept.len() > limit {
-        kept.pop();
+impl Best {
+    fn new(limit: usize) -> Best {
+        Best {
+            limit,
+            heap: BinaryHeap::new(),
+            slots: Vec::new(),
+            free: Vec::new(),
+        }
+    }
+
+    /// Whether the `limit` kept are all better than `rank`.
+    fn beats(&self, rank: Rank) -> bool {
+        self.heap.len() >= self.limit && self.heap.peek().is_some_and(|(worst, _)| *worst < rank)
+    }
+
+    /// Keep `kept` if it is among the best `limit`.
+    fn offer(&mut self, rank: Rank, kept: Kept) {
+        if self.beats(rank) {
+            return;
+        }
+        let at = match self.free.pop() {
+            Some(at) => {
+                self.slots[at] = Some(kept);
+                at
+            }
+            None => {
+                self.slots.push(Some(kept));
+                self.slots.len() - 1
+            }
+        };
+        self.heap.push((rank, at));
+        if self.heap.len() > self.limit
+            && let Some((_, out)) = self.heap.pop()
+        {
+            self.slots[out] = None;
+            self.free.push(out);
+        }
+    }
+
+    /// The kept chains, best first.
+    fn into_sorted(mut self) -> Vec<Kept> {
+        let order = std::mem::take(&mut self.heap).into_sorted_vec();
+        order
+            .into_iter()
+            .filter_map(|(_, at)| self.slots[at].take())
+            .collect()
     }
 }
 

@@ -14,6 +14,7 @@ use rand_chacha::ChaCha8Rng;
 use tantivy::DocAddress;
 
 use super::ChainSort;
+use super::keys::KeyTable;
 use crate::catalog::Catalogs;
 use crate::index::{LocalStore, Writer, WriterOptions};
 use crate::ingest::{IngestOptions, Ingestor, NoProgress};
@@ -29,9 +30,15 @@ const SORTS: [ChainSort; 4] = [
     ChainSort::Oldest,
 ];
 
-/// One JSON line of the generated corpus.
-fn line(rng: &mut ChaCha8Rng, i: usize) -> String {
-    let key = format!("key_{:02}", rng.random_range(0..40));
+/// One JSON line of the generated corpus, for commit `part`: most keys are
+/// shared by every part, a few belong to this part alone (so a chain is
+/// merged across segments or found whole in one).
+fn line(rng: &mut ChaCha8Rng, part: usize, i: usize) -> String {
+    let key = if rng.random_bool(0.8) {
+        format!("key_{:02}", rng.random_range(0..40))
+    } else {
+        format!("key_p{part}_{:02}", rng.random_range(0..8))
+    };
     // A few distinct times, so chains tie on their first request.
     let ms = rng.random_range(0..30) * 700;
     let ts =
@@ -99,7 +106,7 @@ fn index(dir: &Path, seed: u64, lines: usize) {
     let mut writer = Writer::open(&dir.join("index"), &opts, || {}).unwrap();
     for part in 0..3 {
         let text: Vec<String> = (0..lines / 3)
-            .map(|i| line(&mut rng, part * lines + i))
+            .map(|i| line(&mut rng, part, part * lines + i))
             .collect();
         let log = dir.join(format!("part{part}.log"));
         std::fs::write(&log, text.join("\n") + "\n").unwrap();
@@ -210,4 +217,41 @@ fn bounded_chains_are_the_brute_force_answer() {
                 .is_empty()
         );
     }
+}
+
+/// The key table ranks every key of every segment in text order, marks
+/// exactly the keys found in several segments, and reads each key back.
+#[test]
+fn key_table_ranks_keys_across_segments() {
+    let tmp = tempfile::tempdir().unwrap();
+    index(tmp.path(), 5, 450);
+    let store = LocalStore::open(&tmp.path().join("index"), Catalogs::builtin()).unwrap();
+    let searcher = store.searcher();
+    let table = KeyTable::build(&searcher).unwrap();
+    let mut segments_of: std::collections::BTreeMap<String, usize> = Default::default();
+    for (seg, reader) in searcher.segment_readers().iter().enumerate() {
+        let column = reader
+            .fast_fields()
+            .str("idempotency_key")
+            .unwrap()
+            .unwrap();
+        let ranks = table.ranks(seg);
+        assert_eq!(ranks.len(), column.dictionary().num_terms());
+        assert!(ranks.windows(2).all(|w| w[0] < w[1]), "segment {seg}");
+        for (ord, &rank) in ranks.iter().enumerate() {
+            let mut text = String::new();
+            column.ord_to_str(ord as u64, &mut text).unwrap();
+            assert_eq!(table.text(rank).unwrap(), text);
+            *segments_of.entry(text).or_default() += 1;
+        }
+    }
+    assert_eq!(table.count() as usize, segments_of.len());
+    let texts: Vec<&String> = segments_of.keys().collect();
+    for (rank, text) in texts.iter().enumerate() {
+        assert_eq!(&table.text(rank as u32).unwrap(), *text);
+        let several = segments_of[*text] > 1;
+        assert_eq!(table.in_several(rank as u32), several, "{text}");
+    }
+    assert!(segments_of.values().any(|&n| n == 1), "keys in one segment");
+    assert!(segments_of.values().any(|&n| n > 1), "keys in several");
 }
