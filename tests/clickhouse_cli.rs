@@ -116,6 +116,51 @@ fn kill_9_during_an_ingest_then_resume_gives_every_line_exactly_once() {
     assert_eq!(stats.events, (FILES * LINES) as u64, "every line once");
     assert_eq!(unique.trim(), stats.events.to_string(), "no line twice");
     assert_eq!(stats.store.unwrap().kind, "clickhouse");
+    let parts = server
+        .query("SELECT sum(bytes_on_disk) FROM system.parts WHERE active AND database = 'crash'")
+        .unwrap();
+    // Background merges may rewrite parts between the two reads: the same
+    // order of size, not the same byte.
+    let parts: f64 = parts.trim().parse().unwrap();
+    let ratio = stats.index_bytes as f64 / parts;
+    assert!(
+        (0.5..2.0).contains(&ratio),
+        "{} vs {parts} on disk",
+        stats.index_bytes
+    );
+
+    // Old checkpoints are pruned (only the newest is read): after an ingest
+    // of many commits the table holds the last few, not one per commit (the
+    // deletion is asynchronous).
+    let pruned = server.url("pruned");
+    assert!(on(&env, &pruned, &["store", "init"]).status.success());
+    let dir_arg = dir.to_str().unwrap();
+    let many = on(
+        &env,
+        &pruned,
+        &["ingest", "--commit-bytes", "100000", dir_arg],
+    );
+    assert!(many.status.success(), "{}", stderr(&many));
+    let last: u64 = server
+        .query("SELECT max(seq) FROM pruned.checkpoints")
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    // A commit per 1 MiB batch: ~13. Pruned every 8 commits down to the
+    // last 4, so at most 4 + 8 remain.
+    assert!(last > 12, "{last} commits: too few to prune");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while commits(&server, "pruned") > 12 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(commits(&server, "pruned") <= 12, "of {last} checkpoints");
+    let kept: Stats = json(&env, Some(&pruned), &["stats", "--json"]);
+    assert_eq!(
+        kept.events,
+        (FILES * LINES) as u64,
+        "the newest checkpoint kept"
+    );
 
     // The same files in the local store answer the same.
     env.ingest(&[&dir]);

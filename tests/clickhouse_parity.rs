@@ -158,8 +158,11 @@ fn compare_groups(local: &Store, remote: &ClickHouse, what: &str) {
                     }
                     v
                 };
-                let want = strip(local.groups_by(&q, by, sort, 50).unwrap());
-                let got = strip(remote.groups_by(&q, by, sort, 50).unwrap());
+                // A cut inside ties too: the server orders and limits counts
+                // and errors itself.
+                let limit = if by.len() == 2 { 3 } else { 50 };
+                let want = strip(local.groups_by(&q, by, sort, limit).unwrap());
+                let got = strip(remote.groups_by(&q, by, sort, limit).unwrap());
                 let keys = |v: &Value| -> Vec<String> {
                     v["groups"]
                         .as_array()

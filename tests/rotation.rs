@@ -135,17 +135,49 @@ fn assert_exactly_once(counts: &BTreeMap<String, usize>, written: &[String], wha
     );
 }
 
+/// Where a scenario follows: the log directory, or `app.log` by name.
+#[derive(Clone, Copy)]
+enum Follow {
+    Dir,
+    File,
+}
+
+/// For each seed: a fresh `app.log` of `first(rng)` lines, followed as
+/// `follow` says while `script` rotates it between ticks; every line
+/// written must be indexed exactly once. `script` returns what to add to a
+/// failure's message.
+fn exactly_once_per_seed(
+    seeds: impl Iterator<Item = u64>,
+    follow: Follow,
+    first: impl Fn(&mut ChaCha8Rng) -> usize,
+    script: impl Fn(&mut ChaCha8Rng, &mut Log, &mut dyn FnMut()) -> String,
+) {
+    for seed in seeds {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let tmp = tempfile::tempdir().unwrap();
+        let mut log = Log::new(&tmp.path().join("logs"));
+        log.append("app.log", first(&mut rng));
+        let roots = [match follow {
+            Follow::Dir => log.dir.clone(),
+            Follow::File => log.path("app.log"),
+        }];
+        let mut what = String::new();
+        let counts = run(&tmp.path().join("index"), &roots, |tick| {
+            what = script(&mut rng, &mut log, tick);
+        });
+        assert_exactly_once(&counts, &log.written, &format!("seed {seed}{what}"));
+    }
+}
+
 /// `cp app.log app.log.1 && : > app.log` with a slow copy (chunks, ticks in
 /// between at random), then more lines.
 #[test]
 fn copytruncate_with_a_slow_copy_indexes_every_line_once() {
-    for seed in 0..SEEDS {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let tmp = tempfile::tempdir().unwrap();
-        let mut log = Log::new(&tmp.path().join("logs"));
-        log.append("app.log", 1500);
-        let roots = [log.dir.clone()];
-        let counts = run(&tmp.path().join("index"), &roots, |tick| {
+    exactly_once_per_seed(
+        0..SEEDS,
+        Follow::Dir,
+        |_| 1500,
+        |rng, log, tick| {
             log.append("app.log", rng.random_range(1..300));
             if rng.random_bool(0.5) {
                 tick();
@@ -166,9 +198,9 @@ fn copytruncate_with_a_slow_copy_indexes_every_line_once() {
                 tick();
             }
             log.append("app.log", rng.random_range(1..50));
-        });
-        assert_exactly_once(&counts, &log.written, &format!("seed {seed}"));
-    }
+            String::new()
+        },
+    );
 }
 
 /// `--follow app.log` while it is renamed away (lines still written to the
@@ -178,13 +210,11 @@ fn copytruncate_with_a_slow_copy_indexes_every_line_once() {
 /// the directory for that).
 #[test]
 fn following_a_file_through_rename_rotations_loses_nothing() {
-    for seed in 0..SEEDS {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let tmp = tempfile::tempdir().unwrap();
-        let mut log = Log::new(&tmp.path().join("logs"));
-        log.append("app.log", 200);
-        let roots = [log.path("app.log")];
-        let counts = run(&tmp.path().join("index"), &roots, |tick| {
+    exactly_once_per_seed(
+        0..SEEDS,
+        Follow::File,
+        |_| 200,
+        |rng, log, tick| {
             for round in 0..4 {
                 tick();
                 log.append("app.log", rng.random_range(1..200));
@@ -204,22 +234,20 @@ fn following_a_file_through_rename_rotations_loses_nothing() {
                 log.append("app.log", rng.random_range(1..50));
                 log.append(&old, rng.random_range(0..5));
             }
-        });
-        assert_exactly_once(&counts, &log.written, &format!("seed {seed}"));
-    }
+            String::new()
+        },
+    );
 }
 
 /// logrotate's `compress`: the rotated file is gzipped progressively into a
 /// followed directory (ticks see every partial .gz), then removed.
 #[test]
 fn a_gz_written_progressively_next_to_its_original_adds_nothing() {
-    for seed in 0..SEEDS {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let tmp = tempfile::tempdir().unwrap();
-        let mut log = Log::new(&tmp.path().join("logs"));
-        log.append("app.log", 3000);
-        let roots = [log.dir.clone()];
-        let counts = run(&tmp.path().join("index"), &roots, |tick| {
+    exactly_once_per_seed(
+        0..SEEDS,
+        Follow::Dir,
+        |_| 3000,
+        |rng, log, tick| {
             log.append("app.log", rng.random_range(1..100));
             if rng.random_bool(0.5) {
                 tick();
@@ -239,9 +267,9 @@ fn a_gz_written_progressively_next_to_its_original_adds_nothing() {
             }
             std::fs::remove_file(log.path("app.log.1")).unwrap();
             log.append("app.log", rng.random_range(1..100));
-        });
-        assert_exactly_once(&counts, &log.written, &format!("seed {seed}"));
-    }
+            String::new()
+        },
+    );
 }
 
 /// A file that shrinks (`sed -i '$d'`: a new, shorter file), a partial copy
@@ -347,42 +375,34 @@ fn line_ends(content: &[u8]) -> Vec<usize> {
 /// or truncated in place) then appended to, several times, with ticks in
 /// between at random: nothing lost, nothing indexed twice. The resume
 /// point is the first line that differs from what was indexed.
-fn shrink_then_append(seed: u64, first_lines: std::ops::Range<usize>) {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let tmp = tempfile::tempdir().unwrap();
-    let mut log = Log::new(&tmp.path().join("logs"));
-    log.append("app.log", rng.random_range(first_lines));
-    let roots = [log.dir.clone()];
-    let mut done = Vec::new();
-    let counts = run(&tmp.path().join("index"), &roots, |tick| {
+fn shrink_then_append(seeds: impl Iterator<Item = u64>, first_lines: std::ops::Range<usize>) {
+    let first = |rng: &mut ChaCha8Rng| rng.random_range(first_lines.clone());
+    exactly_once_per_seed(seeds, Follow::Dir, first, |rng, log, tick| {
+        let mut done = Vec::new();
         for _ in 0..4 {
             tick();
             let how = [Shrink::Line, Shrink::HalfBlock, Shrink::Lines][rng.random_range(0..3)];
             let in_place = rng.random_bool(0.3);
-            shrink(&log, how, in_place, &mut rng);
+            shrink(log, how, in_place, rng);
             done.push((how, in_place));
             if rng.random_bool(0.7) {
                 tick();
             }
             log.append("app.log", rng.random_range(1..30));
         }
+        format!(": {done:?}")
     });
-    assert_exactly_once(&counts, &log.written, &format!("seed {seed}: {done:?}"));
 }
 
 #[test]
 fn a_file_shrunk_then_appended_to_loses_nothing_and_repeats_nothing() {
-    for seed in 0..SEEDS {
-        shrink_then_append(seed, 5..1500);
-    }
+    shrink_then_append(0..SEEDS, 5..1500);
 }
 
 /// The same past the first MiB, where blocks are 1 MiB long.
 #[test]
 fn a_big_file_shrunk_then_appended_to_loses_nothing_and_repeats_nothing() {
-    for seed in 0..3 {
-        shrink_then_append(100 + seed, 9_000..14_000);
-    }
+    shrink_then_append(100..103, 9_000..14_000);
 }
 
 /// Files that all start with the same first line (a banner) are still

@@ -87,6 +87,19 @@ struct Tmux {
 }
 
 impl Tmux {
+    /// A detached 120×40 session named `tui` running `script` in `sh`, on
+    /// this server's own socket and no user configuration.
+    fn start(&self, script: &str) {
+        self.start_sized(script, (120, 40));
+    }
+
+    fn start_sized(&self, script: &str, (columns, rows): (u16, u16)) {
+        let (x, y) = (columns.to_string(), rows.to_string());
+        let mut args = vec!["-f", "/dev/null", "new-session", "-d"];
+        args.extend(["-x", &x, "-y", &y, "-s", "tui", "sh", "-c", script]);
+        self.run(&args);
+    }
+
     fn run(&self, args: &[&str]) -> Output {
         let out = Command::new("tmux")
             .arg("-S")
@@ -231,21 +244,7 @@ fn tui_in_tmux_finds_a_request_groups_the_codes_and_quits_cleanly() {
         shell_quote(&index),
         shell_quote(&exit),
     );
-    tmux.run(&[
-        "-f",
-        "/dev/null",
-        "new-session",
-        "-d",
-        "-x",
-        "120",
-        "-y",
-        "40",
-        "-s",
-        "tui",
-        "sh",
-        "-c",
-        &script,
-    ]);
+    tmux.start(&script);
     tmux.run(&["set-option", "-g", "set-clipboard", "on"]);
     tmux.wait_for("the Events view", |s| {
         s.contains("Events │ Groups │ Chains") && s.contains("9 matching")
@@ -445,21 +444,7 @@ fn a_panic_in_the_tui_restores_the_terminal() {
         shell_quote(&index),
         shell_quote(&after),
     );
-    tmux.run(&[
-        "-f",
-        "/dev/null",
-        "new-session",
-        "-d",
-        "-x",
-        "120",
-        "-y",
-        "40",
-        "-s",
-        "tui",
-        "sh",
-        "-c",
-        &script,
-    ]);
+    tmux.start(&script);
     tmux.wait_for("the TUI", |s| s.contains("q quit"));
     let flags = || {
         let out = tmux.run(&[
@@ -514,21 +499,7 @@ fn tui_follow_shows_new_events_and_problems_live_and_quits_cleanly() {
         shell_quote(&log),
         shell_quote(&exit),
     );
-    tmux.run(&[
-        "-f",
-        "/dev/null",
-        "new-session",
-        "-d",
-        "-x",
-        "80",
-        "-y",
-        "24",
-        "-s",
-        "tui",
-        "sh",
-        "-c",
-        &script,
-    ]);
+    tmux.start_sized(&script, (80, 24));
     tmux.wait_for("the TUI with one problem", |s| {
         s.contains("1 matching") && s.contains("⚠ 1 problem (!)")
     });

@@ -469,9 +469,8 @@ impl Printer for HumanPrinter {
             "last        {}",
             s.last_ts.clone().unwrap_or_else(dash)
         )?;
-        if local {
-            writeln!(self.out, "index size  {}", megabytes(s.index_bytes))?;
-        }
+        let size = if local { "index size" } else { "on disk   " };
+        writeln!(self.out, "{size}  {}", megabytes(s.index_bytes))?;
         self.out.flush()
     }
 

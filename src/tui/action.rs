@@ -290,6 +290,9 @@ pub enum Data {
         by: GroupBy,
         then: Option<GroupBy>,
         rows: Vec<Group>,
+        /// `Some(bound)` when the groups are approximate (more groups than
+        /// a segment keeps): a count may be up to `bound` low.
+        low_by: Option<u64>,
     },
     Chains(Vec<Chain>),
     Detail(Box<Detail>),

@@ -369,6 +369,7 @@ fn query_data(m: &[Event], kind: &JobKind) -> Data {
             by,
             then,
             rows: groups_of(m, by),
+            low_by: None,
         },
         JobKind::Chains { flagged_only } => {
             let mut chains = chains_of(m);

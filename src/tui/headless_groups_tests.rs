@@ -121,3 +121,39 @@ fn d_adds_a_second_dimension_and_enter_drills_into_the_pair() {
     assert_eq!(h.app.state.groups.then, None);
     assert_eq!(h.app.state.groups.list.items[0].key, "slot_unavailable");
 }
+
+/// More distinct paths than a segment keeps groups for: the answer is
+/// approximate, and the Groups view says so in its title, as the CLI's
+/// `approximate:` line does.
+#[test]
+fn approximate_groups_say_so_in_the_title() {
+    let lines: Vec<String> = (0..6_000)
+        .map(|i| {
+            let t = format!("10:{:02}:{:02}.{:03}", i / 600 % 60, i / 10 % 60, i % 1000);
+            let mut v: serde_json::Value =
+                serde_json::from_str(&line(&t, &format!("req_P{i}"), 404, None, None)).unwrap();
+            v["path"] = format!("/v1/things/x{i}/y").into();
+            v.to_string()
+        })
+        .collect();
+    let mut h = Headless::with(&(lines.join("\n") + "\n"), 120, 24);
+    h.keys(&[KeyCode::Tab]);
+    while h.app.state.groups.by != GroupBy::Path {
+        h.keys(&[KeyCode::Char('b')]);
+    }
+    assert!(
+        h.app.state.groups.low_by.is_some(),
+        "6,000 paths: approximate"
+    );
+    let screen = h.screen();
+    assert!(
+        screen.contains("approximate, counts up to"),
+        "no approximate mark:\n{screen}"
+    );
+    // Grouped by a field with few values, the answer is exact again.
+    while h.app.state.groups.by != GroupBy::Service {
+        h.keys(&[KeyCode::Char('b')]);
+    }
+    assert_eq!(h.app.state.groups.low_by, None);
+    assert!(!h.screen().contains("approximate"));
+}

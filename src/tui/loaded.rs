@@ -66,8 +66,14 @@ pub(super) fn on_loaded(s: &mut State, l: Loaded) -> Vec<Job> {
         }
         Data::Histogram(h) => s.histogram = Some(h),
         Data::Stats(st) => s.stats = Some(st),
-        Data::Groups { by, then, rows } if (by, then) == (s.groups.by, s.groups.then) => {
-            s.groups.list.set(rows)
+        Data::Groups {
+            by,
+            then,
+            rows,
+            low_by,
+        } if (by, then) == (s.groups.by, s.groups.then) => {
+            s.groups.list.set(rows);
+            s.groups.low_by = low_by;
         }
         Data::Groups { .. } => {}
         Data::Chains(mut chains) => {

@@ -203,6 +203,9 @@ pub struct GroupsData {
     pub then: Option<GroupBy>,
     /// The query revision the list was asked for.
     pub rev: Option<u64>,
+    /// Approximate groups: a count may be up to this much low (see
+    /// `GroupsResult::exact`); `None` when exact.
+    pub low_by: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default)]

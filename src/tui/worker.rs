@@ -252,11 +252,15 @@ fn query_job(store: &dyn Store, q: &Query, kind: &JobKind) -> Result<Data, JobEr
         }
         JobKind::Groups { by, then } => {
             let dims: Vec<GroupBy> = std::iter::once(by).chain(then).collect();
-            let rows = store
+            let result = store
                 .groups_by(q, &dims, GroupSort::Count, GROUPS_LIMIT)
-                .map_err(index_error)?
-                .groups;
-            Data::Groups { by, then, rows }
+                .map_err(index_error)?;
+            Data::Groups {
+                by,
+                then,
+                rows: result.groups,
+                low_by: (!result.exact).then_some(result.count_error_bound),
+            }
         }
         JobKind::Chains { flagged_only } => Data::Chains(
             store

@@ -83,6 +83,7 @@ impl ClickHouse {
             group = group_keys.join(", "),
             last = TIMELINE_BUCKETS - 1,
         );
+        let sql = sql + &top(sort, &group_keys, limit);
         let rows: Vec<Row> = self.client.rows(&sql, &bind)?;
         let rates = by.iter().all(|b| is_where(*b)) && !q.restricts_status();
         let mut groups: Vec<((), u64, Group)> = rows
@@ -118,6 +119,23 @@ impl ClickHouse {
         let end = q.until.map_or(last, |t| t.timestamp_millis());
         Ok((start, end.max(start)))
     }
+}
+
+/// `ORDER BY … LIMIT` when the order is one the server can apply exactly as
+/// `sort_groups` does (count or errors, then count, then the keys byte by
+/// byte): only the groups shown cross the wire, not every group of a
+/// high-cardinality field. Rate and last seen are ordered here after
+/// fetching every group (their ties and inferred times are the library's).
+fn top(sort: GroupSort, keys: &[String], limit: usize) -> String {
+    let primary = match sort {
+        GroupSort::Count => "count DESC",
+        GroupSort::Errors => "errors DESC, count DESC",
+        GroupSort::Rate | GroupSort::LastSeen => return String::new(),
+    };
+    if limit >= 1 << 32 {
+        return String::new();
+    }
+    format!("ORDER BY {primary}, {} LIMIT {limit}", keys.join(", "))
 }
 
 /// The SQL of a group key, as the text `groups` shows.

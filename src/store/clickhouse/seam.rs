@@ -26,7 +26,7 @@ use crate::store::{Discarded, Sink, Store, StoreInfo};
 
 impl ClickHouse {
     /// What `stats` says: counts from the events, files and bytes from the
-    /// last checkpoint.
+    /// last checkpoint, and the database's bytes on disk on every node.
     pub fn stats(&self) -> Result<Stats> {
         #[derive(Deserialize)]
         struct Row {
@@ -49,9 +49,27 @@ impl ClickHouse {
             bytes: checkpoint.totals.bytes,
             first_ts: row.filter(|_| any).and_then(|r| fmt(r.lo)),
             last_ts: row.filter(|_| any).and_then(|r| fmt(r.hi)),
-            index_bytes: 0,
+            index_bytes: self.disk_bytes()?,
             store: Some(Store::describe(self)),
         })
+    }
+
+    /// The compressed bytes of this database's active parts (events, the id
+    /// lookup tables, checkpoints), summed over every node: what the store
+    /// costs on disk, as `index_bytes` is the local index's size.
+    fn disk_bytes(&self) -> Result<u64> {
+        #[derive(Deserialize)]
+        struct Disk {
+            bytes: u64,
+        }
+        let sql = "SELECT sum(bytes_on_disk) AS bytes FROM system.parts \
+                   WHERE active AND database = currentDatabase()";
+        let mut total = 0;
+        for node in &self.layout.nodes {
+            let rows: Vec<Disk> = node.rows(sql, &Bind::new())?;
+            total += rows.first().map_or(0, |r| r.bytes);
+        }
+        Ok(total)
     }
 
     /// The sequence number of the newest commit (0 for none).

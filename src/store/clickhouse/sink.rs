@@ -30,6 +30,11 @@ pub const BATCH_ROWS: usize = 100_000;
 /// Or this many bytes of rows (before compression), whichever comes first.
 pub const BATCH_BYTES: usize = 16 << 20;
 
+/// How many of the newest checkpoints survive a pruning.
+const KEEP_CHECKPOINTS: u64 = 4;
+/// Prune the checkpoints table every this many commits.
+const PRUNE_EVERY: u64 = 8;
+
 /// Writes events and checkpoints into a ClickHouse store.
 pub struct ClickHouseSink {
     client: Client,
@@ -162,9 +167,24 @@ impl ClickHouseSink {
         })?;
         line.push(b'\n');
         self.client.insert("checkpoints", &line)?;
+        self.prune_checkpoints(self.seq);
         self.seq += 1;
         self.uncommitted = 0;
         Ok(())
+    }
+
+    /// Every [`PRUNE_EVERY`] commits, deletes the checkpoints older than the
+    /// last [`KEEP_CHECKPOINTS`]: only the newest is ever read, and each row
+    /// holds every file's marks, so a long `--follow` would otherwise grow
+    /// the table by a whole checkpoint per commit. Best effort (an
+    /// asynchronous mutation; a server that refuses it keeps the rows, which
+    /// are harmless); `seq` is this errtriage's own counter, never log text.
+    fn prune_checkpoints(&self, committed: u64) {
+        if committed.is_multiple_of(PRUNE_EVERY) && committed > KEEP_CHECKPOINTS {
+            let below = committed - KEEP_CHECKPOINTS;
+            let sql = format!("ALTER TABLE checkpoints DELETE WHERE seq < {below}");
+            let _ = self.client.execute(&sql, true);
+        }
     }
 
     /// After a failed add or commit: forgets what was not committed (rows

@@ -25,7 +25,14 @@ pub fn render(f: &mut Frame, area: Rect, s: &mut State) {
     let n = s.groups.list.items.len();
     let largest = if n >= GROUPS_LIMIT { " largest" } else { "" };
     let label = crate::tui::second::label(by, s.groups.then);
-    let extra = format!("by {label} (b, d) · {n}{largest} groups");
+    let mut extra = format!("by {label} (b, d) · {n}{largest} groups");
+    if let Some(low) = s.groups.low_by {
+        // As `errtriage groups` says it: a group may be missing, a count low.
+        extra.push_str(&format!(
+            " · approximate, counts up to {} low",
+            thousands(low)
+        ));
+    }
     let row = |g: &Group| {
         let statuses: Vec<String> = g
             .statuses
