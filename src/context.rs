@@ -4,7 +4,7 @@
 //! the store is opened here, once, and handed on as a `dyn Store`.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use anyhow::Result;
 use errtriage::catalog::Catalogs;
@@ -17,6 +17,17 @@ fn warn_if_stale(store: Arc<dyn Store>) -> Result<Arc<dyn Store>> {
         eprintln!("errtriage: {}", errtriage::index::derived::STALE);
     }
     Ok(store)
+}
+
+/// Keep a one-shot command's store open until the process exits, never
+/// dropping it: dropping a local index unmaps its segment files one
+/// `munmap` at a time (with a TLB flush each), a fifth of the CPU of a
+/// search at 10M events, where the kernel tears every mapping down at once
+/// when the process exits (BENCHMARKS.md, "The process floor"). A store is
+/// read-only here: nothing is left to flush.
+fn keep_until_exit(store: Arc<dyn Store>) {
+    static KEPT: Mutex<Vec<Arc<dyn Store>>> = Mutex::new(Vec::new());
+    KEPT.lock().unwrap_or_else(|e| e.into_inner()).push(store);
 }
 
 /// How a successful run ended.
@@ -56,20 +67,24 @@ impl Context {
     }
 
     /// Built-in log formats, behind the user's formats folder and
-    /// `--formats` files.
-    pub fn formats(&self) -> Result<errtriage::normalize::Formats> {
+    /// `--formats` files; `None` when there are no user formats (the
+    /// built-ins are then parsed only if a line is read).
+    pub fn user_formats(&self) -> Result<Option<errtriage::normalize::Formats>> {
+        use errtriage::normalize::Formats;
         let dir = config_dir().map(|d| d.join("formats"));
-        Ok(errtriage::normalize::Formats::load(
-            &self.format_files,
-            dir.as_deref(),
-        )?)
+        if !Formats::any_user(&self.format_files, dir.as_deref())? {
+            return Ok(None);
+        }
+        Ok(Some(Formats::load(&self.format_files, dir.as_deref())?))
     }
 
     /// The store as it is now, opened for one command's query; says once
     /// on stderr when its stored fields were derived with other catalogs
     /// than these.
     pub fn store(&self) -> Result<Arc<dyn Store>> {
-        warn_if_stale(open_store_once(&self.store, self.catalogs()?)?)
+        let store = warn_if_stale(open_store_once(&self.store, self.catalogs()?)?)?;
+        keep_until_exit(store.clone());
+        Ok(store)
     }
 
     /// The store, opened for reading as long as the TUI runs: later

@@ -10,6 +10,7 @@ mod interrupt;
 mod print;
 mod tui;
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -22,6 +23,13 @@ use clap::Parser;
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn main() -> ExitCode {
+    if version_only() {
+        // What clap prints for `--version`, without building the command
+        // tree of every subcommand first (BENCHMARKS.md, "The process
+        // floor"). A closed stdout is success, as it is for clap.
+        let _ = writeln!(std::io::stdout(), "{VERSION}");
+        return ExitCode::SUCCESS;
+    }
     let args = cli::Cli::parse();
     match cli::run(args) {
         Ok(cli::Status::Done) => ExitCode::SUCCESS,
@@ -33,6 +41,16 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// `errtriage --version`, as clap renders it.
+const VERSION: &str = concat!(env!("CARGO_PKG_NAME"), " ", env!("CARGO_PKG_VERSION"));
+
+/// Whether the whole command line is `--version` or `-V`; with anything
+/// else beside it, clap decides.
+fn version_only() -> bool {
+    let mut args = std::env::args_os().skip(1);
+    matches!((args.next(), args.next()), (Some(a), None) if a == "--version" || a == "-V")
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

@@ -114,6 +114,45 @@ fn find_keeps_the_newest_events_of_a_busy_id_and_says_how_many_it_left_out() {
     );
 }
 
+/// A log format the envelopes do not use: adding it changes the set of
+/// formats, not one event.
+const ACME_FORMAT: &str =
+    "[format]\nname = \"acme\"\ndetect = [\"acme_marker\"]\n\n[fields]\nrequest_id = \"acme_id\"\n";
+
+/// A user log format makes an index ingested with the built-ins alone say
+/// it is stale, whether given with `--formats` or in the config dir, and
+/// an index ingested with one says so without it (the built-ins'
+/// fingerprint is pinned in the binary; a user set is hashed).
+#[test]
+fn a_user_format_makes_the_index_stale_both_ways() {
+    let env = ingested();
+    let (ids, _, err) = search(&env, &[], "code:slot_unavailable");
+    assert_eq!(ids, ["req_42MIN00001"]);
+    assert!(!err.contains("reindex"), "built-ins both times: {err}");
+
+    let format = env.write("acme.toml", ACME_FORMAT);
+    let user = ["--formats", format.to_str().unwrap()];
+    let (ids, _, err) = search(&env, &user, "code:slot_unavailable");
+    assert_eq!(ids, ["req_42MIN00001"], "the same answer");
+    assert_eq!(err.matches("run `errtriage reindex`").count(), 1, "{err}");
+
+    env.write("config/errtriage/formats/acme.toml", ACME_FORMAT);
+    let (_, _, err) = search(&env, &[], "code:slot_unavailable");
+    assert_eq!(err.matches("run `errtriage reindex`").count(), 1, "{err}");
+
+    let other = Env::new();
+    let format = other.write("acme.toml", ACME_FORMAT);
+    let user = ["--formats", format.to_str().unwrap()];
+    let envelopes = repo().join("tests/data/envelopes.jsonl");
+    let out = other.run(&[user[0], user[1], "ingest", envelopes.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (ids, _, err) = search(&other, &user, "code:slot_unavailable");
+    assert_eq!(ids, ["req_42MIN00001"]);
+    assert!(!err.contains("reindex"), "the same user format: {err}");
+    let (_, _, err) = search(&other, &[], "code:slot_unavailable");
+    assert_eq!(err.matches("run `errtriage reindex`").count(), 1, "{err}");
+}
+
 /// `search QUERY --json` with extra args; (request ids found, displayed
 /// classes, stderr).
 fn search(env: &Env, extra: &[&str], query: &str) -> (Vec<String>, Vec<String>, String) {

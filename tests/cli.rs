@@ -497,7 +497,16 @@ fn a_closed_pipe_is_not_an_error() {
 fn version_and_completions() {
     let env = Env::new();
     let v = env.run(&["--version"]);
-    assert!(stdout(&v).starts_with("errtriage "), "{}", stdout(&v));
+    let expected = format!("errtriage {}\n", env!("CARGO_PKG_VERSION"));
+    assert_eq!(stdout(&v), expected);
+    assert_eq!(v.status.code(), Some(0));
+    // `--version` alone is answered before clap; with another flag, clap
+    // answers: the same line either way.
+    for args in [&["-V"][..], &["--color", "never", "--version"]] {
+        let out = env.run(args);
+        assert_eq!(stdout(&out), expected, "{args:?}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+    }
     let c = env.run(&["completions", "bash"]);
     assert_eq!(c.status.code(), Some(0));
     assert!(

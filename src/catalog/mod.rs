@@ -43,12 +43,31 @@ const BUILTIN: [(&str, &str); 4] = [
 ];
 const BUILTIN_GENERIC: &str = include_str!("builtin/generic.toml");
 
+/// [`Catalogs::fingerprint`] of the built-in catalogs alone: what every
+/// index ingested without user catalogs records, known without hashing
+/// their text on every start. A test recomputes it; a change to a built-in
+/// catalog (or to how catalogs print) must update it.
+const BUILTIN_FINGERPRINT: u64 = 0x721a_2844_f319_a263;
+
 /// All catalogs in effect: built-ins, then user files (which override).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Catalogs {
     /// Named APIs in load order (built-ins first, user additions after).
     apis: Vec<ApiCatalog>,
     generic: ApiCatalog,
+    /// No user file laid over the built-ins (the fingerprint is known).
+    builtin_only: bool,
+}
+
+/// What the fingerprint hashes: the catalogs' contents, as a derived
+/// `Debug` would print them (without `builtin_only`).
+impl std::fmt::Debug for Catalogs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Catalogs")
+            .field("apis", &self.apis)
+            .field("generic", &self.generic)
+            .finish()
+    }
 }
 
 impl Catalogs {
@@ -84,6 +103,7 @@ impl Catalogs {
     }
 
     fn merge(&mut self, file: load::CatalogFile) {
+        self.builtin_only = false;
         let name = file.api.name.trim().to_string();
         if name.eq_ignore_ascii_case(GENERIC) {
             self.generic.apply(file);
@@ -104,6 +124,13 @@ impl Catalogs {
     /// alike), recorded with the index: when it changes, the indexed `api`
     /// and `class` may no longer be what a read shows (`errtriage reindex`).
     pub fn fingerprint(&self) -> u64 {
+        if self.builtin_only {
+            return BUILTIN_FINGERPRINT;
+        }
+        self.hash_contents()
+    }
+
+    fn hash_contents(&self) -> u64 {
         // Every map in a catalog is ordered, so the Debug text is stable.
         xxhash_rust::xxh3::xxh3_64(format!("{self:?}").as_bytes())
     }
@@ -244,9 +271,40 @@ fn build_builtin() -> Catalogs {
     let mut catalogs = Catalogs {
         apis: Vec::new(),
         generic,
+        builtin_only: false,
     };
     for (name, text) in BUILTIN {
         catalogs.merge(parse(name, text));
     }
+    catalogs.builtin_only = true;
     catalogs
+}
+
+#[cfg(test)]
+mod fingerprint_tests {
+    use super::*;
+
+    /// The pinned fingerprint is the built-ins' own: indexes written before
+    /// it was pinned, and after, read as derived with these catalogs.
+    #[test]
+    fn the_builtin_fingerprint_is_the_hash_of_the_builtins() {
+        let builtin = Catalogs::builtin();
+        let hashed = builtin.hash_contents();
+        assert_eq!(
+            hashed, BUILTIN_FINGERPRINT,
+            "a built-in catalog changed: set BUILTIN_FINGERPRINT to {hashed:#x}"
+        );
+        assert_eq!(builtin.fingerprint(), hashed);
+    }
+
+    /// A user file, even one that changes nothing, is hashed, not assumed.
+    #[test]
+    fn catalogs_with_a_user_file_are_hashed() {
+        let mut user = Catalogs::builtin();
+        let toml = "[api]\nname = \"42min\"\n[codes.slot_unavailable]\nclass = \"server\"\n";
+        user.add_toml(toml, Path::new("user.toml")).unwrap();
+        assert!(!user.builtin_only);
+        assert_eq!(user.fingerprint(), user.hash_contents());
+        assert_ne!(user.fingerprint(), BUILTIN_FINGERPRINT);
+    }
 }

@@ -164,7 +164,9 @@ pub fn run(cli: Cli) -> Result<Status> {
     if !matches!(cli.command, Some(Command::Completions { .. })) {
         // Every line read from here on (ingest, and `find` rebuilding
         // events from their raw lines) is read with the user's formats.
-        errtriage::normalize::formats::install(ctx.formats()?);
+        if let Some(formats) = ctx.user_formats()? {
+            errtriage::normalize::formats::install(formats);
+        }
     }
     match cli.command {
         Some(Command::Ingest(a)) => ingest::run(&ctx, a),

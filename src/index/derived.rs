@@ -30,16 +30,21 @@ pub struct Derivation {
 impl Derivation {
     /// What this errtriage, with `catalogs` and the installed log formats,
     /// derives.
+    /// The formats are not parsed for it when they are the built-ins.
     pub fn current(catalogs: &Catalogs) -> Derivation {
-        Derivation::current_with(catalogs, formats::installed())
+        Derivation::with_fingerprints(catalogs, formats::installed_fingerprint())
     }
 
     /// What this errtriage derives with `catalogs` and `formats`.
     pub fn current_with(catalogs: &Catalogs, formats: &Formats) -> Derivation {
+        Derivation::with_fingerprints(catalogs, formats.fingerprint())
+    }
+
+    fn with_fingerprints(catalogs: &Catalogs, formats: u64) -> Derivation {
         Derivation {
             normalizer: NORMALIZER_VERSION,
             catalogs: format!("{:016x}", catalogs.fingerprint()),
-            formats: format!("{:016x}", formats.fingerprint()),
+            formats: format!("{formats:016x}"),
         }
     }
 

@@ -39,6 +39,8 @@ struct RuleSpec {
     keywords: Vec<String>,
     regex: String,
     secret: usize,
+    #[serde(default)]
+    requires: Vec<String>,
 }
 
 /// What a rule puts in place of a secret.
@@ -61,6 +63,8 @@ struct Rule {
     re: OnceLock<Regex>,
     secret: usize,
     with: With,
+    /// Texts every match contains (`requires` in `rules.toml`).
+    requires: Vec<String>,
 }
 
 impl Rule {
@@ -71,7 +75,14 @@ impl Rule {
             re: OnceLock::new(),
             secret,
             with,
+            requires: Vec::new(),
         }
+    }
+
+    /// Whether `text` holds every text a match of this rule contains; when
+    /// not, the rule cannot match and its regex is not compiled.
+    fn may_match(&self, text: &str) -> bool {
+        self.requires.iter().all(|r| text.contains(r.as_str()))
     }
 
     fn regex(&self) -> &Regex {
@@ -113,8 +124,12 @@ struct Rules {
     selects: Vec<u64>,
     /// Every rule that has a keyword.
     all: u64,
-    /// Members named like credentials (anchored; for JSON trees).
-    key_name: Regex,
+    /// Spellings of the names of members that hold credentials (lower
+    /// case): a member named so, or ending so, is one.
+    key_names: Vec<String>,
+    /// The same test as a regex, for the rare names where Unicode case
+    /// folding differs from ASCII's (compiled on first use).
+    key_name: OnceLock<Regex>,
 }
 
 static RULES: LazyLock<Rules> = LazyLock::new(|| Rules::load(RULES_TOML));
@@ -136,12 +151,9 @@ impl Rules {
         for spec in file.rules {
             let i = rules.len();
             keywords.extend(spec.keywords.iter().map(|k| (k.to_ascii_lowercase(), i)));
-            rules.push(Rule::new(
-                &spec.id,
-                spec.regex,
-                spec.secret,
-                With::Text(REDACTED),
-            ));
+            let mut rule = Rule::new(&spec.id, spec.regex, spec.secret, With::Text(REDACTED));
+            rule.requires = spec.requires;
+            rules.push(rule);
         }
         assert!(rules.len() <= 64, "at most 64 secret rules");
         let mut uniq: Vec<String> = Vec::new();
@@ -163,14 +175,32 @@ impl Rules {
             .build(&uniq)
             .expect("keyword automaton");
         let all = selects.iter().fold(0, |a, s| a | s);
-        let key_name = Regex::new(&format!("(?i)(?:{names})$")).expect("key-name regex");
         Rules {
             rules,
             keywords,
             selects,
             all,
-            key_name,
+            key_names: variants,
+            key_name: OnceLock::new(),
         }
+    }
+
+    /// Whether `key` ends with one of the credential names, in any case.
+    /// An ASCII comparison, except where a name could hold `ſ` or `K`
+    /// (which fold to `s` and `k`): there the anchored regex decides.
+    fn is_key_name(&self, key: &str) -> bool {
+        if !key.is_ascii() && key.contains(['\u{17f}', '\u{212a}']) {
+            let re = self.key_name.get_or_init(|| {
+                let names: Vec<String> = self.key_names.iter().map(|v| regex::escape(v)).collect();
+                Regex::new(&format!("(?i)(?:{})$", names.join("|"))).expect("key-name regex")
+            });
+            return re.is_match(key);
+        }
+        let key = key.as_bytes();
+        self.key_names.iter().any(|name| {
+            key.len() >= name.len()
+                && key[key.len() - name.len()..].eq_ignore_ascii_case(name.as_bytes())
+        })
     }
 
     /// The rules whose keywords occur in `text` (a bit per rule).
@@ -257,6 +287,9 @@ pub fn redact(s: &str) -> Cow<'_, str> {
             continue;
         }
         todo &= !(1 << i);
+        if !rule.may_match(&out) {
+            continue;
+        }
         if let Cow::Owned(replaced) = rule.apply(&out) {
             out = Cow::Owned(replaced);
         }
@@ -268,7 +301,7 @@ pub fn redact(s: &str) -> Cow<'_, str> {
 /// redacted).
 pub fn is_secret_key(key: &str) -> bool {
     let rules = &*RULES;
-    rules.candidates(key) & 1 != 0 && rules.key_name.is_match(key)
+    rules.candidates(key) & 1 != 0 && rules.is_key_name(key)
 }
 
 /// Redact every string inside a JSON value, and the whole value of members
@@ -335,5 +368,27 @@ mod tests {
         for key in ["idempotency_key", "request_id", "token_type", "path", "api"] {
             assert!(!is_secret_key(key), "{key}");
         }
+        // Unicode case folding: `ſ` is `s`, `K` is `k` (the regex path).
+        for key in ["PAſſWORD", "x_api_\u{212a}ey", "Tö_token"] {
+            assert!(is_secret_key(key), "{key}");
+        }
+        assert!(!is_secret_key("ſession_id"));
+    }
+
+    /// A rule with `requires` is skipped (its regex not run) for a text
+    /// without them, and applies as before to one with them.
+    #[test]
+    fn a_rule_is_skipped_when_a_required_text_is_missing() {
+        let url = RULES.rules.iter().find(|r| r.id == "url-password").unwrap();
+        assert_eq!(url.requires, ["@"]);
+        let plain = "GET https://api.example.com/v1/x?a=b:c";
+        assert!(!url.may_match(plain));
+        assert_eq!(redact(plain), plain);
+        let with = "GET https://bob:hunter2@api.example.com/v1/x";
+        assert!(url.may_match(with));
+        assert_eq!(
+            redact(with),
+            "GET https://bob:[REDACTED]@api.example.com/v1/x"
+        );
     }
 }

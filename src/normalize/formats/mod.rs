@@ -117,6 +117,13 @@ const BUILTIN: &[(&str, &str)] = &[
     ("slog", include_str!("builtin/slog.toml")),
 ];
 
+/// [`Formats::fingerprint`] of the built-in formats alone: what every index
+/// ingested without user formats records, known without parsing them on
+/// every start (a one-shot command that rebuilds no event never parses
+/// them). A test recomputes it; a change to a built-in format (or to how a
+/// format prints) must update it.
+const BUILTIN_FINGERPRINT: u64 = 0x28db_6b9d_fd4a_527f;
+
 /// A set of formats, user formats first, with the detection index.
 #[derive(Debug, Clone)]
 pub struct Formats {
@@ -128,6 +135,8 @@ pub struct Formats {
     anchor_sigs: [u64; 16],
     /// Per format: its detect and shape paths are all plain dotted paths.
     plain: Vec<bool>,
+    /// The built-ins and nothing else (the fingerprint is known).
+    builtin_only: bool,
 }
 
 impl Formats {
@@ -141,14 +150,34 @@ impl Formats {
                 origin: "builtin".into(),
             })
             .collect();
-        Formats::from_list(list)
+        Formats {
+            builtin_only: true,
+            ..Formats::from_list(list)
+        }
     }
 
     /// A hash of every format in the set, in order (what reading a line
     /// depends on): recorded with the index so a changed set is noticed.
     pub fn fingerprint(&self) -> u64 {
+        if self.builtin_only {
+            return BUILTIN_FINGERPRINT;
+        }
+        self.hash_list()
+    }
+
+    fn hash_list(&self) -> u64 {
         // The specs hold ordered data only, so the Debug text is stable.
         xxhash_rust::xxh3::xxh3_64(format!("{:?}", self.list).as_bytes())
+    }
+
+    /// Whether [`Formats::load`] would read any user format file (`files`,
+    /// or a `*.toml` in `dir`); without one it gives the built-ins alone.
+    pub fn any_user(files: &[PathBuf], dir: Option<&Path>) -> Result<bool, FormatError> {
+        let in_dir = match dir {
+            Some(d) => !toml_files(d)?.is_empty(),
+            None => false,
+        };
+        Ok(in_dir || !files.is_empty())
     }
 
     /// No formats: every line is read by the generic probe alone.
@@ -164,6 +193,9 @@ impl Formats {
             None => Vec::new(),
         };
         paths.extend(files.iter().cloned());
+        if paths.is_empty() {
+            return Ok(Formats::builtin());
+        }
         let mut list = Vec::new();
         for p in &paths {
             list.push(Format {
@@ -206,6 +238,7 @@ impl Formats {
             anchors,
             anchor_sigs,
             plain,
+            builtin_only: false,
         }
     }
 
@@ -297,14 +330,37 @@ pub fn install(formats: Formats) -> bool {
     INSTALLED.set(formats).is_ok()
 }
 
-/// The installed formats (the built-ins unless [`install`] was called).
+/// The installed formats (the built-ins unless [`install`] was called),
+/// parsed on first use.
 pub fn installed() -> &'static Formats {
     INSTALLED.get_or_init(Formats::builtin)
+}
+
+/// [`Formats::fingerprint`] of the installed formats, without parsing the
+/// built-ins when they are what is installed.
+pub fn installed_fingerprint() -> u64 {
+    INSTALLED
+        .get()
+        .map_or(BUILTIN_FINGERPRINT, Formats::fingerprint)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The pinned fingerprint is the built-ins' own: indexes written before
+    /// it was pinned, and after, read as derived with these formats.
+    #[test]
+    fn the_builtin_fingerprint_is_the_hash_of_the_builtins() {
+        let builtin = Formats::builtin();
+        let hashed = builtin.hash_list();
+        assert_eq!(
+            hashed, BUILTIN_FINGERPRINT,
+            "a built-in format changed: set BUILTIN_FINGERPRINT to {hashed:#x}"
+        );
+        assert_eq!(Formats::load(&[], None).unwrap().fingerprint(), hashed);
+        assert_ne!(Formats::none().fingerprint(), hashed);
+    }
 
     /// The signature filter never rejects an anchor, whatever its case, and
     /// rejects most other keys (a generated line's keys stay out of the
