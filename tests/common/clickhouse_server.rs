@@ -60,8 +60,9 @@ impl Server {
 
     /// One node of the server binary `bin` on 127.0.0.1.
     pub fn single_of(bin: &Path) -> Result<Server, String> {
-        let (http, tcp) = free_ports(&["127.0.0.1"])?;
-        Server::start(bin, "127.0.0.1", http, tcp, "")
+        on_free_ports(&["127.0.0.1"], |http, tcp| {
+            Server::start(bin, "127.0.0.1", http, tcp, "")
+        })
     }
 
     fn start(
@@ -209,25 +210,44 @@ impl Cluster {
     /// Two shards of the server binary `bin`.
     pub fn two_of(bin: &Path) -> Result<Cluster, String> {
         let hosts = ["127.0.0.2", "127.0.0.3"];
-        let (http, tcp) = free_ports(&hosts)?;
-        let shards: String = hosts
-            .iter()
-            .map(|h| {
-                format!("<shard><replica><host>{h}</host><port>{tcp}</port></replica></shard>")
-            })
-            .collect();
-        let extra = format!("<remote_servers><{CLUSTER}>{shards}</{CLUSTER}></remote_servers>");
-        let mut servers = Vec::new();
-        for h in hosts {
-            servers.push(Server::start(bin, h, http, tcp, &extra)?);
-        }
-        Ok(Cluster { shards: servers })
+        on_free_ports(&hosts, |http, tcp| {
+            let shards: String = hosts
+                .iter()
+                .map(|h| {
+                    format!("<shard><replica><host>{h}</host><port>{tcp}</port></replica></shard>")
+                })
+                .collect();
+            let extra = format!("<remote_servers><{CLUSTER}>{shards}</{CLUSTER}></remote_servers>");
+            let mut servers = Vec::new();
+            for h in hosts {
+                servers.push(Server::start(bin, h, http, tcp, &extra)?);
+            }
+            Ok(Cluster { shards: servers })
+        })
     }
 
     /// The store URL naming the cluster, through the first shard.
     pub fn url(&self, db: &str) -> String {
         format!("{}?cluster={CLUSTER}", self.shards[0].url(db))
     }
+}
+
+/// `start` on a port pair free on every one of `hosts`, again on new ports
+/// when a port was taken between the check and the server's bind (another
+/// test's connection may get it as its ephemeral port meanwhile).
+fn on_free_ports<T>(
+    hosts: &[&str],
+    start: impl Fn(u16, u16) -> Result<T, String>,
+) -> Result<T, String> {
+    let mut last = String::new();
+    for _ in 0..5 {
+        let (http, tcp) = free_ports(hosts)?;
+        match start(http, tcp) {
+            Err(e) if e.contains("Address already in use") => last = e,
+            done => return done,
+        }
+    }
+    Err(last)
 }
 
 /// An HTTP and a TCP port free on every one of `hosts`.
