@@ -81,6 +81,32 @@ pub enum NoTimeline {
     NoClient(String),
 }
 
+/// Whose timeline, around when, and the request it was asked by (if any).
+pub(crate) type Subject = (String, DateTime<Utc>, Option<String>);
+
+/// Whose timeline and around when, from what `find` found for `target`:
+/// the first event's client and time (the request it names is the
+/// selected one), else `target` as a client name around its newest event
+/// (`newest` asks the store). `around`, when given, is the moment. Both
+/// stores resolve a target with this.
+pub(crate) fn subject(
+    found: &[Event],
+    target: &str,
+    around: Option<DateTime<Utc>>,
+    newest: impl FnOnce(&str) -> Result<Option<DateTime<Utc>>>,
+) -> Result<Result<Subject, NoTimeline>> {
+    Ok(match found.first() {
+        Some(e) => match e.client.clone() {
+            Some(client) => Ok((client, around.unwrap_or(e.ts), Some(e.request_id.clone()))),
+            None => Err(NoTimeline::NoClient(e.request_id.clone())),
+        },
+        None => match newest(target)? {
+            Some(newest) => Ok((target.to_string(), around.unwrap_or(newest), None)),
+            None => Err(NoTimeline::Unknown),
+        },
+    })
+}
+
 impl LocalStore {
     /// The timeline of `target` (a client, or an id whose event names one)
     /// over `window` either side of `around` (default: the id's event, else
@@ -93,19 +119,10 @@ impl LocalStore {
     ) -> Result<Result<TimelineResult, NoTimeline>> {
         let target = target.trim();
         let found = self.find(target)?;
-        let (client, at, selected) = match found.events.first() {
-            Some(e) => {
-                let Some(client) = e.client.clone() else {
-                    return Ok(Err(NoTimeline::NoClient(e.request_id.clone())));
-                };
-                (client, around.unwrap_or(e.ts), Some(e.request_id.clone()))
-            }
-            None => {
-                let Some(newest) = self.newest_of_client(target)? else {
-                    return Ok(Err(NoTimeline::Unknown));
-                };
-                (target.to_string(), around.unwrap_or(newest), None)
-            }
+        let newest = |client: &str| self.newest_of_client(client);
+        let (client, at, selected) = match subject(&found.events, target, around, newest)? {
+            Ok(subject) => subject,
+            Err(none) => return Ok(Err(none)),
         };
         let (from, to) = (at - window, at + window);
         let searcher = self.searcher();

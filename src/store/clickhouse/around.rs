@@ -14,7 +14,7 @@ use crate::Result;
 use crate::model::Event;
 use crate::query::context::{Around, ContextLine, MAX_LINES, lines, only_found};
 use crate::query::timeline::{
-    Counts, NoTimeline, PAGE, TimelineResult, Window, keys_of, nearest_page,
+    Counts, NoTimeline, PAGE, TimelineResult, Window, keys_of, nearest_page, subject,
 };
 
 impl ClickHouse {
@@ -29,19 +29,10 @@ impl ClickHouse {
     ) -> Result<std::result::Result<TimelineResult, NoTimeline>> {
         let target = target.trim();
         let found = self.find(target)?;
-        let (client, at, selected) = match found.events.first() {
-            Some(e) => {
-                let Some(client) = e.client.clone() else {
-                    return Ok(Err(NoTimeline::NoClient(e.request_id.clone())));
-                };
-                (client, around.unwrap_or(e.ts), Some(e.request_id.clone()))
-            }
-            None => {
-                let Some(newest) = self.newest_of_client(target)? else {
-                    return Ok(Err(NoTimeline::Unknown));
-                };
-                (target.to_string(), around.unwrap_or(newest), None)
-            }
+        let newest = |client: &str| self.newest_of_client(client);
+        let (client, at, selected) = match subject(&found.events, target, around, newest)? {
+            Ok(subject) => subject,
+            Err(none) => return Ok(Err(none)),
         };
         let (from, to) = (at - window, at + window);
         let bind = Bind::new().string("client", &client);
