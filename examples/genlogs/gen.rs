@@ -415,13 +415,7 @@ fn many_retry(t: &mut Traffic, prev: &Record) -> Record {
     } else {
         Some(*t.ctx.pick(&retryable))
     };
-    let shape = Shape {
-        style: Some(prev.style),
-        key: Some(prev.key.clone()),
-        path: Some(prev.path.clone()),
-        query: Some(prev.query.clone()),
-        ..Shape::default()
-    };
+    let shape = retry_shape(prev);
     t.build(prev.service, ep, client, ts, err, shape)
 }
 
@@ -469,12 +463,18 @@ fn bulk_retry(t: &mut Traffic, prev: &Record) -> Option<Record> {
             s.status == prev.status && Some(apis::expected_code(prev.service, s)) == prev.code
         })
     };
-    let shape = Shape {
+    let shape = retry_shape(prev);
+    Some(t.build(prev.service, ep, client, ts, err, shape))
+}
+
+/// A retry goes out as its previous attempt did: same wrapper, key, path
+/// and query.
+fn retry_shape(prev: &Record) -> Shape {
+    Shape {
         style: Some(prev.style),
         key: Some(prev.key.clone()),
         path: Some(prev.path.clone()),
         query: Some(prev.query.clone()),
         ..Shape::default()
-    };
-    Some(t.build(prev.service, ep, client, ts, err, shape))
+    }
 }
