@@ -39,8 +39,8 @@ impl ClickHouse {
         let cond = "client = (SELECT v FROM p_client)";
         let counts = Counts::of_tally(&self.tally(cond, &bind, from, to)?);
         // The page nearest the moment, as the local store picks it.
-        let before = self.newest_first(cond, &bind, (from, at), PAGE)?;
-        let after = self.oldest_first(cond, &bind, (at, to), PAGE)?;
+        let before = self.ordered(cond, &bind, (from, at), PAGE, "DESC")?;
+        let after = self.ordered(cond, &bind, (at, to), PAGE, "ASC")?;
         let events = nearest_page(before, after);
         let keys = keys_of(&events);
         let related = if keys.is_empty() {
@@ -96,32 +96,8 @@ impl ClickHouse {
             return Ok(only_found(found));
         }
         let cond = same.join(" OR ");
-        let events = self.oldest_first(&cond, &bind, (around.from, around.to), MAX_LINES)?;
+        let events = self.ordered(&cond, &bind, (around.from, around.to), MAX_LINES, "ASC")?;
         Ok(lines(found, events))
-    }
-
-    /// The oldest `limit` events matching `cond` with `from <= ts < to`,
-    /// oldest first.
-    fn oldest_first(
-        &self,
-        cond: &str,
-        bind: &Bind,
-        span: (DateTime<Utc>, DateTime<Utc>),
-        limit: usize,
-    ) -> Result<Vec<Event>> {
-        self.ordered(cond, bind, span, limit, "ASC")
-    }
-
-    /// The newest `limit` events matching `cond` with `from <= ts < to`,
-    /// newest first.
-    fn newest_first(
-        &self,
-        cond: &str,
-        bind: &Bind,
-        span: (DateTime<Utc>, DateTime<Utc>),
-        limit: usize,
-    ) -> Result<Vec<Event>> {
-        self.ordered(cond, bind, span, limit, "DESC")
     }
 
     /// `limit` events matching `cond` with `from <= ts < to`, in time order
