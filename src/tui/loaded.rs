@@ -5,7 +5,7 @@
 
 use tui_input::Input;
 
-use super::action::{Data, Job, JobError, Loaded};
+use super::action::{Data, Job, JobError, JobKind, Loaded};
 use super::state::State;
 use super::update::{more_events, run_query, sync_detail};
 use super::{complete, goto, incident, save};
@@ -50,12 +50,14 @@ pub(super) fn on_loaded(s: &mut State, l: Loaded) -> Vec<Job> {
             if let Some(i) = at {
                 s.events.list.selected = i;
             }
-            return more_events(s).into_iter().chain(sync_detail(s)).collect();
+            let more = more_events(s).into_iter().chain(sync_detail(s));
+            return more.chain(histogram_after_events(s)).collect();
         }
         Data::EventsAt(page) => {
             goto::landed(s, *page);
             let more = more_events(s).into_iter().chain(goto::newer_job(s));
-            return more.chain(sync_detail(s)).collect();
+            let more = more.chain(sync_detail(s));
+            return more.chain(histogram_after_events(s)).collect();
         }
         Data::EventsBeside { at, side, result } => goto::on_beside(s, at, side, result),
         Data::Events { offset, result } => {
@@ -106,4 +108,14 @@ pub(super) fn on_loaded(s: &mut State, l: Loaded) -> Vec<Job> {
         }
     }
     Vec::new()
+}
+
+/// The histogram of the running query, once its events list has landed.
+fn histogram_after_events(s: &mut State) -> Option<Job> {
+    if !std::mem::take(&mut s.histogram_after_events) {
+        return None;
+    }
+    Some(s.job(JobKind::Histogram {
+        buckets: s.buckets(),
+    }))
 }

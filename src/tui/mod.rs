@@ -47,6 +47,8 @@ mod zoom;
 #[cfg(test)]
 mod feed_tests;
 #[cfg(test)]
+mod first_results_tests;
+#[cfg(test)]
 mod fixtures;
 #[cfg(test)]
 mod headless_chains_tests;

@@ -270,6 +270,11 @@ pub struct State {
     pub chains: ChainsData,
     pub detail: DetailData,
     pub histogram: Option<Histogram>,
+    /// The histogram is asked for once the events list of the running
+    /// query lands, not beside it: on two cores the two scans shared them,
+    /// and the list is what a user reads first (at 10M events with no
+    /// query, each is a pass over every event's `ts`).
+    pub histogram_after_events: bool,
     pub stats: Option<Stats>,
     pub back: Vec<Return>,
     /// The open `=` / `-` field menu.
@@ -338,6 +343,7 @@ impl State {
             chains: ChainsData::default(),
             detail: DetailData::default(),
             histogram: None,
+            histogram_after_events: false,
             stats: None,
             back: Vec::new(),
             pivot: None,

@@ -39,7 +39,7 @@ pub fn update(s: &mut State, action: Action) -> Option<Effect> {
         }
         Action::RunPreview => {
             let text = s.input.value().to_string();
-            if s.editing && text != s.running {
+            if s.editing && !same_query(&text, &s.running) {
                 fetch(run_query(s, text, false))
             } else {
                 None
@@ -62,6 +62,13 @@ pub fn update(s: &mut State, action: Action) -> Option<Effect> {
             }
         }
     }
+}
+
+/// Whether two query texts ask the same: they differ at most in the
+/// spaces around them (typing the space before the next term does not
+/// search again).
+fn same_query(a: &str, b: &str) -> bool {
+    a.trim() == b.trim()
 }
 
 fn fetch(jobs: Vec<Job>) -> Option<Effect> {
@@ -106,7 +113,7 @@ fn query_bar(s: &mut State, action: Action) -> Option<Effect> {
         Action::ApplyQuery => {
             s.editing = false;
             s.applied = s.input.value().to_string();
-            if s.applied != s.running || s.query_error.is_some() {
+            if !same_query(&s.applied, &s.running) || s.query_error.is_some() {
                 return fetch(run_query(s, s.applied.clone(), false));
             }
             None
@@ -114,7 +121,7 @@ fn query_bar(s: &mut State, action: Action) -> Option<Effect> {
         Action::CancelQuery => {
             s.editing = false;
             s.input = Input::new(s.applied.clone());
-            if s.applied != s.running || s.query_error.is_some() {
+            if !same_query(&s.applied, &s.running) || s.query_error.is_some() {
                 return fetch(run_query(s, s.applied.clone(), false));
             }
             None
@@ -365,12 +372,10 @@ pub fn run_query(s: &mut State, text: String, keep: bool) -> Vec<Job> {
         s.close_pages();
         PAGE
     };
-    let mut jobs = vec![
-        s.job(JobKind::Events { offset: 0, limit }),
-        s.job(JobKind::Histogram {
-            buckets: s.buckets(),
-        }),
-    ];
+    // The histogram waits for the events list (see `histogram_after_events`).
+    s.pending[Slot::Histogram.index()] = None;
+    s.histogram_after_events = true;
+    let mut jobs = vec![s.job(JobKind::Events { offset: 0, limit })];
     jobs.extend(ensure_view(s));
     jobs
 }
