@@ -17,22 +17,23 @@ use serde::Deserialize;
 /// What a redacted secret is replaced with.
 pub const REDACTED: &str = "[REDACTED]";
 
-const RULES_TOML: &str = include_str!("rules.toml");
+/// `rules.toml` as build.rs turned it into JSON (no TOML parser at start).
+const RULES_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/src/sanitize/rules.json"));
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RuleFile {
     keys: KeySpec,
     rules: Vec<RuleSpec>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct KeySpec {
     names: Vec<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RuleSpec {
     id: String,
@@ -132,11 +133,12 @@ struct Rules {
     key_name: OnceLock<Regex>,
 }
 
-static RULES: LazyLock<Rules> = LazyLock::new(|| Rules::load(RULES_TOML));
+static RULES: LazyLock<Rules> = LazyLock::new(|| {
+    Rules::load(serde_json::from_str(RULES_JSON).expect("valid src/sanitize/rules.toml"))
+});
 
 impl Rules {
-    fn load(toml_text: &str) -> Rules {
-        let file: RuleFile = toml::from_str(toml_text).expect("valid src/sanitize/rules.toml");
+    fn load(file: RuleFile) -> Rules {
         let variants: Vec<String> = file.keys.names.iter().flat_map(|n| spellings(n)).collect();
         let names = variants
             .iter()
@@ -330,6 +332,14 @@ pub fn redact_value(v: serde_json::Value) -> serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The JSON build.rs wrote reads exactly as `rules.toml` does.
+    #[test]
+    fn the_rules_json_reads_as_its_toml() {
+        let from_toml: RuleFile = toml::from_str(include_str!("rules.toml")).unwrap();
+        let from_json: RuleFile = serde_json::from_str(RULES_JSON).unwrap();
+        assert_eq!(format!("{from_toml:?}"), format!("{from_json:?}"));
+    }
 
     #[test]
     fn the_shipped_rules_compile_and_fit() {

@@ -295,6 +295,12 @@ pub fn parse(text: &str, path: &Path) -> Result<FormatFile, FormatError> {
     Ok(file)
 }
 
+/// Parse a built-in format as build.rs converted it to JSON (its TOML was
+/// checked when the binary was built, and by the tests).
+pub(crate) fn parse_builtin(json: &str, name: &str) -> FormatFile {
+    serde_json::from_str(json).unwrap_or_else(|e| panic!("built-in format {name}: {e}"))
+}
+
 /// Read and parse one file.
 pub fn read(path: &Path) -> Result<FormatFile, FormatError> {
     let text = std::fs::read_to_string(path).map_err(|e| FormatError {
