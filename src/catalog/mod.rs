@@ -36,7 +36,12 @@ pub const GENERIC: &str = "generic";
 /// start-up work").
 macro_rules! builtin_json {
     ($path:literal) => {
-        include_str!(concat!(env!("OUT_DIR"), "/src/catalog/builtin/", $path, ".json"))
+        include_str!(concat!(
+            env!("OUT_DIR"),
+            "/src/catalog/builtin/",
+            $path,
+            ".json"
+        ))
     };
 }
 
