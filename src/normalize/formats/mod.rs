@@ -55,9 +55,9 @@ impl Format {
             .all(|p| follow(p).is_some_and(|v| !matches!(v, J::Null)))
             && h.shape.iter().all(|(p, re)| {
                 follow(p).is_some_and(|v| match v.unwrap_any() {
-                    J::Str(s) => re.0.is_match(s),
-                    J::Num(n) => re.0.is_match(&n.to_string()),
-                    J::Bool(b) => re.0.is_match(if *b { "true" } else { "false" }),
+                    J::Str(s) => re.regex().is_match(s),
+                    J::Num(n) => re.regex().is_match(&n.to_string()),
+                    J::Bool(b) => re.regex().is_match(if *b { "true" } else { "false" }),
                     _ => false,
                 })
             })
