@@ -29,8 +29,8 @@
 //! ```
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use regex::{Regex, RegexBuilder};
 use serde::Deserialize;
