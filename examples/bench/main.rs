@@ -144,7 +144,6 @@ fn run(mut args: Args) -> Result<()> {
     let machine = report::Machine::describe();
     let mut out = report::header(&machine, args.quick);
     eprint!("{out}");
-    let mut sizes = Vec::new();
     for &lines in &args.sizes {
         let setup = suite::Setup {
             bin: bin.clone(),
@@ -163,7 +162,15 @@ fn run(mut args: Args) -> Result<()> {
         let table = report::table(&result) + &chreport::table(&result);
         eprint!("{table}");
         out.push_str(&table);
-        sizes.push(results::size_json(&result, &report::Machine::describe()));
+        let size = results::size_json(&result, &report::Machine::describe());
+        // Kept as each size ends: a long run that fails at 100M keeps
+        // the sizes before it.
+        if let Some(json) = &args.json {
+            results::merge(json, vec![size])?;
+        }
+        if let Some(path) = &args.out {
+            std::fs::write(path, &out).with_context(|| format!("writing {}", path.display()))?;
+        }
         if !args.keep {
             setup.clean()?;
         }
@@ -173,7 +180,7 @@ fn run(mut args: Args) -> Result<()> {
     if let Some(path) = &args.out {
         std::fs::write(path, &out).with_context(|| format!("writing {}", path.display()))?;
     }
-    plot(&args, sizes)
+    plot(&args, Vec::new())
 }
 
 /// Merge `sizes` into `--json` and redraw `--svg` from everything it holds.

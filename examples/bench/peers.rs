@@ -293,6 +293,13 @@ fn filled(c: &Corpus, template: &str, id: &str) -> Result<String> {
         std::fs::write(formats.join("errtriage_bench.json"), LNAV_FORMAT)?;
         s = s.replace("LNAV_CFG", &quote(&cfg));
     }
+    if s.contains("| lnav ") {
+        // lnav keeps a copy of everything read on stdin under its config
+        // directory: gigabytes per run, kept forever. A home of its own,
+        // removed after each run.
+        let home = quote(&c.scratch.join("lnav-home"));
+        s = format!("export HOME={home}; mkdir -p \"$HOME\"; {s}; s=$?; rm -rf \"$HOME\"; exit $s");
+    }
     Ok(s)
 }
 

@@ -230,8 +230,8 @@ pub fn table(r: &SizeResult) -> String {
     let rss = c.run.peak_rss as f64 / (1 << 20) as f64;
     rows.push(row(
         format!(
-            "chains (many-keys corpus: {} keys; {} shown, {} flagged)",
-            c.keys, c.chains, c.flagged
+            "chains ({}; {} shown, {} flagged)",
+            c.corpus, c.chains, c.flagged
         ),
         format!("{} · {rss:.0} MiB", ms(c.run.ms())),
         "≤ 200 ms, ≤ 256 MiB at 10M",
