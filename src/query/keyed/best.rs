@@ -25,10 +25,14 @@ use crate::error::Result;
 use crate::model::{Chain, Event, Source};
 use crate::query::chains::judge;
 
-/// Longer chains loaded at a time, at most; as few as 8 when the answer is
-/// shorter than that.
+/// Longer chains loaded at a time: the first batch as many as the answer
+/// holds (at least 8, at most 64), each next one twice as many, up to
+/// 4,096 — few round trips to a server when the bound is weak (`--sort
+/// findings` judges most chains of two or more requests), one batch of
+/// events in memory.
 const BATCH: usize = 64;
 const MIN_BATCH: usize = 8;
+const MAX_BATCH: usize = 4096;
 
 /// A chain's place in a sort, smaller first: the sort's own fields, then
 /// `ties` — key, service and client, compared as their text (as
@@ -131,6 +135,7 @@ where
                 batch.ties.push(bound.ties);
                 if batch.handles.len() == batch.size {
                     batch.judge(pick, &mut best, loader)?;
+                    batch.size = (batch.size * 2).min(MAX_BATCH);
                 }
             }
         }
