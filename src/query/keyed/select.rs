@@ -28,6 +28,10 @@ use crate::query::chains::build_chains;
 /// text order.
 type Ties = (u32, u32, u32);
 
+/// A summary waiting in the heap: its bound, its position, its findings
+/// when known.
+type Todo = Reverse<(Rank<Ties>, usize, Option<usize>)>;
+
 /// What selection works from.
 pub struct Ask<'a> {
     pub keys: &'a KeyTable,
@@ -46,8 +50,7 @@ impl LocalStore {
         let order = name_order(&ask.scan.names);
         let ids = |s: &Summary| (s.key, order[s.service as usize], order[s.client as usize]);
         let mut lone = LoneFlags::new(&self.catalogs, self.is_stale());
-        let mut todo: Vec<Reverse<(Rank<Ties>, usize, Option<usize>)>> =
-            Vec::with_capacity(ask.scan.summaries.len());
+        let mut todo: Vec<Todo> = Vec::with_capacity(ask.scan.summaries.len());
         for (i, s) in ask.scan.summaries.iter().enumerate() {
             let known = (s.requests == 1)
                 .then(|| lone.flags((s.code, s.api, s.service, s.status), lone_of(&ask.scan, s)))
