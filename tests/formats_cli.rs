@@ -151,6 +151,25 @@ fn a_malformed_format_names_file_line_and_field() {
         err.contains("line 5") && err.contains("fields.statsu"),
         "{err}"
     );
+    // A shape regex is compiled while the user's file is read.
+    let regex = env.write(
+        "regex.toml",
+        "[format]\nname = \"x\"\ndetect = [\"a\"]\n[format.shape]\nlevel = \"(\"\n",
+    );
+    let out = env.run(&[
+        "--formats",
+        &regex.display().to_string(),
+        "explain",
+        &f.display().to_string(),
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("line 5")
+            && err.contains("format.shape.level")
+            && err.contains("bad regular expression"),
+        "{err}"
+    );
 }
 
 #[test]

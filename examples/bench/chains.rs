@@ -73,7 +73,7 @@ pub fn measure(s: &Setup) -> Result<ChainsRow> {
         prepare(s, keys)?;
         format!("many-keys corpus: {keys} keys")
     };
-    let run = measure::median(s.repeats, || {
+    let run = measure::median_sampled(s.repeats, || {
         let mut c = errtriage(s);
         c.args(["chains", "--json", "--limit", &LIMIT.to_string()]);
         c

@@ -89,10 +89,20 @@ fn sample(pid: u32, done: &AtomicBool) -> (u64, f64) {
 
 /// Run `make()` `n` times after one warm-up (unsampled); the median run
 /// by wall time.
-pub fn median(n: usize, mut make: impl FnMut() -> Command) -> Result<Run> {
-    run_with(&mut make(), false)?;
+pub fn median(n: usize, make: impl FnMut() -> Command) -> Result<Run> {
+    median_of(n, false, make)
+}
+
+/// [`median`], with peak RSS and CPU sampled on every run: for commands
+/// long enough that the sampler's wake-ups do not move their time.
+pub fn median_sampled(n: usize, make: impl FnMut() -> Command) -> Result<Run> {
+    median_of(n, true, make)
+}
+
+fn median_of(n: usize, sample: bool, mut make: impl FnMut() -> Command) -> Result<Run> {
+    run_with(&mut make(), sample)?;
     let mut runs = (0..n.max(1))
-        .map(|_| run_with(&mut make(), false))
+        .map(|_| run_with(&mut make(), sample))
         .collect::<Result<Vec<_>>>()?;
     runs.sort_by_key(|r| r.wall);
     Ok(runs.swap_remove(runs.len() / 2))

@@ -163,6 +163,13 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<CatalogFile, CatalogError
     Ok(file)
 }
 
+/// Parse a built-in catalog as build.rs converted it to JSON (its TOML was
+/// checked when the binary was built, and by the tests).
+pub(crate) fn parse_builtin(json: &str, path: &Path) -> CatalogFile {
+    serde_json::from_str(json)
+        .unwrap_or_else(|e| panic!("built-in catalog {} is malformed: {e}", path.display()))
+}
+
 /// Read and parse one file.
 pub(crate) fn read(path: &Path) -> Result<CatalogFile, CatalogError> {
     let text = std::fs::read_to_string(path).map_err(|e| CatalogError {

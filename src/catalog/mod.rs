@@ -31,17 +31,28 @@ use reading::Lookup;
 /// The name of the generic HTTP catalog; events it reads carry `api: None`.
 pub const GENERIC: &str = "generic";
 
-/// The built-in catalog files, in recognition order.
+/// A built-in data file as build.rs wrote it: the TOML under `src/` turned
+/// into JSON, read without a TOML parser at start (BENCHMARKS.md, "One-shot
+/// start-up work").
+macro_rules! builtin_json {
+    ($path:literal) => {
+        include_str!(concat!(
+            env!("OUT_DIR"),
+            "/src/catalog/builtin/",
+            $path,
+            ".json"
+        ))
+    };
+}
+
+/// The built-in catalog files (name, JSON), in recognition order.
 const BUILTIN: [(&str, &str); 4] = [
-    ("42min.toml", include_str!("builtin/42min.toml")),
-    ("member-api.toml", include_str!("builtin/member-api.toml")),
-    ("availengine.toml", include_str!("builtin/availengine.toml")),
-    (
-        "calendarpipe.toml",
-        include_str!("builtin/calendarpipe.toml"),
-    ),
+    ("42min.toml", builtin_json!("42min")),
+    ("member-api.toml", builtin_json!("member-api")),
+    ("availengine.toml", builtin_json!("availengine")),
+    ("calendarpipe.toml", builtin_json!("calendarpipe")),
 ];
-const BUILTIN_GENERIC: &str = include_str!("builtin/generic.toml");
+const BUILTIN_GENERIC: &str = builtin_json!("generic");
 
 /// [`Catalogs::fingerprint`] of the built-in catalogs alone: what every
 /// index ingested without user catalogs records, known without hashing
@@ -264,7 +275,7 @@ fn failure_code(event: &Event) -> Option<String> {
 fn build_builtin() -> Catalogs {
     let parse = |name: &str, text: &str| {
         let path = PathBuf::from(format!("<built-in>/{name}"));
-        load::parse(text, &path).unwrap_or_else(|e| panic!("built-in catalog is malformed: {e}"))
+        load::parse_builtin(text, &path)
     };
     let mut generic = ApiCatalog::new(GENERIC);
     generic.apply(parse("generic.toml", BUILTIN_GENERIC));
@@ -295,6 +306,26 @@ mod fingerprint_tests {
             "a built-in catalog changed: set BUILTIN_FINGERPRINT to {hashed:#x}"
         );
         assert_eq!(builtin.fingerprint(), hashed);
+    }
+
+    /// The JSON build.rs wrote reads exactly as the TOML it came from does
+    /// when a user's catalog is read.
+    #[test]
+    fn the_builtin_json_reads_as_its_toml() {
+        let toml = [
+            include_str!("builtin/42min.toml"),
+            include_str!("builtin/member-api.toml"),
+            include_str!("builtin/availengine.toml"),
+            include_str!("builtin/calendarpipe.toml"),
+            include_str!("builtin/generic.toml"),
+        ];
+        let json = BUILTIN.iter().map(|(_, j)| *j).chain([BUILTIN_GENERIC]);
+        for (toml, json) in toml.iter().zip(json) {
+            let path = Path::new("builtin.toml");
+            let from_toml = load::parse(toml, path).expect("a built-in catalog parses");
+            let from_json = load::parse_builtin(json, path);
+            assert_eq!(format!("{from_toml:?}"), format!("{from_json:?}"));
+        }
     }
 
     /// A user file, even one that changes nothing, is hashed, not assumed.

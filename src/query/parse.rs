@@ -5,10 +5,7 @@
 //! once into an [`Expr`] ([`super::grammar`]) that every store translates:
 //! a malformed query is a clear error here, never a crash.
 
-use std::sync::LazyLock;
-
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
-use regex::Regex;
 
 use super::ast::{Expr, Field};
 use super::{grammar, verbatim};
@@ -92,13 +89,30 @@ pub(crate) fn is_field(name: &str) -> bool {
     matches!(name, "since" | "until") || grammar::known_name(name)
 }
 
-/// `[-+(]field:value[)]`, the shape of the shorthands we rewrite.
-static SHORTHAND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"^(?P<pre>[-+]?\(*)(?P<field>status|since|until|method):(?P<value>[^()\s]+)(?P<post>\)*)$",
-    )
-    .expect("valid shorthand pattern")
-});
+/// A token's `[-+]?(*` prefix, its body and its `)*` suffix: the shape
+/// of the shorthands we rewrite is `[-+(]field:value[)]`. Read by hand,
+/// not by a regex: compiling one per process was ~7% of a one-shot
+/// `search` (BENCHMARKS.md, "One-shot start-up work").
+fn affixes(token: &str) -> (&str, &str, &str) {
+    let sign = usize::from(token.starts_with(['-', '+']));
+    let open = token[sign..].len() - token[sign..].trim_start_matches('(').len();
+    let (pre, rest) = token.split_at(sign + open);
+    let body = rest.trim_end_matches(')');
+    (pre, body, &rest[body.len()..])
+}
+
+/// `[-+(]field:value[)]` for the fields with shorthands (`status`,
+/// `since`, `until`, `method`): prefix, field, value, suffix. The value has
+/// no parenthesis or white space.
+fn shorthand(token: &str) -> Option<(&str, &str, &str, &str)> {
+    let (pre, body, post) = affixes(token);
+    let (field, value) = body.split_once(':')?;
+    let plain = |c: char| c != '(' && c != ')' && !c.is_whitespace();
+    let ok = matches!(field, "status" | "since" | "until" | "method")
+        && !value.is_empty()
+        && value.chars().all(plain);
+    ok.then_some((pre, field, value, post))
+}
 
 /// Split on whitespace outside quotes and range brackets.
 fn split_tokens(s: &str) -> Vec<String> {
@@ -154,20 +168,39 @@ fn negations(tokens: Vec<String>) -> Vec<String> {
     out
 }
 
-/// `field:*`, `field:[* TO *]` or `field:{* TO *}`: "has a value".
-static EXISTS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"^(?P<pre>[-+]?\(*)(?P<field>[A-Za-z_][A-Za-z0-9_]*):(?:\*|[\[{]\*\s+TO\s+\*[\]}])(?P<post>\)*)$",
-    )
-    .expect("valid exists pattern")
-});
-
-/// "Every event where `field` has a value": `field:*`, read as
-/// [`Expr::Exists`] (tantivy's grammar drops an unbounded range otherwise).
+/// "Every event where `field` has a value": `field:*`, `field:[* TO *]`
+/// or `field:{* TO *}` (any brackets, any white space around `TO`), read
+/// as [`Expr::Exists`] (tantivy's grammar drops an unbounded range
+/// otherwise).
 fn exists(token: &str) -> Option<String> {
-    let m = EXISTS.captures(token)?;
-    grammar::known_name(&m["field"])
-        .then(|| format!("{}{}:*{}", &m["pre"], &m["field"], &m["post"]))
+    let (pre, body, post) = affixes(token);
+    let (field, any) = body.split_once(':')?;
+    let mut chars = field.chars();
+    let ident = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    (ident && every_value(any) && grammar::known_name(field))
+        .then(|| format!("{pre}{field}:*{post}"))
+}
+
+/// `*`, or a range open at both ends: `[`/`{`, `*`, white space, `TO`,
+/// white space, `*`, `]`/`}`.
+fn every_value(v: &str) -> bool {
+    if v == "*" {
+        return true;
+    }
+    let Some(inner) = v
+        .strip_prefix(['[', '{'])
+        .and_then(|r| r.strip_suffix([']', '}']))
+    else {
+        return false;
+    };
+    let Some(mid) = inner.strip_prefix('*').and_then(|r| r.strip_suffix('*')) else {
+        return false;
+    };
+    let spaced = mid.starts_with(char::is_whitespace) && mid.ends_with(char::is_whitespace);
+    spaced && mid.trim() == "TO"
 }
 
 fn rewrite(
@@ -179,11 +212,10 @@ fn rewrite(
     if let Some(rewritten) = exists(token) {
         return Ok(rewritten);
     }
-    let Some(m) = SHORTHAND.captures(token) else {
+    let Some((pre, field, value, post)) = shorthand(token) else {
         return Ok(verbatim::token(token));
     };
-    let (pre, value, post) = (&m["pre"], &m["value"], &m["post"]);
-    let body = match &m["field"] {
+    let body = match field {
         "status" => match status_class(value) {
             Some(hundreds) => format!("status:[{hundreds}00 TO {hundreds}99]"),
             None => return Ok(verbatim::token(token)),
@@ -338,6 +370,68 @@ mod tests {
                 want,
                 "{input}"
             );
+        }
+    }
+
+    /// The hand-written readers accept exactly what the regexes they
+    /// replaced did, over every combination of the pieces below.
+    #[test]
+    fn shorthand_and_exists_shapes_match_the_old_regexes() {
+        let shorthand_re = regex::Regex::new(
+            r"^(?P<pre>[-+]?\(*)(?P<field>status|since|until|method):(?P<value>[^()\s]+)(?P<post>\)*)$",
+        )
+        .unwrap();
+        let exists_re = regex::Regex::new(
+            r"^(?P<pre>[-+]?\(*)(?P<field>[A-Za-z_][A-Za-z0-9_]*):(?:\*|[\[{]\*\s+TO\s+\*[\]}])(?P<post>\)*)$",
+        )
+        .unwrap();
+        let pres = ["", "-", "+", "(", "-((", "+(", "((-", "+-"];
+        let fields = [
+            "status", "since", "until", "method", "code", "_x1", "1x", "st atus", "",
+        ];
+        let values = [
+            "5xx",
+            "2h",
+            "a:b",
+            "",
+            "*",
+            "[* TO *]",
+            "{*\tTO  *]",
+            "[*TO *]",
+            "[* TO*]",
+            "[* to *]",
+            "x(y",
+            "x y",
+            "x\u{a0}y",
+            "*)",
+            "[* TO *)",
+        ];
+        let posts = ["", ")", "))", ")x", "( "];
+        for pre in pres {
+            for field in fields {
+                for value in values {
+                    for post in posts {
+                        let t = format!("{pre}{field}:{value}{post}");
+                        let want = shorthand_re.captures(&t).map(|m| {
+                            let g = |n| m.name(n).unwrap().as_str().to_owned();
+                            (g("pre"), g("field"), g("value"), g("post"))
+                        });
+                        let got = shorthand(&t).map(|(a, b, c, d)| {
+                            (a.to_owned(), b.to_owned(), c.to_owned(), d.to_owned())
+                        });
+                        assert_eq!(got, want, "shorthand {t:?}");
+                        let (_, body, _) = affixes(&t);
+                        let shape = body.split_once(':').is_some_and(|(f, v)| {
+                            let mut c = f.chars();
+                            c.next()
+                                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                                && c.all(|c| c.is_ascii_alphanumeric() || c == '_')
+                                && every_value(v)
+                        });
+                        assert_eq!(shape, exists_re.is_match(&t), "exists {t:?}");
+                    }
+                }
+            }
         }
     }
 

@@ -30,6 +30,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use regex::{Regex, RegexBuilder};
 use serde::Deserialize;
@@ -85,19 +86,56 @@ pub struct Header {
     pub records: Option<String>,
 }
 
-/// A value-shape regex, compiled while parsing (so a bad one has a line).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(try_from = "String")]
-pub struct Shape(pub Regex);
+/// A value-shape regex, compiled on first use: most lines never reach a
+/// format's shape test, and compiling every built-in shape was ~5% of a
+/// one-shot `find`. A user's format file has its shapes compiled (checked)
+/// while it is read ([`parse`]), so a bad one is an error with a line.
+#[derive(Clone, Deserialize)]
+#[serde(from = "String")]
+pub struct Shape {
+    pattern: String,
+    re: OnceLock<Regex>,
+}
 
-impl TryFrom<String> for Shape {
-    type Error = String;
-    fn try_from(s: String) -> Result<Shape, String> {
-        RegexBuilder::new(&s)
+impl From<String> for Shape {
+    fn from(pattern: String) -> Shape {
+        Shape {
+            pattern,
+            re: OnceLock::new(),
+        }
+    }
+}
+
+impl Shape {
+    fn compile(&self) -> Result<Regex, String> {
+        RegexBuilder::new(&self.pattern)
             .size_limit(1 << 20)
             .build()
-            .map(Shape)
             .map_err(|e| format!("bad regular expression: {e}"))
+    }
+
+    /// Compile it now; the error says why it cannot be.
+    fn check(&self) -> Result<(), String> {
+        if self.re.get().is_none() {
+            let _ = self.re.set(self.compile()?);
+        }
+        Ok(())
+    }
+
+    /// The compiled regex (built-in shapes are checked by the tests).
+    pub fn regex(&self) -> &Regex {
+        self.re.get_or_init(|| {
+            self.compile()
+                .unwrap_or_else(|e| panic!("shape {:?}: {e}", self.pattern))
+        })
+    }
+}
+
+/// As the compiled `Shape(Regex)` printed (the formats' fingerprint is a
+/// hash of this text).
+impl std::fmt::Debug for Shape {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Shape(Regex({:?}))", self.pattern)
     }
 }
 
@@ -270,6 +308,11 @@ pub fn parse(text: &str, path: &Path) -> Result<FormatFile, FormatError> {
     if file.format.name.trim().is_empty() {
         return problem("format.name", "the format name must not be empty");
     }
+    for (path, shape) in &file.format.shape {
+        if let Err(message) = shape.check() {
+            return problem(&format!("format.shape.{path}"), &message);
+        }
+    }
     if file.format.detect.iter().all(|d| d.trim().is_empty()) {
         return problem(
             "format.detect",
@@ -293,6 +336,12 @@ pub fn parse(text: &str, path: &Path) -> Result<FormatFile, FormatError> {
         }
     }
     Ok(file)
+}
+
+/// Parse a built-in format as build.rs converted it to JSON (its TOML was
+/// checked when the binary was built, and by the tests).
+pub(crate) fn parse_builtin(json: &str, name: &str) -> FormatFile {
+    serde_json::from_str(json).unwrap_or_else(|e| panic!("built-in format {name}: {e}"))
 }
 
 /// Read and parse one file.
