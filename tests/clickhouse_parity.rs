@@ -216,34 +216,9 @@ fn compare_histograms(local: &Store, remote: &ClickHouse, what: &str) {
 }
 
 fn compare_chains(local: &Store, remote: &ClickHouse, what: &str) {
-    use errtriage::query::ChainSort;
-    let now = chrono::Utc::now();
-    let sorts = [
-        ChainSort::Flagged,
-        ChainSort::Findings,
-        ChainSort::Newest,
-        ChainSort::Oldest,
-    ];
     let mut sizes = Vec::new();
     for text in ["", "status:5xx", "code:*", "-status:5xx", "method:POST"] {
-        let q = Query::parse(text, now).unwrap();
-        for flagged in [false, true] {
-            for sort in sorts {
-                for limit in [100_000, 7] {
-                    let want = local.chains_sorted(&q, flagged, sort, limit).unwrap();
-                    let got = remote.chains_sorted(&q, flagged, sort, limit).unwrap();
-                    let (want, got) = (
-                        serde_json::to_value(&want).unwrap(),
-                        serde_json::to_value(&got).unwrap(),
-                    );
-                    assert_eq!(
-                        got, want,
-                        "{what}: chains {text:?} flagged {flagged} {sort:?} limit {limit}"
-                    );
-                    sizes.push(want["chains"].as_array().unwrap().len());
-                }
-            }
-        }
+        sizes.extend(same_chains(local, remote, what, text, &[7]));
     }
     eprintln!("{what}: chains {sizes:?}");
     let all = local.chains(&Query::all(), false, 100_000).unwrap().chains;
@@ -253,6 +228,60 @@ fn compare_chains(local: &Store, remote: &ClickHouse, what: &str) {
         "sample-logs has flagged and clean chains: {flagged} of {}",
         all.len()
     );
+}
+
+/// The chains of `text` in every order, flagged only and not, with room
+/// for all, at each of `limits`, and cut where a cut is hardest: just
+/// before, at and after the last flagged chain, and between two chains
+/// whose first requests came at the same millisecond. The `--json` of
+/// both stores is compared; the sizes of the answers with room for all
+/// are returned.
+fn same_chains(
+    local: &Store,
+    remote: &ClickHouse,
+    what: &str,
+    text: &str,
+    limits: &[usize],
+) -> Vec<usize> {
+    use errtriage::query::ChainSort;
+    let q = Query::parse(text, chrono::Utc::now()).unwrap();
+    let mut sizes = Vec::new();
+    for flagged in [false, true] {
+        for sort in [
+            ChainSort::Flagged,
+            ChainSort::Findings,
+            ChainSort::Newest,
+            ChainSort::Oldest,
+        ] {
+            let every = local.chains_sorted(&q, flagged, sort, 100_000).unwrap();
+            let chains = &every.chains;
+            sizes.push(chains.len());
+            let first = |i: usize| chains[i].attempts.first().map(|a| a.ts);
+            let clean = chains.iter().position(|c| c.flags.is_empty());
+            let ties = (1..chains.len()).filter(|&i| first(i - 1) == first(i));
+            let mut cuts: BTreeSet<usize> = ties.take(4).collect();
+            if let Some(at) = clean {
+                cuts.extend([at.saturating_sub(1), at, at + 1]);
+            }
+            cuts.extend(limits);
+            cuts.insert(100_000);
+            cuts.remove(&0);
+            for limit in cuts {
+                let got = remote.chains_sorted(&q, flagged, sort, limit).unwrap();
+                let want = if limit >= chains.len() {
+                    every.clone()
+                } else {
+                    local.chains_sorted(&q, flagged, sort, limit).unwrap()
+                };
+                assert_eq!(
+                    serde_json::to_value(&got).unwrap(),
+                    serde_json::to_value(&want).unwrap(),
+                    "{what}: chains {text:?} flagged {flagged} {sort:?} limit {limit}"
+                );
+            }
+        }
+    }
+    sizes
 }
 
 #[test]
@@ -282,4 +311,135 @@ fn two_shards_answer_as_the_local_store() {
     let events = local.search(&Query::all(), 100_000).unwrap().events;
     let remote = ch::fill(&cluster.url("parity"), &events);
     compare(&local, &remote, "two shards");
+}
+
+/// Retry chains made to tie, `keys` keys: their first requests come at one
+/// of 7 times, and by key they are a lone success, a lone key conflict
+/// (flagged), a retried 503 that recovered, a retried 400 (flagged), or a
+/// lone 500 on one service beside a success on another (two chains of one
+/// key); a third of them from one client. Three keys carry a storm of 12
+/// identical 422s (the most findings).
+fn tied_chains(keys: usize) -> String {
+    let base = chrono::DateTime::parse_from_rfc3339("2026-05-14T10:00:00Z")
+        .unwrap()
+        .timestamp_millis();
+    let mut lines = Vec::new();
+    let mut line = |key: &str, at: i64, service: &str, status: u16, code: &str, client: bool| {
+        let ts = chrono::DateTime::from_timestamp_millis(base + at).unwrap();
+        let mut v = serde_json::json!({
+            "timestamp": ts.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            "request_id": format!("req_{}", lines.len()),
+            "idempotency_key": key,
+            "service": service,
+            "status": status,
+            "method": "POST",
+            "path": "/v1/charges",
+        });
+        if !code.is_empty() {
+            v["code"] = code.into();
+        }
+        if client {
+            v["client_id"] = "acct_1".into();
+        }
+        lines.push(v.to_string());
+    };
+    for k in 0..keys {
+        let key = format!("key_{k:05}");
+        let (at, client) = ((k % 7) as i64 * 1000, k % 3 == 0);
+        match k % 5 {
+            0 => line(&key, at, "svc_a", 200, "", client),
+            1 => line(&key, at, "svc_a", 409, "idempotency_key_conflict", client),
+            2 => {
+                line(&key, at, "svc_a", 503, "", client);
+                line(&key, at + 4000, "svc_a", 200, "", client);
+            }
+            3 => {
+                line(&key, at, "svc_b", 400, "invalid_request", client);
+                line(&key, at + 2000, "svc_b", 400, "invalid_request", client);
+            }
+            _ => {
+                line(&key, at, "svc_a", 500, "internal_error", client);
+                line(&key, at, "svc_b", 200, "", client);
+            }
+        }
+    }
+    for k in 0..3 {
+        for _ in 0..12 {
+            line(&format!("storm_{k}"), 3000, "svc_a", 422, "", false);
+        }
+    }
+    lines.join("\n") + "\n"
+}
+
+/// The tied corpus of `keys` keys in the local store and in ClickHouse at
+/// `url`.
+fn tied_stores(env: &common::Env, url: &str, keys: usize) -> (Store, ClickHouse) {
+    let log = env.write("tied.log", tied_chains(keys));
+    env.ingest(&[&log]);
+    let local = Store::open(&env.index, Catalogs::builtin()).unwrap();
+    let events = local.search(&Query::all(), 1_000_000).unwrap().events;
+    assert!(events.len() > keys, "{} events", events.len());
+    (local, ch::fill(url, &events))
+}
+
+/// Limits cut inside ties of time, of flags and of keys, as the local store
+/// cuts them.
+fn tied_parity(url: &str, what: &str) {
+    let env = common::Env::new();
+    let (local, remote) = tied_stores(&env, url, 150);
+    let limits = [1, 2, 3, 5, 9, 22];
+    for text in ["", "status:>=400", "service:svc_b", "client:acct_1"] {
+        let sizes = same_chains(&local, &remote, what, text, &limits);
+        assert!(sizes.iter().all(|&n| n > 10), "{what}: {text:?} {sizes:?}");
+    }
+}
+
+/// `chains -n 3` reads a page of summaries and the requests of a few
+/// chains from the server, not a row per key: the server orders and cuts.
+fn cut_on_the_server(url: &str, what: &str) {
+    use errtriage::query::ChainSort;
+    let env = common::Env::new();
+    let keys = 2000;
+    let (local, remote) = tied_stores(&env, url, keys);
+    for sort in [
+        ChainSort::Flagged,
+        ChainSort::Findings,
+        ChainSort::Newest,
+        ChainSort::Oldest,
+    ] {
+        for flagged in [false, true] {
+            let before = remote.client.rows_received();
+            let got = remote
+                .chains_sorted(&Query::all(), flagged, sort, 3)
+                .unwrap();
+            let rows = remote.client.rows_received() - before;
+            let want = local
+                .chains_sorted(&Query::all(), flagged, sort, 3)
+                .unwrap();
+            assert_eq!(got, want, "{what}: {sort:?} flagged {flagged}");
+            assert_eq!(got.chains.len(), 3);
+            assert!(
+                rows < 200,
+                "{what}: {sort:?} flagged {flagged}: {rows} rows fetched for 3 chains of {keys} keys"
+            );
+        }
+    }
+}
+
+#[test]
+fn one_node_cuts_chains_as_the_local_store() {
+    let Some(server) = ch::single_or_skip("clickhouse_parity_chains_single") else {
+        return;
+    };
+    tied_parity(&server.url("tied"), "one node");
+    cut_on_the_server(&server.url("many"), "one node");
+}
+
+#[test]
+fn two_shards_cut_chains_as_the_local_store() {
+    let Some(cluster) = ch::cluster_or_skip("clickhouse_parity_chains_cluster") else {
+        return;
+    };
+    tied_parity(&cluster.url("tied"), "two shards");
+    cut_on_the_server(&cluster.url("many"), "two shards");
 }

@@ -8,9 +8,11 @@
 //! of the matching events, [`scan`] reads what the fast fields say of every
 //! chain (requests, first time, a lone request's code), and [`select`]
 //! ranks chains by the best place each could have, loading and judging
-//! them best first until no chain left can enter the answer. No key's text
-//! is read but those of the chains loaded.
+//! them best first until no chain left can enter the answer ([`best`], the
+//! selection the ClickHouse store shares). No key's text is read but those
+//! of the chains loaded.
 
+pub mod best;
 mod keys;
 mod scan;
 mod select;

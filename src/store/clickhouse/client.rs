@@ -6,6 +6,8 @@
 //! Server errors become one line that names the server and what to do.
 
 use std::io::Write as _;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -76,6 +78,9 @@ pub struct Client {
     server: String,
     user: String,
     pub database: String,
+    /// Rows answered to [`Client::rows`] so far (by this client and its
+    /// clones): what came over the wire.
+    received: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for Client {
@@ -114,7 +119,14 @@ impl Client {
             server: hostport,
             user: t.user.clone(),
             database: t.database.clone(),
+            received: Default::default(),
         }
+    }
+
+    /// Rows the server has answered to `SELECT`s so far: how much of an
+    /// answer came over the wire (a bounded query reads few).
+    pub fn rows_received(&self) -> u64 {
+        self.received.load(Ordering::Relaxed)
     }
 
     /// `host:port`, as messages name it.
@@ -153,13 +165,17 @@ impl Client {
 
     fn rows_in<T: DeserializeOwned>(&self, sql: &str, bind: &Bind, in_db: bool) -> Result<Vec<T>> {
         let body = self.send(&format!("{sql} FORMAT JSONEachRow"), bind, in_db)?;
-        body.lines()
+        let rows: Vec<T> = body
+            .lines()
             .filter(|l| !l.is_empty())
             .map(|l| {
                 serde_json::from_str(l)
                     .map_err(|e| self.error(format!("unexpected answer ({e}): {}", first_line(l))))
             })
-            .collect()
+            .collect::<Result<_>>()?;
+        self.received
+            .fetch_add(rows.len() as u64, Ordering::Relaxed);
+        Ok(rows)
     }
 
     /// Inserts rows already written as `JSONEachRow` into `table`, gzipped.

@@ -144,7 +144,7 @@ impl ClickHouse {
     /// `column IN ids`, narrowed through the lookup table where there is one
     /// (each shard reads its own: a chain's rows and their lookups live
     /// together).
-    fn id_filter(&self, column: &str) -> String {
+    pub(super) fn id_filter(&self, column: &str) -> String {
         let lookup = IDS.iter().find(|(c, _)| *c == column).map(|(_, t)| *t);
         match lookup {
             Some(table) if !self.version.has_bloom_filter() => format!(
