@@ -8,21 +8,12 @@ use serde_json::{Map, Value, json};
 
 use crate::clickhouse::{Column, Store};
 use crate::measure::Run;
+use crate::report::ms;
 use crate::results::run_json;
 use crate::suite::SizeResult;
 
 fn mib(bytes: u64) -> String {
     format!("{:.0} MiB", bytes as f64 / (1 << 20) as f64)
-}
-
-fn ms(v: f64) -> String {
-    if v >= 1000.0 {
-        format!("{:.2} s", v / 1e3)
-    } else if v >= 10.0 {
-        format!("{v:.0} ms")
-    } else {
-        format!("{v:.1} ms")
-    }
 }
 
 /// `wall · MB/s · events/s` of an ingest.

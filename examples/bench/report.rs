@@ -110,7 +110,8 @@ fn row(what: impl Into<String>, ours: String, target: &'static str, met: Option<
     }
 }
 
-fn ms(v: f64) -> String {
+/// A duration in milliseconds as the tables print it (seconds from 1 s).
+pub fn ms(v: f64) -> String {
     if v >= 1000.0 {
         format!("{:.2} s", v / 1e3)
     } else if v >= 10.0 {
