@@ -13,6 +13,11 @@
 //! and judged; the best `limit` are kept. Once the worst kept is better
 //! than the next bound, no chain left can enter the answer, and the search
 //! stops. Memory holds the `limit` kept and one batch of events.
+//!
+//! A store may hand only the chains of a time window ([`Pick::floor`]):
+//! every chain outside it ranks at or after the floor, so the search stops
+//! there too, and a window whose best `limit` do not all rank before the
+//! floor is too narrow to tell.
 
 use std::collections::{BinaryHeap, HashMap};
 use std::hash::Hash;
@@ -58,6 +63,25 @@ impl ChainSort {
         };
         Rank { a, b, ties }
     }
+
+    /// The floor of a window that holds every request from `edge` (ms) on
+    /// (newest first: `Flagged`, `Newest`) or up to `edge` (`Oldest`): a
+    /// chain whose first request is outside ranks at or after it.
+    pub fn floor(self, edge: i64) -> (i64, i64) {
+        match self {
+            ChainSort::Flagged => (0, 1 - edge),
+            ChainSort::Newest => (1 - edge, i64::MIN),
+            ChainSort::Oldest => (edge + 1, i64::MIN),
+            ChainSort::Findings => (i64::MIN, i64::MIN),
+        }
+    }
+}
+
+impl<T> Rank<T> {
+    /// Whether this place is at or after `floor` (whatever its ties).
+    pub fn reaches(&self, floor: (i64, i64)) -> bool {
+        (self.a, self.b) >= floor
+    }
 }
 
 /// The most findings a chain of `requests` requests can have: the rules
@@ -99,15 +123,19 @@ pub struct Pick {
     pub sort: ChainSort,
     pub flagged_only: bool,
     pub limit: usize,
+    /// Set when the candidates are those of a time window only: every
+    /// chain outside it ranks at or after this ([`ChainSort::floor`]).
+    pub floor: Option<(i64, i64)>,
 }
 
 /// The best `pick.limit` chains of `candidates` (which come in order of
-/// their bound), in order: loads only the chains that can enter.
+/// their bound), in order: loads only the chains that can enter. `None`
+/// when a window's chains cannot tell them (only with [`Pick::floor`]).
 pub fn best_chains<T, L>(
     pick: Pick,
     candidates: impl IntoIterator<Item = Result<Candidate<T, L::Handle>>>,
     loader: &mut L,
-) -> Result<Vec<Chain>>
+) -> Result<Option<Vec<Chain>>>
 where
     T: Ord + Clone,
     L: Loader,
@@ -121,7 +149,7 @@ where
     for c in candidates {
         let c = c?;
         let bound = pick.sort.rank(c.first, c.most, c.ties);
-        if best.beats(&bound) {
+        if best.beats(&bound) || pick.floor.is_some_and(|f| bound.reaches(f)) {
             break;
         }
         match c.known {
@@ -141,7 +169,11 @@ where
         }
     }
     batch.judge(pick, &mut best, loader)?;
-    finish(best, loader)
+    // Too narrow unless the worst kept ranks before every chain outside.
+    if pick.floor.is_some_and(|f| !best.before(f)) {
+        return Ok(None);
+    }
+    finish(best, loader).map(Some)
 }
 
 /// Longer chains waiting to be loaded.
@@ -259,7 +291,17 @@ impl<T: Ord, H> Best<T, H> {
 
     /// Whether the `limit` kept are all better than `rank`.
     fn beats(&self, rank: &Rank<T>) -> bool {
-        self.heap.len() >= self.limit && self.heap.peek().is_some_and(|(worst, _)| worst < rank)
+        self.worst_is(|worst| worst < rank)
+    }
+
+    /// Whether the `limit` kept all rank before `floor`.
+    fn before(&self, floor: (i64, i64)) -> bool {
+        self.worst_is(|worst| !worst.reaches(floor))
+    }
+
+    /// Whether `limit` are kept and the worst of them is `such`.
+    fn worst_is(&self, such: impl FnOnce(&Rank<T>) -> bool) -> bool {
+        self.heap.len() >= self.limit && self.heap.peek().is_some_and(|(worst, _)| such(worst))
     }
 
     /// Keep `kept` if it is among the best `limit`.

@@ -51,9 +51,13 @@ impl Scan {
 
 /// The summaries of the chains of the `matched` key ranks (every key when
 /// `None`), over the documents that carry a key.
+#[derive(Clone)]
 pub struct ChainScan {
     pub table: Arc<KeyTable>,
     pub matched: Option<Arc<BitSet>>,
+    /// Few of each segment's keys are expected (a time window): chains are
+    /// hashed rather than held in a slot per key of the segment.
+    pub sparse: bool,
 }
 
 /// The columns a summary is read from, in one segment.
@@ -87,7 +91,8 @@ const NO: u32 = u32::MAX;
 
 /// One segment's chains: most keys have one (service, client), kept by the
 /// key's ord with no hashing; the rest of a key's chains in `more`, by
-/// (key ord, service, client).
+/// (key ord, service, client). With no slots (a sparse scan), every chain
+/// is in `more`.
 #[derive(Default)]
 struct Chains {
     by_ord: Vec<Local>,
@@ -97,7 +102,10 @@ struct Chains {
 impl Chains {
     /// The chain of `fresh` (its key at `ord`), created from it if new.
     fn entry(&mut self, ord: u32, fresh: Local) -> &mut Local {
-        let slot = &mut self.by_ord[ord as usize];
+        let Some(slot) = self.by_ord.get_mut(ord as usize) else {
+            let id = (ord, fresh.service, fresh.client);
+            return self.more.entry(id).or_insert(fresh);
+        };
         if slot.requests == 0 {
             *slot = fresh;
             return slot;
@@ -152,7 +160,9 @@ impl Collector for ChainScan {
         let Some(key) = self.table.column(seg).cloned() else {
             return Ok(scan);
         };
-        scan.chains.by_ord = vec![Local::default(); self.table.ranks(seg).len()];
+        if !self.sparse {
+            scan.chains.by_ord = vec![Local::default(); self.table.ranks(seg).len()];
+        }
         let fast = reader.fast_fields();
         scan.columns = Some(Columns {
             key,

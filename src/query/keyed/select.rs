@@ -6,6 +6,12 @@
 //! [`best_chains`]; a chain is loaded by its key's postings (the key's text
 //! read from [`KeyTable`] only then). Memory holds the summaries, the
 //! `limit` kept and one batch of events.
+//!
+//! The summaries may cover only a time window (a floor, [`Pick::floor`]):
+//! then a lone request is placed from its columns only once its key is
+//! known to have no other document (one dictionary lookup, made as it
+//! comes to the top of the heap), and a window too narrow to tell the
+//! answer says so, for a wider one.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap, HashMap};
@@ -28,9 +34,19 @@ use crate::query::chains::build_chains;
 /// text order.
 type Ties = (u32, u32, u32);
 
-/// A summary waiting in the heap: its bound, its position, its findings
-/// when known.
-type Todo = Reverse<(Rank<Ties>, usize, Option<usize>)>;
+/// What a summary waiting in the heap needs before it is placed: its
+/// events loaded and judged, nothing (a lone request with these findings),
+/// or — in a window — a check that its key has no other document before it
+/// is placed so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Need {
+    Load,
+    Exact(usize),
+    Check(usize),
+}
+
+/// A summary waiting in the heap: its bound, its position, what it needs.
+type Todo = Reverse<(Rank<Ties>, usize, Need)>;
 
 /// What selection works from.
 pub struct Ask<'a> {
@@ -39,52 +55,109 @@ pub struct Ask<'a> {
     pub flagged_only: bool,
     pub sort: ChainSort,
     pub limit: usize,
+    /// Set when `scan` covers a time window only ([`ChainSort::floor`]).
+    pub floor: Option<(i64, i64)>,
 }
 
 impl LocalStore {
-    /// The best `limit` chains of `ask.scan`, in order.
-    pub(super) fn select(&self, searcher: &Searcher, ask: Ask) -> Result<Vec<Chain>> {
-        if ask.limit == 0 || ask.scan.summaries.is_empty() {
-            return Ok(Vec::new());
+    /// The best `limit` chains of `ask.scan`, in order; `None` when the
+    /// window of a partial scan is too narrow to tell.
+    pub(super) fn select(&self, searcher: &Searcher, ask: Ask) -> Result<Option<Vec<Chain>>> {
+        if ask.limit == 0 || (ask.scan.summaries.is_empty() && ask.floor.is_none()) {
+            return Ok(Some(Vec::new()));
         }
         let order = name_order(&ask.scan.names);
-        let ids = |s: &Summary| (s.key, order[s.service as usize], order[s.client as usize]);
         let mut lone = LoneFlags::new(&self.catalogs, self.is_stale());
         let mut todo: Vec<Todo> = Vec::with_capacity(ask.scan.summaries.len());
         for (i, s) in ask.scan.summaries.iter().enumerate() {
             let known = (s.requests == 1)
                 .then(|| lone.flags((s.code, s.api, s.service, s.status), lone_of(&ask.scan, s)))
                 .flatten();
-            if known == Some(0) && ask.flagged_only {
-                continue;
-            }
-            let flags = known.unwrap_or_else(|| most_flags(s.requests));
-            todo.push(Reverse((ask.sort.rank(s.first, flags, ids(s)), i, known)));
+            let need = match known {
+                None => Need::Load,
+                Some(n) if ask.floor.is_some() => Need::Check(n),
+                Some(0) if ask.flagged_only => continue,
+                Some(n) => Need::Exact(n),
+            };
+            let flags = match need {
+                Need::Exact(n) => n,
+                _ => most_flags(s.requests),
+            };
+            todo.push(Reverse((
+                ask.sort.rank(s.first, flags, ties(&order, s)),
+                i,
+                need,
+            )));
         }
-        let mut todo = BinaryHeap::from(todo);
-        let summaries = &ask.scan.summaries;
-        let candidates = std::iter::from_fn(|| {
-            let Reverse((_, i, known)) = todo.pop()?;
-            let s = &summaries[i];
-            Some(Ok(Candidate {
-                first: s.first,
-                ties: ids(s),
-                most: known.unwrap_or_else(|| most_flags(s.requests)),
-                known,
-                handle: i,
-            }))
-        });
+        let mut queue = Queue {
+            store: self,
+            searcher,
+            ask: &ask,
+            order,
+            todo: BinaryHeap::from(todo),
+        };
         let pick = Pick {
             sort: ask.sort,
             flagged_only: ask.flagged_only,
             limit: ask.limit,
+            floor: ask.floor,
         };
         let mut loader = Chains {
             store: self,
             searcher,
             ask: &ask,
         };
-        best_chains(pick, candidates, &mut loader)
+        best_chains(pick, std::iter::from_fn(|| queue.next()), &mut loader)
+    }
+}
+
+/// A chain's ties, by `order` ([`name_order`]).
+fn ties(order: &[u32], s: &Summary) -> Ties {
+    (s.key, order[s.service as usize], order[s.client as usize])
+}
+
+/// The summaries, best bound first, as candidates of [`best_chains`].
+struct Queue<'a> {
+    store: &'a LocalStore,
+    searcher: &'a Searcher,
+    ask: &'a Ask<'a>,
+    order: Vec<u32>,
+    todo: BinaryHeap<Todo>,
+}
+
+impl Queue<'_> {
+    /// The next candidate: a lone request of a window is checked as it
+    /// comes to the top, then either put back at its exact place or
+    /// handed on to be loaded.
+    fn next(&mut self) -> Option<Result<Candidate<Ties, usize>>> {
+        loop {
+            let Reverse((bound, i, need)) = self.todo.pop()?;
+            let s = &self.ask.scan.summaries[i];
+            let known = match need {
+                Need::Load => None,
+                Need::Exact(n) => Some(n),
+                // At the floor the selection stops: no check is worth it.
+                Need::Check(_) if self.ask.floor.is_some_and(|f| bound.reaches(f)) => None,
+                Need::Check(n) => {
+                    match self.store.one_document(self.searcher, self.ask.keys, s.key) {
+                        Err(e) => return Some(Err(e)),
+                        Ok(false) => None,
+                        Ok(true) => {
+                            let exact = self.ask.sort.rank(s.first, n, ties(&self.order, s));
+                            self.todo.push(Reverse((exact, i, Need::Exact(n))));
+                            continue;
+                        }
+                    }
+                }
+            };
+            return Some(Ok(Candidate {
+                first: s.first,
+                ties: ties(&self.order, s),
+                most: known.unwrap_or_else(|| most_flags(s.requests)),
+                known,
+                handle: i,
+            }));
+        }
     }
 }
 
@@ -135,6 +208,29 @@ impl Loader for Chains<'_> {
 }
 
 impl LocalStore {
+    /// Whether the key of `rank` is on one document of the whole index
+    /// (deleted ones counted: a doubt means no).
+    fn one_document(&self, searcher: &Searcher, keys: &KeyTable, rank: u32) -> Result<bool> {
+        if keys.in_several(rank) {
+            return Ok(false);
+        }
+        let text = keys.text(rank).map_err(|e| self.error(e))?;
+        let term = Term::from_field_text(self.fields.idempotency_key, &text);
+        let mut docs = 0;
+        for reader in searcher.segment_readers() {
+            let inverted = reader
+                .inverted_index(self.fields.idempotency_key)
+                .map_err(|e| self.error(e))?;
+            if let Some(info) = inverted
+                .get_term_info(&term)
+                .map_err(|e| self.error(e.into()))?
+            {
+                docs += info.doc_freq;
+            }
+        }
+        Ok(docs == 1)
+    }
+
     /// The documents of `keys`, in address order: one dictionary lookup per
     /// key and segment (a term-set query would walk each dictionary whole).
     fn docs_of(

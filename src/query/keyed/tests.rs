@@ -1,9 +1,9 @@
 //! The bounded `chains` against brute force: on generated corpora (several
 //! seeds, keys shared across services, clients and segments, equal times,
 //! one request logged twice, context lines), every sort, with and without
-//! `--flagged`, limits of 1, a few, and more than exist, and filters, must
-//! give exactly what judging every chain of the matched keys and sorting
-//! them gives.
+//! `--flagged`, limits of 1, a few, and more than exist, and filters, the
+//! time orders from first windows of several widths, must give exactly
+//! what judging every chain of the matched keys and sorting them gives.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -28,6 +28,18 @@ const SORTS: [ChainSort; 4] = [
     ChainSort::Findings,
     ChainSort::Newest,
     ChainSort::Oldest,
+];
+
+/// First windows of the time orders: the default guess, one millisecond
+/// (widened window by window, chains straddling each edge), edges between
+/// the corpus' times, an edge on one of them (its times are 700 ms apart
+/// over 20.3 s, many events at each), and most of the span.
+const SHARES: [Option<f64>; 5] = [
+    None,
+    Some(1e-9),
+    Some(0.05),
+    Some(1400.5 / 20300.0),
+    Some(0.6),
 ];
 
 /// One JSON line of the generated corpus, for commit `part`: most keys are
@@ -196,15 +208,18 @@ fn bounded_chains_are_the_brute_force_answer() {
             for sort in SORTS {
                 for flagged in [false, true] {
                     for limit in [1, 7, 30, every.len() + 5] {
-                        let got = store
-                            .chains_sorted(&q, flagged, sort, limit)
-                            .unwrap()
-                            .chains;
                         let want = brute(&store, &q, flagged, sort, limit);
-                        assert_eq!(
-                            got, want,
-                            "seed {seed}, query `{text}`, {sort:?}, flagged {flagged}, limit {limit}"
-                        );
+                        for share in SHARES {
+                            let got = store
+                                .chains_from(&q, flagged, sort, limit, share)
+                                .unwrap()
+                                .chains;
+                            assert_eq!(
+                                got, want,
+                                "seed {seed}, query `{text}`, {sort:?}, flagged {flagged}, \
+                                 limit {limit}, first window {share:?}"
+                            );
+                        }
                     }
                 }
             }

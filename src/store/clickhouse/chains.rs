@@ -134,8 +134,10 @@ impl ClickHouse {
             sort,
             flagged_only,
             limit,
+            floor: None,
         };
-        let chains = best_chains(pick, candidates, &mut Requests(self))?;
+        // Every chain is a candidate: no floor, an answer always.
+        let chains = best_chains(pick, candidates, &mut Requests(self))?.unwrap_or_default();
         Ok(ChainsResult { chains })
     }
 
