@@ -9,6 +9,10 @@
 //! copied but 4 bytes per key and segment; a key's text is read back only
 //! for the few chains an answer loads. [`KeysCollector`] marks the ranks of
 //! the keys of the events matching a query, one bit per key.
+//!
+//! A time window of every event needs only the window's keys ranked
+//! ([`KeyTable::of_seen`], from the ords its scan met): their texts are
+//! read and sorted, the rest of the index is never merged.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -21,16 +25,62 @@ use tantivy::{BitSet, DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 use crate::index::dictionary_error;
 
-/// Every key of the index, ranked in text order across segments.
+/// The keys of the index (or of a window of it), ranked in text order
+/// across segments.
 pub struct KeyTable {
     /// Each segment's key column (`None`: no key in it).
     columns: Vec<Option<StrColumn>>,
-    /// Each segment's key ord → its global rank (increasing with the ord).
+    /// Each segment's ranked key ords, increasing (`None`: every ord of its
+    /// dictionary).
+    ords: Vec<Option<Vec<u32>>>,
+    /// The global rank of each of those ords (increasing with the ord).
     ranks: Vec<Vec<u32>>,
     /// Ranks of the keys found in more than one segment.
     multi: BitSet,
-    /// Distinct keys.
+    /// Distinct keys ranked.
     count: u32,
+}
+
+/// Ranks keys met in text order, a key of several segments met once in
+/// each.
+#[derive(Default)]
+struct Ranker {
+    last: Vec<u8>,
+    count: u32,
+    multi: Vec<u32>,
+}
+
+impl Ranker {
+    /// The rank of `key`, met after every smaller key.
+    fn rank(&mut self, key: &[u8]) -> u32 {
+        if self.count == 0 || key != self.last.as_slice() {
+            self.last.clear();
+            self.last.extend_from_slice(key);
+            self.count += 1;
+        } else if self.multi.last() != Some(&(self.count - 1)) {
+            self.multi.push(self.count - 1);
+        }
+        self.count - 1
+    }
+
+    fn table(
+        self,
+        columns: Vec<Option<StrColumn>>,
+        ords: Vec<Option<Vec<u32>>>,
+        ranks: Vec<Vec<u32>>,
+    ) -> KeyTable {
+        let mut multi = BitSet::with_max_value(self.count);
+        for rank in self.multi {
+            multi.insert(rank);
+        }
+        KeyTable {
+            columns,
+            ords,
+            ranks,
+            multi,
+            count: self.count,
+        }
+    }
 }
 
 /// One segment's dictionary stream, ordered by its current key (smallest
@@ -81,42 +131,74 @@ impl KeyTable {
                 }
             }
         }
-        let mut multi_ranks = Vec::new();
-        let mut last: Vec<u8> = Vec::new();
-        let mut count: u32 = 0;
+        let mut ranker = Ranker::default();
         while let Some(mut head) = heap.peek_mut() {
-            if count == 0 || head.stream.key() != last.as_slice() {
-                last.clear();
-                last.extend_from_slice(head.stream.key());
-                count += 1;
-            } else if multi_ranks.last() != Some(&(count - 1)) {
-                multi_ranks.push(count - 1);
-            }
-            ranks[head.seg].push(count - 1);
+            ranks[head.seg].push(ranker.rank(head.stream.key()));
             if !head.stream.advance() {
                 PeekMut::pop(head);
             }
         }
-        let mut multi = BitSet::with_max_value(count);
-        for rank in multi_ranks {
-            multi.insert(rank);
-        }
-        Ok(KeyTable {
-            columns,
-            ranks,
-            multi,
-            count,
-        })
+        let every = vec![None; columns.len()];
+        Ok(ranker.table(columns, every, ranks))
     }
 
-    /// Distinct keys in the index.
+    /// Rank only the key ords `seen` in each segment's key column
+    /// (`columns`; a window's keys): their texts read and sorted. Ranks
+    /// keep text order and every text reads back as [`Self::build`]'s
+    /// would; "in several segments" counts only the segments they were
+    /// seen in.
+    pub fn of_seen(
+        columns: Vec<Option<StrColumn>>,
+        seen: Vec<Vec<u32>>,
+    ) -> tantivy::Result<KeyTable> {
+        let mut met: Vec<(Vec<u8>, usize, u32)> = Vec::new();
+        for (seg, mut seen) in seen.into_iter().enumerate() {
+            let Some(column) = &columns[seg] else {
+                continue;
+            };
+            seen.sort_unstable();
+            seen.dedup();
+            let ords: Vec<u64> = seen.iter().map(|&o| u64::from(o)).collect();
+            let mut at = ords.iter();
+            column
+                .dictionary()
+                .sorted_ords_to_term_cb(&ords, |key| {
+                    if let Some(&ord) = at.next() {
+                        met.push((key.to_vec(), seg, ord as u32));
+                    }
+                })
+                .map_err(|e| dictionary_error("idempotency_key", e))?;
+        }
+        met.sort_unstable();
+        let mut ords = vec![Vec::new(); columns.len()];
+        let mut ranks = vec![Vec::new(); columns.len()];
+        let mut ranker = Ranker::default();
+        for (key, seg, ord) in met {
+            ranks[seg].push(ranker.rank(&key));
+            ords[seg].push(ord);
+        }
+        let ords = ords.into_iter().map(Some).collect();
+        Ok(ranker.table(columns, ords, ranks))
+    }
+
+    /// Distinct keys ranked.
     pub fn count(&self) -> u32 {
         self.count
     }
 
-    /// Segment `seg`'s key ord → global rank.
+    /// The ranks of segment `seg`'s ranked ords (every ord's, in ord order,
+    /// for [`Self::build`]'s table).
     pub fn ranks(&self, seg: usize) -> &[u32] {
         &self.ranks[seg]
+    }
+
+    /// The rank of segment `seg`'s key `ord`, if it was ranked.
+    pub fn rank(&self, seg: usize, ord: u32) -> Option<u32> {
+        let at = match &self.ords[seg] {
+            None => ord as usize,
+            Some(ords) => ords.binary_search(&ord).ok()?,
+        };
+        self.ranks[seg].get(at).copied()
     }
 
     /// Segment `seg`'s key column.
@@ -132,9 +214,10 @@ impl KeyTable {
     /// The text of the key of `rank`, read from a segment that holds it.
     pub fn text(&self, rank: u32) -> tantivy::Result<String> {
         for (seg, ranks) in self.ranks.iter().enumerate() {
-            let (Ok(ord), Some(column)) = (ranks.binary_search(&rank), self.column(seg)) else {
+            let (Ok(at), Some(column)) = (ranks.binary_search(&rank), self.column(seg)) else {
                 continue;
             };
+            let ord = self.ords[seg].as_ref().map_or(at as u32, |ords| ords[at]);
             let mut bytes = Vec::new();
             column
                 .dictionary()
@@ -148,7 +231,8 @@ impl KeyTable {
     }
 }
 
-/// The ranks of the keys of the documents matching a query.
+/// The ranks of the keys of the documents matching a query (over a table
+/// of every key: [`KeyTable::build`]).
 pub struct KeysCollector {
     pub table: Arc<KeyTable>,
 }

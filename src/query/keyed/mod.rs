@@ -23,8 +23,8 @@ use std::cmp::Reverse;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use tantivy::Searcher;
 use tantivy::query::{ExistsQuery, Query as TQuery};
+use tantivy::{BitSet, Searcher};
 
 use super::ast::Expr;
 use super::window::and;
@@ -107,12 +107,11 @@ impl LocalStore {
         if limit == 0 {
             return Ok(ChainsResult { chains: Vec::new() });
         }
-        let table = Arc::new(KeyTable::build(&searcher).map_err(|e| self.error(e))?);
-        let with_key = ExistsQuery::new("idempotency_key".to_string(), false);
         // Every event: every key is matched, no pass needed to say which.
-        let matched = match q.expr {
+        let filter = match q.expr {
             Expr::All => None,
             _ => {
+                let table = self.key_table(&searcher)?;
                 let keys = KeysCollector {
                     table: table.clone(),
                 };
@@ -120,35 +119,27 @@ impl LocalStore {
                 if matched.len() == 0 {
                     return Ok(ChainsResult { chains: Vec::new() });
                 }
-                Some(Arc::new(matched))
+                Some(Filter {
+                    table,
+                    matched: Arc::new(matched),
+                })
             }
         };
-        let scan = ChainScan {
-            table: table.clone(),
-            matched,
-            sparse: false,
+        let ask = Asked {
+            filter,
+            flagged_only,
+            sort,
+            limit,
         };
         let chains = match sort {
             ChainSort::Findings => {
-                let scan = self.search_parallel(&searcher, &with_key, &scan)?;
-                let ask = select::Ask {
-                    keys: &table,
-                    scan,
-                    flagged_only,
-                    sort,
-                    limit,
-                    floor: None,
-                };
-                self.select(&searcher, ask)?.unwrap_or_default()
+                let with_key = ExistsQuery::new("idempotency_key".to_string(), false);
+                self.select_in(&searcher, &ask, &with_key, None)?
+                    .unwrap_or_default()
             }
             _ => {
-                let share = share.unwrap_or_else(|| first_share(&table, limit));
-                let ask = Windowed {
-                    scan: &scan,
-                    flagged_only,
-                    sort,
-                    limit,
-                };
+                let keys = key_terms(&searcher).map_err(|e| self.error(e))?;
+                let share = share.unwrap_or_else(|| first_share(keys, limit));
                 self.in_windows(&searcher, ask, share)?
             }
         };
@@ -161,7 +152,7 @@ impl LocalStore {
     /// a chain's first request bounds all its documents, so once `limit`
     /// chains inside a window beat every chain that starts outside it, the
     /// rest of the index is never read.
-    fn in_windows(&self, searcher: &Searcher, ask: Windowed, share: f64) -> Result<Vec<Chain>> {
+    fn in_windows(&self, searcher: &Searcher, ask: Asked, share: f64) -> Result<Vec<Chain>> {
         let Some((lo, hi)) = ts_extent(searcher).map_err(|e| self.error(e))? else {
             return Ok(Vec::new());
         };
@@ -169,53 +160,97 @@ impl LocalStore {
             Box::new(ExistsQuery::new("idempotency_key".to_string(), false));
         let mut span = (share * (hi - lo) as f64).max(1.0);
         loop {
-            let whole = span >= (hi - lo) as f64;
-            let (query, floor): (Box<dyn TQuery>, _) = if whole {
-                (with_key.box_clone(), None)
-            } else {
-                let width = span as i64;
-                let (from, to, edge) = match ask.sort {
-                    ChainSort::Oldest => (lo, lo + width + 1, lo + width),
-                    _ => (hi - width, hi + 1, hi - width),
-                };
-                let range = self.ts_range(utc(from), utc(to));
-                let query = Box::new(and(vec![with_key.box_clone(), range]));
-                (query, Some(ask.sort.floor(edge)))
+            if span >= (hi - lo) as f64 {
+                let chains = self.select_in(searcher, &ask, &*with_key, None)?;
+                return Ok(chains.unwrap_or_default());
+            }
+            let width = span as i64;
+            let (from, to, edge) = match ask.sort {
+                ChainSort::Oldest => (lo, lo + width + 1, lo + width),
+                _ => (hi - width, hi + 1, hi - width),
             };
-            let collector = ChainScan {
-                sparse: !whole,
-                ..ask.scan.clone()
-            };
-            let scan = self.search_parallel(searcher, &*query, &collector)?;
-            let select = select::Ask {
-                keys: &ask.scan.table,
-                scan,
-                flagged_only: ask.flagged_only,
-                sort: ask.sort,
-                limit: ask.limit,
-                floor,
-            };
-            if let Some(chains) = self.select(searcher, select)? {
+            let range = self.ts_range(utc(from), utc(to));
+            let window = and(vec![with_key.box_clone(), range]);
+            let floor = Some(ask.sort.floor(edge));
+            if let Some(chains) = self.select_in(searcher, &ask, &window, floor)? {
                 return Ok(chains);
             }
             span *= 4.0;
         }
     }
+
+    /// The best chains of the keyed documents `docs` matches (a window of
+    /// time when `floor` is set; `None`: too narrow to tell).
+    fn select_in(
+        &self,
+        searcher: &Searcher,
+        ask: &Asked,
+        docs: &dyn TQuery,
+        floor: Option<(i64, i64)>,
+    ) -> Result<Option<Vec<Chain>>> {
+        let window = floor.is_some();
+        let (table, matched) = match &ask.filter {
+            Some(f) => (Some(f.table.clone()), Some(f.matched.clone())),
+            // A window of every event ranks only the keys it meets.
+            None if window => (None, None),
+            None => (Some(self.key_table(searcher)?), None),
+        };
+        let collector = ChainScan {
+            table,
+            matched,
+            sparse: window,
+        };
+        let (table, scan) = self.search_parallel(searcher, docs, &collector)?;
+        let select = select::Ask {
+            keys: &table,
+            scan,
+            flagged_only: ask.flagged_only,
+            sort: ask.sort,
+            limit: ask.limit,
+            floor,
+        };
+        self.select(searcher, select)
+    }
+
+    /// Every key of the index, ranked.
+    fn key_table(&self, searcher: &Searcher) -> Result<Arc<KeyTable>> {
+        let table = KeyTable::build(searcher).map_err(|e| self.error(e))?;
+        Ok(Arc::new(table))
+    }
 }
 
-/// A time-ordered `chains` question.
-struct Windowed<'a> {
-    scan: &'a ChainScan,
+/// A `chains` question.
+struct Asked {
+    /// The keys a query matched, ranked among every key of the index
+    /// (`None`: every key).
+    filter: Option<Filter>,
     flagged_only: bool,
     sort: ChainSort,
     limit: usize,
 }
 
+struct Filter {
+    table: Arc<KeyTable>,
+    matched: Arc<BitSet>,
+}
+
 /// The share of the index's time span the first window covers: about 16
-/// keys per chain asked, if keys are spread evenly over time (a wrong
-/// guess costs a wider window, or a few more keys scanned).
-fn first_share(table: &KeyTable, limit: usize) -> f64 {
-    (16.0 * limit as f64 / f64::from(table.count().max(1))).min(1.0)
+/// keys per chain asked of `keys`, if keys are spread evenly over time (a
+/// wrong guess costs a wider window, or a few more keys scanned).
+fn first_share(keys: u64, limit: usize) -> f64 {
+    (16.0 * limit as f64 / keys.max(1) as f64).min(1.0)
+}
+
+/// The keys of every segment's dictionary, added up (a key in several
+/// segments counted in each).
+fn key_terms(searcher: &Searcher) -> tantivy::Result<u64> {
+    let mut terms = 0;
+    for reader in searcher.segment_readers() {
+        if let Some(column) = reader.fast_fields().str("idempotency_key")? {
+            terms += column.dictionary().num_terms() as u64;
+        }
+    }
+    Ok(terms)
 }
 
 /// The first and last `ts` of any document (inferred times included), in

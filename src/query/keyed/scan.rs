@@ -50,10 +50,14 @@ impl Scan {
 }
 
 /// The summaries of the chains of the `matched` key ranks (every key when
-/// `None`), over the documents that carry a key.
+/// `None`), over the documents that carry a key; with the table their keys
+/// are ranked in.
 #[derive(Clone)]
 pub struct ChainScan {
-    pub table: Arc<KeyTable>,
+    /// `None`: the keys met are ranked after the scan
+    /// ([`KeyTable::of_seen`]; a window of every event, few keys).
+    pub table: Option<Arc<KeyTable>>,
+    /// Set only with a `table` (ranks of it).
     pub matched: Option<Arc<BitSet>>,
     /// Few of each segment's keys are expected (a time window): chains are
     /// hashed rather than held in a slot per key of the segment.
@@ -126,14 +130,18 @@ impl Chains {
 
 pub struct ScanSegment {
     columns: Option<Columns>,
-    table: Arc<KeyTable>,
+    /// `None`: a summary's key is its ord in this segment, ranked later.
+    table: Option<Arc<KeyTable>>,
     seg: usize,
     matched: Option<Arc<BitSet>>,
     chains: Chains,
 }
 
-/// One segment's summaries, with names still to be made global.
+/// One segment's summaries, with names still to be made global (and keys
+/// still to be ranked when the scan had no table: then with its column).
 pub struct SegmentScan {
+    seg: usize,
+    key: Option<StrColumn>,
     names: Vec<String>,
     summaries: Vec<Summary>,
 }
@@ -141,7 +149,7 @@ pub struct SegmentScan {
 const NONE: u64 = NO as u64;
 
 impl Collector for ChainScan {
-    type Fruit = Scan;
+    type Fruit = (Arc<KeyTable>, Scan);
     type Child = ScanSegment;
 
     fn for_segment(
@@ -157,11 +165,15 @@ impl Collector for ChainScan {
             matched: self.matched.clone(),
             chains: Chains::default(),
         };
-        let Some(key) = self.table.column(seg).cloned() else {
+        let key = match &self.table {
+            Some(table) => table.column(seg).cloned(),
+            None => reader.fast_fields().str("idempotency_key")?,
+        };
+        let Some(key) = key else {
             return Ok(scan);
         };
-        if !self.sparse {
-            scan.chains.by_ord = vec![Local::default(); self.table.ranks(seg).len()];
+        if let Some(table) = self.table.as_ref().filter(|_| !self.sparse) {
+            scan.chains.by_ord = vec![Local::default(); table.ranks(seg).len()];
         }
         let fast = reader.fast_fields();
         scan.columns = Some(Columns {
@@ -180,12 +192,19 @@ impl Collector for ChainScan {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<tantivy::Result<SegmentScan>>) -> tantivy::Result<Scan> {
+    fn merge_fruits(
+        &self,
+        fruits: Vec<tantivy::Result<SegmentScan>>,
+    ) -> tantivy::Result<(Arc<KeyTable>, Scan)> {
+        let mut fruits = fruits.into_iter().collect::<tantivy::Result<Vec<_>>>()?;
+        let table = match &self.table {
+            Some(table) => table.clone(),
+            None => Arc::new(rank_met(&mut fruits)?),
+        };
         let mut ids: HashMap<String, u32> = HashMap::new();
         let mut scan = Scan::default();
         let mut at: HashMap<(u32, u32, u32), usize> = HashMap::new();
         for fruit in fruits {
-            let fruit = fruit?;
             let global: Vec<u32> = fruit
                 .names
                 .into_iter()
@@ -207,7 +226,7 @@ impl Collector for ChainScan {
                 (s.service, s.client, s.code, s.api) =
                     (id(s.service), id(s.client), id(s.code), id(s.api));
                 // A key in one segment only: its chains are whole already.
-                if !self.table.in_several(s.key) {
+                if !table.in_several(s.key) {
                     scan.summaries.push(s);
                     continue;
                 }
@@ -224,8 +243,27 @@ impl Collector for ChainScan {
                 }
             }
         }
-        Ok(scan)
+        Ok((table, scan))
     }
+}
+
+/// Rank the keys the segments' summaries met (their ords) and give each
+/// summary its key's rank.
+fn rank_met(fruits: &mut [SegmentScan]) -> tantivy::Result<KeyTable> {
+    let segments = fruits.iter().map(|f| f.seg + 1).max().unwrap_or(0);
+    let mut columns = vec![None; segments];
+    let mut seen = vec![Vec::new(); segments];
+    for f in fruits.iter() {
+        columns[f.seg] = f.key.clone();
+        seen[f.seg] = f.summaries.iter().map(|s| s.key).collect();
+    }
+    let table = KeyTable::of_seen(columns, seen)?;
+    for f in fruits.iter_mut() {
+        for s in &mut f.summaries {
+            s.key = table.rank(f.seg, s.key).unwrap_or(u32::MAX);
+        }
+    }
+    Ok(table)
 }
 
 impl SegmentCollector for ScanSegment {
@@ -238,7 +276,13 @@ impl SegmentCollector for ScanSegment {
         let Some(ord) = c.key.ords().first(doc) else {
             return;
         };
-        let key = self.table.ranks(self.seg)[ord as usize];
+        let key = match &self.table {
+            Some(table) => match table.rank(self.seg, ord as u32) {
+                Some(rank) => rank,
+                None => return,
+            },
+            None => ord as u32,
+        };
         if self.matched.as_ref().is_some_and(|m| !m.contains(key)) {
             return;
         }
@@ -271,6 +315,8 @@ impl SegmentCollector for ScanSegment {
     fn harvest(self) -> tantivy::Result<SegmentScan> {
         let Some(c) = self.columns else {
             return Ok(SegmentScan {
+                seg: self.seg,
+                key: None,
                 names: Vec::new(),
                 summaries: Vec::new(),
             });
@@ -299,6 +345,8 @@ impl SegmentCollector for ScanSegment {
             })
             .collect();
         Ok(SegmentScan {
+            seg: self.seg,
+            key: self.table.is_none().then_some(c.key),
             names: names.names,
             summaries,
         })

@@ -5,7 +5,7 @@
 //! time orders from first windows of several widths, must give exactly
 //! what judging every chain of the matched keys and sorting them gives.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use chrono::{TimeZone, Utc};
@@ -234,39 +234,97 @@ fn bounded_chains_are_the_brute_force_answer() {
     }
 }
 
+/// An index of five commits (keys shared across segments), opened.
+fn keyed_store(dir: &Path) -> LocalStore {
+    index(dir, 5, 450);
+    LocalStore::open(&dir.join("index"), Catalogs::builtin()).unwrap()
+}
+
+/// Each segment's keys, in ord order.
+fn key_texts(searcher: &tantivy::Searcher) -> Vec<Vec<String>> {
+    let texts = |reader: &tantivy::SegmentReader| {
+        let column = reader.fast_fields().str("idempotency_key").unwrap();
+        let column = column.expect("keys in every segment");
+        (0..column.dictionary().num_terms() as u64)
+            .map(|ord| {
+                let mut text = String::new();
+                column.ord_to_str(ord, &mut text).unwrap();
+                text
+            })
+            .collect()
+    };
+    searcher.segment_readers().iter().map(texts).collect()
+}
+
+/// `table` ranks exactly the keys of `segments_of` (each key's segment
+/// count) in text order, reads each back, and marks those of several
+/// segments.
+fn assert_ranks(table: &KeyTable, segments_of: &BTreeMap<String, usize>) {
+    assert_eq!(table.count() as usize, segments_of.len());
+    for (rank, (text, &segments)) in segments_of.iter().enumerate() {
+        assert_eq!(&table.text(rank as u32).unwrap(), text);
+        assert_eq!(table.in_several(rank as u32), segments > 1, "{text}");
+    }
+    assert!(segments_of.values().any(|&n| n > 1), "keys in several");
+}
+
 /// The key table ranks every key of every segment in text order, marks
 /// exactly the keys found in several segments, and reads each key back.
 #[test]
 fn key_table_ranks_keys_across_segments() {
     let tmp = tempfile::tempdir().unwrap();
-    index(tmp.path(), 5, 450);
-    let store = LocalStore::open(&tmp.path().join("index"), Catalogs::builtin()).unwrap();
+    let store = keyed_store(tmp.path());
     let searcher = store.searcher();
     let table = KeyTable::build(&searcher).unwrap();
-    let mut segments_of: std::collections::BTreeMap<String, usize> = Default::default();
-    for (seg, reader) in searcher.segment_readers().iter().enumerate() {
-        let column = reader
-            .fast_fields()
-            .str("idempotency_key")
-            .unwrap()
-            .unwrap();
+    let mut segments_of: BTreeMap<String, usize> = BTreeMap::new();
+    for (seg, texts) in key_texts(&searcher).into_iter().enumerate() {
         let ranks = table.ranks(seg);
-        assert_eq!(ranks.len(), column.dictionary().num_terms());
+        assert_eq!(ranks.len(), texts.len());
         assert!(ranks.windows(2).all(|w| w[0] < w[1]), "segment {seg}");
-        for (ord, &rank) in ranks.iter().enumerate() {
-            let mut text = String::new();
-            column.ord_to_str(ord as u64, &mut text).unwrap();
+        for (&rank, text) in ranks.iter().zip(texts) {
             assert_eq!(table.text(rank).unwrap(), text);
             *segments_of.entry(text).or_default() += 1;
         }
     }
-    assert_eq!(table.count() as usize, segments_of.len());
-    let texts: Vec<&String> = segments_of.keys().collect();
-    for (rank, text) in texts.iter().enumerate() {
-        assert_eq!(&table.text(rank as u32).unwrap(), *text);
-        let several = segments_of[*text] > 1;
-        assert_eq!(table.in_several(rank as u32), several, "{text}");
-    }
+    assert_ranks(&table, &segments_of);
     assert!(segments_of.values().any(|&n| n == 1), "keys in one segment");
-    assert!(segments_of.values().any(|&n| n > 1), "keys in several");
+}
+
+/// A table of the keys seen in a window ranks them in text order (as the
+/// table of every key does), reads each back, and marks exactly those seen
+/// in several segments.
+#[test]
+fn key_table_of_seen_keys_keeps_the_order_of_every_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = keyed_store(tmp.path());
+    let searcher = store.searcher();
+    let every = KeyTable::build(&searcher).unwrap();
+    let texts = key_texts(&searcher);
+    let picked = |seg: usize, ord: u32| !(ord + seg as u32).is_multiple_of(3);
+    let mut seen = Vec::new();
+    let mut segments_of: BTreeMap<String, usize> = BTreeMap::new();
+    for (seg, texts) in texts.iter().enumerate() {
+        let mut ords = Vec::new();
+        // Backwards and twice, as a scan may meet them.
+        let ords_texts = (0..texts.len() as u32).zip(texts);
+        for (ord, text) in ords_texts.filter(|&(ord, _)| picked(seg, ord)).rev() {
+            ords.extend([ord, ord]);
+            *segments_of.entry(text.clone()).or_default() += 1;
+        }
+        seen.push(ords);
+    }
+    let columns = (0..texts.len()).map(|seg| every.column(seg).cloned());
+    let window = KeyTable::of_seen(columns.collect(), seen).unwrap();
+    assert!(window.count() < every.count(), "a window of some keys");
+    assert_ranks(&window, &segments_of);
+    for (seg, texts) in texts.iter().enumerate() {
+        for (ord, text) in (0..).zip(texts) {
+            let rank = window.rank(seg, ord);
+            assert_eq!(rank.is_some(), picked(seg, ord), "segment {seg}, ord {ord}");
+            if let Some(rank) = rank {
+                assert_eq!(&window.text(rank).unwrap(), text);
+                assert_eq!(&every.text(every.rank(seg, ord).unwrap()).unwrap(), text);
+            }
+        }
+    }
 }
