@@ -5,7 +5,8 @@
 //! Loading an event means decompressing its line and normalizing it again,
 //! so only the events that can matter are loaded: [`keys`] ranks every key
 //! of the index (one merge of the segments' dictionaries) and marks those
-//! of the matching events, [`scan`] reads what the fast fields say of every
+//! of the matching events — a time window of every event ranks only the
+//! keys it holds —, [`scan`] reads what the fast fields say of every
 //! chain (requests, first time, a lone request's code), and [`select`]
 //! ranks chains by the best place each could have, loading and judging
 //! them best first until no chain left can enter the answer ([`best`], the
