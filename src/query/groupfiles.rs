@@ -33,7 +33,7 @@ use super::ast::Expr;
 use super::grouping::{Acc, GroupsCollector, Keyed};
 use super::groups::{GroupSort, TIMELINE_BUCKETS};
 use super::grouptable::{Bounds, Order};
-use super::histogram::Span;
+use super::histogram::{Span, index_ts_bounds, query_span, segment_ts_bounds};
 use crate::error::{Error, Result};
 use crate::index::LocalStore;
 use crate::index::derived::Derivation;
@@ -71,6 +71,10 @@ struct TablesOut {
     /// buckets.
     span: (i64, i64),
     buckets: usize,
+    /// This segment's real and inferred times (its part of the index's
+    /// span, so a query over tables opens no `ts` column).
+    real_ts: (i64, i64),
+    inferred_ts: (i64, i64),
     /// What the samples' request ids and classes were read with.
     derived: Derivation,
     fields: BTreeMap<String, Vec<Entry>>,
@@ -84,6 +88,8 @@ struct TablesIn {
     deleted: u32,
     span: (i64, i64),
     buckets: usize,
+    real_ts: (i64, i64),
+    inferred_ts: (i64, i64),
     derived: Derivation,
     fields: BTreeMap<String, Box<RawValue>>,
 }
@@ -175,37 +181,46 @@ fn sidecar_id(name: &str) -> Option<&str> {
     ours.then_some(id)
 }
 
-/// Segment `reader`'s table, if its file holds one valid for `span`.
-fn read_valid(path: &Path, reader: &SegmentReader, span: (i64, i64)) -> Option<TablesIn> {
-    let bytes = std::fs::read(path).ok()?;
+/// Segment `reader`'s table, if its file holds one of this version for
+/// the segment as it is now (its span still to be checked).
+fn read_table(dir: &Path, reader: &SegmentReader) -> Option<TablesIn> {
+    let bytes = std::fs::read(path_of(dir, reader)).ok()?;
     let t: TablesIn = serde_json::from_slice(&bytes).ok()?;
     let valid = t.version == VERSION
         && t.segment == reader.segment_id().uuid_string()
         && t.deleted == reader.num_deleted_docs()
-        && t.span == span
         && t.buckets == TIMELINE_BUCKETS;
     valid.then_some(t)
 }
 
 /// Each segment's groups of `by` from its table, in segment order, with
 /// the samples they name (when written with `derived`, the current
-/// derivation). Only for a query over every event (`span` is then the
-/// index's own).
+/// derivation), and the span of a query over every event: from the tables
+/// when every segment has one, else `index_span()`. A table counts only
+/// when written for that span.
 pub(crate) fn tables_for(
     dir: &Path,
     searcher: &Searcher,
     by: GroupBy,
-    span: (i64, i64),
     derived: &Derivation,
-) -> Tabled {
+    index_span: impl FnOnce() -> Result<(i64, i64)>,
+) -> Result<(Tabled, (i64, i64))> {
+    let readers = searcher.segment_readers();
+    let tables: Vec<Option<TablesIn>> = match FIELDS.contains(&by) {
+        true => readers.iter().map(|r| read_table(dir, r)).collect(),
+        false => readers.iter().map(|_| None).collect(),
+    };
+    let span = match tables.iter().all(Option::is_some) {
+        true => span_of(tables.iter().flatten()),
+        false => index_span()?,
+    };
     let mut tabled = Tabled::default();
-    for (ord, reader) in searcher.segment_readers().iter().enumerate() {
-        let groups = FIELDS
-            .contains(&by)
-            .then(|| segment_groups(dir, reader, by, span))
-            .flatten()
+    for ((ord, reader), t) in readers.iter().enumerate().zip(tables) {
+        let groups = t
+            .filter(|t| t.span == span)
+            .and_then(|t| entries(t, reader, by))
             .map(|(entries, same)| {
-                let mut samples = same(derived).then_some(&mut tabled.samples);
+                let mut samples = (same == *derived).then_some(&mut tabled.samples);
                 let keyed = entries.into_iter();
                 keyed
                     .map(|e| e.into_keyed(ord as u32, samples.as_deref_mut()))
@@ -213,22 +228,24 @@ pub(crate) fn tables_for(
             });
         tabled.groups.push(groups);
     }
-    tabled
+    Ok((tabled, span))
 }
 
-/// One segment's entries for `by`, if its table holds them for `span`,
-/// and whether they were written with a given derivation.
-fn segment_groups(
-    dir: &Path,
-    reader: &SegmentReader,
-    by: GroupBy,
-    span: (i64, i64),
-) -> Option<(Vec<Entry>, impl Fn(&Derivation) -> bool)> {
-    let t = read_valid(&path_of(dir, reader), reader, span)?;
+/// The span of a query over every event, from every segment's table.
+fn span_of<'a>(tables: impl Iterator<Item = &'a TablesIn>) -> (i64, i64) {
+    let (mut real, mut inferred) = (Span::EMPTY, Span::EMPTY);
+    for t in tables {
+        real.merge(Span(t.real_ts.0, t.real_ts.1));
+        inferred.merge(Span(t.inferred_ts.0, t.inferred_ts.1));
+    }
+    query_span(&super::Query::all(), index_ts_bounds(real, inferred))
+}
+
+/// A table's entries for `by`, and the derivation it was written with.
+fn entries(t: TablesIn, reader: &SegmentReader, by: GroupBy) -> Option<(Vec<Entry>, Derivation)> {
     let entries: Vec<Entry> = serde_json::from_str(t.fields.get(by.as_str())?.get()).ok()?;
     let fits = entries.iter().all(|e| e.sample < reader.max_doc());
-    let written_with = t.derived;
-    fits.then_some((entries, move |d: &Derivation| *d == written_with))
+    fits.then_some((entries, t.derived))
 }
 
 impl LocalStore {
@@ -247,12 +264,11 @@ impl LocalStore {
         let mut written = 0;
         for (ord, reader) in searcher.segment_readers().iter().enumerate() {
             live.insert(reader.segment_id().uuid_string());
-            let path = path_of(dir, reader);
-            if read_valid(&path, reader, span).is_some() {
+            if read_table(dir, reader).is_some_and(|t| t.span == span) {
                 continue;
             }
             let tables = self.segment_tables(&searcher, ord as u32, reader, span)?;
-            write_atomically(&path, &tables)?;
+            write_atomically(&path_of(dir, reader), &tables)?;
             written += 1;
         }
         remove_stale(dir, &live);
@@ -312,8 +328,11 @@ impl LocalStore {
                 fields.insert(by.as_str().to_string(), entries);
             }
         }
+        let (real, inferred) = segment_ts_bounds(reader).map_err(|e| self.error(e))?;
         Ok(TablesOut {
             version: VERSION,
+            real_ts: (real.0, real.1),
+            inferred_ts: (inferred.0, inferred.1),
             segment: reader.segment_id().uuid_string(),
             deleted: reader.num_deleted_docs(),
             span,

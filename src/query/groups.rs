@@ -8,14 +8,12 @@
 //! query intersected with exists-queries on their columns): most events are
 //! successes without a code, and skipping them is most of the speed.
 
-use std::collections::HashMap;
-
 use tantivy::collector::Collector;
 use tantivy::query::{BooleanQuery, ExistsQuery, Occur, Query as TQuery};
 use tantivy::{DocAddress, Searcher};
 
 use super::ast::Expr;
-use super::groupfiles::{self, Sample};
+use super::groupfiles::{self, Sample, Tabled};
 use super::grouping::{Acc, Grouped, GroupsCollector};
 use super::grouptable::{Bounds, Cut, Order};
 use super::histogram::to_chrono;
@@ -97,7 +95,14 @@ impl LocalStore {
         let searcher = self.searcher();
         let rates = by.iter().all(|b| is_where(*b)) && !q.restricts_status();
         let every_event = q.expr == Expr::All && q.since.is_none() && q.until.is_none();
-        let span = self.span(q)?;
+        let (tabled, span) = match (every_event, self.dir(), by.as_slice()) {
+            (true, Some(dir), [one]) => {
+                let derived = Derivation::current(&self.catalogs);
+                groupfiles::tables_for(dir, &searcher, *one, &derived, || self.span(q))?
+            }
+            _ => (Tabled::default(), self.span(q)?),
+        };
+        let mut samples = tabled.samples;
         let mut collector = GroupsCollector {
             by: by.clone(),
             span,
@@ -105,14 +110,8 @@ impl LocalStore {
             every_event,
             bounds: Bounds::for_limit(limit, TIMELINE_BUCKETS),
             order: Order { sort, rates },
-            tables: Vec::new(),
+            tables: tabled.groups,
         };
-        let mut samples = HashMap::new();
-        if let (true, Some(dir), [one]) = (every_event, self.dir(), by.as_slice()) {
-            let derived = Derivation::current(&self.catalogs);
-            let tabled = groupfiles::tables_for(dir, &searcher, *one, span, &derived);
-            (collector.tables, samples) = (tabled.groups, tabled.samples);
-        }
         let grouped =
             if !collector.tables.is_empty() && collector.tables.iter().all(Option::is_some) {
                 // Every segment has its table: merge them, nothing to scan.
