@@ -92,7 +92,9 @@ pub fn run(ctx: &Context, a: IngestArgs) -> Result<Status> {
         // disk) leaves queries answering, only slower.
         eprintln!("errtriage: warning: the index's segments were not merged: {e:#}");
     }
-    if let StoreChoice::Local(dir) = &ctx.store {
+    // Not after Ctrl-C (it ends `--follow` too): the user asked to stop,
+    // and the next ingest writes what is missing.
+    if let (StoreChoice::Local(dir), false) = (&ctx.store, stop.load(Ordering::Relaxed)) {
         write_group_tables(dir, &catalogs);
     }
     ctx.printer(a.json).ingest(&summary, &ctx.destination())?;
