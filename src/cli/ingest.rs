@@ -92,6 +92,11 @@ pub fn run(ctx: &Context, a: IngestArgs) -> Result<Status> {
         // disk) leaves queries answering, only slower.
         eprintln!("errtriage: warning: the index's segments were not merged: {e:#}");
     }
+    // Not after Ctrl-C (it ends `--follow` too): the user asked to stop,
+    // and the next ingest writes what is missing.
+    if let (StoreChoice::Local(dir), false) = (&ctx.store, stop.load(Ordering::Relaxed)) {
+        write_group_tables(dir, &catalogs);
+    }
     ctx.printer(a.json).ingest(&summary, &ctx.destination())?;
     let nothing_read =
         summary.files == 0 && summary.unchanged_files == 0 && summary.empty_files == 0;
@@ -108,6 +113,17 @@ pub fn run(ctx: &Context, a: IngestArgs) -> Result<Status> {
         return Ok(Status::Interrupted);
     }
     Ok(Status::Done)
+}
+
+/// Count the new segments' groups into their tables (`groups` then reads
+/// them instead of the segments' columns). Everything is committed by now:
+/// a failure (a full disk) leaves `groups` scanning, only slower.
+fn write_group_tables(dir: &std::path::Path, catalogs: &errtriage::catalog::Catalogs) {
+    let written = errtriage::index::LocalStore::open_once(dir, catalogs.clone())
+        .and_then(|store| store.write_group_tables());
+    if let Err(e) = written {
+        eprintln!("errtriage: warning: the index's group tables were not written: {e:#}");
+    }
 }
 
 /// Read `a.paths` into `writer` (and keep following them with `--follow`).

@@ -27,8 +27,9 @@ const OWN_NAMES: [&str; 6] = [
     ".errtriage-space-probe",
 ];
 
-/// The extensions of tantivy's segment files (`<32 hex>.<ext>`).
-const SEGMENT_EXTS: [&str; 7] = [
+/// The extensions of tantivy's segment files (`<32 hex>.<ext>`), and of
+/// errtriage's per-segment group tables (`query::groupfiles`).
+const SEGMENT_EXTS: [&str; 9] = [
     "idx",
     "pos",
     "term",
@@ -36,6 +37,8 @@ const SEGMENT_EXTS: [&str; 7] = [
     "fast",
     "fieldnorm",
     "store.temp",
+    "groups",
+    "groups.temp",
 ];
 
 /// What `--index` points at.
@@ -306,6 +309,8 @@ mod tests {
             ".errtriage-index",
             "0123456789abcdef0123456789abcdef.store",
             "0123456789abcdef0123456789abcdef.12.del",
+            "0123456789abcdef0123456789abcdef.groups",
+            "0123456789abcdef0123456789abcdef.groups.temp",
             ".tmpAb3xYz",
         ] {
             assert!(is_own_file(own), "{own}");
@@ -316,6 +321,7 @@ mod tests {
             "0123456789abcdef0123456789abcdef.txt",
             "0123456789ABCDEF0123456789ABCDEF.store",
             "0123456789abcdef.store",
+            "0123456789abcdef0123456789abcdef.groups.bak",
             "0123456789abcdef0123456789abcdef.del",
             ".tmp",
             ".tmp-my-notes",

@@ -98,6 +98,9 @@ pub(crate) struct GroupsCollector {
     pub bounds: Bounds,
     /// The order a segment keeps its best groups in.
     pub order: Order,
+    /// Segments whose groups come from their table ([`super::groupfiles`])
+    /// instead of a scan, by segment ordinal (empty: scan every segment).
+    pub tables: Vec<Option<Vec<Keyed>>>,
 }
 
 /// Every segment's groups merged, and what the segments cut.
@@ -208,6 +211,9 @@ impl Collector for GroupsCollector {
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<tantivy::Result<(Vec<Keyed>, Cut)>> {
+        if let Some(Some(groups)) = self.tables.get(segment as usize) {
+            return Ok(Ok((groups.clone(), Cut::tabled(groups.len()))));
+        }
         let mut child = self.for_segment(segment, reader)?;
         if self.every_event && self.by.len() == 1 && child.scan_key_column(reader) {
             return Ok(child.harvest());

@@ -8,16 +8,19 @@
 //! query intersected with exists-queries on their columns): most events are
 //! successes without a code, and skipping them is most of the speed.
 
+use tantivy::collector::Collector;
 use tantivy::query::{BooleanQuery, ExistsQuery, Occur, Query as TQuery};
 use tantivy::{DocAddress, Searcher};
 
 use super::ast::Expr;
-use super::grouping::{Acc, GroupsCollector};
+use super::groupfiles::{self, Sample, Tabled};
+use super::grouping::{Acc, Grouped, GroupsCollector};
 use super::grouptable::{Bounds, Cut, Order};
 use super::histogram::to_chrono;
 use super::{Group, GroupBy, GroupsResult, Query};
 use crate::error::Result;
 use crate::index::LocalStore;
+use crate::index::derived::Derivation;
 use crate::index::translate::to_tantivy;
 use crate::model::Class;
 
@@ -91,22 +94,39 @@ impl LocalStore {
         let by: Vec<GroupBy> = by.iter().copied().take(2).collect();
         let searcher = self.searcher();
         let rates = by.iter().all(|b| is_where(*b)) && !q.restricts_status();
-        let collector = GroupsCollector {
+        let every_event = q.expr == Expr::All && q.since.is_none() && q.until.is_none();
+        let (tabled, span) = match (every_event, self.dir(), by.as_slice()) {
+            (true, Some(dir), [one]) => {
+                let derived = Derivation::current(&self.catalogs);
+                groupfiles::tables_for(dir, &searcher, *one, &derived, || self.span(q))?
+            }
+            _ => (Tabled::default(), self.span(q)?),
+        };
+        let mut samples = tabled.samples;
+        let mut collector = GroupsCollector {
             by: by.clone(),
-            span: self.span(q)?,
+            span,
             buckets: TIMELINE_BUCKETS,
-            every_event: q.expr == Expr::All,
+            every_event,
             bounds: Bounds::for_limit(limit, TIMELINE_BUCKETS),
             order: Order { sort, rates },
+            tables: tabled.groups,
         };
-        let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = vec![(Occur::Must, to_tantivy(&q.expr)?)];
-        for b in &by {
-            clauses.push((
-                Occur::Must,
-                Box::new(ExistsQuery::new(b.as_str().into(), false)),
-            ));
-        }
-        let grouped = self.search_parallel(&searcher, &BooleanQuery::new(clauses), &collector)?;
+        let grouped =
+            if !collector.tables.is_empty() && collector.tables.iter().all(Option::is_some) {
+                // Every segment has its table: merge them, nothing to scan.
+                let fruits = std::mem::take(&mut collector.tables)
+                    .into_iter()
+                    .flatten()
+                    .map(|groups| {
+                        let cut = Cut::tabled(groups.len());
+                        Ok((groups, cut))
+                    })
+                    .collect();
+                collector.merge_fruits(fruits).map_err(|e| self.error(e))?
+            } else {
+                self.scan_groups(&searcher, q, &by, &collector)?
+            };
         let mut rows: Vec<Row> = grouped
             .groups
             .into_iter()
@@ -116,7 +136,10 @@ impl LocalStore {
         rows.truncate(limit);
         let mut groups = Vec::with_capacity(rows.len());
         for (sample, _, mut g) in rows {
-            self.fill_sample(&searcher, &mut g, sample, &by)?;
+            match samples.remove(&sample) {
+                Some(known) => fill_known_sample(&mut g, known, &by),
+                None => self.fill_sample(&searcher, &mut g, sample, &by)?,
+            }
             groups.push(g);
         }
         let cut = grouped.cut;
@@ -129,6 +152,25 @@ impl LocalStore {
         Ok((result, cut))
     }
 
+    /// Run the groups collector over the segments (those with a table
+    /// hand it over unread).
+    fn scan_groups(
+        &self,
+        searcher: &Searcher,
+        q: &Query,
+        by: &[GroupBy],
+        collector: &GroupsCollector,
+    ) -> Result<Grouped> {
+        let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = vec![(Occur::Must, to_tantivy(&q.expr)?)];
+        for b in by {
+            clauses.push((
+                Occur::Must,
+                Box::new(ExistsQuery::new(b.as_str().into(), false)),
+            ));
+        }
+        self.search_parallel(searcher, &BooleanQuery::new(clauses), collector)
+    }
+
     /// The sample's request id, and the group's class where one fits.
     fn fill_sample(
         &self,
@@ -138,19 +180,29 @@ impl LocalStore {
         by: &[GroupBy],
     ) -> Result<()> {
         let sample = self.event_at(searcher, sample)?;
-        g.class = match by {
-            [GroupBy::Class, ..] => Some(g.keys[0].clone()),
-            [GroupBy::Code, ..] => sample.class.map(|c| c.as_str().to_string()),
-            [GroupBy::Status, ..] => g.keys[0]
-                .parse()
-                .ok()
-                .and_then(Class::from_status)
-                .map(|c| c.as_str().to_string()),
-            _ => None,
+        let known = Sample {
+            request_id: sample.request_id,
+            class: sample.class.map(|c| c.as_str().to_string()),
         };
-        g.sample_request_id = sample.request_id;
+        fill_known_sample(g, known, by);
         Ok(())
     }
+}
+
+/// The sample's request id, and the group's class where one fits: the key
+/// itself by class, the sample's by code, the status's by status.
+fn fill_known_sample(g: &mut Group, sample: Sample, by: &[GroupBy]) {
+    g.class = match by {
+        [GroupBy::Class, ..] => Some(g.keys[0].clone()),
+        [GroupBy::Code, ..] => sample.class,
+        [GroupBy::Status, ..] => g.keys[0]
+            .parse()
+            .ok()
+            .and_then(Class::from_status)
+            .map(|c| c.as_str().to_string()),
+        _ => None,
+    };
+    g.sample_request_id = sample.request_id;
 }
 
 /// One group from its accumulator. Inferred times set first/last seen only

@@ -126,6 +126,14 @@ pub struct Cut {
 }
 
 impl Cut {
+    /// A segment whose `groups` came whole from its table: nothing cut.
+    pub(crate) fn tabled(groups: usize) -> Cut {
+        Cut {
+            peak: groups,
+            ..Cut::default()
+        }
+    }
+
     pub fn merge(&mut self, other: Cut) {
         self.dropped += other.dropped;
         self.count_error_bound += other.count_error_bound;

@@ -31,10 +31,7 @@ impl LocalStore {
 
     /// The time span a query covers, in epoch milliseconds.
     pub(crate) fn span(&self, q: &Query) -> Result<(i64, i64)> {
-        let (first, last) = self.ts_bounds()?.unwrap_or((0, 0));
-        let start = q.since.map_or(first, |t| t.timestamp_millis());
-        let end = q.until.map_or(last, |t| t.timestamp_millis());
-        Ok((start, end.max(start)))
+        Ok(query_span(q, self.ts_bounds()?))
     }
 
     /// The first and last `ts` in the index, in epoch milliseconds; times
@@ -43,32 +40,54 @@ impl LocalStore {
     pub(crate) fn ts_bounds(&self) -> Result<Option<(i64, i64)>> {
         let (mut real, mut inferred) = (Span::EMPTY, Span::EMPTY);
         for segment in self.searcher().segment_readers() {
-            if segment.num_docs() == 0 {
-                continue;
-            }
-            let col = segment
-                .fast_fields()
-                .date("ts")
-                .map_err(|e| self.error(e))?;
-            match inferred_column(segment).map_err(|e| self.error(e))? {
-                Some(marks) => {
-                    for doc in segment.doc_ids_alive() {
-                        let Some(ts) = col.first(doc) else { continue };
-                        let ts = ts.into_timestamp_millis();
-                        match marks.first(doc) {
-                            Some(true) => inferred.add(ts),
-                            _ => real.add(ts),
-                        }
-                    }
-                }
-                None => {
-                    real.add(col.min_value().into_timestamp_millis());
-                    real.add(col.max_value().into_timestamp_millis());
+            let (r, i) = segment_ts_bounds(segment).map_err(|e| self.error(e))?;
+            real.merge(r);
+            inferred.merge(i);
+        }
+        Ok(index_ts_bounds(real, inferred))
+    }
+}
+
+/// One segment's part of [`LocalStore::ts_bounds`]: its real and its
+/// inferred times (a segment without inferred times gives its column's
+/// bounds).
+pub(crate) fn segment_ts_bounds(segment: &SegmentReader) -> tantivy::Result<(Span, Span)> {
+    let (mut real, mut inferred) = (Span::EMPTY, Span::EMPTY);
+    if segment.num_docs() == 0 {
+        return Ok((real, inferred));
+    }
+    let col = segment.fast_fields().date("ts")?;
+    match inferred_column(segment)? {
+        Some(marks) => {
+            for doc in segment.doc_ids_alive() {
+                let Some(ts) = col.first(doc) else { continue };
+                let ts = ts.into_timestamp_millis();
+                match marks.first(doc) {
+                    Some(true) => inferred.add(ts),
+                    _ => real.add(ts),
                 }
             }
         }
-        Ok(real.get().or_else(|| inferred.get()))
+        None => {
+            real.add(col.min_value().into_timestamp_millis());
+            real.add(col.max_value().into_timestamp_millis());
+        }
     }
+    Ok((real, inferred))
+}
+
+/// The index's first and last time from its segments' real and inferred
+/// times: inferred ones count only when no event has a real one.
+pub(crate) fn index_ts_bounds(real: Span, inferred: Span) -> Option<(i64, i64)> {
+    real.get().or_else(|| inferred.get())
+}
+
+/// A query's span: its since/until, else the index's first/last time.
+pub(crate) fn query_span(q: &Query, bounds: Option<(i64, i64)>) -> (i64, i64) {
+    let (first, last) = bounds.unwrap_or((0, 0));
+    let start = q.since.map_or(first, |t| t.timestamp_millis());
+    let end = q.until.map_or(last, |t| t.timestamp_millis());
+    (start, end.max(start))
 }
 
 /// A running (min, max) of epoch milliseconds.

@@ -14,6 +14,7 @@ pub mod context;
 mod dictionary_tests;
 pub mod find;
 mod grammar;
+pub mod groupfiles;
 mod grouping;
 #[cfg(test)]
 mod grouping_tests;
