@@ -23,6 +23,7 @@ pub mod histogram;
 pub mod impact;
 pub mod keyed;
 mod nearest;
+mod newest;
 pub mod parse;
 pub mod search;
 pub mod stats;
