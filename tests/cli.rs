@@ -352,6 +352,26 @@ fn search_understands_every_query_form() {
         ["req_B0000002", "req_B0000001"]
     );
     assert_eq!(search("since:100000d").total, 9, "relative since");
+    // A time bound beside other terms is checked on each match's time
+    // (src/query/newest.rs): bounds inclusive as written, page newest first,
+    // the total counting every match within the bounds.
+    assert_eq!(
+        ids(&search("status:4xx since:2026-05-14")),
+        ["req_D0000001", "req_A0000002"]
+    );
+    assert_eq!(
+        ids(&search("status:4xx until:2026-05-14")),
+        ["req_B0000001"]
+    );
+    let page: SearchResult = env.json_any(&[
+        "search",
+        "status:[400 TO 599] since:2026-05-14T10:00:01Z",
+        "--limit",
+        "2",
+        "--json",
+    ]);
+    assert_eq!(ids(&page), ["req_C0000001", "req_D0000001"]);
+    assert_eq!(page.total, 4, "10:00:01 itself is within since:");
     assert_eq!(search("since:1h").total, 0, "nothing in the last hour");
     assert_eq!(
         ids(&search(

@@ -104,6 +104,7 @@ impl LocalStore {
         let reader = index
             .reader_builder()
             .reload_policy(reload)
+            .doc_store_cache_num_blocks(cached_blocks(&reload))
             .try_into()
             .map_err(|e| read_error(&path, e))?;
         let fields = Fields::from_schema(index.schema());
@@ -229,6 +230,19 @@ impl LocalStore {
                 .collect(),
             _ => self.events_at(searcher, addrs),
         }
+    }
+}
+
+/// Decompressed docstore blocks kept per segment. A one-shot command
+/// (no reload watcher) keeps a few, for a chain's attempts stored side by
+/// side: a search page's 50 events lie in 50 blocks of 32 KiB, and each one
+/// kept was fresh memory to fault in (~430 page faults of a typical search
+/// at 10M), where an evicted one is reused for the next. The TUI scrolls
+/// back and forth over its pages and keeps tantivy's default.
+fn cached_blocks(reload: &ReloadPolicy) -> usize {
+    match reload {
+        ReloadPolicy::Manual => 4,
+        _ => 100,
     }
 }
 

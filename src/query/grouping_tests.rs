@@ -22,7 +22,7 @@ use crate::ingest::{IngestOptions, Ingestor, NoProgress};
 
 /// One generated event's grouped fields.
 #[derive(Debug, Clone)]
-struct Gen {
+pub(super) struct Gen {
     ms: i64,
     status: Option<u16>,
     code: Option<String>,
@@ -62,7 +62,7 @@ impl Gen {
     }
 }
 
-fn generate(rng: &mut ChaCha8Rng, n: usize, paths: u32) -> Vec<Gen> {
+pub(super) fn generate(rng: &mut ChaCha8Rng, n: usize, paths: u32) -> Vec<Gen> {
     const STATUSES: [Option<u16>; 8] = [
         Some(200),
         Some(201),
@@ -102,7 +102,7 @@ fn generate(rng: &mut ChaCha8Rng, n: usize, paths: u32) -> Vec<Gen> {
 }
 
 /// Ingest `runs` (one commit, so one segment or more, each) into `dir`.
-fn ingest(dir: &Path, runs: &[&[Gen]]) -> LocalStore {
+pub(super) fn ingest(dir: &Path, runs: &[&[Gen]]) -> LocalStore {
     let index = dir.join("index");
     let catalogs = Catalogs::builtin();
     let mut n = 0;

@@ -24,6 +24,9 @@ pub mod histogram;
 pub mod impact;
 pub mod keyed;
 mod nearest;
+mod newest;
+#[cfg(test)]
+mod newest_tests;
 pub mod parse;
 pub mod search;
 pub mod stats;

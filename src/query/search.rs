@@ -10,6 +10,7 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{Query as TQuery, RangeQuery};
 use tantivy::{DateTime as TDate, DocAddress, Order, Term};
 
+use super::newest::{NewestInRange, split_time};
 use super::window::and;
 use super::{Query, SearchResult};
 use crate::error::Result;
@@ -93,6 +94,16 @@ impl LocalStore {
                 Vec::new(),
                 self.search_parallel(&searcher, &*query, &Count)?,
             )
+        } else if let Some(split) = split_time(&q.expr) {
+            let query = to_tantivy(&split.rest)?;
+            let newest = NewestInRange {
+                lo: split.lo,
+                hi: split.hi,
+                order: Order::Desc,
+                offset,
+                limit,
+            };
+            self.search_parallel(&searcher, &*query, &newest)?
         } else {
             let top = TopDocs::with_limit(limit)
                 .and_offset(offset)
