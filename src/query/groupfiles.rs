@@ -59,9 +59,11 @@ pub const FIELDS: [GroupBy; 4] = [
 /// there (the segment is scanned).
 pub const MAX_TERMS: usize = 4_096;
 
-/// One segment's file, as written.
-#[derive(Serialize)]
-struct TablesOut {
+/// One segment's file. `F` is what a field's section holds: its entries
+/// when written ([`TablesOut`]), unparsed JSON when read ([`TablesIn`]), so
+/// a query parses only the field it asks for.
+#[derive(Serialize, Deserialize)]
+struct Tables<F> {
     version: u32,
     segment: String,
     /// Deleted documents when written: deletions only grow, so the same
@@ -77,22 +79,14 @@ struct TablesOut {
     inferred_ts: (i64, i64),
     /// What the samples' request ids and classes were read with.
     derived: Derivation,
-    fields: BTreeMap<String, Vec<Entry>>,
+    fields: BTreeMap<String, F>,
 }
 
-/// One segment's file, as read: only the field asked for is parsed.
-#[derive(Deserialize)]
-struct TablesIn {
-    version: u32,
-    segment: String,
-    deleted: u32,
-    span: (i64, i64),
-    buckets: usize,
-    real_ts: (i64, i64),
-    inferred_ts: (i64, i64),
-    derived: Derivation,
-    fields: BTreeMap<String, Box<RawValue>>,
-}
+/// One segment's file, as written.
+type TablesOut = Tables<Vec<Entry>>;
+
+/// One segment's file, as read.
+type TablesIn = Tables<Box<RawValue>>;
 
 /// One group of one segment: its accumulator as the collector left it.
 #[derive(Serialize, Deserialize)]
