@@ -281,19 +281,24 @@ fn cross_check(task: Task, runs: &[PeerRun]) -> Result<()> {
 /// The command with its placeholders filled, for the shell.
 fn filled(c: &Corpus, template: &str, id: &str) -> Result<String> {
     let files: Vec<String> = c.files.iter().map(|(p, _)| quote(p)).collect();
-    let mut s = template
-        .replace("CODE_RE", CODE_RE)
-        .replace("FILES", &files.join(" "))
-        .replace("DIR", &quote(c.dir))
-        .replace("ID", id);
-    if s.contains("LNAV_CFG") {
-        let cfg = c.scratch.join("lnav-config");
+    let files = files.join(" ");
+    let dir = quote(c.dir);
+    let cfg = c.scratch.join("lnav-config");
+    if template.contains("LNAV_CFG") {
         let formats = cfg.join("formats").join("bench");
         std::fs::create_dir_all(&formats)?;
         std::fs::write(formats.join("errtriage_bench.json"), LNAV_FORMAT)?;
-        s = s.replace("LNAV_CFG", &quote(&cfg));
     }
-    if s.contains("| lnav ") {
+    let cfg = quote(&cfg);
+    let mut s = fill(template, |name| match name {
+        "FILES" => Some(&files),
+        "DIR" => Some(&dir),
+        "ID" => Some(id),
+        "LNAV_CFG" => Some(&cfg),
+        "CODE_RE" => Some(CODE_RE),
+        _ => None,
+    });
+    if template.contains("| lnav ") {
         // lnav keeps a copy of everything read on stdin under its config
         // directory: gigabytes per run, kept forever. A home of its own,
         // removed after each run.
@@ -303,12 +308,42 @@ fn filled(c: &Corpus, template: &str, id: &str) -> Result<String> {
     Ok(s)
 }
 
-/// The command as the report shows it.
+/// The command as the report shows it: the corpus's files and directory
+/// left as `FILES` and `DIR`.
 fn shown(template: &str, id: &str) -> String {
-    template
-        .replace("CODE_RE", CODE_RE)
-        .replace("ID", id)
-        .replace("LNAV_CFG", "bench-lnav-config")
+    fill(template, |name| match name {
+        "ID" => Some(id),
+        "LNAV_CFG" => Some("bench-lnav-config"),
+        "CODE_RE" => Some(CODE_RE),
+        _ => None,
+    })
+}
+
+/// `template` with each placeholder `value` knows replaced, in one pass:
+/// a filled-in value is never read again, so a temp dir whose random name
+/// holds `ID` or `DIR` stays the path it is.
+fn fill<'a>(template: &str, value: impl Fn(&str) -> Option<&'a str>) -> String {
+    const NAMES: [&str; 5] = ["LNAV_CFG", "CODE_RE", "FILES", "DIR", "ID"];
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(c) = rest.chars().next() {
+        let hit = NAMES.iter().find_map(|n| {
+            rest.starts_with(n)
+                .then(|| value(n).map(|v| (n.len(), v)))
+                .flatten()
+        });
+        match hit {
+            Some((len, v)) => {
+                out.push_str(v);
+                rest = &rest[len..];
+            }
+            None => {
+                out.push(c);
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+    }
+    out
 }
 
 fn quote(p: &Path) -> String {
@@ -325,4 +360,33 @@ pub fn versions() -> Vec<(&'static str, String)> {
         .into_iter()
         .map(|t| (t, measure::version(t)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A temp dir's random name may hold a placeholder's letters
+    /// (`.tmpVusIID`): the command names the files that exist.
+    #[test]
+    fn paths_holding_placeholder_letters_are_left_whole() {
+        let dir = Path::new("/tmp/.tmpAIDIR/corpus-5000");
+        let files = vec![(dir.join("FILES-ID.jsonl"), 1)];
+        let scratch = dir.join("peers");
+        let c = Corpus {
+            dir,
+            files: &files,
+            lines: 5,
+            zstd: false,
+            scratch: &scratch,
+        };
+        let script = filled(&c, "jq -cR 'fromjson?' FILES >/dev/null", "").unwrap();
+        assert_eq!(
+            script,
+            "jq -cR 'fromjson?' '/tmp/.tmpAIDIR/corpus-5000/FILES-ID.jsonl' >/dev/null"
+        );
+        let script = filled(&c, "rg -F ID DIR", "req_ID").unwrap();
+        assert_eq!(script, "rg -F req_ID '/tmp/.tmpAIDIR/corpus-5000'");
+        assert_eq!(shown("rg -F ID DIR", "req_DIR"), "rg -F req_DIR DIR");
+    }
 }
