@@ -1,6 +1,6 @@
 //! sanitize: log text is untrusted. Everything shown to a person passes
 //! through here: control characters, ANSI/OSC escapes and bidi overrides are
-//! made visible (never emitted), and secrets are redacted ([`redact`], its
+//! made visible (never emitted), and secrets are redacted ([`redact()`], its
 //! rules in `rules.toml`).
 
 mod redact;

@@ -67,7 +67,7 @@ impl ChainSort {
         ChainSort::ALL.into_iter().find(|c| c.as_str() == s)
     }
 
-    /// Orders judged chains (`Flagged` keeps [`build_chains`]' order).
+    /// Orders judged chains (`Flagged` keeps [`build_chains`](crate::query::chains::build_chains)' order).
     pub fn sort(self, chains: &mut [Chain]) {
         let first = |c: &Chain| c.attempts.first().map(|e| e.ts);
         match self {
