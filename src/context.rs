@@ -101,6 +101,25 @@ impl Context {
         })?)
     }
 
+    /// End a bulk ingest that read to the end (`errtriage ingest`, the
+    /// TUI's first ingest without `--follow`), leaving the store as queries
+    /// read it fastest: its segments merged, then, for the local index, each
+    /// new segment's group tables written. Everything read is committed
+    /// before this: a failure here (a full disk) only leaves queries
+    /// slower, so it is a warning, not an error.
+    pub fn settle(&self, sink: Box<dyn Sink>, catalogs: &Catalogs) {
+        if let Err(e) = sink.compact_and_finish() {
+            eprintln!("errtriage: warning: the index's segments were not merged: {e:#}");
+        }
+        if let StoreChoice::Local(dir) = &self.store {
+            let written = errtriage::index::LocalStore::open_once(dir, catalogs.clone())
+                .and_then(|store| store.write_group_tables());
+            if let Err(e) = written {
+                eprintln!("errtriage: warning: the index's group tables were not written: {e:#}");
+            }
+        }
+    }
+
     /// Where the store is, for messages: the index directory, or the
     /// server's URL (without its password).
     pub fn location(&self) -> PathBuf {

@@ -519,3 +519,52 @@ fn tui_follow_shows_new_events_and_problems_live_and_quits_cleanly() {
     tmux.keys(&["q"]);
     assert_eq!(wait_file(&exit).trim(), "EXIT=0");
 }
+
+/// `tui PATH…` without `--follow` leaves the index `errtriage ingest`
+/// leaves: the TUI opens on the events, and afterwards every segment has
+/// its group tables, so `groups` merges them as after a CLI ingest.
+#[test]
+fn tui_path_leaves_the_index_as_ingest_does_with_group_tables() {
+    if !tmux_available() {
+        eprintln!("SKIPPED tui_path: tmux is not installed (apt-get install tmux)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (log, index, exit) = (
+        dir.path().join("api.log"),
+        dir.path().join("index"),
+        dir.path().join("exit"),
+    );
+    let lines = [
+        line("10:00:00.000", "req_SETTLE01", 500, Some("internal"), None),
+        line(
+            "10:01:00.000",
+            "req_SETTLE02",
+            409,
+            Some("slot_unavailable"),
+            None,
+        ),
+    ];
+    std::fs::write(&log, lines.join("\n") + "\n").unwrap();
+    let tmux = Tmux {
+        socket: dir.path().join("tmux.sock"),
+    };
+    let script = format!(
+        "XDG_CONFIG_HOME={} {} --index {} tui {}; echo EXIT=$? > {}",
+        shell_quote(&dir.path().join("config")),
+        shell_quote(Path::new(env!("CARGO_BIN_EXE_errtriage"))),
+        shell_quote(&index),
+        shell_quote(&log),
+        shell_quote(&exit),
+    );
+    tmux.start_sized(&script, (80, 24));
+    tmux.wait_for("the TUI on both events", |s| s.contains("2 matching"));
+    tmux.keys(&["q"]);
+    assert_eq!(wait_file(&exit).trim(), "EXIT=0");
+    let tables = std::fs::read_dir(&index)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "groups"))
+        .count();
+    assert!(tables >= 1, "no group tables in {}", index.display());
+}

@@ -84,18 +84,12 @@ pub fn run(ctx: &Context, a: IngestArgs) -> Result<Status> {
         Ok(summary) => summary,
         Err(e) => return Err(after_failure(sink.as_mut(), e)),
     };
+    // Not after Ctrl-C (it ends `--follow` too): the user asked to stop,
+    // and the next ingest merges and writes what is missing.
     if a.follow || stop.load(Ordering::Relaxed) {
         sink.finish()?;
-    } else if let Err(e) = sink.compact_and_finish() {
-        // Fewer segments for every later query to open (BENCHMARKS.md).
-        // Everything read is committed by now: a merge that fails (a full
-        // disk) leaves queries answering, only slower.
-        eprintln!("errtriage: warning: the index's segments were not merged: {e:#}");
-    }
-    // Not after Ctrl-C (it ends `--follow` too): the user asked to stop,
-    // and the next ingest writes what is missing.
-    if let (StoreChoice::Local(dir), false) = (&ctx.store, stop.load(Ordering::Relaxed)) {
-        write_group_tables(dir, &catalogs);
+    } else {
+        ctx.settle(sink, &catalogs);
     }
     ctx.printer(a.json).ingest(&summary, &ctx.destination())?;
     let nothing_read =
@@ -113,17 +107,6 @@ pub fn run(ctx: &Context, a: IngestArgs) -> Result<Status> {
         return Ok(Status::Interrupted);
     }
     Ok(Status::Done)
-}
-
-/// Count the new segments' groups into their tables (`groups` then reads
-/// them instead of the segments' columns). Everything is committed by now:
-/// a failure (a full disk) leaves `groups` scanning, only slower.
-fn write_group_tables(dir: &std::path::Path, catalogs: &errtriage::catalog::Catalogs) {
-    let written = errtriage::index::LocalStore::open_once(dir, catalogs.clone())
-        .and_then(|store| store.write_group_tables());
-    if let Err(e) = written {
-        eprintln!("errtriage: warning: the index's group tables were not written: {e:#}");
-    }
 }
 
 /// Read `a.paths` into `writer` (and keep following them with `--follow`).

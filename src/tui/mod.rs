@@ -114,7 +114,9 @@ pub fn open_paths(ctx: &Context, paths: &[std::path::PathBuf], follow: bool) -> 
         }
     };
     if !follow {
-        sink.finish()?;
+        // The same index `errtriage ingest` leaves: segments merged and
+        // group tables written, so the TUI answers as fast as measured.
+        ctx.settle(sink, &ctx.catalogs()?);
         return open(ctx, "", problems, None);
     }
     let tail = Tail {
