@@ -75,6 +75,20 @@ impl ChainSort {
             ChainSort::Findings => (i64::MIN, i64::MIN),
         }
     }
+
+    /// The findings a lone request of a window (`n` if it is alone) waits
+    /// with until its key is checked ([`ChainSort::floor`]'s windows). A
+    /// window of the newest requests holds every later one, so the
+    /// request's chain is that request alone, or began before the window
+    /// and ranks at or after the floor: `n` bounds every place that
+    /// matters. A window of the oldest requests may miss later requests
+    /// of its chain, which may be flagged: the most a chain can have.
+    pub fn check_bound(self, n: usize) -> usize {
+        match self {
+            ChainSort::Oldest => most_flags(1),
+            _ => n,
+        }
+    }
 }
 
 impl<T> Rank<T> {

@@ -81,7 +81,8 @@ impl LocalStore {
             };
             let flags = match need {
                 Need::Exact(n) => n,
-                _ => most_flags(s.requests),
+                Need::Check(n) => ask.sort.check_bound(n),
+                Need::Load => most_flags(s.requests),
             };
             todo.push(Reverse((
                 ask.sort.rank(s.first, flags, ties(&order, s)),
@@ -136,8 +137,17 @@ impl Queue<'_> {
             let known = match need {
                 Need::Load => None,
                 Need::Exact(n) => Some(n),
-                // At the floor the selection stops: no check is worth it.
-                Need::Check(_) if self.ask.floor.is_some_and(|f| bound.reaches(f)) => None,
+                // At the floor the selection stops: no check is worth it
+                // (handed on at the place it waited at, where it stops).
+                Need::Check(n) if self.ask.floor.is_some_and(|f| bound.reaches(f)) => {
+                    return Some(Ok(Candidate {
+                        first: s.first,
+                        ties: ties(&self.order, s),
+                        most: self.ask.sort.check_bound(n),
+                        known: None,
+                        handle: i,
+                    }));
+                }
                 Need::Check(n) => {
                     match self.store.one_document(self.searcher, self.ask.keys, s.key) {
                         Err(e) => return Some(Err(e)),

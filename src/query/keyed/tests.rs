@@ -1,9 +1,10 @@
 //! The bounded `chains` against brute force: on generated corpora (several
-//! seeds, keys shared across services, clients and segments, equal times,
-//! one request logged twice, context lines), every sort, with and without
-//! `--flagged`, limits of 1, a few, and more than exist, and filters, the
-//! time orders from first windows of several widths, must give exactly
-//! what judging every chain of the matched keys and sorting them gives.
+//! seeds, keys shared across services, clients and segments, keys of one
+//! line, equal times, one request logged twice, context lines), every
+//! sort, with and without `--flagged`, limits of 1, a few, and more than
+//! exist, and filters, the time orders from first windows of several
+//! widths, must give exactly what judging every chain of the matched keys
+//! and sorting them gives.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -46,7 +47,11 @@ const SHARES: [Option<f64>; 5] = [
 /// shared by every part, a few belong to this part alone (so a chain is
 /// merged across segments or found whole in one).
 fn line(rng: &mut ChaCha8Rng, part: usize, i: usize) -> String {
-    let key = if rng.random_bool(0.8) {
+    let key = if rng.random_bool(0.25) {
+        // A key of one line: a lone request, a window's lone request
+        // checked against the whole index.
+        format!("key_u{i}")
+    } else if rng.random_bool(0.8) {
         format!("key_{:02}", rng.random_range(0..40))
     } else {
         format!("key_p{part}_{:02}", rng.random_range(0..8))
