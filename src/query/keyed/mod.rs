@@ -13,7 +13,9 @@
 //! selection the ClickHouse store shares). No key's text is read but those
 //! of the chains loaded. The time orders scan a window of time from the
 //! end they start at, widened only while a chain outside it could still
-//! enter the answer.
+//! enter the answer; a chain judged whole in one window is placed in the
+//! wider ones without being loaded again ([`select::Judged`]), and a batch
+//! is loaded on every core.
 
 pub mod best;
 mod keys;
@@ -36,6 +38,7 @@ use crate::index::translate::to_tantivy;
 use crate::model::Chain;
 use keys::{KeyTable, KeysCollector};
 use scan::ChainScan;
+use select::Judged;
 
 /// The order of `chains`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -135,7 +138,7 @@ impl LocalStore {
         let chains = match sort {
             ChainSort::Findings => {
                 let with_key = ExistsQuery::new("idempotency_key".to_string(), false);
-                self.select_in(&searcher, &ask, &with_key, None)?
+                self.select_in(&searcher, &ask, &with_key, None, &mut Judged::default())?
                     .unwrap_or_default()
             }
             _ => {
@@ -160,9 +163,11 @@ impl LocalStore {
         let with_key: Box<dyn TQuery> =
             Box::new(ExistsQuery::new("idempotency_key".to_string(), false));
         let mut span = (share * (hi - lo) as f64).max(1.0);
+        // Chains judged whole by a narrower window are not loaded again.
+        let mut judged = Judged::default();
         loop {
             if span >= (hi - lo) as f64 {
-                let chains = self.select_in(searcher, &ask, &*with_key, None)?;
+                let chains = self.select_in(searcher, &ask, &*with_key, None, &mut judged)?;
                 return Ok(chains.unwrap_or_default());
             }
             let width = span as i64;
@@ -173,7 +178,7 @@ impl LocalStore {
             let range = self.ts_range(utc(from), utc(to));
             let window = and(vec![with_key.box_clone(), range]);
             let floor = Some(ask.sort.floor(edge));
-            if let Some(chains) = self.select_in(searcher, &ask, &window, floor)? {
+            if let Some(chains) = self.select_in(searcher, &ask, &window, floor, &mut judged)? {
                 return Ok(chains);
             }
             span *= 4.0;
@@ -181,13 +186,15 @@ impl LocalStore {
     }
 
     /// The best chains of the keyed documents `docs` matches (a window of
-    /// time when `floor` is set; `None`: too narrow to tell).
+    /// time when `floor` is set; `None`: too narrow to tell), placing those
+    /// already `judged` without loading them again.
     fn select_in(
         &self,
         searcher: &Searcher,
         ask: &Asked,
         docs: &dyn TQuery,
         floor: Option<(i64, i64)>,
+        judged: &mut Judged,
     ) -> Result<Option<Vec<Chain>>> {
         let window = floor.is_some();
         let (table, matched) = match &ask.filter {
@@ -210,7 +217,7 @@ impl LocalStore {
             limit: ask.limit,
             floor,
         };
-        self.select(searcher, select)
+        self.select(searcher, select, judged)
     }
 
     /// Every key of the index, ranked.

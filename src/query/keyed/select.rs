@@ -48,6 +48,16 @@ enum Need {
 /// A summary waiting in the heap: its bound, its position, what it needs.
 type Todo = Reverse<(Rank<Ties>, usize, Need)>;
 
+/// A chain's key, service and client, as their text.
+type ChainId = (String, Option<String>, Option<String>);
+
+/// Chains judged whole (every document of their key loaded), by key,
+/// service and client: their first request's time (ms) and findings. A
+/// wider window of the same question places them without loading them
+/// again.
+#[derive(Default)]
+pub struct Judged(HashMap<ChainId, (i64, usize)>);
+
 /// What selection works from.
 pub struct Ask<'a> {
     pub keys: &'a KeyTable,
@@ -62,23 +72,40 @@ pub struct Ask<'a> {
 impl LocalStore {
     /// The best `limit` chains of `ask.scan`, in order; `None` when the
     /// window of a partial scan is too narrow to tell.
-    pub(super) fn select(&self, searcher: &Searcher, ask: Ask) -> Result<Option<Vec<Chain>>> {
+    pub(super) fn select(
+        &self,
+        searcher: &Searcher,
+        mut ask: Ask,
+        judged: &mut Judged,
+    ) -> Result<Option<Vec<Chain>>> {
         if ask.limit == 0 || (ask.scan.summaries.is_empty() && ask.floor.is_none()) {
             return Ok(Some(Vec::new()));
         }
         let order = name_order(&ask.scan.names);
         let mut lone = LoneFlags::new(&self.catalogs, self.is_stale());
         let mut todo: Vec<Todo> = Vec::with_capacity(ask.scan.summaries.len());
-        for (i, s) in ask.scan.summaries.iter().enumerate() {
-            let known = (s.requests == 1)
+        for i in 0..ask.scan.summaries.len() {
+            let s = &ask.scan.summaries[i];
+            let alone = (s.requests == 1)
                 .then(|| lone.flags((s.code, s.api, s.service, s.status), lone_of(&ask.scan, s)))
                 .flatten();
-            let need = match known {
-                None => Need::Load,
+            let need = match alone {
                 Some(n) if ask.floor.is_some() => Need::Check(n),
-                Some(0) if ask.flagged_only => continue,
                 Some(n) => Need::Exact(n),
+                None => match judged.of(&ask, s).map_err(|e| self.error(e))? {
+                    // Judged whole by a narrower window: placed at its true
+                    // first request, which this window may not hold.
+                    Some((first, n)) => {
+                        ask.scan.summaries[i].first = first;
+                        Need::Exact(n)
+                    }
+                    None => Need::Load,
+                },
             };
+            if ask.flagged_only && need == Need::Exact(0) {
+                continue;
+            }
+            let s = &ask.scan.summaries[i];
             let flags = match need {
                 Need::Exact(n) => n,
                 Need::Check(n) => ask.sort.check_bound(n),
@@ -107,6 +134,7 @@ impl LocalStore {
             store: self,
             searcher,
             ask: &ask,
+            judged,
         };
         best_chains(pick, std::iter::from_fn(|| queue.next()), &mut loader)
     }
@@ -181,11 +209,37 @@ fn lone_of<'s>(scan: &'s Scan, s: &Summary) -> Lone<'s> {
     }
 }
 
+impl Judged {
+    /// What an earlier window judged of the chain of `s`, if it did.
+    fn of(&self, ask: &Ask, s: &Summary) -> tantivy::Result<Option<(i64, usize)>> {
+        if self.0.is_empty() {
+            return Ok(None);
+        }
+        let name = |id| ask.scan.name(id).map(str::to_string);
+        let id = (ask.keys.text(s.key)?, name(s.service), name(s.client));
+        Ok(self.0.get(&id).copied())
+    }
+
+    /// Remember chains built from every document of their keys.
+    fn remember(&mut self, chains: &[Chain]) {
+        for c in chains {
+            let first = c.attempts.first().map_or(0, |e| e.ts.timestamp_millis());
+            let id = (
+                c.idempotency_key.clone(),
+                c.service.clone(),
+                c.client.clone(),
+            );
+            self.0.insert(id, (first, c.flags.len()));
+        }
+    }
+}
+
 /// Chains read from the index by the summaries' positions.
 struct Chains<'a> {
     store: &'a LocalStore,
     searcher: &'a Searcher,
     ask: &'a Ask<'a>,
+    judged: &'a mut Judged,
 }
 
 impl Loader for Chains<'_> {
@@ -207,7 +261,9 @@ impl Loader for Chains<'_> {
         let addrs = store
             .docs_of(self.searcher, &keys)
             .map_err(|e| store.error(e))?;
-        let chains = build_chains(store.events_at(self.searcher, &addrs)?, &store.catalogs);
+        let events = store.events_at_parallel(self.searcher, &addrs)?;
+        let chains = build_chains(events, &store.catalogs);
+        self.judged.remember(&chains);
         let name = |id: u32| ask.scan.name(id);
         let ids = wanted.iter().map(|&i| {
             let s = summary(i);
