@@ -3,12 +3,15 @@
 //! ended. It sits beside `cli/` and `tui/` so neither imports the other;
 //! the store is opened here, once, and handed on as a `dyn Store`.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use anyhow::Result;
 use errtriage::catalog::Catalogs;
 use errtriage::store::{Sink, Store, StoreChoice, open_sink, open_store, open_store_once};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::print::{self, Printer};
 
@@ -108,14 +111,20 @@ impl Context {
     /// before this: a failure here (a full disk) only leaves queries
     /// slower, so it is a warning, not an error.
     pub fn settle(&self, sink: Box<dyn Sink>, catalogs: &Catalogs) {
+        let spinner = Spinner::start("merging the index's segments…");
         if let Err(e) = sink.compact_and_finish() {
-            eprintln!("errtriage: warning: the index's segments were not merged: {e:#}");
+            spinner.note(&format!(
+                "errtriage: warning: the index's segments were not merged: {e:#}"
+            ));
         }
         if let StoreChoice::Local(dir) = &self.store {
+            spinner.say("writing the index's group tables…");
             let written = errtriage::index::LocalStore::open_once(dir, catalogs.clone())
                 .and_then(|store| store.write_group_tables());
             if let Err(e) = written {
-                eprintln!("errtriage: warning: the index's group tables were not written: {e:#}");
+                spinner.note(&format!(
+                    "errtriage: warning: the index's group tables were not written: {e:#}"
+                ));
             }
         }
     }
@@ -141,5 +150,48 @@ impl Context {
     /// The printer for `--json` or human output.
     pub fn printer(&self, json: bool) -> Box<dyn Printer> {
         print::printer(json, self.color, self.redact)
+    }
+}
+
+/// What the work after a bulk ingest is doing, on stderr when it is a
+/// terminal (a 10M ingest merges for about 40 s after its bar ends);
+/// cleared when dropped, silent elsewhere.
+struct Spinner(Option<ProgressBar>);
+
+impl Spinner {
+    fn start(message: &'static str) -> Spinner {
+        if !std::io::stderr().is_terminal() {
+            return Spinner(None);
+        }
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(10));
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}")
+                .expect("valid template"),
+        );
+        bar.set_message(message);
+        bar.enable_steady_tick(Duration::from_millis(200));
+        Spinner(Some(bar))
+    }
+
+    fn say(&self, message: &'static str) {
+        if let Some(bar) = &self.0 {
+            bar.set_message(message);
+        }
+    }
+
+    /// A line above the spinner (a warning).
+    fn note(&self, line: &str) {
+        match &self.0 {
+            Some(bar) => bar.suspend(|| eprintln!("{line}")),
+            None => eprintln!("{line}"),
+        }
+    }
+}
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
     }
 }
