@@ -471,6 +471,39 @@ fn a_panic_in_the_tui_restores_the_terminal() {
     assert_eq!(flags(), "0 1 0", "main screen, cursor shown, mouse off");
 }
 
+/// `errtriage tui ARGS api.log` started at 80×24 in tmux, with `text`
+/// written to `api.log` first; the log, the index and the file the exit
+/// status goes to all lie in `dir`.
+struct TuiOnLog {
+    tmux: Tmux,
+    log: PathBuf,
+    index: PathBuf,
+    exit: PathBuf,
+}
+
+fn tui_on_log(dir: &Path, text: &str, args: &str) -> TuiOnLog {
+    let (log, index, exit) = (dir.join("api.log"), dir.join("index"), dir.join("exit"));
+    std::fs::write(&log, text).unwrap();
+    let tmux = Tmux {
+        socket: dir.join("tmux.sock"),
+    };
+    let script = format!(
+        "XDG_CONFIG_HOME={} {} --index {} tui {args} {}; echo EXIT=$? > {}",
+        shell_quote(&dir.join("config")),
+        shell_quote(Path::new(env!("CARGO_BIN_EXE_errtriage"))),
+        shell_quote(&index),
+        shell_quote(&log),
+        shell_quote(&exit),
+    );
+    tmux.start_sized(&script, (80, 24));
+    TuiOnLog {
+        tmux,
+        log,
+        index,
+        exit,
+    }
+}
+
 /// `tui --follow PATH…` at 80×24 in a real terminal: the first ingest's
 /// bad line shows as a count; a line appended while the TUI is open adds
 /// an event and a problem live; `q` stops the tail and exits 0.
@@ -481,30 +514,18 @@ fn tui_follow_shows_new_events_and_problems_live_and_quits_cleanly() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let (log, index, exit) = (
-        dir.path().join("api.log"),
-        dir.path().join("index"),
-        dir.path().join("exit"),
-    );
     let first = line("10:00:00.000", "req_FOLLOW01", 500, Some("internal"), None);
-    std::fs::write(&log, format!("{first}\nnot json at all\n")).unwrap();
-    let tmux = Tmux {
-        socket: dir.path().join("tmux.sock"),
-    };
-    let script = format!(
-        "XDG_CONFIG_HOME={} {} --index {} tui --follow {}; echo EXIT=$? > {}",
-        shell_quote(&dir.path().join("config")),
-        shell_quote(Path::new(env!("CARGO_BIN_EXE_errtriage"))),
-        shell_quote(&index),
-        shell_quote(&log),
-        shell_quote(&exit),
+    let run = tui_on_log(
+        dir.path(),
+        &format!("{first}\nnot json at all\n"),
+        "--follow",
     );
-    tmux.start_sized(&script, (80, 24));
+    let (tmux, log, exit) = (&run.tmux, &run.log, &run.exit);
     tmux.wait_for("the TUI with one problem", |s| {
         s.contains("1 matching") && s.contains("⚠ 1 problem (!)")
     });
     let more = line("10:05:00.000", "req_FOLLOW02", 503, Some("upstream"), None);
-    let mut f = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+    let mut f = std::fs::OpenOptions::new().append(true).open(log).unwrap();
     std::io::Write::write_all(&mut f, format!("{more}\n<html>504</html>\n").as_bytes()).unwrap();
     drop(f);
     tmux.wait_for("the new event and problem, live", |s| {
@@ -517,7 +538,7 @@ fn tui_follow_shows_new_events_and_problems_live_and_quits_cleanly() {
     tmux.keys(&["Escape"]);
     tmux.wait_for("the list", |s| s.contains("Events │"));
     tmux.keys(&["q"]);
-    assert_eq!(wait_file(&exit).trim(), "EXIT=0");
+    assert_eq!(wait_file(exit).trim(), "EXIT=0");
 }
 
 /// `tui PATH…` without `--follow` leaves the index `errtriage ingest`
@@ -530,11 +551,6 @@ fn tui_path_leaves_the_index_as_ingest_does_with_group_tables() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let (log, index, exit) = (
-        dir.path().join("api.log"),
-        dir.path().join("index"),
-        dir.path().join("exit"),
-    );
     let lines = [
         line("10:00:00.000", "req_SETTLE01", 500, Some("internal"), None),
         line(
@@ -545,23 +561,12 @@ fn tui_path_leaves_the_index_as_ingest_does_with_group_tables() {
             None,
         ),
     ];
-    std::fs::write(&log, lines.join("\n") + "\n").unwrap();
-    let tmux = Tmux {
-        socket: dir.path().join("tmux.sock"),
-    };
-    let script = format!(
-        "XDG_CONFIG_HOME={} {} --index {} tui {}; echo EXIT=$? > {}",
-        shell_quote(&dir.path().join("config")),
-        shell_quote(Path::new(env!("CARGO_BIN_EXE_errtriage"))),
-        shell_quote(&index),
-        shell_quote(&log),
-        shell_quote(&exit),
-    );
-    tmux.start_sized(&script, (80, 24));
+    let run = tui_on_log(dir.path(), &(lines.join("\n") + "\n"), "");
+    let (tmux, index, exit) = (&run.tmux, &run.index, &run.exit);
     tmux.wait_for("the TUI on both events", |s| s.contains("2 matching"));
     tmux.keys(&["q"]);
-    assert_eq!(wait_file(&exit).trim(), "EXIT=0");
-    let tables = std::fs::read_dir(&index)
+    assert_eq!(wait_file(exit).trim(), "EXIT=0");
+    let tables = std::fs::read_dir(index)
         .unwrap()
         .flatten()
         .filter(|e| e.path().extension().is_some_and(|x| x == "groups"))
