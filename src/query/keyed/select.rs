@@ -10,8 +10,10 @@
 //! The summaries may cover only a time window (a floor, [`Pick::floor`]):
 //! then a lone request is placed from its columns only once its key is
 //! known to have no other document (one dictionary lookup, made as it
-//! comes to the top of the heap), and a window too narrow to tell the
-//! answer says so, for a wider one.
+//! comes to the top of the heap, where it waits at the place
+//! [`ChainSort::check_bound`] gives it), a chain a narrower window judged
+//! whole is placed from what was judged ([`Judged`]), and a window too
+//! narrow to tell the answer says so, for a wider one.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap, HashMap};
@@ -35,9 +37,9 @@ use crate::query::chains::build_chains;
 type Ties = (u32, u32, u32);
 
 /// What a summary waiting in the heap needs before it is placed: its
-/// events loaded and judged, nothing (a lone request with these findings),
-/// or — in a window — a check that its key has no other document before it
-/// is placed so.
+/// events loaded and judged, nothing (a lone request, or a chain already
+/// judged, with these findings), or — in a window — a check that its key
+/// has no other document before it is placed so.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Need {
     Load,
