@@ -37,7 +37,7 @@ use crate::index::LocalStore;
 use crate::index::translate::to_tantivy;
 use crate::model::Chain;
 use keys::{KeyTable, KeysCollector};
-use scan::ChainScan;
+use scan::{ChainScan, LoneTop};
 use select::Judged;
 
 /// The order of `chains`.
@@ -203,10 +203,20 @@ impl LocalStore {
             None if window => (None, None),
             None => (Some(self.key_table(searcher)?), None),
         };
+        // A scan of the whole index places lone requests exactly: each
+        // segment keeps only those that can enter.
+        let lone_top = (!window).then(|| LoneTop {
+            catalogs: Arc::new(self.catalogs.clone()),
+            stale: self.is_stale(),
+            sort: ask.sort,
+            limit: ask.limit,
+            flagged_only: ask.flagged_only,
+        });
         let collector = ChainScan {
             table,
             matched,
             sparse: window,
+            lone_top,
         };
         let (table, scan) = self.search_parallel(searcher, docs, &collector)?;
         let select = select::Ask {

@@ -4,16 +4,21 @@
 //! what it returns). One pass over the fast fields of the documents that
 //! carry a key, each segment on its own thread: one [`Summary`] per chain
 //! (key, service, client): how many requests, when the first one came, and
-//! what a lone request said.
+//! what a lone request said. A scan of the whole index keeps, of each
+//! segment's chains of one request, only those that can enter the answer
+//! ([`LoneTop`]).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, BinaryHeap, HashMap};
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::{BitSet, DateTime as TDate, DocId, Score, SegmentOrdinal, SegmentReader};
 
+use super::ChainSort;
+use super::best::{Lone, LoneFlags, Rank};
 use super::keys::KeyTable;
+use crate::catalog::Catalogs;
 use crate::index::dictionary_error;
 
 /// One chain as the columns tell it. Names (service, client, code, api) are
@@ -62,6 +67,120 @@ pub struct ChainScan {
     /// Few of each segment's keys are expected (a time window): chains are
     /// hashed rather than held in a slot per key of the segment.
     pub sparse: bool,
+    /// Set only with a `table` and on a scan of the whole index: keep no
+    /// more of a segment's lone requests than can enter the answer.
+    pub lone_top: Option<LoneTop>,
+}
+
+/// Of a segment's chains of one request whose key is in no other segment
+/// (so the chain is whole there), only the best `limit` by their exact
+/// place (their findings judged from the columns, as the selection would)
+/// can enter any answer: `limit` chains of that segment alone rank before
+/// each of the rest. A scan of the whole index drops the rest as each
+/// segment ends, so its memory holds the longer chains and `limit` lone
+/// requests per segment, not every request with a key.
+#[derive(Clone)]
+pub struct LoneTop {
+    pub catalogs: Arc<Catalogs>,
+    /// The columns may disagree with the events ([`LoneFlags`]): a lone
+    /// failure is then kept, to be judged from its events.
+    pub stale: bool,
+    pub sort: ChainSort,
+    pub limit: usize,
+    /// Clean lone requests never enter: dropped.
+    pub flagged_only: bool,
+}
+
+/// A lone request's code, api, service (ords) and status.
+type LoneId = (u32, u32, u32, Option<u16>);
+
+/// A lone request's place: its key's rank, then this segment's ords of
+/// service and client (text order, as the selection's ties), 0 for none.
+type LonePlace = Rank<(u32, u32, u32)>;
+
+impl LoneTop {
+    /// The chains of `chains` worth keeping: every longer one, every lone
+    /// one in several segments or not judged from its columns, and the
+    /// best `limit` of the rest.
+    fn keep<'l>(
+        &self,
+        c: &Columns,
+        table: &KeyTable,
+        chains: impl Iterator<Item = &'l Local>,
+    ) -> tantivy::Result<Vec<&'l Local>> {
+        let mut lone = LoneFlags::new(&self.catalogs, self.stale);
+        let mut judged: HashMap<LoneId, Option<usize>> = HashMap::new();
+        let mut kept = Vec::new();
+        // Worst on top; ties are unique (the key, then this segment's ords
+        // of service and client, in text order as the selection's are).
+        let mut best: BinaryHeap<(LonePlace, usize)> = BinaryHeap::new();
+        let mut lone_kept: Vec<&Local> = Vec::new();
+        for l in chains {
+            if l.requests != 1 || table.in_several(l.key) {
+                kept.push(l);
+                continue;
+            }
+            let id = (l.code, l.api, l.service, l.status);
+            let flags = match judged.get(&id) {
+                Some(flags) => *flags,
+                None => {
+                    let flags = lone_flags(&mut lone, c, l)?;
+                    judged.insert(id, flags);
+                    flags
+                }
+            };
+            let Some(n) = flags else {
+                kept.push(l);
+                continue;
+            };
+            if n == 0 && self.flagged_only {
+                continue;
+            }
+            let order = |ord: u32| if ord == NO { 0 } else { ord + 1 };
+            let rank = self
+                .sort
+                .rank(l.first, n, (l.key, order(l.service), order(l.client)));
+            if best.len() >= self.limit && best.peek().is_some_and(|(worst, _)| *worst < rank) {
+                continue;
+            }
+            lone_kept.push(l);
+            best.push((rank, lone_kept.len() - 1));
+            if best.len() > self.limit {
+                best.pop();
+            }
+        }
+        kept.extend(best.into_iter().map(|(_, at)| lone_kept[at]));
+        Ok(kept)
+    }
+}
+
+/// The findings of the lone request `l` judged from its columns (`None`:
+/// only its events can tell).
+fn lone_flags(
+    lone: &mut LoneFlags<'_, LoneId>,
+    c: &Columns,
+    l: &Local,
+) -> tantivy::Result<Option<usize>> {
+    let text = |col: &Option<StrColumn>, field: &'static str, ord: u32| {
+        let Some(col) = col.as_ref().filter(|_| ord != NO) else {
+            return Ok(None);
+        };
+        let mut bytes = Vec::new();
+        col.dictionary()
+            .ord_to_term(u64::from(ord), &mut bytes)
+            .map_err(|e| dictionary_error(field, e))?;
+        Ok::<_, tantivy::TantivyError>(Some(String::from_utf8_lossy(&bytes).into_owned()))
+    };
+    let code = text(&c.code, "code", l.code)?;
+    let api = text(&c.api, "api", l.api)?;
+    let service = text(&c.service, "service", l.service)?;
+    let request = Lone {
+        status: l.status,
+        code: code.as_deref(),
+        api: api.as_deref(),
+        service: service.as_deref(),
+    };
+    Ok(lone.flags((l.code, l.api, l.service, l.status), request))
 }
 
 /// The columns a summary is read from, in one segment.
@@ -130,6 +249,7 @@ impl Chains {
 
 pub struct ScanSegment {
     columns: Option<Columns>,
+    lone_top: Option<LoneTop>,
     /// `None`: a summary's key is its ord in this segment, ranked later.
     table: Option<Arc<KeyTable>>,
     seg: usize,
@@ -160,6 +280,7 @@ impl Collector for ChainScan {
         let seg = seg as usize;
         let mut scan = ScanSegment {
             columns: None,
+            lone_top: self.lone_top.clone(),
             table: self.table.clone(),
             seg,
             matched: self.matched.clone(),
@@ -321,8 +442,12 @@ impl SegmentCollector for ScanSegment {
                 summaries: Vec::new(),
             });
         };
+        let chains: Vec<&Local> = match (&self.lone_top, &self.table) {
+            (Some(top), Some(table)) => top.keep(&c, table, self.chains.iter())?,
+            _ => self.chains.iter().collect(),
+        };
         let mut names = Names::default();
-        let pick = |f: fn(&Local) -> u32| self.chains.iter().map(move |l| u64::from(f(l)));
+        let pick = |f: fn(&Local) -> u32| chains.iter().map(move |l| u64::from(f(l)));
         let service = names.add(&c.service, "service", pick(|l| l.service))?;
         let client = names.add(&c.client, "client", pick(|l| l.client))?;
         let code = names.add(&c.code, "code", pick(|l| l.code))?;
@@ -330,8 +455,7 @@ impl SegmentCollector for ScanSegment {
         let id = |map: &HashMap<u64, u32>, ord: u32| {
             if ord == NO { 0 } else { map[&u64::from(ord)] }
         };
-        let summaries = self
-            .chains
+        let summaries = chains
             .iter()
             .map(|l| Summary {
                 key: l.key,

@@ -34,13 +34,16 @@ const SORTS: [ChainSort; 4] = [
 /// First windows of the time orders: the default guess, one millisecond
 /// (widened window by window, chains straddling each edge), edges between
 /// the corpus' times, an edge on one of them (its times are 700 ms apart
-/// over 20.3 s, many events at each), and most of the span.
-const SHARES: [Option<f64>; 5] = [
+/// over 20.3 s, many events at each), most of the span, and all of it (one
+/// scan of the whole index, where each segment keeps only the lone requests
+/// that can enter).
+const SHARES: [Option<f64>; 6] = [
     None,
     Some(1e-9),
     Some(0.05),
     Some(1400.5 / 20300.0),
     Some(0.6),
+    Some(1.0),
 ];
 
 /// One JSON line of the generated corpus, for commit `part`: most keys are
