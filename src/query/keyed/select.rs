@@ -104,7 +104,11 @@ impl LocalStore {
                     None => Need::Load,
                 },
             };
-            if ask.flagged_only && need == Need::Exact(0) {
+            // A clean lone request of a newest-first window is clean alone,
+            // or its chain began before the window and ranks at or after
+            // the floor: neither can enter a flagged answer.
+            let clean_in_window = need == Need::Check(0) && ask.sort != ChainSort::Oldest;
+            if ask.flagged_only && (need == Need::Exact(0) || clean_in_window) {
                 continue;
             }
             let s = &ask.scan.summaries[i];
