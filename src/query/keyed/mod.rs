@@ -111,19 +111,6 @@ impl LocalStore {
         if limit == 0 {
             return Ok(ChainsResult { chains: Vec::new() });
         }
-        // Flagged first, then clean ones newest first: the flagged chains
-        // alone (a window drops its clean lone requests), then, when fewer
-        // than `limit` are flagged, the newest chains' clean ones. The
-        // newest `limit` hold at most the flagged ones, so enough clean.
-        if sort == ChainSort::Flagged && !flagged_only {
-            let mut chains = self.chains_from(q, true, sort, limit, share)?.chains;
-            if chains.len() < limit {
-                let newest = self.chains_from(q, false, ChainSort::Newest, limit, share)?;
-                let clean = newest.chains.into_iter().filter(|c| c.flags.is_empty());
-                chains.extend(clean.take(limit - chains.len()));
-            }
-            return Ok(ChainsResult { chains });
-        }
         // Every event: every key is matched, no pass needed to say which.
         let filter = match q.expr {
             Expr::All => None,
