@@ -168,24 +168,19 @@ impl Queue<'_> {
         loop {
             let Reverse((bound, i, need)) = self.todo.pop()?;
             let s = &self.ask.scan.summaries[i];
-            let known = match need {
-                Need::Load => None,
-                Need::Exact(n) => Some(n),
+            // Findings known, and the most it can have (its place).
+            let (known, most) = match need {
+                Need::Load => (None, most_flags(s.requests)),
+                Need::Exact(n) => (Some(n), n),
                 // At the floor the selection stops: no check is worth it
                 // (handed on at the place it waited at, where it stops).
                 Need::Check(n) if self.ask.floor.is_some_and(|f| bound.reaches(f)) => {
-                    return Some(Ok(Candidate {
-                        first: s.first,
-                        ties: ties(&self.order, s),
-                        most: self.ask.sort.check_bound(n),
-                        known: None,
-                        handle: i,
-                    }));
+                    (None, self.ask.sort.check_bound(n))
                 }
                 Need::Check(n) => {
                     match self.store.one_document(self.searcher, self.ask.keys, s.key) {
                         Err(e) => return Some(Err(e)),
-                        Ok(false) => None,
+                        Ok(false) => (None, most_flags(s.requests)),
                         Ok(true) => {
                             let exact = self.ask.sort.rank(s.first, n, ties(&self.order, s));
                             self.todo.push(Reverse((exact, i, Need::Exact(n))));
@@ -197,7 +192,7 @@ impl Queue<'_> {
             return Some(Ok(Candidate {
                 first: s.first,
                 ties: ties(&self.order, s),
-                most: known.unwrap_or_else(|| most_flags(s.requests)),
+                most,
                 known,
                 handle: i,
             }));
